@@ -1,0 +1,205 @@
+// The messenger service: the one object the Electron shell, the CLI and the tests talk to.
+// It owns the session, the invitations and conversations (xstate actors), history sync and
+// outbox delivery; it reads and writes only through the asynchronous Store.
+import type {
+  Conversation, ConversationFilter, DeliveryState, Message, OutboxItem, Page, Person, SearchHit, UnreadSummary,
+} from '../store/types.ts';
+
+export type Availability = 'Online' | 'Busy' | 'DoNotDisturb' | 'BeRightBack' | 'Away' | 'Offwork';
+
+/** Every failure the user may have to read, as one typed union (the IPC contract mirrors it). */
+export type AppErrorCode =
+  | 'wrongPassword'
+  | 'serverNotFound' // discovery found no UCWA server (DNS, 404, refused)
+  | 'certificate' // TLS certificate not trusted
+  | 'poolUnavailable' // 5xx / 503 from the pool, or a redirect to an unreachable pool
+  | 'insecureUrl' // http:// to a non-loopback host, or a link outside the user's domain
+  | 'tooManyApplications' // 410 TooManyApplications
+  | 'userAgentNotAllowed' // 410 UserAgentNotAllowed
+  | 'network' // offline, timeout
+  | 'notSignedIn'
+  | 'noKeychain' // the OS keychain is not available: the password will not be remembered
+  | 'continueCallbackChannel' // 500 CallbackChannelError even after restarting the event channel
+  | 'continueAlreadyExists' // 409 AlreadyExists and no live conversation with that thread
+  | 'continueTooManyGroups' // 409 TooManyGroups
+  | 'continueUnsupported' // 409 None
+  | 'continueCannotRedirect' // 410 CannotRedirect
+  | 'continueNotAvailable' // the log has no continueMessaging link (policy, not an IM log)
+  | 'invitationFailed' // remote declined / did not answer / not found
+  | 'conferenceNotSupported' // an invitation this client cannot join
+  | 'notFound' // unknown conversation / outbox item
+  | 'invalidInput' // bad SIP address, empty text, too long, …
+  | 'historyUnavailable' // conversation history disabled by policy or Exchange failing
+  | 'storage' // local database problem
+  | 'server' // any other UCWA error
+  | 'internal';
+
+export interface AppErrorShape {
+  code: AppErrorCode;
+  /** One sentence a user can read. */
+  message: string;
+  /** UCWA details when the error came from the server. */
+  status?: number;
+  ucwaCode?: string;
+  subcode?: string;
+}
+
+export class AppError extends Error implements AppErrorShape {
+  readonly code: AppErrorCode;
+  readonly status?: number;
+  readonly ucwaCode?: string;
+  readonly subcode?: string;
+  constructor(shape: AppErrorShape, options?: { cause?: unknown }) {
+    super(shape.message, options);
+    this.name = 'AppError';
+    this.code = shape.code;
+    if (shape.status !== undefined) this.status = shape.status;
+    if (shape.ucwaCode !== undefined) this.ucwaCode = shape.ucwaCode;
+    if (shape.subcode !== undefined) this.subcode = shape.subcode;
+  }
+  toJSON(): AppErrorShape {
+    return { code: this.code, message: this.message, status: this.status, ucwaCode: this.ucwaCode, subcode: this.subcode };
+  }
+}
+
+export type SessionStatus =
+  | 'signedOut'
+  | 'discovering'
+  | 'authenticating'
+  | 'creatingApplication'
+  | 'makingAvailable'
+  | 'online'
+  | 'reauthenticating'
+  | 'recreatingApplication'
+  | 'reconnecting'
+  | 'signingOut'
+  | 'error';
+
+export interface SessionState {
+  status: SessionStatus;
+  user: Person | null;
+  availability: Availability | null;
+  /** Set in 'error' (and kept as the last reason while 'reconnecting'). */
+  error: AppErrorShape | null;
+  /** While reconnecting: when the next attempt is due (ms since epoch). */
+  nextRetryAt: number | null;
+  /** True when the session is the built-in demo server. */
+  demo: boolean;
+}
+
+export interface SignInRequest {
+  /** "alice@contoso.com" or "sip:alice@contoso.com". */
+  sip: string;
+  password: string;
+  /** Explicit autodiscover URL; otherwise lyncdiscoverinternal.<domain> then lyncdiscover.<domain>. */
+  server?: string;
+  /** Remember the password in the OS keychain. */
+  remember?: boolean;
+  /** The built-in demo server (shown as such in the UI). */
+  demo?: boolean;
+}
+
+export type InvitationState =
+  // outgoing
+  | 'requesting' | 'connecting' | 'connected' | 'failed' | 'cancelled' | 'timedOut'
+  // incoming
+  | 'ringing' | 'accepting' | 'declined' | 'missed';
+
+export interface InvitationInfo {
+  /** Client-side id of the invitation actor. */
+  id: string;
+  conversationId: number;
+  direction: 'Incoming' | 'Outgoing';
+  state: InvitationState;
+  from: Person | null;
+  /** First message carried by the invitation (decoded). */
+  text: string | null;
+  subject: string;
+  /** A conference (or other invitation this client cannot join): shown, never joined. */
+  unsupported: boolean;
+  error: AppErrorShape | null;
+}
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
+
+export interface LiveConversationState {
+  conversationId: number;
+  connection: ConnectionState;
+  typing: Person[];
+  invitation: InvitationInfo | null;
+}
+
+export interface SyncProgress {
+  running: boolean;
+  done: number;
+  total: number;
+  error: AppErrorShape | null;
+}
+
+export interface ServiceEvents {
+  session: SessionState;
+  invitation: InvitationInfo; // new incoming invitation
+  invitationProgress: InvitationInfo; // any invitation changed state
+  message: Message; // a message was added (live, transcript of an open conversation, outbox)
+  delivery: OutboxItem; // an outbox item changed state
+  typing: { conversationId: number; participants: Person[] };
+  conversation: Conversation; // a conversation row was added or changed
+  live: LiveConversationState; // connection / typing state of a live conversation changed
+  sync: SyncProgress;
+  unread: Omit<UnreadSummary, 'latest'>;
+}
+
+export type ServiceEventName = keyof ServiceEvents;
+
+export interface MessengerService {
+  // --- session ---
+  signIn(request: SignInRequest): Promise<SessionState>;
+  /** Sign in with the password remembered in the keychain for this account (or the last one). */
+  signInRemembered(sip?: string): Promise<SessionState | null>;
+  signOut(opts?: { forget?: boolean }): Promise<void>;
+  state(): SessionState;
+  setAvailability(availability: Availability): Promise<void>;
+  /** Seconds since the user's last input (from the OS, or 0 for the CLI's listen). */
+  reportIdle(idleSeconds: number, locked?: boolean): void;
+  /** The host noticed resume from sleep / a network change: check the session now. */
+  nudge(reason: 'resume' | 'network'): void;
+
+  // --- people and conversations ---
+  searchPeople(query: string, limit?: number): Promise<Person[]>;
+  /** Start a new conversation with the first message. */
+  startConversation(to: string, text: string): Promise<{ conversationId: number }>;
+  /** continueMessaging on a past conversation, the first message travelling with the invitation. */
+  continueConversation(conversationId: number, text: string): Promise<{ conversationId: number }>;
+  /** Send in a conversation: queued in the outbox; connects (continue / accept) if needed. */
+  send(conversationId: number, text: string, opts?: { html?: string }): Promise<OutboxItem>;
+  accept(conversationId: number): Promise<void>;
+  decline(conversationId: number): Promise<void>;
+  /** The user is typing in this conversation (throttled by the service). */
+  typing(conversationId: number): void;
+  /** End the live IM in this conversation (stopMessaging). */
+  hangUp(conversationId: number): Promise<void>;
+  liveState(conversationId: number): LiveConversationState | null;
+
+  // --- history (reads only the store) ---
+  listConversations(query: { filter?: ConversationFilter; contact?: string; cursor?: string | null; limit?: number }): Promise<Page<Conversation>>;
+  getConversation(conversationId: number): Promise<Conversation | null>;
+  listMessages(conversationId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
+  messagesAround(messageId: number): Promise<Message[]>;
+  search(text: string, limit?: number): Promise<SearchHit[]>;
+  markRead(conversationId: number): Promise<void>;
+  unreadSummary(limit?: number): Promise<UnreadSummary>;
+  syncNow(): Promise<void>;
+  syncProgress(): SyncProgress;
+
+  // --- outbox ---
+  retryOutbox(clientId: string): Promise<OutboxItem>;
+  discardOutbox(clientId: string): Promise<void>;
+
+  // --- events ---
+  on<E extends ServiceEventName>(event: E, listener: (payload: ServiceEvents[E]) => void): () => void;
+
+  /** Sign out (if needed), stop every timer, close the store. */
+  close(): Promise<void>;
+}
+
+export type { Conversation, DeliveryState, Message, OutboxItem, Person, SearchHit, UnreadSummary };

@@ -1,0 +1,134 @@
+// Public, programmatic API of the UCWA 2.0 simulator. Composition roots (CLI demo mode, the
+// Electron shell's demo, tests, bench) import only this file and `simulator/index.ts`.
+// The client never imports the simulator and the simulator never imports the client.
+
+/** A simulated person's behaviour when someone writes to them. */
+export type Behaviour =
+  | { kind: 'echo' } // answers every message with "Echo: <text>"
+  | { kind: 'reply'; afterMs: number; text?: string } // answers after a delay (text or a canned line)
+  | { kind: 'typeThenReply'; typingMs: number; text?: string } // shows typing, then answers
+  | { kind: 'neverAnswer' } // the invitation times out (invitationTimeoutMs)
+  | { kind: 'decline' } // declines at once
+  | { kind: 'writeFirst'; afterMs: number; text: string }; // sends an IM to the user after sign-in (makeMeAvailable)
+
+export interface SimUser {
+  /** "sip:alice@contoso.com" */
+  sip: string;
+  name: string;
+  /** Only users with a password can sign in. */
+  password?: string;
+  title?: string;
+  department?: string;
+  email?: string;
+  behaviour?: Behaviour;
+}
+
+export interface SimulatorOptions {
+  host?: string; // default 127.0.0.1
+  port?: number; // default 0 (a free port)
+  /** SIP domain of the users; default "contoso.com". */
+  domain?: string;
+  /** Demo world seed: same seed → same contacts, logs, transcripts. */
+  seed?: number | string;
+  /** Generate the demo world (contacts + a few hundred past conversations); default true. */
+  demoWorld?: boolean;
+  /** Number of past conversations generated per signing-in user in the demo world; default 300. */
+  demoConversations?: number;
+  /** Extra users (signing-in or remote). The demo world adds its own. */
+  users?: SimUser[];
+  /** Every timer is multiplied by this (0.001 → real sequences in milliseconds). Default 1. */
+  timeScale?: number;
+  /** Token lifetime in (unscaled) seconds; default 28800 (8 h). */
+  tokenLifetimeSec?: number;
+  /** P-GET empty-release timeout when the client gives none, unscaled seconds; default 180. */
+  eventTimeoutSec?: number;
+  /** No P-GET for this long (unscaled seconds) → application terminated (410 InactiveApplicationExpired); default 900. */
+  applicationExpirySec?: number;
+  /** After termination, how long (unscaled seconds) until 410 turns into 404 ApplicationNotFound; default 300. */
+  applicationForgetSec?: number;
+  /** Event channel counts as dead (500 CallbackChannelError on continue/start) after this many unscaled seconds without a P-GET parked or released; default 60. */
+  callbackChannelDeadSec?: number;
+  /** Unanswered invitation (either direction) fails after this many unscaled seconds; default 30. */
+  invitationTimeoutSec?: number;
+  /** A finished conversation becomes a conversationLog after this many unscaled seconds; default 10. */
+  logDelaySec?: number;
+  /** Transcript page size; default 20. */
+  transcriptPageSize?: number;
+  /** Re-deliver the invitation's first message as a message event after accept (as the trace does); default true. */
+  redeliverFirstMessage?: boolean;
+  /** Serve a second pool: users listed here are homed there and get a `redirect` from the first. */
+  redirectUsers?: string[];
+  /** Expose POST/GET /_control/... (loopback only). Default false. */
+  controlEndpoint?: boolean;
+  /** Optional cap on applications per user → 410 TooManyApplications. */
+  maxApplicationsPerUser?: number;
+  /** Log each request to this function. */
+  log?: (line: string) => void;
+}
+
+/** One injected fault. Matches requests whose method (if given) and path pattern match. */
+export interface Fault {
+  /** Substring or RegExp source matched against the request path (e.g. "continueMessaging", "/events"). */
+  route: string;
+  method?: string;
+  /** Reply with this status and UCWA error body (code derived from status unless given). */
+  status?: number;
+  code?: string;
+  subcode?: string;
+  message?: string;
+  /** Delay before handling (ms, not scaled). */
+  latencyMs?: number;
+  /** Destroy the socket without an answer. */
+  drop?: boolean;
+  /** For the event channel: hold P-GETs forever (no events, no timeout release). */
+  stall?: boolean;
+  /** How many times the fault fires; default Infinity. */
+  times?: number;
+}
+
+export interface SimulatorControl {
+  /** A remote user writes to a signed-in user: emits the incoming invitation (§6.1) to each available application of `to`. Resolves with the invitation's server id. */
+  sendIm(from: string, to: string, text: string, opts?: { html?: string; subject?: string }): Promise<string>;
+  /** In an existing live conversation (by threadId), the remote `from` sends a message. */
+  sendInConversation(threadId: string, from: string, text: string): Promise<void>;
+  /** Remote starts / stops typing in a live conversation. */
+  setTyping(threadId: string, from: string, typing: boolean): Promise<void>;
+  setBehaviour(sip: string, behaviour: Behaviour): void;
+  addFault(fault: Fault): () => void; // returns a remover
+  clearFaults(): void;
+  /** Make the user's current tokens invalid now (next request → 401). */
+  expireTokens(sip?: string): void;
+  /** Terminate applications now (410 InactiveApplicationExpired); with forget, 404 ApplicationNotFound at once. */
+  expireApplications(sip?: string, opts?: { forget?: boolean }): void;
+  /** Drop every open connection (parked P-GETs included) without answers. */
+  dropConnections(): void;
+  /** Add a past conversation log for a user (returns the log id). */
+  addLog(userSip: string, log: { with: string[]; messages: { from: string; text: string; html?: string; at: number }[]; subject?: string; status?: 'Archived' | 'Missed'; direction?: 'Incoming' | 'Outgoing'; unread?: boolean }): string;
+  /** Everything the server received from signed-in users, for assertions. */
+  receivedMessages(userSip?: string): { from: string; to: string[]; threadId: string; text: string; contentType: string; at: number }[];
+  /** Logs stored for a user (ids stable across applications). */
+  logIds(userSip: string): string[];
+  /** Number of live conversations of a user. */
+  liveConversations(userSip: string): { threadId: string; state: string; participants: string[] }[];
+  /** Request counters per route, for benchmarks and tests (e.g. "GET transcripts"). */
+  requestCount(): number;
+}
+
+export interface Simulator {
+  /** The discovery root URL, e.g. "http://127.0.0.1:5123/autodiscover/autodiscoverservice.svc/root". */
+  readonly url: string;
+  /** Base origin, e.g. "http://127.0.0.1:5123". */
+  readonly origin: string;
+  readonly domain: string;
+  /** Users that can sign in (sip + password). */
+  readonly accounts: { sip: string; password: string; name: string }[];
+  /** Remote users (contacts) of the demo world and the options. */
+  readonly people: SimUser[];
+  readonly control: SimulatorControl;
+  /** Stop: closes every connection (parked P-GETs included) and the listener. */
+  stop(): Promise<void>;
+  /** Stop and start again on the same port; state (users, logs) survives, applications and tokens do not. */
+  restart(): Promise<void>;
+}
+
+export type StartSimulator = (options?: SimulatorOptions) => Promise<Simulator>;
