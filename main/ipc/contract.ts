@@ -1,0 +1,268 @@
+// The IPC contract between the renderer and the main process (DESIGN.md §6): every call and event
+// with its schema, and one union of typed errors. The preload exposes exactly this as `window.ucwa`;
+// main parses every argument with these schemas before anything else runs. The renderer imports
+// only TYPES from this file (zod stays out of the renderer bundle).
+import { z } from 'zod';
+
+// ---------------------------------------------------------------- limits
+/** Longest message a user may send (SfB's own clients cap near 8 000 characters). */
+export const MAX_MESSAGE_LENGTH = 8000;
+export const MAX_SEARCH_LENGTH = 10_000;
+export const MAX_PAGE = 500;
+
+// ---------------------------------------------------------------- shared shapes
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const cursor = z.string().max(512).nullable().optional();
+const limit = z.number().int().min(1).max(MAX_PAGE).optional();
+const sipLike = z.string().trim().min(3).max(256);
+const messageText = z.string().max(MAX_MESSAGE_LENGTH).refine((s) => s.trim().length > 0, 'Message is empty');
+
+export const personSchema = z.object({ sip: z.string(), name: z.string() });
+export const directionSchema = z.enum(['Incoming', 'Outgoing']);
+export const deliveryStateSchema = z.enum(['queued', 'sending', 'sent', 'failed']);
+export const availabilitySchema = z.enum(['Online', 'Busy', 'DoNotDisturb', 'BeRightBack', 'Away', 'Offwork']);
+
+export const appErrorCodeSchema = z.enum([
+  'wrongPassword', 'serverNotFound', 'certificate', 'poolUnavailable', 'insecureUrl', 'tooManyApplications',
+  'userAgentNotAllowed', 'network', 'notSignedIn', 'noKeychain', 'continueCallbackChannel', 'continueAlreadyExists',
+  'continueTooManyGroups', 'continueUnsupported', 'continueCannotRedirect', 'continueNotAvailable', 'invitationFailed',
+  'conferenceNotSupported', 'notFound', 'invalidInput', 'historyUnavailable', 'storage', 'server', 'internal',
+  // added by the IPC layer itself
+  'invalidArgument', 'forbidden',
+]);
+export const ipcErrorSchema = z.object({
+  code: appErrorCodeSchema,
+  message: z.string(),
+  status: z.number().optional(),
+  ucwaCode: z.string().optional(),
+  subcode: z.string().optional(),
+});
+
+export const conversationSchema = z.object({
+  id,
+  logKey: z.string().nullable(),
+  logHref: z.string().nullable(),
+  threadId: z.string().nullable(),
+  subject: z.string(),
+  type: z.string(),
+  direction: directionSchema,
+  status: z.enum(['Archived', 'Missed', 'Live']),
+  importance: z.string(),
+  createdAt: z.number(),
+  lastActivityAt: z.number(),
+  preview: z.string(),
+  participants: z.array(personSchema),
+  unread: z.boolean(),
+  missed: z.boolean(),
+  transcriptsComplete: z.boolean(),
+});
+
+export const messageSchema = z.object({
+  id,
+  conversationId: id,
+  author: personSchema.nullable(),
+  direction: directionSchema,
+  at: z.number(),
+  text: z.string(),
+  html: z.string().nullable(),
+  origin: z.enum(['transcript', 'live', 'outbox']),
+  clientId: z.string().nullable(),
+  delivery: deliveryStateSchema.nullable(),
+  deliveryError: z.string().nullable(),
+});
+
+export const outboxItemSchema = z.object({
+  clientId: z.string(),
+  conversationId: id,
+  messageId: id,
+  text: z.string(),
+  html: z.string().nullable(),
+  state: deliveryStateSchema,
+  attempts: z.number(),
+  lastError: z.string().nullable(),
+  createdAt: z.number(),
+});
+
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next: z.string().nullable() });
+
+export const searchHitSchema = z.object({
+  conversationId: id,
+  messageId: id,
+  at: z.number(),
+  author: personSchema.nullable(),
+  /** Matches wrapped in U+E000 … U+E001; the renderer turns them into <mark> without HTML parsing. */
+  snippet: z.string(),
+  conversation: z.object({ id, subject: z.string(), participants: z.array(personSchema) }),
+});
+
+export const unreadCountsSchema = z.object({ unreadConversations: z.number(), missedConversations: z.number() });
+export const unreadSummarySchema = unreadCountsSchema.extend({ latest: z.array(conversationSchema) });
+
+export const sessionStateSchema = z.object({
+  status: z.enum(['signedOut', 'discovering', 'authenticating', 'creatingApplication', 'makingAvailable', 'online',
+    'reauthenticating', 'recreatingApplication', 'reconnecting', 'signingOut', 'error']),
+  user: personSchema.nullable(),
+  availability: availabilitySchema.nullable(),
+  error: ipcErrorSchema.nullable(),
+  nextRetryAt: z.number().nullable(),
+  demo: z.boolean(),
+});
+
+export const invitationInfoSchema = z.object({
+  id: z.string(),
+  conversationId: id,
+  direction: directionSchema,
+  state: z.enum(['requesting', 'connecting', 'connected', 'failed', 'cancelled', 'timedOut', 'ringing', 'accepting', 'declined', 'missed']),
+  from: personSchema.nullable(),
+  text: z.string().nullable(),
+  subject: z.string(),
+  unsupported: z.boolean(),
+  error: ipcErrorSchema.nullable(),
+});
+
+export const liveStateSchema = z.object({
+  conversationId: id,
+  connection: z.enum(['disconnected', 'connecting', 'connected']),
+  typing: z.array(personSchema),
+  invitation: invitationInfoSchema.nullable(),
+});
+
+export const syncProgressSchema = z.object({ running: z.boolean(), done: z.number(), total: z.number(), error: ipcErrorSchema.nullable() });
+
+export const settingsSchema = z.object({
+  /** Show the message text in notifications (off: "New message from Alice"). */
+  notificationShowText: z.boolean(),
+  notificationSound: z.boolean(),
+  /** While Do not disturb: 'silent' raises nothing; 'badgeOnly' still counts unread in the tray. */
+  doNotDisturb: z.enum(['silent', 'badgeOnly']),
+  startAtLogin: z.boolean(),
+  startHidden: z.boolean(),
+  /** Go Away after this many idle minutes (the OS idle time; also when the screen is locked). */
+  awayAfterMinutes: z.number().int().min(1).max(240),
+});
+export const defaultSettings: Settings = {
+  notificationShowText: true,
+  notificationSound: true,
+  doNotDisturb: 'silent',
+  startAtLogin: false,
+  startHidden: false,
+  awayAfterMinutes: 10,
+};
+
+export const signInRequestSchema = z.object({
+  sip: sipLike,
+  password: z.string().min(1).max(1024),
+  server: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  remember: z.boolean().optional(),
+});
+
+export const windowNameSchema = z.enum(['history', 'popup', 'signin']);
+
+/** What the renderer should show (sent by main with the `navigate` event, or read at load). */
+export const navigationSchema = z.discriminatedUnion('to', [
+  z.object({ to: z.literal('conversation'), conversationId: id, messageId: id.optional() }),
+  z.object({ to: z.literal('newConversation'), sip: z.string().optional() }),
+  z.object({ to: z.literal('settings') }),
+  z.object({ to: z.literal('search') }),
+]);
+
+// ---------------------------------------------------------------- calls
+/** Every call: args is a tuple schema (parsed in main), result the value on success. */
+export const calls = {
+  // session
+  signIn: { args: z.tuple([signInRequestSchema]), result: sessionStateSchema },
+  tryDemo: { args: z.tuple([]), result: sessionStateSchema },
+  signOut: { args: z.tuple([z.object({ forget: z.boolean().optional() }).optional()]), result: z.null() },
+  sessionState: { args: z.tuple([]), result: sessionStateSchema },
+  setAvailability: { args: z.tuple([availabilitySchema]), result: z.null() },
+  // history (from the local cache)
+  listConversations: {
+    args: z.tuple([z.object({ filter: z.enum(['all', 'unread', 'missed']).optional(), contact: z.string().max(256).optional(), cursor, limit })]),
+    result: page(conversationSchema),
+  },
+  getConversation: { args: z.tuple([id]), result: conversationSchema.nullable() },
+  listMessages: { args: z.tuple([id, z.object({ cursor, limit })]), result: page(messageSchema) },
+  messagesAround: { args: z.tuple([id]), result: z.array(messageSchema) },
+  search: { args: z.tuple([z.string().max(MAX_SEARCH_LENGTH), limit]), result: z.array(searchHitSchema) },
+  markRead: { args: z.tuple([id]), result: z.null() },
+  unreadSummary: { args: z.tuple([z.number().int().min(1).max(50).optional()]), result: unreadSummarySchema },
+  syncNow: { args: z.tuple([]), result: z.null() },
+  syncProgress: { args: z.tuple([]), result: syncProgressSchema },
+  // people and conversations
+  searchPeople: { args: z.tuple([z.string().max(256), z.number().int().min(1).max(100).optional()]), result: z.array(personSchema) },
+  startConversation: { args: z.tuple([sipLike, messageText]), result: z.object({ conversationId: id }) },
+  continueConversation: { args: z.tuple([id, messageText]), result: z.object({ conversationId: id }) },
+  send: { args: z.tuple([id, messageText]), result: outboxItemSchema },
+  accept: { args: z.tuple([id]), result: z.null() },
+  decline: { args: z.tuple([id]), result: z.null() },
+  typing: { args: z.tuple([id]), result: z.null() },
+  hangUp: { args: z.tuple([id]), result: z.null() },
+  liveState: { args: z.tuple([id]), result: liveStateSchema.nullable() },
+  // outbox
+  retryOutbox: { args: z.tuple([z.string().min(1).max(128)]), result: outboxItemSchema },
+  discardOutbox: { args: z.tuple([z.string().min(1).max(128)]), result: z.null() },
+  // shell
+  openExternal: { args: z.tuple([z.string().max(4096)]), result: z.null() },
+  getSettings: { args: z.tuple([]), result: settingsSchema },
+  setSettings: { args: z.tuple([settingsSchema.partial()]), result: settingsSchema },
+  /** Open / focus a window, optionally navigating it. */
+  showWindow: { args: z.tuple([windowNameSchema, navigationSchema.optional()]), result: z.null() },
+  /** The renderer asks where to go at load (e.g. a sip: link or a notification click opened it). */
+  pendingNavigation: { args: z.tuple([]), result: navigationSchema.nullable() },
+  /** Hide the window that called (popup Esc, sign-in done). */
+  closeWindow: { args: z.tuple([]), result: z.null() },
+} as const;
+
+// ---------------------------------------------------------------- events (main → renderer)
+export const events = {
+  session: sessionStateSchema,
+  invitation: invitationInfoSchema,
+  invitationProgress: invitationInfoSchema,
+  message: messageSchema,
+  delivery: outboxItemSchema,
+  typing: z.object({ conversationId: id, participants: z.array(personSchema) }),
+  conversation: conversationSchema,
+  live: liveStateSchema,
+  sync: syncProgressSchema,
+  unread: unreadCountsSchema,
+  settings: settingsSchema,
+  navigate: navigationSchema,
+} as const;
+
+// ---------------------------------------------------------------- derived types
+export type CallName = keyof typeof calls;
+export type EventName = keyof typeof events;
+export type CallArgs<K extends CallName> = z.infer<(typeof calls)[K]['args']>;
+export type CallResult<K extends CallName> = z.infer<(typeof calls)[K]['result']>;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
+export type IpcError = z.infer<typeof ipcErrorSchema>;
+export type IpcErrorCode = IpcError['code'];
+export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type Navigation = z.infer<typeof navigationSchema>;
+export type WindowName = z.infer<typeof windowNameSchema>;
+export type Conversation = z.infer<typeof conversationSchema>;
+export type Message = z.infer<typeof messageSchema>;
+export type OutboxItem = z.infer<typeof outboxItemSchema>;
+export type SearchHit = z.infer<typeof searchHitSchema>;
+export type SessionState = z.infer<typeof sessionStateSchema>;
+export type InvitationInfo = z.infer<typeof invitationInfoSchema>;
+export type LiveState = z.infer<typeof liveStateSchema>;
+export type SyncProgress = z.infer<typeof syncProgressSchema>;
+export type UnreadCounts = z.infer<typeof unreadCountsSchema>;
+export type UnreadSummary = z.infer<typeof unreadSummarySchema>;
+export type Person = z.infer<typeof personSchema>;
+export type Availability = z.infer<typeof availabilitySchema>;
+
+/** `window.ucwa` as the preload exposes it. Calls never reject: they resolve to a Result. */
+export type UcwaApi = { [K in CallName]: (...args: CallArgs<K>) => Promise<Result<CallResult<K>>> } & {
+  /** Subscribe to an event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** IPC channel names: one allow-listed channel per call and per event. */
+export const callChannel = (name: CallName): string => `ucwa:call:${name}`;
+export const eventChannel = (name: EventName): string => `ucwa:event:${name}`;
+export const callNames = Object.keys(calls) as CallName[];
+export const eventNames = Object.keys(events) as EventName[];

@@ -1,0 +1,149 @@
+// Transport-neutral handlers for the IPC contract: the Electron shell registers these on ipcMain
+// (after checking the sender) and the renderer's browser test bridge calls the very same functions,
+// so the tests exercise the real handler code. Every argument is parsed with the contract's schema;
+// every failure becomes a typed IpcError in a Result — nothing throws across the boundary.
+import type { MessengerService, SignInRequest } from '../core/app/types.ts';
+import {
+  calls, eventNames, ipcErrorSchema, type CallArgs, type CallName, type CallResult, type EventName, type EventPayload,
+  type IpcError, type Navigation, type Result, type Settings, type WindowName,
+} from './contract.ts';
+
+/** What only the host (Electron shell, or the test bridge) can do. */
+export interface HandlerHost {
+  /** Start the built-in demo server and return how to sign in to it. */
+  startDemo(): Promise<SignInRequest>;
+  getSettings(): Promise<Settings>;
+  setSettings(patch: Partial<Settings>): Promise<Settings>;
+  /** Open an already-validated http(s) URL in the user's browser. */
+  openExternal(url: string): Promise<void>;
+  showWindow(name: WindowName, navigation?: Navigation): Promise<void>;
+  /** Hide the window that made the call (the host knows which one; the bridge may ignore it). */
+  closeWindow(caller: CallerInfo): Promise<void>;
+  pendingNavigation(caller: CallerInfo): Promise<Navigation | null>;
+  log?(line: string): void;
+}
+
+/** Who called: the shell fills this from the IPC event; the test bridge passes a window name. */
+export interface CallerInfo {
+  window?: WindowName | string;
+}
+
+export type Handlers = {
+  [K in CallName]: (caller: CallerInfo, rawArgs: unknown) => Promise<Result<CallResult<K>>>;
+};
+
+/** Only http(s) links leave the app, and never with credentials in them. */
+export function validateExternalUrl(raw: string): URL | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.username || url.password) return null;
+  if (!url.hostname) return null;
+  return url;
+}
+
+function toIpcError(err: unknown): IpcError {
+  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+    const e = err as { code: string; message?: unknown; status?: unknown; ucwaCode?: unknown; subcode?: unknown };
+    const parsed = ipcErrorSchema.safeParse({
+      code: e.code,
+      message: typeof e.message === 'string' && e.message ? e.message : 'Something went wrong.',
+      ...(typeof e.status === 'number' ? { status: e.status } : {}),
+      ...(typeof e.ucwaCode === 'string' ? { ucwaCode: e.ucwaCode } : {}),
+      ...(typeof e.subcode === 'string' ? { subcode: e.subcode } : {}),
+    });
+    if (parsed.success) return parsed.data;
+  }
+  // Unknown failures never leak stack traces or internals to the renderer.
+  return { code: 'internal', message: 'Something went wrong inside UCWA Tray. Please try again.' };
+}
+
+type Impl = { [K in CallName]: (caller: CallerInfo, ...args: CallArgs<K>) => Promise<CallResult<K>> };
+
+export function createHandlers(service: MessengerService, host: HandlerHost): Handlers {
+  const nul = async <T>(p: Promise<T> | T): Promise<null> => {
+    await p;
+    return null;
+  };
+  const impl: Impl = {
+    signIn: (_c, req) => service.signIn(req),
+    tryDemo: async () => service.signIn({ ...(await host.startDemo()), demo: true }),
+    signOut: (_c, opts) => nul(service.signOut(opts)),
+    sessionState: async () => service.state(),
+    setAvailability: (_c, a) => nul(service.setAvailability(a)),
+    listConversations: (_c, q) => service.listConversations(q),
+    getConversation: (_c, id) => service.getConversation(id),
+    listMessages: (_c, id, q) => service.listMessages(id, q),
+    messagesAround: (_c, id) => service.messagesAround(id),
+    search: (_c, text, limit) => service.search(text, limit),
+    markRead: (_c, id) => nul(service.markRead(id)),
+    unreadSummary: (_c, limit) => service.unreadSummary(limit),
+    syncNow: (_c) => nul(service.syncNow()),
+    syncProgress: async () => service.syncProgress(),
+    searchPeople: (_c, q, limit) => service.searchPeople(q, limit),
+    startConversation: (_c, to, text) => service.startConversation(to, text),
+    continueConversation: (_c, id, text) => service.continueConversation(id, text),
+    send: (_c, id, text) => service.send(id, text),
+    accept: (_c, id) => nul(service.accept(id)),
+    decline: (_c, id) => nul(service.decline(id)),
+    typing: (_c, id) => nul(service.typing(id)),
+    hangUp: (_c, id) => nul(service.hangUp(id)),
+    liveState: async (_c, id) => service.liveState(id),
+    retryOutbox: (_c, clientId) => service.retryOutbox(clientId),
+    discardOutbox: (_c, clientId) => nul(service.discardOutbox(clientId)),
+    openExternal: async (_c, raw) => {
+      const url = validateExternalUrl(raw);
+      if (!url) throw { code: 'invalidArgument', message: 'Only web links (http or https) can be opened.' };
+      await host.openExternal(url.href);
+      return null;
+    },
+    getSettings: () => host.getSettings(),
+    setSettings: (_c, patch) => host.setSettings(patch),
+    showWindow: (_c, name, nav) => nul(host.showWindow(name, nav)),
+    pendingNavigation: (c) => host.pendingNavigation(c),
+    closeWindow: (c) => nul(host.closeWindow(c)),
+  };
+
+  const handlers = {} as Record<CallName, (caller: CallerInfo, rawArgs: unknown) => Promise<Result<unknown>>>;
+  for (const name of Object.keys(calls) as CallName[]) {
+    const schema = calls[name].args;
+    handlers[name] = async (caller, rawArgs) => {
+      const parsed = schema.safeParse(rawArgs);
+      if (!parsed.success) {
+        const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ');
+        host.log?.(`ipc: rejected ${name}: ${why}`);
+        return { ok: false, error: { code: 'invalidArgument', message: `Invalid request (${why}).` } };
+      }
+      try {
+        const fn = impl[name] as (caller: CallerInfo, ...args: unknown[]) => Promise<unknown>;
+        const value = await fn(caller, ...(parsed.data as unknown[]));
+        return { ok: true, value: value === undefined ? null : value };
+      } catch (err) {
+        const error = toIpcError(err);
+        if (error.code === 'internal') host.log?.(`ipc: ${name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        return { ok: false, error };
+      }
+    };
+  }
+  return handlers as Handlers;
+}
+
+/**
+ * Forward every service event to `emit` (ipc: webContents.send to each window; the bridge:
+ * page.evaluate). Returns the unsubscribe function.
+ */
+export function forwardEvents(
+  service: MessengerService,
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void,
+): () => void {
+  const offs: (() => void)[] = [];
+  for (const name of eventNames) {
+    if (name === 'settings' || name === 'navigate') continue; // host events, not service events
+    offs.push(service.on(name, (payload) => emit(name, payload as EventPayload<typeof name>)));
+  }
+  return () => offs.forEach((off) => off());
+}
