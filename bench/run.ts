@@ -1,0 +1,80 @@
+// `npm run bench`: every benchmark of the project in one run. Prints a table and writes
+// bench/results.json with the machine noted and each figure beside its floor (measured in the same
+// run) or target. Benchmarks are never timed assertions: nothing here fails because a machine is slow.
+//   npm run bench              all suites, full size
+//   npm run bench -- --quick   smaller sizes (smoke)
+//   npm run bench -- store     only the named suites
+import { cpus, totalmem, platform, arch, release } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+
+export interface Figure {
+  value: number;
+  unit: string;
+  /** The floor measured in the same run (e.g. a bare insert loop), same unit. */
+  floor?: number;
+  /** The goal in words, e.g. "< 5 ms" or "within 3x of floor". */
+  target?: string;
+  /** Whether the target is met, when the suite can tell. */
+  met?: boolean;
+}
+type Suite = (opts: { quick: boolean }) => Promise<Record<string, Figure>>;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const suites: { name: string; file: string; fn: string }[] = [
+  { name: 'core', file: 'core.ts', fn: 'benchCore' },
+  { name: 'store', file: 'store.ts', fn: 'benchStore' },
+  { name: 'sync', file: 'sync.ts', fn: 'benchSync' },
+  { name: 'renderer', file: 'renderer.ts', fn: 'benchRenderer' },
+];
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.filter((a) => !a.startsWith('--'));
+
+const results: Record<string, Record<string, Figure> | { error: string }> = {};
+for (const suite of suites) {
+  if (only.length && !only.includes(suite.name)) continue;
+  const file = join(here, suite.file);
+  if (!existsSync(file)) {
+    results[suite.name] = { error: 'not written yet' };
+    continue;
+  }
+  const started = Date.now();
+  process.stderr.write(`bench: ${suite.name}…\n`);
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, Suite>;
+    const fn = mod[suite.fn];
+    if (typeof fn !== 'function') throw new Error(`${suite.file} does not export ${suite.fn}()`);
+    results[suite.name] = await fn({ quick });
+  } catch (err) {
+    results[suite.name] = { error: err instanceof Error ? err.message : String(err) };
+  }
+  process.stderr.write(`bench: ${suite.name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+const machine = {
+  cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  os: `${platform()} ${release()} ${arch()}`,
+  node: process.version,
+};
+const doc = { date: new Date().toISOString(), quick, machine, results };
+writeFileSync(join(here, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);
+
+const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3));
+console.log(`machine: ${machine.cpus}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}${quick ? ' (quick)' : ''}`);
+for (const [suite, figures] of Object.entries(results)) {
+  console.log(`\n${suite}`);
+  if ('error' in figures && typeof figures.error === 'string') {
+    console.log(`  (not run: ${figures.error})`);
+    continue;
+  }
+  for (const [name, f] of Object.entries(figures as Record<string, Figure>)) {
+    const floor = f.floor !== undefined ? `  floor ${fmt(f.floor)} ${f.unit}` : '';
+    const target = f.target ? `  target ${f.target}${f.met === undefined ? '' : f.met ? ' (met)' : ' (NOT met)'}` : '';
+    console.log(`  ${name.padEnd(44)} ${fmt(f.value).padStart(12)} ${f.unit}${floor}${target}`);
+  }
+}
+console.log('\nwritten: bench/results.json');
