@@ -1,0 +1,180 @@
+// Discovery and the password grant (PROTOCOL.md §1). Discovery: explicit URL, else
+// lyncdiscoverinternal.<domain> then lyncdiscover.<domain>; root → `user` (or `redirect`).
+// Sign-in: GET user unauthenticated → 401 MsRtcOAuth → POST the form grant → GET user with the
+// token → `applications` (or `redirect` to another pool: new challenge, new token).
+import { AppError } from '../app/types.ts';
+import { parseMsRtcOAuth } from './challenge.ts';
+import { BadResponseError, NetworkError, UcwaError } from './errors.ts';
+import { assertDiscoveryTarget, assertSecureScheme, assertTokenOrigin, resolveHref } from './hypermedia.ts';
+import { asResource, link } from './links.ts';
+import { errorFromResponse, type HttpResponse, type Transport } from './transport.ts';
+
+const MAX_HOPS = 4;
+
+export interface Token {
+  accessToken: string;
+  tokenType: string;
+  /** ms since epoch when the server says it expires. */
+  expiresAt: number;
+  /** Renew from this instant on (90 % of the lifetime). */
+  renewAt: number;
+  /** The only origin this token may be sent to. */
+  origin: string;
+  tokenUrl: string;
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+function jsonAccept(): Record<string, string> {
+  return { Accept: 'application/json' };
+}
+
+/** Find the `user` href: explicit server or the two lyncdiscover names. */
+export async function discover(t: Transport, domain: string, server?: string, signal?: AbortSignal): Promise<string> {
+  const candidates = server ? [server] : [`https://lyncdiscoverinternal.${domain}/`, `https://lyncdiscover.${domain}/`];
+  let lastErr: unknown = null;
+  for (const candidate of candidates) {
+    let url: URL;
+    try {
+      url = new URL(candidate);
+    } catch {
+      throw new AppError({ code: 'invalidInput', message: `"${candidate}" is not a valid server address.` });
+    }
+    // The user typed an explicit server: trust its host, but never send anything over plain http.
+    if (server) assertSecureScheme(url);
+    else assertDiscoveryTarget(url, domain);
+    try {
+      return await followRoot(t, url, domain, signal);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'insecureUrl') throw err;
+      lastErr = err;
+    }
+  }
+  if (lastErr instanceof AppError) throw lastErr;
+  throw new AppError({ code: 'serverNotFound', message: `No Skype for Business server answered for ${domain}.` }, { cause: lastErr });
+}
+
+async function followRoot(t: Transport, start: URL, domain: string, signal?: AbortSignal): Promise<string> {
+  let url = start;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const res = await t.request({ method: 'GET', url: url.href, headers: jsonAccept(), signal });
+    if (res.status >= 300 && res.status < 400) {
+      const loc = res.headers.get('location');
+      if (!loc) throw new BadResponseError('missingLink', 'discovery redirect without a Location');
+      const next = resolveHref(url.href, loc);
+      assertDiscoveryTarget(next, domain);
+      url = next;
+      continue;
+    }
+    if (res.status >= 400) throw errorFromResponse(res);
+    const root = asResource(res.json);
+    const user = link(root, 'user');
+    if (user) return resolveHref(url.href, user).href;
+    const redirect = link(root, 'redirect');
+    if (redirect) {
+      const next = resolveHref(url.href, redirect);
+      assertDiscoveryTarget(next, domain);
+      url = next;
+      continue;
+    }
+    throw new BadResponseError('missingLink', 'the discovery answer has no user link');
+  }
+  throw new AppError({ code: 'serverNotFound', message: 'Too many discovery redirects.' });
+}
+
+export interface SignInResult {
+  token: Token;
+  userHref: string;
+  applicationsHref: string;
+}
+
+export async function requestToken(t: Transport, tokenUrl: string, creds: Credentials, now: number, signal?: AbortSignal): Promise<Token> {
+  const body = new URLSearchParams({ grant_type: 'password', username: creds.username, password: creds.password }).toString();
+  const res = await t.request({
+    method: 'POST',
+    url: tokenUrl,
+    headers: { ...jsonAccept(), 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+    body,
+    signal,
+  });
+  if (res.status === 400) {
+    const e = errorFromResponse(res);
+    if (e.code === 'invalid_grant') throw new AppError({ code: 'wrongPassword', message: 'The user name or password is wrong.', status: 400, ucwaCode: e.code });
+    throw new AppError({ code: 'server', message: `The sign-in service refused the request (${e.code}).`, status: 400, ucwaCode: e.code });
+  }
+  if (res.status >= 400) throw errorFromResponse(res);
+  const j = asResource(res.json);
+  const access = typeof j?.access_token === 'string' ? j.access_token : '';
+  if (!access) throw new BadResponseError('malformed', 'the token answer has no access_token');
+  const expiresIn = typeof j?.expires_in === 'number' && j.expires_in > 0 ? j.expires_in : 3600;
+  return {
+    accessToken: access,
+    tokenType: typeof j?.token_type === 'string' ? j.token_type : 'Bearer',
+    expiresAt: now + expiresIn * 1000,
+    renewAt: now + expiresIn * 900,
+    origin: new URL(tokenUrl).origin,
+    tokenUrl,
+  };
+}
+
+/** GET user → challenge → token → GET user → applications (following pool redirects). */
+export async function signInToPool(
+  t: Transport, userHref: string, domain: string, creds: Credentials, now: () => number, signal?: AbortSignal,
+): Promise<SignInResult> {
+  let user = new URL(userHref);
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const challengeRes = await t.request({ method: 'GET', url: user.href, headers: jsonAccept(), signal });
+    const token = await tokenFromChallenge(t, challengeRes, user, domain, creds, now(), signal);
+    // The user resource must live where the token may go; otherwise the token would leak.
+    assertTokenOrigin(user, token.origin);
+    const res = await t.request({ method: 'GET', url: user.href, headers: { ...jsonAccept(), Authorization: `${token.tokenType} ${token.accessToken}` }, signal });
+    if (res.status >= 400) throw errorFromResponse(res);
+    const body = asResource(res.json);
+    const apps = link(body, 'applications');
+    if (apps) {
+      const appsUrl = resolveHref(user.href, apps);
+      assertTokenOrigin(appsUrl, token.origin);
+      return { token, userHref: user.href, applicationsHref: appsUrl.href };
+    }
+    const redirect = link(body, 'redirect');
+    if (!redirect) throw new BadResponseError('missingLink', 'the user resource has neither applications nor redirect');
+    const redirectUrl = resolveHref(user.href, redirect);
+    assertDiscoveryTarget(redirectUrl, domain);
+    // The redirect resource is root-like: its `user` link is the user on the home pool.
+    const rr = await t.request({ method: 'GET', url: redirectUrl.href, headers: jsonAccept(), signal });
+    if (rr.status >= 400) throw errorFromResponse(rr);
+    const nextUser = link(asResource(rr.json), 'user');
+    if (!nextUser) throw new BadResponseError('missingLink', 'the pool redirect has no user link');
+    user = resolveHref(redirectUrl.href, nextUser);
+    assertDiscoveryTarget(user, domain);
+  }
+  throw new AppError({ code: 'poolUnavailable', message: 'Too many pool redirects.' });
+}
+
+async function tokenFromChallenge(
+  t: Transport, res: HttpResponse, user: URL, domain: string, creds: Credentials, now: number, signal?: AbortSignal,
+): Promise<Token> {
+  if (res.status !== 401) {
+    if (res.status >= 400) throw errorFromResponse(res);
+    throw new BadResponseError('malformed', 'the user resource did not ask for authentication');
+  }
+  const challenge = parseMsRtcOAuth(res.headers.get('www-authenticate'));
+  if (!challenge) throw new BadResponseError('malformed', 'the server offers no MsRtcOAuth sign-in');
+  if (challenge.grantTypes.length > 0 && !challenge.grantTypes.includes('password')) {
+    throw new AppError({ code: 'server', message: 'This server does not allow password sign-in.' });
+  }
+  const tokenUrl = resolveHref(user.href, challenge.href);
+  // The password goes only to a token service inside the user's domain, over https.
+  assertDiscoveryTarget(tokenUrl, domain);
+  return requestToken(t, tokenUrl.href, creds, now, signal);
+}
+
+/** Challenge for a renewal: the same grant against the same token endpoint. */
+export function isUnauthorized(err: unknown): boolean {
+  return err instanceof UcwaError && err.status === 401;
+}
+
+export { NetworkError };

@@ -1,0 +1,133 @@
+// The event channel (PROTOCOL.md §3): exactly one P-GET parked at all times. The GET for `next`
+// goes out BEFORE the batch is processed (that GET is the ack), and batches are processed strictly
+// in order through one serial queue. A failed P-GET pauses the loop on the SAME url (same ack: the
+// server re-delivers the unacknowledged batch); the owner decides when to resume (backoff lives in
+// the session machine). 404/410 and an unexpected 409 PGetReplaced are reported as failures.
+import { isAbort, UcwaError } from './errors.ts';
+import { parseBatch, type EventBatch } from './events.ts';
+import type { UcwaClient } from './client.ts';
+import type { LogFn } from './transport.ts';
+
+export type ChannelState = 'idle' | 'running' | 'paused' | 'stopped';
+
+export interface EventChannelOptions {
+  client: UcwaClient;
+  startHref: string;
+  /** P-GET `timeout` query parameter, seconds (server: 180..1800). */
+  timeoutSec: number;
+  /** Client-side timeout of one P-GET; must exceed the server's release time. */
+  clientTimeoutMs: number;
+  onBatch: (batch: EventBatch) => Promise<void> | void;
+  /** `resume` / `resync`: the server dropped our transient state (conversations, invitations). */
+  onReset: (kind: 'resume' | 'resync') => Promise<void> | void;
+  /** The loop stopped (paused on network errors, stopped on application gone / fatal). */
+  onFailure: (err: unknown, paused: boolean) => void;
+  /** A P-GET answered: the channel is healthy. */
+  onHealthy?: () => void;
+  log?: LogFn;
+}
+
+export class EventChannel {
+  private readonly o: EventChannelOptions;
+  private url: string;
+  private generation = 0;
+  private controller: AbortController | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  state: ChannelState = 'idle';
+  /** Batches received (for tests and the bench). */
+  received = 0;
+
+  constructor(o: EventChannelOptions) {
+    this.o = o;
+    this.url = o.startHref;
+  }
+
+  get currentUrl(): string {
+    return this.url;
+  }
+
+  start(): void {
+    if (this.state === 'running') return;
+    this.state = 'running';
+    const gen = ++this.generation;
+    void this.loop(gen);
+  }
+
+  /** Re-issue the current P-GET (same ack) after a pause. */
+  resume(): void {
+    if (this.state === 'stopped') return;
+    this.state = 'idle';
+    this.start();
+  }
+
+  /** Replace the parked P-GET with a fresh one on the same url (after CallbackChannelError). */
+  restart(): void {
+    if (this.state === 'stopped') return;
+    this.controller?.abort();
+    this.state = 'idle';
+    this.start();
+  }
+
+  stop(): void {
+    this.state = 'stopped';
+    this.generation++;
+    this.controller?.abort();
+  }
+
+  /** Resolves when every batch received so far has been processed. */
+  drain(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Feed a batch through the same processing queue (the bench pushes in-process batches). */
+  enqueue(batch: EventBatch): Promise<void> {
+    this.queue = this.queue.then(() => this.o.onBatch(batch)).catch((err: unknown) => {
+      this.o.log?.(`event batch processing failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    return this.queue;
+  }
+
+  private get(url: string, gen: number): Promise<EventBatch> {
+    const controller = new AbortController();
+    if (gen === this.generation) this.controller = controller;
+    return this.o.client
+      .getJson(url, { query: { timeout: String(this.o.timeoutSec) }, timeoutMs: this.o.clientTimeoutMs, signal: controller.signal })
+      .then(parseBatch);
+  }
+
+  private async loop(gen: number): Promise<void> {
+    let pending = this.get(this.url, gen);
+    for (;;) {
+      let batch: EventBatch;
+      try {
+        batch = await pending;
+      } catch (err) {
+        if (gen !== this.generation || isAbort(err)) return; // replaced or stopped by us
+        if (err instanceof UcwaError && err.is(409, 'PGetReplaced')) {
+          // Not ours (we abort what we replace): another process polls our application.
+          this.state = 'stopped';
+          this.o.onFailure(err, false);
+          return;
+        }
+        const fatal = err instanceof UcwaError && (err.status === 404 || err.status === 410 || err.status === 403);
+        this.state = fatal ? 'stopped' : 'paused';
+        this.o.onFailure(err, !fatal);
+        return;
+      }
+      if (gen !== this.generation) return;
+      this.received++;
+      this.o.onHealthy?.();
+      const nextUrl = batch.next ?? batch.resume ?? batch.resync;
+      if (!nextUrl) return; // parseBatch guarantees one; keeps the type checker honest
+      this.url = nextUrl;
+      // Ack first: the next P-GET is on the wire before this batch is processed.
+      pending = this.get(nextUrl, gen);
+      pending.catch(() => undefined); // handled on the next turn; avoid an unhandled rejection meanwhile
+      if (!batch.next && (batch.resume || batch.resync)) {
+        const kind = batch.resume ? 'resume' : 'resync';
+        this.queue = this.queue.then(() => this.o.onReset(kind)).catch(() => undefined);
+      }
+      if (batch.events.length > 0) void this.enqueue(batch);
+    }
+  }
+}
