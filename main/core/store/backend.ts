@@ -1,0 +1,642 @@
+// The store's SQL, run synchronously inside the worker thread (never on the calling thread).
+// Each public method is one Store operation; writes run in one IMMEDIATE transaction and push the
+// changes they made onto `changes`, which the worker sends back with the result.
+import { randomUUID } from 'node:crypto';
+import type { Db, SqlValue, Statement } from './sqlite.ts';
+import type {
+  Conversation, ConversationFilter, DeliveryState, Direction, LogInput, Message, MessageInput, OutboxItem,
+  Page, Person, SearchHit, StoreChange, SyncCheckpoint, UnreadSummary,
+} from './types.ts';
+import { StoreError } from './types.ts';
+import { decodeCursor, dedupeKey, encodeCursor, ftsQuery, normalizeSip, threadOrConversation } from './keys.ts';
+import type { StoreStats } from './protocol.ts';
+
+interface ConversationRow {
+  id: number;
+  log_key: string | null;
+  log_href: string | null;
+  thread_id: string | null;
+  subject: string;
+  type: string;
+  direction: Direction;
+  status: Conversation['status'];
+  importance: string;
+  created_at: number;
+  last_activity_at: number;
+  preview: string;
+  participants: string;
+  unread: number;
+  missed: number;
+  read_upto: number;
+  fingerprint: string | null;
+  transcripts_complete: number;
+}
+
+interface MessageRow {
+  id: number;
+  conversation_id: number;
+  author_sip: string | null;
+  author_name: string | null;
+  direction: Direction;
+  at: number;
+  text: string;
+  html: string | null;
+  origin: Message['origin'];
+  dedupe_key: string | null;
+  client_id: string | null;
+  delivery: DeliveryState | null;
+  delivery_error: string | null;
+}
+
+interface OutboxRow {
+  client_id: string;
+  conversation_id: number;
+  message_id: number;
+  text: string;
+  html: string | null;
+  state: DeliveryState;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+}
+
+const PREVIEW_LENGTH = 200;
+const MAX_PAGE = 500;
+const DEFAULT_PAGE = 50;
+/** Search ranks (bm25) the newest matches up to this many: bounds latency for very common words. */
+const SEARCH_CANDIDATES = 2000;
+const SNIPPET_OPEN = '\uE000';
+const SNIPPET_CLOSE = '\uE001';
+
+function clampLimit(limit: number | undefined, dflt = DEFAULT_PAGE): number {
+  if (limit == null || !Number.isFinite(limit)) return dflt;
+  return Math.max(1, Math.min(MAX_PAGE, Math.trunc(limit)));
+}
+
+function parsePeople(json: string): Person[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? (v as Person[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function normalizePeople(people: Person[]): Person[] {
+  const seen = new Set<string>();
+  const out: Person[] = [];
+  for (const p of people) {
+    const sip = normalizeSip(p.sip);
+    if (seen.has(sip)) continue;
+    seen.add(sip);
+    out.push({ sip, name: p.name ?? '' });
+  }
+  return out;
+}
+
+function toConversation(r: ConversationRow): Conversation {
+  return {
+    id: r.id,
+    logKey: r.log_key,
+    logHref: r.log_href,
+    threadId: r.thread_id,
+    subject: r.subject,
+    type: r.type,
+    direction: r.direction,
+    status: r.status,
+    importance: r.importance,
+    createdAt: r.created_at,
+    lastActivityAt: r.last_activity_at,
+    preview: r.preview,
+    participants: parsePeople(r.participants),
+    unread: r.unread === 1,
+    missed: r.missed === 1,
+    transcriptsComplete: r.transcripts_complete === 1,
+  };
+}
+
+function toMessage(r: MessageRow): Message {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    author: r.author_sip == null ? null : { sip: r.author_sip, name: r.author_name ?? '' },
+    direction: r.direction,
+    at: r.at,
+    text: r.text,
+    html: r.html,
+    origin: r.origin,
+    clientId: r.client_id,
+    delivery: r.delivery,
+    deliveryError: r.delivery_error,
+  };
+}
+
+function toOutbox(r: OutboxRow): OutboxItem {
+  return {
+    clientId: r.client_id,
+    conversationId: r.conversation_id,
+    messageId: r.message_id,
+    text: r.text,
+    html: r.html,
+    state: r.state,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+  };
+}
+
+function previewOf(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
+}
+
+function notFound(what: string): StoreError {
+  return new StoreError('other', `${what} not found`);
+}
+
+export class Backend {
+  readonly db: Db;
+  private readonly cache = new Map<string, Statement<unknown>>();
+  private changes: StoreChange[] = [];
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  private st<Row>(sql: string): Statement<Row> {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s as Statement<Row>;
+  }
+
+  /** Run a write in one IMMEDIATE transaction; returns its result and the changes it produced. */
+  write<R>(fn: () => R): { result: R; changes: StoreChange[] } {
+    this.changes = [];
+    try {
+      const result = this.db.transaction(fn).immediate();
+      return { result, changes: this.changes };
+    } finally {
+      this.changes = [];
+    }
+  }
+
+  private emit(change: StoreChange): void {
+    this.changes.push(change);
+  }
+
+  // --- rows -------------------------------------------------------------------------------------
+
+  private conversationRow(id: number): ConversationRow | undefined {
+    return this.st<ConversationRow>('SELECT * FROM conversations WHERE id = ?').get(id);
+  }
+
+  private requireConversation(id: number): ConversationRow {
+    const row = this.conversationRow(id);
+    if (!row) throw notFound(`conversation ${id}`);
+    return row;
+  }
+
+  private messageRow(id: number): MessageRow | undefined {
+    return this.st<MessageRow>('SELECT * FROM messages WHERE id = ?').get(id);
+  }
+
+  private outboxRow(clientId: string): OutboxRow | undefined {
+    return this.st<OutboxRow>('SELECT * FROM outbox WHERE client_id = ?').get(clientId);
+  }
+
+  private emitConversation(id: number): void {
+    const row = this.conversationRow(id);
+    if (row) this.emit({ kind: 'conversation', conversation: toConversation(row) });
+  }
+
+  private unreadCounts(): { unreadConversations: number; missedConversations: number } {
+    const r = this.st<{ u: number; m: number }>(
+      `SELECT (SELECT count(*) FROM conversations WHERE unread = 1) AS u,
+              (SELECT count(*) FROM conversations WHERE unread = 1 AND missed = 1) AS m`,
+    ).get()!;
+    return { unreadConversations: r.u, missedConversations: r.m };
+  }
+
+  private emitUnread(): void {
+    this.emit({ kind: 'unread', summary: this.unreadCounts() });
+  }
+
+  private upsertPeople(people: Person[]): void {
+    const now = Date.now();
+    const stmt = this.st(
+      `INSERT INTO contacts (sip, name, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (sip) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at
+       WHERE excluded.name <> '' AND excluded.name <> contacts.name`,
+    );
+    for (const p of people) stmt.run(normalizeSip(p.sip), (p.name ?? '').trim(), now);
+  }
+
+  /** A conversation's activity time and preview follow its newest message. */
+  private touchConversation(conversationId: number, at: number, text: string, markUnread: boolean): void {
+    this.st(
+      `UPDATE conversations SET
+         preview = CASE WHEN ? >= last_activity_at THEN ? ELSE preview END,
+         last_activity_at = max(last_activity_at, ?),
+         unread = CASE WHEN ? THEN 1 ELSE unread END
+       WHERE id = ?`,
+    ).run(at, previewOf(text), at, markUnread ? 1 : 0, conversationId);
+  }
+
+  /** Recompute activity and preview from what is left after a message went away. */
+  private refreshActivity(conversationId: number): void {
+    this.st(
+      `UPDATE conversations SET
+         last_activity_at = max(created_at, coalesce((SELECT max(at) FROM messages WHERE conversation_id = ?1), 0)),
+         preview = coalesce((SELECT text FROM messages WHERE conversation_id = ?1 ORDER BY at DESC, id DESC LIMIT 1), preview)
+       WHERE id = ?1`,
+    ).run(conversationId);
+    const row = this.conversationRow(conversationId);
+    if (row) this.st('UPDATE conversations SET preview = ? WHERE id = ?').run(previewOf(row.preview), conversationId);
+  }
+
+  /**
+   * Insert a message or merge it into the row with the same dedupe key. A transcript copy keeps
+   * the existing (live or outbox) row and only fills in what it lacked (html, author name).
+   */
+  private insertMessage(conversationId: number, thread: string, m: MessageInput): { row: MessageRow; inserted: boolean } {
+    const authorSip = m.author ? normalizeSip(m.author.sip) : null;
+    const at = Math.trunc(m.at);
+    const key = dedupeKey(thread, at, authorSip, m.text);
+    const row = this.st<MessageRow>(
+      `INSERT INTO messages (conversation_id, author_sip, author_name, direction, at, text, html, origin, dedupe_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING *`,
+    ).get(conversationId, authorSip, m.author?.name ?? null, m.direction, at, m.text, m.html ?? null, m.origin, key);
+    if (row) return { row, inserted: true };
+    const existing = this.st<MessageRow>('SELECT * FROM messages WHERE dedupe_key = ?').get(key)!;
+    if ((existing.html == null && m.html != null) || (!existing.author_name && m.author?.name)) {
+      const merged = this.st<MessageRow>(
+        `UPDATE messages SET html = coalesce(html, ?), author_name = coalesce(nullif(author_name, ''), ?)
+         WHERE id = ? RETURNING *`,
+      ).get(m.html ?? null, m.author?.name ?? null, existing.id)!;
+      return { row: merged, inserted: false };
+    }
+    return { row: existing, inserted: false };
+  }
+
+  // --- conversations ------------------------------------------------------------------------------
+
+  upsertLog(log: LogInput, fingerprint: string): { conversation: Conversation; needsTranscripts: boolean } {
+    const participants = JSON.stringify(normalizePeople(log.participants));
+    const missed = log.status === 'Missed' ? 1 : 0;
+    let row = this.st<ConversationRow>('SELECT * FROM conversations WHERE log_key = ?').get(log.logKey);
+    if (!row && log.threadId) {
+      // A live conversation of this thread gets its log instead of a second conversation.
+      row = this.st<ConversationRow>(
+        `SELECT * FROM conversations WHERE thread_id = ? AND log_key IS NULL ORDER BY last_activity_at DESC, id DESC LIMIT 1`,
+      ).get(log.threadId);
+    }
+    const before = row ? this.unreadCounts() : null;
+    let id: number;
+    if (!row) {
+      const inserted = this.st<{ id: number }>(
+        `INSERT INTO conversations (log_key, log_href, thread_id, subject, type, direction, status, importance,
+           created_at, last_activity_at, preview, participants, unread, missed, fingerprint, transcripts_complete)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id`,
+      ).get(log.logKey, log.href, log.threadId, log.subject, log.type, log.direction, log.status, log.importance,
+        log.createdAt, log.createdAt, previewOf(log.preview), participants, log.unread ? 1 : 0, missed, fingerprint)!;
+      id = inserted.id;
+    } else {
+      id = row.id;
+      this.st(
+        `UPDATE conversations SET log_key = ?, log_href = ?, thread_id = coalesce(thread_id, ?), subject = ?, type = ?,
+           direction = ?, status = ?, importance = ?, created_at = ?,
+           last_activity_at = max(last_activity_at, ?),
+           preview = CASE WHEN ? <> '' THEN ? ELSE preview END,
+           participants = ?, missed = ?, fingerprint = ?,
+           unread = CASE WHEN ? AND max(last_activity_at, ?) > read_upto THEN 1 ELSE 0 END
+         WHERE id = ?`,
+      ).run(log.logKey, log.href, log.threadId, log.subject, log.type, log.direction, log.status, log.importance,
+        Math.min(row.created_at, log.createdAt), log.createdAt, log.preview, previewOf(log.preview), participants,
+        missed, fingerprint, log.unread ? 1 : 0, log.createdAt, id);
+    }
+    this.upsertPeople(log.participants);
+    const after = this.conversationRow(id)!;
+    const conversation = toConversation(after);
+    if (!row || JSON.stringify(row) !== JSON.stringify(after)) this.emit({ kind: 'conversation', conversation });
+    const counts = this.unreadCounts();
+    if (!before ? after.unread === 1 : before.unreadConversations !== counts.unreadConversations || before.missedConversations !== counts.missedConversations) {
+      this.emit({ kind: 'unread', summary: counts });
+    }
+    return { conversation, needsTranscripts: after.transcripts_complete !== 1 };
+  }
+
+  checkpoints(logKeys: string[]): SyncCheckpoint[] {
+    if (logKeys.length === 0) return [];
+    return this.st<{ log_key: string; fingerprint: string | null; transcripts_complete: number }>(
+      `SELECT log_key, fingerprint, transcripts_complete FROM conversations
+       WHERE log_key IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(logKeys)).map((r) => ({
+      logKey: r.log_key,
+      fingerprint: r.fingerprint ?? '',
+      transcriptsComplete: r.transcripts_complete === 1,
+    }));
+  }
+
+  putTranscriptPage(conversationId: number, threadId: string | null, messages: MessageInput[], complete: boolean): { added: number } {
+    const conv = this.requireConversation(conversationId);
+    const thread = threadOrConversation(threadId ?? conv.thread_id, conversationId);
+    let added = 0;
+    let newest: MessageInput | null = null;
+    for (const m of messages) {
+      if (this.insertMessage(conversationId, thread, m).inserted) {
+        added++;
+        if (!newest || m.at >= newest.at) newest = m;
+      }
+    }
+    if (newest) this.touchConversation(conversationId, newest.at, newest.text, false);
+    if (complete) this.st('UPDATE conversations SET transcripts_complete = 1 WHERE id = ?').run(conversationId);
+    // One event per page (not per message): the open conversation view reloads its page.
+    if (added > 0 || (complete && conv.transcripts_complete !== 1)) this.emitConversation(conversationId);
+    return { added };
+  }
+
+  ensureLiveConversation(input: { threadId: string; subject: string; direction: Direction; participants: Person[]; startedAt: number }): Conversation {
+    const existing = this.st<ConversationRow>(
+      'SELECT * FROM conversations WHERE thread_id = ? ORDER BY last_activity_at DESC, id DESC LIMIT 1',
+    ).get(input.threadId);
+    if (existing) return toConversation(existing);
+    const row = this.st<ConversationRow>(
+      `INSERT INTO conversations (thread_id, subject, type, direction, status, importance, created_at, last_activity_at, participants)
+       VALUES (?, ?, 'Live', ?, 'Live', 'Normal', ?, ?, ?) RETURNING *`,
+    ).get(input.threadId, input.subject, input.direction, input.startedAt, input.startedAt, JSON.stringify(normalizePeople(input.participants)))!;
+    this.upsertPeople(input.participants);
+    const conversation = toConversation(row);
+    this.emit({ kind: 'conversation', conversation });
+    return conversation;
+  }
+
+  getConversation(id: number): Conversation | null {
+    const row = this.conversationRow(id);
+    return row ? toConversation(row) : null;
+  }
+
+  findConversationByThread(threadId: string): Conversation | null {
+    const row = this.st<ConversationRow>(
+      'SELECT * FROM conversations WHERE thread_id = ? ORDER BY last_activity_at DESC, id DESC LIMIT 1',
+    ).get(threadId);
+    return row ? toConversation(row) : null;
+  }
+
+  listConversations(query: { filter?: ConversationFilter; contact?: string; cursor?: string | null; limit?: number }): Page<Conversation> {
+    const limit = clampLimit(query.limit);
+    let cursor;
+    try {
+      cursor = decodeCursor(query.cursor);
+    } catch {
+      throw new StoreError('other', 'invalid cursor');
+    }
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    let from = 'conversations c';
+    if (query.contact) {
+      from = 'conversation_participants p JOIN conversations c ON c.id = p.conversation_id';
+      where.push('p.sip = ?');
+      params.push(normalizeSip(query.contact));
+    }
+    if (query.filter === 'unread') where.push('c.unread = 1');
+    else if (query.filter === 'missed') where.push('c.missed = 1');
+    if (cursor) {
+      where.push('(c.last_activity_at < ? OR (c.last_activity_at = ? AND c.id < ?))');
+      params.push(cursor.t, cursor.t, cursor.i);
+    }
+    const sql = `SELECT c.* FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?`;
+    const rows = this.st<ConversationRow>(sql).all(...params, limit + 1);
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit).map(toConversation);
+    const last = items[items.length - 1];
+    return { items, next: more && last ? encodeCursor({ t: last.lastActivityAt, i: last.id }) : null };
+  }
+
+  markRead(conversationId: number): void {
+    const row = this.requireConversation(conversationId);
+    this.st('UPDATE conversations SET unread = 0, read_upto = last_activity_at WHERE id = ?').run(conversationId);
+    if (row.unread === 1) {
+      this.emitConversation(conversationId);
+      this.emitUnread();
+    }
+  }
+
+  unreadSummary(limit = 5): UnreadSummary {
+    const latest = this.st<ConversationRow>(
+      'SELECT * FROM conversations WHERE unread = 1 ORDER BY last_activity_at DESC, id DESC LIMIT ?',
+    ).all(Math.max(0, Math.min(MAX_PAGE, Math.trunc(limit)))).map(toConversation);
+    return { ...this.unreadCounts(), latest };
+  }
+
+  // --- messages -----------------------------------------------------------------------------------
+
+  addMessage(conversationId: number, threadId: string | null, message: MessageInput, opts?: { markUnread?: boolean }): { message: Message; inserted: boolean } {
+    const conv = this.requireConversation(conversationId);
+    const thread = threadOrConversation(threadId ?? conv.thread_id, conversationId);
+    const { row, inserted } = this.insertMessage(conversationId, thread, message);
+    const result = { message: toMessage(row), inserted };
+    if (inserted) {
+      const markUnread = opts?.markUnread === true;
+      this.touchConversation(conversationId, row.at, row.text, markUnread);
+      this.emit({ kind: 'message', message: result.message });
+      this.emitConversation(conversationId);
+      if (markUnread && conv.unread !== 1) this.emitUnread();
+    }
+    return result;
+  }
+
+  listMessages(conversationId: number, query: { cursor?: string | null; limit?: number }): Page<Message> {
+    const limit = clampLimit(query.limit);
+    let cursor;
+    try {
+      cursor = decodeCursor(query.cursor);
+    } catch {
+      throw new StoreError('other', 'invalid cursor');
+    }
+    const rows = cursor
+      ? this.st<MessageRow>(
+        `SELECT * FROM messages WHERE conversation_id = ? AND (at < ? OR (at = ? AND id < ?))
+         ORDER BY at DESC, id DESC LIMIT ?`,
+      ).all(conversationId, cursor.t, cursor.t, cursor.i, limit + 1)
+      : this.st<MessageRow>('SELECT * FROM messages WHERE conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?')
+        .all(conversationId, limit + 1);
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit).map(toMessage);
+    const last = items[items.length - 1];
+    return { items, next: more && last ? encodeCursor({ t: last.at, i: last.id }) : null };
+  }
+
+  /** The message and up to `radius` messages on each side of it, newest first (like listMessages). */
+  messagesAround(messageId: number, radius = 20): Message[] {
+    const target = this.messageRow(messageId);
+    if (!target) return [];
+    const r = Math.max(0, Math.min(MAX_PAGE, Math.trunc(radius)));
+    const newer = this.st<MessageRow>(
+      `SELECT * FROM messages WHERE conversation_id = ? AND (at > ? OR (at = ? AND id > ?))
+       ORDER BY at ASC, id ASC LIMIT ?`,
+    ).all(target.conversation_id, target.at, target.at, target.id, r);
+    const older = this.st<MessageRow>(
+      `SELECT * FROM messages WHERE conversation_id = ? AND (at < ? OR (at = ? AND id < ?))
+       ORDER BY at DESC, id DESC LIMIT ?`,
+    ).all(target.conversation_id, target.at, target.at, target.id, r);
+    return [...newer.reverse(), target, ...older].map(toMessage);
+  }
+
+  search(text: string, query?: { limit?: number; conversationId?: number }): SearchHit[] {
+    const match = ftsQuery(typeof text === 'string' ? text : '');
+    if (!match) return [];
+    const limit = clampLimit(query?.limit, 20);
+    const inConversation = query?.conversationId != null;
+    // Rank (bm25) among the newest SEARCH_CANDIDATES matches: FTS5 walks the doclist newest first
+    // and stops, so a word found in half the history costs no more than a rare one.
+    const ranked = this.st<{ id: number; rank: number }>(
+      inConversation
+        ? `SELECT f.rowid AS id, bm25(messages_fts) AS rank FROM messages_fts f JOIN messages m ON m.id = f.rowid
+           WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY f.rowid DESC LIMIT ${SEARCH_CANDIDATES}`
+        : `SELECT rowid AS id, bm25(messages_fts) AS rank FROM messages_fts
+           WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ${SEARCH_CANDIDATES}`,
+    ).all(...(inConversation ? [match, query!.conversationId!] : [match]));
+    ranked.sort((a, b) => a.rank - b.rank || b.id - a.id);
+    const snippetStmt = this.st<{ s: string }>(
+      `SELECT snippet(messages_fts, 0, '${SNIPPET_OPEN}', '${SNIPPET_CLOSE}', '…', 16) AS s
+       FROM messages_fts WHERE messages_fts MATCH ? AND rowid = ?`,
+    );
+    const hits: SearchHit[] = [];
+    const conversations = new Map<number, SearchHit['conversation']>();
+    for (const { id } of ranked.slice(0, limit)) {
+      const m = this.messageRow(id);
+      if (!m) continue;
+      let conversation = conversations.get(m.conversation_id);
+      if (!conversation) {
+        const c = this.conversationRow(m.conversation_id);
+        if (!c) continue;
+        conversation = { id: c.id, subject: c.subject, participants: parsePeople(c.participants) };
+        conversations.set(c.id, conversation);
+      }
+      const snippet = snippetStmt.get(match, id)?.s ?? previewOf(m.text);
+      hits.push({
+        conversationId: m.conversation_id,
+        messageId: m.id,
+        at: m.at,
+        author: m.author_sip == null ? null : { sip: m.author_sip, name: m.author_name ?? '' },
+        snippet,
+        conversation,
+      });
+    }
+    return hits;
+  }
+
+  // --- outbox -------------------------------------------------------------------------------------
+
+  enqueueOutbox(input: { conversationId: number; text: string; html?: string | null; author: Person; clientId?: string }): OutboxItem {
+    this.requireConversation(input.conversationId);
+    const clientId = input.clientId ?? randomUUID();
+    const existing = this.outboxRow(clientId);
+    if (existing) return toOutbox(existing); // idempotent: a retried enqueue is not a second message
+    const now = Date.now();
+    const msg = this.st<MessageRow>(
+      `INSERT INTO messages (conversation_id, author_sip, author_name, direction, at, text, html, origin, client_id, delivery)
+       VALUES (?, ?, ?, 'Outgoing', ?, ?, ?, 'outbox', ?, 'queued') RETURNING *`,
+    ).get(input.conversationId, normalizeSip(input.author.sip), input.author.name ?? '', now, input.text, input.html ?? null, clientId)!;
+    const item = this.st<OutboxRow>(
+      `INSERT INTO outbox (client_id, conversation_id, message_id, text, html, state, attempts, created_at)
+       VALUES (?, ?, ?, ?, ?, 'queued', 0, ?) RETURNING *`,
+    ).get(clientId, input.conversationId, msg.id, input.text, input.html ?? null, now)!;
+    this.touchConversation(input.conversationId, now, input.text, false);
+    const out = toOutbox(item);
+    this.emit({ kind: 'message', message: toMessage(msg) });
+    this.emit({ kind: 'delivery', item: out });
+    this.emitConversation(input.conversationId);
+    return out;
+  }
+
+  pendingOutbox(conversationId?: number): OutboxItem[] {
+    const rows = conversationId == null
+      ? this.st<OutboxRow>(`SELECT * FROM outbox WHERE state IN ('queued', 'sending') ORDER BY created_at, rowid`).all()
+      : this.st<OutboxRow>(`SELECT * FROM outbox WHERE state IN ('queued', 'sending') AND conversation_id = ? ORDER BY created_at, rowid`).all(conversationId);
+    return rows.map(toOutbox);
+  }
+
+  setOutboxState(clientId: string, state: DeliveryState, extra?: { error?: string; sentAt?: number; threadId?: string | null }): OutboxItem {
+    const item = this.outboxRow(clientId);
+    if (!item) throw notFound(`outbox item ${clientId}`);
+    const lastError = state === 'failed' ? (extra?.error ?? item.last_error ?? 'failed') : state === 'sent' ? null : item.last_error;
+    const updated = this.st<OutboxRow>(
+      `UPDATE outbox SET state = ?, attempts = attempts + ?, last_error = ? WHERE client_id = ? RETURNING *`,
+    ).get(state, state === 'sending' ? 1 : 0, lastError, clientId)!;
+    let msg = this.messageRow(item.message_id);
+    if (msg) {
+      if (state === 'sent') {
+        const conv = this.requireConversation(item.conversation_id);
+        const at = Math.trunc(extra?.sentAt ?? msg.at);
+        const thread = threadOrConversation(extra?.threadId ?? conv.thread_id, conv.id);
+        const key = dedupeKey(thread, at, msg.author_sip, msg.text);
+        // The transcript copy may already be here: merge it into the outbox row (one row stays).
+        const twin = this.st<MessageRow>('SELECT * FROM messages WHERE dedupe_key = ? AND id <> ?').get(key, msg.id);
+        if (twin) this.st('DELETE FROM messages WHERE id = ?').run(twin.id);
+        msg = this.st<MessageRow>(
+          `UPDATE messages SET at = ?, dedupe_key = ?, delivery = 'sent', delivery_error = NULL,
+             html = coalesce(html, ?), author_name = coalesce(nullif(author_name, ''), ?)
+           WHERE id = ? RETURNING *`,
+        ).get(at, key, twin?.html ?? null, twin?.author_name ?? null, msg.id)!;
+        this.refreshActivity(conv.id);
+        this.emitConversation(conv.id);
+      } else {
+        msg = this.st<MessageRow>('UPDATE messages SET delivery = ?, delivery_error = ? WHERE id = ? RETURNING *')
+          .get(state, state === 'failed' ? lastError : null, msg.id)!;
+      }
+      this.emit({ kind: 'message', message: toMessage(msg) });
+    }
+    const out = toOutbox(updated);
+    this.emit({ kind: 'delivery', item: out });
+    return out;
+  }
+
+  discardOutbox(clientId: string): void {
+    const item = this.outboxRow(clientId);
+    if (!item) return;
+    this.st('DELETE FROM outbox WHERE client_id = ?').run(clientId);
+    // A message that did go out stays in the history; an unsent one goes with its outbox item.
+    if (item.state !== 'sent') {
+      this.st('DELETE FROM messages WHERE id = ?').run(item.message_id);
+      this.refreshActivity(item.conversation_id);
+    }
+    this.emitConversation(item.conversation_id);
+  }
+
+  // --- contacts -----------------------------------------------------------------------------------
+
+  upsertContacts(people: Person[]): void {
+    this.upsertPeople(people);
+  }
+
+  listContacts(query?: string, limit = 50): Person[] {
+    const n = clampLimit(limit);
+    const q = (query ?? '').trim().toLowerCase();
+    if (!q) return this.st<Person>('SELECT sip, name FROM contacts ORDER BY name COLLATE NOCASE, sip LIMIT ?').all(n);
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.st<Person>(
+      `SELECT sip, name FROM contacts WHERE sip LIKE ?1 ESCAPE '\\' OR lower(name) LIKE ?1 ESCAPE '\\'
+       ORDER BY name COLLATE NOCASE, sip LIMIT ?2`,
+    ).all(like, n);
+  }
+
+  // --- maintenance --------------------------------------------------------------------------------
+
+  stats(): StoreStats {
+    const simple = (p: string) => this.db.pragma(p, { simple: true }) as number;
+    return {
+      pageCount: simple('page_count'),
+      pageSize: simple('page_size'),
+      freelistCount: simple('freelist_count'),
+      messages: this.st<{ n: number }>('SELECT count(*) AS n FROM messages').get()!.n,
+      conversations: this.st<{ n: number }>('SELECT count(*) AS n FROM conversations').get()!.n,
+    };
+  }
+}

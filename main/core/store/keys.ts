@@ -1,0 +1,97 @@
+// Identity and query helpers shared by the SQLite worker (and usable by any Store implementation):
+// dedupe keys, SIP normalisation, log keys, keyset cursors, and the user-text → FTS5 query builder.
+import { createHash } from 'node:crypto';
+
+/** "Alice@Contoso.com" / "sip:alice@contoso.com" → "sip:alice@contoso.com". */
+export function normalizeSip(sip: string): string {
+  const s = sip.trim().toLowerCase();
+  return s.startsWith('sip:') ? s : `sip:${s}`;
+}
+
+/** The last path segment of a conversationLog href (hrefs change per application; this does not). */
+export function logKeyFromHref(href: string): string {
+  const path = href.split(/[?#]/, 1)[0]!.replace(/\/+$/, '');
+  const seg = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
+}
+
+/**
+ * Dedupe key of a message: thread (or "#<conversation id>" without one) + timestamp + author +
+ * hash(text). Line endings and surrounding white space are not part of the identity: the live copy
+ * and the transcript copy of a message may differ there.
+ */
+export function dedupeKey(thread: string, at: number, authorSip: string | null, text: string): string {
+  const textHash = createHash('sha256').update(text.replace(/\r\n?/g, '\n').trim()).digest('base64url');
+  return createHash('sha256')
+    .update(`${thread}\u0000${Math.trunc(at)}\u0000${authorSip ?? ''}\u0000${textHash}`)
+    .digest('base64url')
+    .slice(0, 24);
+}
+
+export function threadOrConversation(threadId: string | null | undefined, conversationId: number): string {
+  return threadId ? `t:${threadId}` : `#${conversationId}`;
+}
+
+// --- keyset cursors: base64url JSON of the last row's sort key -----------------------------------
+
+export interface Keyset {
+  /** sort time (last_activity_at or at) */
+  t: number;
+  /** row id (tie-breaker) */
+  i: number;
+}
+
+export function encodeCursor(k: Keyset): string {
+  return Buffer.from(JSON.stringify([k.t, k.i])).toString('base64url');
+}
+
+/** null for a missing cursor; throws on a cursor this store did not issue. */
+export function decodeCursor(cursor: string | null | undefined): Keyset | null {
+  if (cursor == null || cursor === '') return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new Error('invalid cursor');
+  }
+  if (!Array.isArray(v) || v.length !== 2 || !Number.isSafeInteger(v[0]) || !Number.isSafeInteger(v[1])) {
+    throw new Error('invalid cursor');
+  }
+  return { t: v[0] as number, i: v[1] as number };
+}
+
+// --- search --------------------------------------------------------------------------------------
+
+export const MAX_SEARCH_TERMS = 12;
+export const MAX_TERM_LENGTH = 64;
+/** The last word is prefix-matched ("quar" finds "quarterly") once it has this many characters. */
+export const MIN_PREFIX_LENGTH = 2;
+
+/**
+ * The words of what the user typed: runs of Unicode letters, marks and digits — what the unicode61
+ * tokenizer keeps. Everything else (quotes, `*`, `:`, parentheses, `-`, emoji) separates words.
+ */
+export function searchWords(text: string): string[] {
+  const words = text.slice(0, 4096).match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
+  return words.slice(0, MAX_SEARCH_TERMS).map((w) => w.slice(0, MAX_TERM_LENGTH));
+}
+
+/**
+ * An FTS5 MATCH expression for user text that can never be an FTS5 syntax error: every word is a
+ * quoted FTS5 string (so AND/OR/NOT/NEAR are plain words), the words are ANDed, the last one is a
+ * prefix query. null when there is nothing to search for.
+ */
+export function ftsQuery(text: string): string | null {
+  const words = searchWords(text);
+  if (words.length === 0) return null;
+  return words
+    .map((w, i) => {
+      const quoted = `"${w.replace(/"/g, '""')}"`;
+      return i === words.length - 1 && [...w].length >= MIN_PREFIX_LENGTH ? `${quoted}*` : quoted;
+    })
+    .join(' AND ');
+}
