@@ -1,0 +1,121 @@
+// Discovery root, user resource and the WebTicket token endpoint (PROTOCOL §1). Tokens are per
+// pool: a token issued by one pool is refused by the other, as real per-pool web tickets are.
+
+import { randomBytes } from 'node:crypto';
+import { APPLICATIONS_PATH, ROOT_PATH, TOKEN_PATH, USER_PATH, XFRAME_PATH, toSip } from './hrefs.ts';
+import type { Ctx, Reply } from './model.ts';
+import type { Sim } from './sim.ts';
+
+interface Token {
+  sip: string;
+  pool: number;
+  expiresAt: number;
+}
+
+export const GRANT_TYPES = 'urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password';
+
+export class Tokens {
+  #tokens = new Map<string, Token>();
+
+  issue(sip: string, pool: number, expiresAt: number): string {
+    const token = 'cwt=' + randomBytes(24).toString('base64url');
+    this.#tokens.set(token, { sip, pool, expiresAt });
+    return token;
+  }
+
+  /** The signed-in user for an Authorization header, or undefined (→ 401). */
+  check(header: string | undefined, pool: number, now: number): string | undefined {
+    if (!header) return undefined;
+    const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+    if (!m) return undefined;
+    const t = this.#tokens.get((m[1] ?? '').trim());
+    if (!t || t.pool !== pool) return undefined;
+    if (t.expiresAt <= now) {
+      this.#tokens.delete((m[1] ?? '').trim());
+      return undefined;
+    }
+    return t.sip;
+  }
+
+  expire(sip?: string): void {
+    for (const [k, t] of this.#tokens) if (!sip || t.sip === toSip(sip)) this.#tokens.delete(k);
+  }
+
+  clear(): void {
+    this.#tokens.clear();
+  }
+}
+
+export function challenge(sim: Sim, origin: string): Reply {
+  return {
+    status: 401,
+    headers: {
+      'WWW-Authenticate': [
+        `Bearer trusted_issuers="00000002-0000-0ff1-ce00-000000000000@${sim.cfg.domain}", client_id="00000004-0000-0ff1-ce00-000000000000"`,
+        `MsRtcOAuth href="${origin}${TOKEN_PATH}",grant_type="${GRANT_TYPES}"`,
+      ],
+    },
+    contentType: 'text/html',
+    body: '<html><head><title>401 - Unauthorized</title></head><body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>',
+  };
+}
+
+export function rootReply(sim: Sim, ctx: Ctx): Reply {
+  const o = ctx.pool.origin;
+  const q = `?originalDomain=${sim.cfg.domain}`;
+  return {
+    status: 200,
+    body: { _links: { self: { href: `${o}${ROOT_PATH}${q}` }, user: { href: `${o}${USER_PATH}${q}` }, xframe: { href: `${o}${XFRAME_PATH}` } } },
+  };
+}
+
+export function xframeReply(): Reply {
+  return { status: 200, contentType: 'text/html', body: '<!DOCTYPE html><html><head><title>XFrame</title></head><body></body></html>' };
+}
+
+export function userReply(sim: Sim, ctx: Ctx): Reply {
+  const sip = sim.tokens.check(ctx.headers.authorization, ctx.pool.index, sim.clock.now());
+  if (!sip) return challenge(sim, ctx.pool.origin);
+  const o = ctx.pool.origin;
+  const home = sim.homePool(sip);
+  const links: Record<string, { href: string }> = { self: { href: `${o}${ROOT_PATH}/user` } };
+  if (home.index === ctx.pool.index) links.applications = { href: `${o}${APPLICATIONS_PATH}` };
+  else links.redirect = { href: `${home.origin}${ROOT_PATH}` };
+  links.xframe = { href: `${o}${XFRAME_PATH}` };
+  return { status: 200, body: { rel: 'user', _links: links } };
+}
+
+function oauthError(error: string): Reply {
+  return { status: 400, headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' }, body: { error } };
+}
+
+export function tokenReply(sim: Sim, ctx: Ctx): Reply {
+  const ct = String(ctx.headers['content-type'] ?? '').toLowerCase();
+  const text = ctx.body.toString('utf8');
+  let form: URLSearchParams;
+  if (ct.includes('json')) {
+    try {
+      form = new URLSearchParams(JSON.parse(text) as Record<string, string>);
+    } catch {
+      return oauthError('invalid_request');
+    }
+  } else {
+    form = new URLSearchParams(text);
+  }
+  const grant = form.get('grant_type');
+  if (!grant) return oauthError('invalid_request');
+  if (!GRANT_TYPES.split(',').includes(grant) && grant !== 'urn:microsoft.rtc:passive') return oauthError('unsupported_grant_type');
+  if (grant !== 'password') return oauthError('invalid_grant'); // IWA/passive/anonymous cannot succeed here
+  const username = form.get('username');
+  const password = form.get('password');
+  if (!username || password === null) return oauthError('invalid_request');
+  const user = sim.world.user(toSip(username));
+  if (!user || user.password === undefined || user.password !== password) return oauthError('invalid_grant');
+  const lifetimeMs = sim.clock.scaled(sim.cfg.tokenLifetimeSec * 1000);
+  const token = sim.tokens.issue(user.sip, ctx.pool.index, sim.clock.now() + lifetimeMs);
+  return {
+    status: 200,
+    headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
+    body: { access_token: token, expires_in: Math.max(1, Math.ceil(lifetimeMs / 1000)), ms_rtc_identityscope: 'local', token_type: 'Bearer' },
+  };
+}

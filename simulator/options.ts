@@ -1,0 +1,53 @@
+// Defaults of SimulatorOptions in one place (values from PROTOCOL §9 where the protocol has one).
+
+import type { SimulatorOptions, SimUser } from './types.ts';
+
+export interface Config {
+  host: string;
+  port: number;
+  domain: string;
+  seed: number | string;
+  demoWorld: boolean;
+  demoConversations: number;
+  users: SimUser[];
+  timeScale: number;
+  tokenLifetimeSec: number;
+  eventTimeoutSec: number;
+  applicationExpirySec: number;
+  applicationForgetSec: number;
+  callbackChannelDeadSec: number;
+  invitationTimeoutSec: number;
+  logDelaySec: number;
+  transcriptPageSize: number;
+  redeliverFirstMessage: boolean;
+  redirectUsers: string[];
+  controlEndpoint: boolean;
+  maxApplicationsPerUser: number;
+  log: ((line: string) => void) | undefined;
+}
+
+export function resolveOptions(o: SimulatorOptions = {}): Config {
+  return {
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 0,
+    domain: (o.domain ?? 'contoso.com').toLowerCase(),
+    seed: o.seed ?? 1,
+    demoWorld: o.demoWorld ?? true,
+    demoConversations: o.demoConversations ?? 300,
+    users: o.users ?? [],
+    timeScale: o.timeScale && o.timeScale > 0 ? o.timeScale : 1,
+    tokenLifetimeSec: o.tokenLifetimeSec ?? 28800,
+    eventTimeoutSec: o.eventTimeoutSec ?? 180,
+    applicationExpirySec: o.applicationExpirySec ?? 900,
+    applicationForgetSec: o.applicationForgetSec ?? 300,
+    callbackChannelDeadSec: o.callbackChannelDeadSec ?? 60,
+    invitationTimeoutSec: o.invitationTimeoutSec ?? 30,
+    logDelaySec: o.logDelaySec ?? 10,
+    transcriptPageSize: Math.max(1, o.transcriptPageSize ?? 20),
+    redeliverFirstMessage: o.redeliverFirstMessage ?? true,
+    redirectUsers: (o.redirectUsers ?? []).map((s) => (/^sip:/i.test(s) ? s : 'sip:' + s).toLowerCase()),
+    controlEndpoint: o.controlEndpoint ?? false,
+    maxApplicationsPerUser: o.maxApplicationsPerUser ?? Infinity,
+    log: o.log,
+  };
+}

@@ -1,0 +1,114 @@
+// Route table of an application's resources (paths relative to /ucwa/oauth/v1/applications/{id}).
+// Unknown path → 404; known path with another method → 405 (PROTOCOL §8.2).
+
+import { deleteApplication, policiesJson } from './applications.ts';
+import { continueMessaging } from './continueMessaging.ts';
+import { UcwaError } from './errors.ts';
+import {
+  deleteLog, getLog, getLogs, getMissedItems, getRecipient, getTranscript, getTranscripts, markAsRead,
+} from './history.ts';
+import { accept, decline } from './incoming.ts';
+import { getLocation, getNote, getPresence, makeMeAvailable, reportMyActivity, setPresence } from './me.ts';
+import {
+  deleteConversation, getConversation, getConversations, getInvitation, getMessage, getMessaging,
+  getParticipant, getParticipants, sendMessage, setIsTyping, startMessaging, terminate,
+} from './messaging.ts';
+import type { Ctx, Reply } from './model.ts';
+import { getContact, getContactPresence, getPhoto, myContacts, search } from './people.ts';
+import { applicationJson, communicationJson, meJson, onlineMeetingsJson, peopleJson } from './resources.ts';
+import type { Sim } from './sim.ts';
+
+type Handler = (sim: Sim, ctx: Ctx) => Reply;
+
+interface Route {
+  method: string;
+  re: RegExp;
+  names: string[];
+  handler: Handler;
+}
+
+const routes: Route[] = [];
+
+function route(method: string, pattern: string, handler: Handler): void {
+  const names: string[] = [];
+  const src = pattern.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  routes.push({ method, re: new RegExp(`^${src}/?$`, 'i'), names, handler });
+}
+
+const C = '/communication';
+const CONV = `${C}/conversations/{conv}`;
+const LOG = `${C}/conversationLogs/{log}`;
+
+route('GET', '', (_s, c) => ({ status: 200, body: applicationJson(c.app) }));
+route('DELETE', '', (s, c) => deleteApplication(s, c.app));
+route('GET', '/policies', (_s, c) => ({ status: 200, body: policiesJson(c.app) }));
+route('GET', '/me', (_s, c) => ({ status: 200, body: meJson(c.app) }));
+route('POST', '/me/makeMeAvailable', makeMeAvailable);
+route('GET', '/me/presence', getPresence);
+route('POST', '/me/presence', setPresence);
+route('POST', '/me/reportMyActivity', reportMyActivity);
+route('GET', '/me/note', getNote);
+route('GET', '/me/location', getLocation);
+route('GET', '/people', (_s, c) => ({ status: 200, body: peopleJson(c.app) }));
+route('GET', '/people/search', search);
+route('GET', '/people/contacts', myContacts);
+route('GET', '/people/{who}', getContact);
+route('GET', '/people/{who}/presence', getContactPresence);
+route('GET', '/photos/{who}', getPhoto);
+route('GET', '/onlineMeetings', (_s, c) => ({ status: 200, body: onlineMeetingsJson(c.app) }));
+route('GET', C, (_s, c) => ({ status: 200, body: communicationJson(c.app) }));
+route('PUT', C, putCommunication);
+route('GET', `${C}/conversations`, getConversations);
+route('POST', `${C}/messagingInvitations`, startMessaging);
+route('GET', `${C}/messagingInvitations/{inv}`, getInvitation);
+route('POST', `${C}/messagingInvitations/{inv}/accept`, accept);
+route('POST', `${C}/messagingInvitations/{inv}/decline`, decline);
+route('GET', CONV, getConversation);
+route('DELETE', CONV, deleteConversation);
+route('GET', `${CONV}/messaging`, getMessaging);
+route('POST', `${CONV}/messaging/messages`, sendMessage);
+route('GET', `${CONV}/messaging/messages/{n}`, getMessage);
+route('POST', `${CONV}/messaging/typing`, setIsTyping);
+route('POST', `${CONV}/messaging/terminate`, terminate);
+route('GET', `${CONV}/participants`, getParticipants);
+route('GET', `${CONV}/participants/{who}`, getParticipant);
+route('GET', `${C}/conversationLogs`, getLogs);
+route('GET', LOG, getLog);
+route('DELETE', LOG, deleteLog);
+route('POST', `${LOG}/continueMessaging`, continueMessaging);
+route('POST', `${LOG}/markAsRead`, markAsRead);
+route('GET', `${LOG}/conversationLogTranscripts`, getTranscripts);
+route('GET', `${LOG}/conversationLogTranscripts/{n}`, getTranscript);
+route('GET', `${LOG}/conversationLogRecipients/{who}`, getRecipient);
+route('GET', `${C}/missedItems`, getMissedItems);
+
+/** PUT communication: the sentinel property must be echoed (PROTOCOL §0.2). */
+function putCommunication(_sim: Sim, ctx: Ctx): Reply {
+  const input = ctx.input();
+  if (input.str('4d221db7-4af0-476b-9443-8bc874283085') === undefined) {
+    throw new UcwaError(400, 'ParameterValidationFailure', 'Send back every property of the resource.');
+  }
+  const formats = input.list('supportedMessageFormats');
+  if (formats) ctx.app.messageFormats = formats.map((f) => (f.toLowerCase() === 'html' ? 'Html' : 'Plain'));
+  return { status: 200, body: communicationJson(ctx.app) };
+}
+
+/** Dispatch a path relative to the application base. */
+export function dispatch(sim: Sim, ctx: Ctx, rest: string): Reply {
+  let pathMatched = false;
+  for (const r of routes) {
+    const m = r.re.exec(rest);
+    if (!m) continue;
+    pathMatched = true;
+    if (r.method !== ctx.method) continue;
+    r.names.forEach((n, i) => {
+      ctx.params[n] = decodeURIComponent(m[i + 1] ?? '');
+    });
+    return r.handler(sim, ctx);
+  }
+  if (pathMatched) throw new UcwaError(405, undefined, `${ctx.method} is not allowed here.`);
+  throw new UcwaError(404, undefined, 'The resource does not exist.');
+}
