@@ -249,10 +249,10 @@ export class Backend {
   private refreshActivity(conversationId: number): void {
     this.st(
       `UPDATE conversations SET
-         last_activity_at = max(created_at, coalesce((SELECT max(at) FROM messages WHERE conversation_id = ?1), 0)),
-         preview = coalesce((SELECT text FROM messages WHERE conversation_id = ?1 ORDER BY at DESC, id DESC LIMIT 1), preview)
-       WHERE id = ?1`,
-    ).run(conversationId);
+         last_activity_at = max(created_at, coalesce((SELECT max(at) FROM messages WHERE conversation_id = ?), 0)),
+         preview = coalesce((SELECT text FROM messages WHERE conversation_id = ? ORDER BY at DESC, id DESC LIMIT 1), preview)
+       WHERE id = ?`,
+    ).run(conversationId, conversationId, conversationId);
     const row = this.conversationRow(conversationId);
     if (row) this.st('UPDATE conversations SET preview = ? WHERE id = ?').run(previewOf(row.preview), conversationId);
   }
@@ -622,9 +622,9 @@ export class Backend {
     if (!q) return this.st<Person>('SELECT sip, name FROM contacts ORDER BY name COLLATE NOCASE, sip LIMIT ?').all(n);
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return this.st<Person>(
-      `SELECT sip, name FROM contacts WHERE sip LIKE ?1 ESCAPE '\\' OR lower(name) LIKE ?1 ESCAPE '\\'
-       ORDER BY name COLLATE NOCASE, sip LIMIT ?2`,
-    ).all(like, n);
+      `SELECT sip, name FROM contacts WHERE sip LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\'
+       ORDER BY name COLLATE NOCASE, sip LIMIT ?`,
+    ).all(like, like, n);
   }
 
   // --- maintenance --------------------------------------------------------------------------------
