@@ -1,11 +1,10 @@
 // The in-memory Store: the semantics documented in main/core/store/types.ts.
-// (When the shared conformance suite tests/unit/storeContract.ts exists, it runs here too.)
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createMemoryStore, searchTerms, MARK_START, MARK_END } from '../../main/core/store/memoryStore.ts';
 import { StoreError } from '../../main/core/store/types.ts';
-import type { LogInput, MessageInput, Person, Store, StoreChange } from '../../main/core/store/types.ts';
+import { storeContractTests } from './storeContract.ts';
+import type { LogInput, MessageInput, Person, StoreChange } from '../../main/core/store/types.ts';
 
 const me: Person = { sip: 'sip:me@contoso.com', name: 'Me' };
 const alice: Person = { sip: 'sip:alice@contoso.com', name: 'Alice Aubert' };
@@ -22,12 +21,11 @@ function msg(at: number, text: string, author: Person | null = alice, over: Part
   return { author, direction: author?.sip === me.sip ? 'Outgoing' : 'Incoming', at, text, origin: 'transcript', ...over };
 }
 
-// The shared conformance suite, once the SQLite engineer has written it.
-const contractFile = new URL('./storeContract.ts', import.meta.url);
-if (existsSync(contractFile)) {
-  const mod = (await import(contractFile.href)) as { storeContractTests?: (name: string, make: () => Promise<Store> | Store) => void };
-  mod.storeContractTests?.('memoryStore', () => createMemoryStore());
-}
+// The shared conformance suite (the SQLite store runs the same one).
+storeContractTests('memoryStore', async () => {
+  const store = createMemoryStore();
+  return { store, cleanup: () => store.close() };
+});
 
 describe('memoryStore', () => {
   test('logs are keyed by the last href segment: a new application href refreshes, never duplicates', async () => {
