@@ -1,0 +1,548 @@
+// The Electron shell (composition root, DESIGN.md §2): tray, notifications, windows, IPC, the
+// app:// protocol and the lifecycle. Thin on purpose — every decision is a pure function in a
+// sibling module (tested under Node); this file only turns them into Electron calls.
+import {
+  app, BrowserWindow, Menu, Notification, Tray, ipcMain, nativeImage, net, powerMonitor, protocol, screen, session, shell,
+} from 'electron';
+import type { MenuItemConstructorOptions, NativeImage, WebContents } from 'electron';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { callChannel, callNames, eventChannel, type EventName, type EventPayload, type Navigation, type Settings, type WindowName } from '../ipc/contract.ts';
+import { createHandlers, forwardEvents, validateExternalUrl } from '../ipc/handlers.ts';
+import { createKeychain } from '../core/secrets/keychain.ts';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, resolveAppRequest } from './appProtocol.ts';
+import { applyLinuxAutostart, autostartDesktopEntry, autostartFile, loginItemSettings } from './autostart.ts';
+import { createPendingNavigation, createShellHost } from './host.ts';
+import { IDLE_POLL_MS, idleReport, networkChange } from './idle.ts';
+import { checkSender } from './ipcGuard.ts';
+import { parseImLink, parseShellArgs } from './links.ts';
+import { createLogger } from './log.ts';
+import {
+  conversationFromNotificationId, createNotificationGate, createReplyDeduper, fromInvitation, fromMessage, notificationContent,
+  type NotificationSource,
+} from './notifications.ts';
+import { LINK_SCHEMES, protocolClientArgs } from './protocolClient.ts';
+import { startSimulator } from '../../simulator/index.ts';
+import { createDemo } from './demo.ts';
+import { createAppService, type AppService } from './services.ts';
+import { loadSettingsFile, saveSettingsFile } from './settingsFile.ts';
+import { badgeCount, overlayIconFile, trayIconFile, trayIconKind, trayMenuModel, trayTooltip, type MenuItemModel, type TrayAction, type TrayState } from './tray.ts';
+import { POPUP_SIZE, popupPosition, windowOptions, windowUrl } from './windows.ts';
+
+const APP_ID = 'org.ucwatray.app';
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+
+// Must happen before 'ready': app:// becomes a standard, secure origin.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+const here = dirname(fileURLToPath(import.meta.url)); // out/main
+const appRoot = resolve(here, '..', '..');
+const rendererRoot = join(appRoot, 'out', 'renderer');
+const preloadPath = join(appRoot, 'out', 'preload', 'index.cjs');
+const buildDir = app.isPackaged ? join(process.resourcesPath, 'build') : join(appRoot, 'build');
+const trayIconDir = join(buildDir, 'tray');
+
+/** Test hooks (Playwright): only in an unpackaged app started with UCWA_E2E=1. Never in a release. */
+const e2e = !app.isPackaged && process.env.UCWA_E2E === '1';
+if (process.env.UCWA_USER_DATA_DIR && !app.isPackaged) app.setPath('userData', resolve(process.env.UCWA_USER_DATA_DIR));
+
+const args = parseShellArgs(process.argv.slice(1));
+let quitting = false;
+let pendingLink: string | null = args.link;
+
+if (!app.requestSingleInstanceLock()) {
+  // A second launch (e.g. a sip: link) hands its argv to the first instance and leaves.
+  app.quit();
+} else {
+  app.on('will-finish-launching', () => {
+    app.on('open-url', (event, url) => {
+      event.preventDefault();
+      const sip = parseImLink(url);
+      if (sip) openLink(sip);
+    });
+  });
+  app.on('second-instance', (_e, argv) => {
+    const a = parseShellArgs(argv.slice(1));
+    if (a.link) openLink(a.link);
+    else void showWindow(current.session?.status === 'online' ? 'history' : 'signin');
+  });
+  app.on('window-all-closed', () => {
+    /* a tray app keeps running without windows; Quit is in the tray menu */
+  });
+  void app.whenReady().then(start).catch((err: unknown) => {
+    log(`startup failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    app.exit(1);
+  });
+}
+
+const log = createLogger(join(app.getPath('userData'), 'logs', 'main.log'));
+const settingsPath = join(app.getPath('userData'), 'settings.json');
+let settings: Settings;
+let service: AppService;
+let tray: Tray | null = null;
+const windows = new Map<WindowName, BrowserWindow>();
+const pending = createPendingNavigation();
+const current: { session: EventPayload<'session'> | null } = { session: null };
+
+function openLink(sip: string): void {
+  if (!service) {
+    pendingLink = sip;
+    return;
+  }
+  void showWindow('history', { to: 'newConversation', sip });
+}
+
+// ------------------------------------------------------------------ windows
+function windowNameOf(contents: WebContents): WindowName | undefined {
+  for (const [name, win] of windows) if (!win.isDestroyed() && win.webContents.id === contents.id) return name;
+  return undefined;
+}
+
+function createWindow(name: WindowName): BrowserWindow {
+  const icon = join(buildDir, 'icons', '256x256.png');
+  const win = new BrowserWindow(windowOptions(name, { preloadPath, platform: process.platform, ...(existsSync(icon) ? { icon } : {}) }));
+  windows.set(name, win);
+  win.on('closed', () => windows.delete(name));
+  if (name === 'popup') {
+    win.on('blur', () => {
+      if (!e2e && !win.webContents.isDevToolsOpened()) win.hide();
+    });
+    // Closing the popup only hides it: it opens again instantly from the tray.
+    win.on('close', (e) => {
+      if (!quitting) {
+        e.preventDefault();
+        win.hide();
+      }
+    });
+  }
+  win.once('ready-to-show', () => {
+    if (win.isDestroyed()) return;
+    if (name === 'popup') positionPopup(win);
+    win.show();
+  });
+  void win.loadURL(windowUrl(name));
+  return win;
+}
+
+function positionPopup(win: BrowserWindow): void {
+  const bounds = tray?.getBounds() ?? null;
+  const point = bounds && bounds.width > 0 ? { x: bounds.x, y: bounds.y } : screen.getCursorScreenPoint();
+  const { workArea } = screen.getDisplayNearestPoint(point);
+  const { x, y } = popupPosition({ tray: bounds, workArea, size: POPUP_SIZE, platform: process.platform });
+  win.setPosition(x, y, false);
+}
+
+async function showWindow(name: WindowName, navigation?: Navigation): Promise<void> {
+  const win = windows.get(name);
+  if (navigation) pending.set(name, navigation);
+  if (!win || win.isDestroyed()) {
+    createWindow(name); // the renderer reads the pending navigation at load
+    return;
+  }
+  if (navigation && !win.webContents.isLoading()) {
+    pending.take(name);
+    win.webContents.send(eventChannel('navigate'), navigation);
+  }
+  if (name === 'popup') positionPopup(win);
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+function hideWindow(name: string): void {
+  const win = windows.get(name as WindowName);
+  if (!win || win.isDestroyed()) return;
+  if (name === 'popup') win.hide();
+  else win.close();
+}
+
+function broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void {
+  for (const win of windows.values()) if (!win.isDestroyed()) win.webContents.send(eventChannel(event), payload);
+}
+
+// ------------------------------------------------------------------ security
+function hardenSessions(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, permission, callback) => {
+    log(`security: denied permission request ${permission}`);
+    callback(false);
+  });
+  ses.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      event.preventDefault();
+      openExternalIfSafe(url, 'navigation');
+    });
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      openExternalIfSafe(url, 'window.open');
+      return { action: 'deny' };
+    });
+  });
+}
+
+function openExternalIfSafe(raw: string, via: string): void {
+  const url = validateExternalUrl(raw);
+  if (!url) {
+    log(`security: refused ${via} to ${raw.slice(0, 200)}`);
+    return;
+  }
+  void shell.openExternal(url.href);
+}
+
+function registerAppProtocol(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const r = resolveAppRequest(request.url, rendererRoot, request.method);
+    if (!r.ok) {
+      log(`app://: ${r.status} ${r.reason} (${request.url.slice(0, 200)})`);
+      return new Response(null, { status: r.status });
+    }
+    try {
+      const body = await readFile(r.file);
+      return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers: r.headers });
+    } catch {
+      return new Response(null, { status: 404 });
+    }
+  });
+}
+
+// ------------------------------------------------------------------ settings
+async function writeSettings(next: Settings): Promise<void> {
+  settings = next;
+  await saveSettingsFile(settingsPath, next);
+  applyLoginItem(next);
+  broadcast('settings', next);
+  scheduleTrayUpdate();
+}
+
+function applyLoginItem(s: Settings): void {
+  if (!app.isPackaged) return; // never register a development build at login
+  if (process.platform === 'linux') {
+    const exec = process.env.APPIMAGE ?? process.execPath;
+    void applyLinuxAutostart(autostartFile(), s.startAtLogin, autostartDesktopEntry({ exec, hidden: s.startHidden }))
+      .catch((err: Error) => log(`autostart: ${err.message}`));
+  } else {
+    app.setLoginItemSettings(loginItemSettings(s, process.platform));
+  }
+}
+
+// ------------------------------------------------------------------ tray
+const iconCache = new Map<string, NativeImage>();
+function trayImage(file: string): NativeImage {
+  let img = iconCache.get(file);
+  if (!img) {
+    img = nativeImage.createFromPath(join(trayIconDir, file));
+    if (file.endsWith('Template.png')) img.setTemplateImage(true);
+    iconCache.set(file, img);
+  }
+  return img;
+}
+
+let trayState: TrayState = {
+  session: { status: 'signedOut', availability: null, user: null, demo: false },
+  unread: { unreadConversations: 0, missedConversations: 0 },
+  latest: [],
+  settings: { doNotDisturb: 'silent' },
+  platform: process.platform,
+};
+let trayTimer: NodeJS.Timeout | null = null;
+
+function scheduleTrayUpdate(): void {
+  if (trayTimer) return;
+  trayTimer = setTimeout(() => {
+    trayTimer = null;
+    void updateTray();
+  }, 100);
+}
+
+async function updateTray(): Promise<void> {
+  const s = service.state();
+  let unread = trayState.unread;
+  let latest = trayState.latest;
+  try {
+    const summary = await service.unreadSummary(5);
+    unread = { unreadConversations: summary.unreadConversations, missedConversations: summary.missedConversations };
+    latest = summary.latest.filter((c) => c.unread);
+  } catch {
+    /* not signed in / no store yet: keep the last counts */
+  }
+  trayState = { session: s, unread, latest, settings: { doNotDisturb: settings.doNotDisturb }, platform: process.platform };
+  if (!tray) return;
+  const kind = trayIconKind(trayState);
+  tray.setImage(trayImage(trayIconFile(kind, process.platform)));
+  tray.setToolTip(trayTooltip(trayState));
+  // Linux indicators only pick up a changed menu when it is set again.
+  tray.setContextMenu(Menu.buildFromTemplate(toTemplate(trayMenuModel(trayState))));
+  const count = badgeCount(trayState);
+  if (process.platform === 'win32') {
+    const overlay = overlayIconFile(count);
+    const target = windows.get('history') ?? windows.get('signin');
+    if (target && !target.isDestroyed()) target.setOverlayIcon(overlay ? trayImage(`../${overlay}`) : null, count ? `${count} unread` : '');
+  } else {
+    app.setBadgeCount(count); // macOS dock; Linux Unity launchers
+  }
+}
+
+function toTemplate(model: MenuItemModel[]): MenuItemConstructorOptions[] {
+  return model.map((item): MenuItemConstructorOptions => {
+    if (item.kind === 'separator') return { type: 'separator' };
+    if (item.kind === 'label') return { id: item.id, label: item.label, enabled: false };
+    return {
+      id: item.id,
+      label: item.label,
+      enabled: item.enabled,
+      ...(item.checked !== undefined ? { type: 'radio', checked: item.checked } : {}),
+      click: () => void runTrayAction(item.action),
+    };
+  });
+}
+
+async function runTrayAction(action: TrayAction): Promise<void> {
+  try {
+    switch (action.type) {
+      case 'openConversation': return await showWindow('popup', { to: 'conversation', conversationId: action.conversationId });
+      case 'openHistory': return await showWindow('history');
+      case 'show': return await showWindow(service.state().status === 'signedOut' ? 'signin' : 'history');
+      case 'signIn': return await showWindow('signin');
+      case 'setAvailability': return await service.setAvailability(action.availability);
+      case 'signOut':
+        await service.signOut();
+        return;
+      case 'quit':
+        quitting = true;
+        app.quit();
+        return;
+    }
+  } catch (err) {
+    log(`tray: ${action.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function createTray(): void {
+  tray = new Tray(trayImage(trayIconFile('offline', process.platform)));
+  tray.setToolTip('UCWA Tray');
+  tray.on('click', () => {
+    const popup = windows.get('popup');
+    if (popup && !popup.isDestroyed() && popup.isVisible()) popup.hide();
+    else void showWindow('popup');
+  });
+  tray.setContextMenu(Menu.buildFromTemplate(toTemplate(trayMenuModel(trayState))));
+  if (e2e) (globalThis as Record<string, unknown>).__ucwaTray = tray;
+}
+
+// ------------------------------------------------------------------ notifications
+const live = new Map<string, Notification>(); // keep a reference, or the 'click'/'reply' handlers are collected
+let notificationSeq = 0;
+let lastNotificationId: string | null = null;
+const gate = createNotificationGate();
+const acceptReply = createReplyDeduper();
+const shownNotifications: { id: string; title: string; body: string; conversationId: number }[] = [];
+
+function notify(src: NotificationSource | null): void {
+  if (!src || !gate(src, Date.now())) return;
+  const content = notificationContent(src, { settings, availability: service.state().availability, platform: process.platform, seq: ++notificationSeq });
+  if (!content) return;
+  if (e2e) shownNotifications.push({ id: content.id, title: content.title, body: content.body, conversationId: content.conversationId });
+  if (!Notification.isSupported()) return;
+  const icon = join(buildDir, 'icons', '256x256.png');
+  const n = new Notification({
+    id: content.id, title: content.title, body: content.body, silent: content.silent, hasReply: content.hasReply,
+    ...(content.replyPlaceholder ? { replyPlaceholder: content.replyPlaceholder } : {}),
+    groupId: content.groupId,
+    ...(existsSync(icon) ? { icon } : {}),
+  });
+  live.set(content.id, n);
+  lastNotificationId = content.id;
+  const forget = () => live.delete(content.id);
+  n.on('click', () => {
+    forget();
+    void showWindow('popup', { to: 'conversation', conversationId: content.conversationId });
+  });
+  n.on('reply', (details) => {
+    forget();
+    void handleReply(content.id, content.conversationId, details.reply);
+  });
+  n.on('close', forget);
+  n.on('failed', (_e, error) => {
+    forget();
+    log(`notification failed: ${error}`);
+  });
+  n.show();
+  while (live.size > 50) live.delete(live.keys().next().value as string);
+}
+
+async function handleReply(notificationKey: string, conversationId: number, text: string): Promise<void> {
+  if (!text || !text.trim()) return;
+  if (!acceptReply(notificationKey, text, Date.now())) {
+    log(`notification: duplicate reply to ${notificationKey} ignored`);
+    return;
+  }
+  try {
+    await service.send(conversationId, text); // accepts a ringing invitation first when needed
+  } catch (err) {
+    log(`notification reply failed: ${err instanceof Error ? err.message : String(err)}`);
+    await showWindow('popup', { to: 'conversation', conversationId });
+  }
+}
+
+function registerActivationHandler(): void {
+  // Windows: a toast clicked or replied to after the Notification object is gone, or that launched the app.
+  if (process.platform !== 'win32' || typeof Notification.handleActivation !== 'function') return;
+  Notification.handleActivation((details) => {
+    const key = /ucwa-c\d+-n\d+/.exec(details.arguments)?.[0] ?? lastNotificationId;
+    const conversationId = conversationFromNotificationId(key);
+    if (!key || conversationId === null) return;
+    if (details.type === 'reply' && details.reply) void whenReady(() => handleReply(key, conversationId, details.reply ?? ''));
+    else if (details.type === 'click') void whenReady(() => showWindow('popup', { to: 'conversation', conversationId }));
+  });
+}
+
+let readyResolve: () => void;
+const serviceReady = new Promise<void>((r) => (readyResolve = r));
+async function whenReady(fn: () => Promise<void>): Promise<void> {
+  await serviceReady;
+  await fn();
+}
+
+// ------------------------------------------------------------------ power, idle, network
+function watchPower(): void {
+  powerMonitor.on('resume', () => service.nudge('resume'));
+  powerMonitor.on('unlock-screen', () => service.nudge('resume'));
+  powerMonitor.on('lock-screen', () => service.reportIdle(powerMonitor.getSystemIdleTime(), true));
+  let online: boolean | null = null;
+  const tick = () => {
+    const threshold = settings.awayAfterMinutes * 60;
+    const r = idleReport(powerMonitor.getSystemIdleTime(), powerMonitor.getSystemIdleState(threshold));
+    service.reportIdle(r.idleSeconds, r.locked);
+    const now = net.isOnline();
+    if (networkChange(online, now)) service.nudge('network');
+    online = now;
+  };
+  tick();
+  setInterval(tick, IDLE_POLL_MS).unref();
+}
+
+// ------------------------------------------------------------------ IPC
+function registerIpc(host: ReturnType<typeof createShellHost>): void {
+  const handlers = createHandlers(service, host);
+  for (const name of callNames) {
+    ipcMain.handle(callChannel(name), async (event, rawArgs: unknown) => {
+      const check = checkSender({ frameUrl: event.senderFrame?.url, isMainFrame: event.senderFrame === event.sender.mainFrame });
+      if (!check.ok) {
+        log(`ipc: refused ${name}: ${check.reason}`);
+        return { ok: false, error: { code: 'forbidden', message: 'This page may not use UCWA Tray.' } };
+      }
+      const window = windowNameOf(event.sender);
+      return handlers[name](window ? { window } : {}, rawArgs);
+    });
+  }
+  forwardEvents(service, (event, payload) => broadcast(event, payload));
+}
+
+// ------------------------------------------------------------------ start
+async function start(): Promise<void> {
+  log(`UCWA Tray ${app.getVersion()} starting (Electron ${process.versions.electron}, ${process.platform}/${process.arch}${e2e ? ', e2e hooks on' : ''})`);
+  hardenSessions();
+  registerAppProtocol();
+  settings = await loadSettingsFile(settingsPath, log);
+  applyLoginItem(settings);
+  registerActivationHandler();
+
+  const protocolReg = protocolClientArgs({ packaged: app.isPackaged, execPath: process.execPath, appPath: appRoot, force: process.env.UCWA_REGISTER_LINKS === '1' });
+  if (protocolReg.register) {
+    for (const scheme of LINK_SCHEMES) {
+      if (protocolReg.path) app.setAsDefaultProtocolClient(scheme, protocolReg.path, protocolReg.args ?? []);
+      else app.setAsDefaultProtocolClient(scheme);
+    }
+  }
+
+  const demo = createDemo({ start: startSimulator, log });
+  service = await createAppService({
+    dataDir: app.getPath('userData'),
+    fetch: net.fetch as unknown as typeof fetch,
+    secrets: createKeychain(),
+    userAgent: `UCWA-Tray/${app.getVersion()} Electron/${process.versions.electron}`,
+    log,
+  });
+  const host = createShellHost({
+    startDemo: () => demo.start(),
+    readSettings: () => settings,
+    writeSettings,
+    openExternal: (url) => shell.openExternal(url),
+    showWindow,
+    hideWindow,
+    pending,
+    log,
+  });
+  registerIpc(host);
+  for (const event of ['session', 'unread', 'conversation'] as const) service.on(event, () => scheduleTrayUpdate());
+  service.on('session', (s) => {
+    const wasOnline = current.session?.status === 'online';
+    current.session = s;
+    if (s.status === 'online' && !wasOnline) {
+      const signin = windows.get('signin');
+      if (signin && !signin.isDestroyed()) signin.close();
+    }
+  });
+  service.on('invitation', (inv) => notify(fromInvitation(inv)));
+  service.on('message', (msg) => notify(fromMessage(msg)));
+  createTray();
+  watchPower();
+  readyResolve();
+  if (e2e) {
+    (globalThis as Record<string, unknown>).__ucwaE2E = {
+      demo, service, notifications: shownNotifications,
+      windows: () => [...windows.entries()].filter(([, w]) => !w.isDestroyed()).map(([name, w]) => ({ name, id: w.webContents.id })),
+      reply: (conversationId: number, text: string, key = `e2e-${conversationId}`) => handleReply(key, conversationId, text),
+      trayMenu: () => trayMenuModel(trayState),
+    };
+  }
+
+  // Sign in: --demo, else the remembered account, else ask.
+  let signedIn = false;
+  if (args.demo) {
+    try {
+      const s = await service.signIn({ ...(await demo.start()), demo: true });
+      signedIn = s.status === 'online';
+    } catch (err) {
+      log(`demo sign-in failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  } else {
+    try {
+      const s = await service.signInRemembered();
+      signedIn = s !== null;
+    } catch (err) {
+      log(`sign-in with the remembered account failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  scheduleTrayUpdate();
+  if (pendingLink) {
+    const sip = pendingLink;
+    pendingLink = null;
+    await showWindow('history', { to: 'newConversation', sip });
+  } else if (!signedIn) {
+    // Nothing to sign in with: ask (even when started hidden, or the user would see nothing at all).
+    await showWindow('signin');
+  }
+  // Signed in at launch: stay in the tray (--hidden or not, there is no main window to show).
+}
+
+app.on('before-quit', () => {
+  quitting = true;
+});
+
+let closing = false;
+app.on('will-quit', (event) => {
+  if (closing || !service) return;
+  event.preventDefault();
+  closing = true;
+  const done = () => app.exit(0);
+  const timer = setTimeout(done, 5000);
+  void Promise.allSettled([service.close()]).then(() => {
+    clearTimeout(timer);
+    done();
+  });
+});

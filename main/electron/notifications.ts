@@ -1,0 +1,111 @@
+// Native notifications as pure decisions: what to show (privacy, Do not disturb, platform reply
+// support) and when a reply counts (the OS may report one reply twice: instance event + activation).
+import type { Availability, InvitationInfo, Message, Person, Settings } from '../ipc/contract.ts';
+
+export interface NotificationSource {
+  conversationId: number;
+  from: Person | null;
+  text: string | null;
+  /** A new incoming invitation (vs. one more message in a live conversation). */
+  invitation: boolean;
+}
+
+export interface NotificationContent {
+  /** Unique per notification; carries the conversation id so an activation that launched the app can find it. */
+  id: string;
+  conversationId: number;
+  title: string;
+  body: string;
+  silent: boolean;
+  /** Inline reply (macOS, Windows). On Linux a click opens the quick-reply popup instead. */
+  hasReply: boolean;
+  replyPlaceholder?: string;
+  groupId: string;
+}
+
+/** Platforms whose native notifications take an inline reply in Electron ≥ 42. */
+export function supportsInlineReply(platform: NodeJS.Platform): boolean {
+  return platform === 'darwin' || platform === 'win32';
+}
+
+export function fromInvitation(inv: InvitationInfo): NotificationSource | null {
+  if (inv.direction !== 'Incoming') return null;
+  return { conversationId: inv.conversationId, from: inv.from, text: inv.unsupported ? null : inv.text, invitation: true };
+}
+
+export function fromMessage(msg: Message): NotificationSource | null {
+  if (msg.direction !== 'Incoming' || msg.origin !== 'live') return null;
+  return { conversationId: msg.conversationId, from: msg.author, text: msg.text, invitation: false };
+}
+
+const MAX_BODY = 240;
+
+export function notificationId(conversationId: number, seq: number): string {
+  return `ucwa-c${conversationId}-n${seq}`;
+}
+
+/** The conversation id encoded in a notification id (or in Windows' raw activation arguments). */
+export function conversationFromNotificationId(text: string | undefined | null): number | null {
+  const m = /ucwa-c(\d{1,15})-n\d+/.exec(text ?? '');
+  if (!m) return null;
+  const id = Number(m[1]);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+/**
+ * What to show for an incoming IM or invitation, or null for nothing (Do not disturb).
+ * With notificationShowText off the text never reaches the OS (lock screens, notification centres).
+ */
+export function notificationContent(
+  src: NotificationSource,
+  ctx: { settings: Pick<Settings, 'notificationShowText' | 'notificationSound'>; availability: Availability | null; platform: NodeJS.Platform; seq: number },
+): NotificationContent | null {
+  if (ctx.availability === 'DoNotDisturb') return null;
+  const name = src.from?.name?.trim() || src.from?.sip.replace(/^sip:/i, '') || 'Someone';
+  const text = (src.text ?? '').replace(/\s+/g, ' ').trim();
+  let body: string;
+  if (!ctx.settings.notificationShowText) body = src.invitation ? `New conversation from ${name}` : `New message from ${name}`;
+  else if (text) body = text.length > MAX_BODY ? `${text.slice(0, MAX_BODY - 1)}…` : text;
+  else body = src.invitation ? `${name} wants to chat` : `New message from ${name}`;
+  const hasReply = supportsInlineReply(ctx.platform);
+  return {
+    id: notificationId(src.conversationId, ctx.seq),
+    conversationId: src.conversationId,
+    title: name,
+    body,
+    silent: !ctx.settings.notificationSound,
+    hasReply,
+    ...(hasReply ? { replyPlaceholder: `Reply to ${name}` } : {}),
+    groupId: `ucwa-c${src.conversationId}`,
+  };
+}
+
+/**
+ * The invitation's first message usually comes again as a message event (the server re-delivers
+ * it after accept): one notification per conversation + text within `windowMs`.
+ */
+export function createNotificationGate(windowMs = 10_000): (src: NotificationSource, now: number) => boolean {
+  const seen = new Map<string, number>();
+  return (src, now) => {
+    for (const [k, at] of seen) if (now - at > windowMs) seen.delete(k);
+    const key = `${src.conversationId}\u0000${(src.text ?? '').trim()}`;
+    if (seen.has(key)) return false;
+    seen.set(key, now);
+    return true;
+  };
+}
+
+/**
+ * A reply is accepted once even if the OS reports it twice (Windows: the instance's 'reply' event
+ * and Notification.handleActivation for the same toast). Keyed by notification id + text.
+ */
+export function createReplyDeduper(windowMs = 30_000): (notificationKey: string, text: string, now: number) => boolean {
+  const seen = new Map<string, number>();
+  return (notificationKey, text, now) => {
+    for (const [k, at] of seen) if (now - at > windowMs) seen.delete(k);
+    const key = `${notificationKey}\u0000${text}`;
+    if (seen.has(key)) return false;
+    seen.set(key, now);
+    return true;
+  };
+}
