@@ -1,0 +1,215 @@
+// Command-line parsing (commander): pure, so unit tests can check every form without running
+// anything. Global options are accepted before or after the command.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { ConversationFilter } from '../core/store/types.ts';
+
+export interface GlobalOptions {
+  /** Autodiscover URL; without it, autodiscover from the SIP domain. */
+  server?: string;
+  /** "sip:alice@contoso.com" (normalised, with the prefix). */
+  user?: string;
+  passwordStdin: boolean;
+  remember: boolean;
+  json: boolean;
+  dataDir?: string;
+  demo: boolean;
+  /** Seconds a command waits for a connection / delivery before giving up. */
+  timeout: number;
+}
+
+export type CommandSpec =
+  | { name: 'demo'; port?: number; seed?: string; timeScale?: number }
+  | { name: 'history'; limit: number; filter: ConversationFilter; offline: boolean }
+  | { name: 'transcript'; id: number; limit?: number; offline: boolean }
+  | { name: 'continue'; id: number; text: string }
+  | { name: 'send'; to: string; text: string }
+  | { name: 'listen'; accept: boolean; forSeconds: number | null }
+  | { name: 'search'; text: string; limit: number; offline: boolean }
+  | { name: 'forget' }
+  | { name: 'simulator'; argv: string[] };
+
+export interface ParsedArgs {
+  globals: GlobalOptions;
+  command: CommandSpec;
+}
+
+/** Help, version or a usage error: print and exit with this code. */
+export interface EarlyExit {
+  exit: number;
+  stdout: string;
+  stderr: string;
+}
+
+export const SIP_ADDRESS = /^sip:[^@\s:;/]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+
+/** "Alice@Contoso.com" → "sip:alice@contoso.com"; null when it is not a SIP address. */
+export function normaliseSipArg(value: string): string | null {
+  const v = value.trim().toLowerCase();
+  const sip = v.startsWith('sip:') ? v : `sip:${v}`;
+  return SIP_ADDRESS.test(sip) ? sip : null;
+}
+
+function positiveInt(what: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`${what} must be a positive whole number.`);
+    return Number(value);
+  };
+}
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('The port must be a number from 0 to 65535.');
+  return Number(value);
+}
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('Give a number of seconds greater than 0.');
+  return n;
+}
+function scale(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('The time scale must be a number greater than 0.');
+  return n;
+}
+function sipOption(value: string): string {
+  const sip = normaliseSipArg(value);
+  if (!sip) throw new InvalidArgumentError(`"${value}" is not a SIP address (like alice@contoso.com).`);
+  return sip;
+}
+function urlOption(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+    return u.href;
+  } catch {
+    throw new InvalidArgumentError(`"${value}" is not an http(s) URL.`);
+  }
+}
+function conversationId(value: string): number {
+  if (!/^#?\d+$/.test(value) || Number(value.replace('#', '')) < 1) throw new InvalidArgumentError(`"${value}" is not a conversation id (a number from \`ucwa history\`).`);
+  return Number(value.replace('#', ''));
+}
+
+const GLOBAL_VALUE_OPTIONS = new Set(['--server', '--user', '--data-dir', '--timeout']);
+
+function addGlobals(cmd: Command): Command {
+  return cmd
+    .option('--server <url>', 'autodiscover URL (default: discover from the SIP domain)', urlOption)
+    .option('--user <sip>', 'your SIP address, e.g. alice@contoso.com', sipOption)
+    .option('--password-stdin', 'read the password from standard input (otherwise $UCWA_PASSWORD or the keychain)')
+    .option('--remember', 'remember the password in the system keychain')
+    .option('--json', 'machine-readable output: one JSON document (JSON Lines for listen)')
+    .option('--data-dir <dir>', 'local history folder (default: the app\'s data folder)')
+    .option('--demo', 'run against a fresh built-in demo server (no account needed)')
+    .option('--timeout <seconds>', 'how long to wait for a connection or delivery (default: 60)', seconds);
+}
+
+/**
+ * Parse argv (without node and the script). Returns the command, or what to print and the exit
+ * code for --help, --version and usage errors.
+ */
+export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | EarlyExit {
+  // `ucwa [globals] simulator …`: everything after "simulator" belongs to the simulator's own CLI.
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith('-')) {
+    const opt = argv[i]!;
+    i += GLOBAL_VALUE_OPTIONS.has(opt) ? 2 : 1;
+  }
+  const simulatorArgv = argv[i] === 'simulator' ? argv.slice(i + 1) : null;
+  const toParse = simulatorArgv ? argv.slice(0, i + 1) : argv;
+
+  let out = '';
+  let err = '';
+  let result: CommandSpec | null = null;
+  const program = addGlobals(new Command('ucwa'))
+    .description('Skype for Business Server (UCWA 2.0) from the command line: history, transcripts, continue, send, listen.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run `ucwa --help` for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } });
+
+  const sub = (name: string, description: string): Command => {
+    const c = program.command(name).description(description).exitOverride()
+      .configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } });
+    return c;
+  };
+
+  sub('demo', 'run the demo server in the foreground and print commands to try against it')
+    .option('--port <n>', 'port to listen on (default: a free port)', port)
+    .option('--seed <seed>', 'demo world seed (same seed, same world)')
+    .addOption(new Option('--time-scale <factor>', 'speed up every server timer (tests)').argParser(scale).hideHelp())
+    .action((o: { port?: number; seed?: string; timeScale?: number }) => {
+      result = { name: 'demo', ...(o.port !== undefined ? { port: o.port } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}) };
+    });
+  sub('history', 'sync and list past conversations (from the local cache)')
+    .option('--limit <n>', 'how many conversations', positiveInt('--limit'), 20)
+    .addOption(new Option('--filter <which>', 'which conversations').choices(['all', 'unread', 'missed']).default('all'))
+    .option('--offline', 'read the local cache without signing in')
+    .action((o: { limit: number; filter: ConversationFilter; offline?: boolean }) => {
+      result = { name: 'history', limit: o.limit, filter: o.filter, offline: !!o.offline };
+    });
+  sub('transcript', 'messages of one conversation')
+    .argument('<id>', 'conversation id (from `ucwa history`)', conversationId)
+    .option('--limit <n>', 'only the newest N messages', positiveInt('--limit'))
+    .option('--offline', 'read the local cache without signing in')
+    .action((id: number, o: { limit?: number; offline?: boolean }) => {
+      result = { name: 'transcript', id, offline: !!o.offline, ...(o.limit !== undefined ? { limit: o.limit } : {}) };
+    });
+  sub('continue', 'continue a past conversation (continueMessaging) with a message')
+    .argument('<id>', 'conversation id (from `ucwa history`)', conversationId)
+    .argument('<text...>', 'the message')
+    .action((id: number, text: string[]) => { result = { name: 'continue', id, text: text.join(' ') }; });
+  sub('send', 'start a new conversation with a message and wait for delivery')
+    .argument('<sip>', 'who to write to, e.g. bob@contoso.com')
+    .argument('<text...>', 'the message')
+    .action((to: string, text: string[]) => { result = { name: 'send', to, text: text.join(' ') }; });
+  sub('listen', 'stay online and print incoming invitations and messages')
+    .option('--accept', 'answer incoming invitations')
+    .option('--for <seconds>', 'stop after this many seconds (default: until Ctrl+C)', seconds)
+    .action((o: { accept?: boolean; for?: number }) => { result = { name: 'listen', accept: !!o.accept, forSeconds: o.for ?? null }; });
+  sub('search', 'search the messages in the local cache')
+    .argument('<text...>', 'words to find (prefixes match)')
+    .option('--limit <n>', 'how many results', positiveInt('--limit'), 20)
+    .option('--offline', 'search the local cache without signing in')
+    .action((text: string[], o: { limit: number; offline?: boolean }) => { result = { name: 'search', text: text.join(' '), limit: o.limit, offline: !!o.offline }; });
+  sub('forget', 'remove the remembered password of --user from the keychain')
+    .action(() => { result = { name: 'forget' }; });
+  sub('simulator', 'run the UCWA simulator (options: `ucwa simulator --help`)')
+    .helpOption(false).allowUnknownOption().allowExcessArguments()
+    .action(() => { result = { name: 'simulator', argv: simulatorArgv ?? [] }; });
+
+  // Global options given after the command land on the subcommand: register them there too.
+  for (const c of program.commands) if (c.name() !== 'simulator') addGlobals(c);
+
+  try {
+    program.parse(toParse, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
+      return { exit: ok ? 0 : 2, stdout: out, stderr: ok ? err : oneLine(err || e.message) };
+    }
+    throw e;
+  }
+  if (!result) {
+    // No command: show help (on stderr, as a usage error).
+    return { exit: 2, stdout: '', stderr: program.helpInformation() };
+  }
+  const command = result as CommandSpec;
+  const picked = command.name === 'simulator' ? program.opts() : (program.commands.find((c) => c.name() === command.name)?.optsWithGlobals() ?? program.opts());
+  const g = picked as Partial<Record<string, unknown>>;
+  const globals: GlobalOptions = {
+    passwordStdin: !!g.passwordStdin,
+    remember: !!g.remember,
+    json: !!g.json,
+    demo: !!g.demo,
+    timeout: typeof g.timeout === 'number' ? g.timeout : 60,
+    ...(typeof g.server === 'string' ? { server: g.server } : {}),
+    ...(typeof g.user === 'string' ? { user: g.user } : {}),
+    ...(typeof g.dataDir === 'string' ? { dataDir: g.dataDir } : {}),
+  };
+  return { globals, command };
+}
+
+/** Commander's error text as one line ("error: unknown option '--x' (run `ucwa --help` for usage)"). */
+function oneLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return `${lines.join(' ').replace(/^error: /, 'ucwa: ')}\n`;
+}

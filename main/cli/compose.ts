@@ -1,0 +1,97 @@
+// The CLI's composition root: Node's fetch (with the OS CA store and env proxy), the OS keychain,
+// the SQLite store of the account in the shared data folder, the install's endpointId, and the
+// simulator for demo mode. Everything here has side effects; run.ts only sees the Runtime seam.
+import type { MessengerService } from '../core/app/types.ts';
+import type { MessengerDeps } from '../core/app/deps.ts';
+import type { Store } from '../core/store/types.ts';
+import { createKeychain, createMemorySecrets } from '../core/secrets/keychain.ts';
+import { createMemoryStore } from '../core/store/memoryStore.ts';
+import { createSqliteStore } from '../core/store/sqliteStore.ts';
+import { endpointId, ensureDataDir } from '../core/paths.ts';
+import { setupNodeNetworking } from '../core/ucwa/nodeNet.ts';
+import { startSimulator } from '../../simulator/index.ts';
+import { runSimulatorCli } from '../../simulator/cli.ts';
+import type { DemoServer, Runtime, ServiceSetup } from './run.ts';
+import { toErrorShape } from './errors.ts';
+
+export const CLI_VERSION = '0.1.0';
+const USER_AGENT = `UCWA Tray CLI/${CLI_VERSION}`;
+
+type CreateMessengerService = (deps: MessengerDeps) => MessengerService | Promise<MessengerService>;
+
+/**
+ * The messenger service factory of main/core/app. Looked up at run time until its module settles;
+ * the bundler keeps the lookup as is (a variable specifier), so the source tree must be present.
+ */
+async function loadServiceFactory(): Promise<CreateMessengerService> {
+  const candidates = ['../core/app/service.ts', '../core/app/index.ts', '../core/app/messenger.ts'];
+  for (const c of candidates) {
+    try {
+      const mod = (await import(new URL(c, import.meta.url).href)) as { createMessengerService?: CreateMessengerService };
+      if (typeof mod.createMessengerService === 'function') return mod.createMessengerService;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    }
+  }
+  throw new Error('The messenger service (main/core/app) is not available in this build.');
+}
+
+async function openStore(setup: ServiceSetup, warnings: string[]): Promise<Store> {
+  try {
+    return await createSqliteStore({ dataDir: setup.dataDir, account: setup.account, log: setup.log });
+  } catch (err) {
+    // The history then lives only as long as this command: say so, do not fail the command.
+    warnings.push(`the local history database cannot be opened (${toErrorShape(err).message}); using a temporary in-memory history`);
+    return createMemoryStore();
+  }
+}
+
+let networkingReady = false;
+
+export function createRuntime(): Runtime {
+  return {
+    async createService(setup) {
+      if (!networkingReady) { setupNodeNetworking(); networkingReady = true; }
+      const warnings: string[] = [];
+      await ensureDataDir(setup.dataDir);
+      const factory = await loadServiceFactory();
+      const store = await openStore(setup, warnings);
+      try {
+        const service = await factory({
+          fetch: globalThis.fetch,
+          store,
+          secrets: setup.demo ? createMemorySecrets() : createKeychain(),
+          endpointId: await endpointId(setup.dataDir),
+          userAgent: USER_AGENT,
+          log: (...args: unknown[]) => setup.log(args.map(String).join(' ')),
+        } as MessengerDeps);
+        return { service, warnings };
+      } catch (err) {
+        await store.close().catch(() => undefined);
+        throw err;
+      }
+    },
+    createSecrets(demo) {
+      // Demo mode never touches the user's keychain.
+      return demo ? createMemorySecrets() : createKeychain();
+    },
+    async startDemo(opts): Promise<DemoServer> {
+      const seed = opts.seed === undefined ? undefined : /^\d+$/.test(opts.seed) ? Number(opts.seed) : opts.seed;
+      const sim = await startSimulator({
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+        ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
+        controlEndpoint: opts.controlEndpoint ?? false,
+      });
+      const account = sim.accounts.find((a) => a.sip === 'sip:demo@contoso.com') ?? sim.accounts[0];
+      if (!account) { await sim.stop(); throw new Error('The demo server has no account.'); }
+      const echo = sim.people.find((p) => p.behaviour?.kind === 'echo') ?? sim.people[0];
+      return { url: sim.url, account: { sip: account.sip, password: account.password }, contact: echo?.sip ?? null, stop: () => sim.stop() };
+    },
+    async runSimulatorCli(argv) {
+      // The simulator's CLI keeps running (its own SIGINT handler stops it and exits).
+      await runSimulatorCli(argv);
+      return 0;
+    },
+  };
+}

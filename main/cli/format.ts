@@ -1,0 +1,115 @@
+// Text and JSON shapes of the CLI's output (pure functions).
+import type { Conversation, InvitationInfo, Message, Person, SearchHit } from '../core/app/types.ts';
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** "2026-11-20 14:03" in local time. */
+export function localTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+function others(c: Conversation, me: string | null): Person[] {
+  const list = c.participants.filter((p) => p.sip !== me);
+  return list.length ? list : c.participants;
+}
+
+function names(people: Person[]): string {
+  return people.map((p) => p.name || p.sip.replace(/^sip:/, '')).join(', ');
+}
+
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function conversationJson(c: Conversation) {
+  return {
+    id: c.id,
+    threadId: c.threadId,
+    subject: c.subject,
+    type: c.type,
+    direction: c.direction,
+    status: c.status,
+    time: iso(c.lastActivityAt),
+    createdAt: iso(c.createdAt),
+    preview: c.preview,
+    participants: c.participants,
+    unread: c.unread,
+    missed: c.missed,
+  };
+}
+
+export function conversationLine(c: Conversation, me: string | null): string {
+  const arrow = c.direction === 'Incoming' ? '←' : '→';
+  const flags = [c.unread ? 'unread' : '', c.missed ? 'missed' : ''].filter(Boolean).join(',');
+  const who = clip(names(others(c, me)), 28).padEnd(28);
+  const subject = c.subject ? `${clip(c.subject, 30)} — ` : '';
+  return `#${String(c.id).padEnd(5)} ${localTime(c.lastActivityAt)}  ${arrow} ${c.status.padEnd(8)} ${who} ${subject}${clip(c.preview, 60)}${flags ? `  (${flags})` : ''}`;
+}
+
+export function messageJson(m: Message) {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    time: iso(m.at),
+    sender: m.author,
+    direction: m.direction,
+    text: m.text,
+    ...(m.delivery ? { delivery: m.delivery } : {}),
+    ...(m.deliveryError ? { deliveryError: m.deliveryError } : {}),
+  };
+}
+
+export function messageLine(m: Message): string {
+  const who = m.author ? (m.author.name || m.author.sip.replace(/^sip:/, '')) : '*';
+  const arrow = m.direction === 'Incoming' ? '←' : '→';
+  const state = m.delivery && m.delivery !== 'sent' ? `  [${m.delivery}${m.deliveryError ? `: ${m.deliveryError}` : ''}]` : '';
+  return `[${localTime(m.at)}] ${arrow} ${who}: ${m.text}${state}`;
+}
+
+export function invitationJson(inv: InvitationInfo) {
+  return {
+    conversationId: inv.conversationId,
+    direction: inv.direction,
+    state: inv.state,
+    from: inv.from,
+    subject: inv.subject,
+    text: inv.text,
+    unsupported: inv.unsupported,
+    ...(inv.error ? { error: inv.error } : {}),
+  };
+}
+
+export function invitationLine(inv: InvitationInfo): string {
+  const from = inv.from ? `${inv.from.name || inv.from.sip} <${inv.from.sip.replace(/^sip:/, '')}>` : 'someone';
+  const what = inv.unsupported ? 'invites you to a meeting (not supported here)' : 'wants to chat';
+  return `[${localTime(Date.now())}] #${inv.conversationId} ${from} ${what}${inv.text ? `: ${inv.text}` : ''}`;
+}
+
+/** Snippet marks (U+E000 … U+E001) → bold on a terminal, [brackets] elsewhere. */
+export function renderSnippet(snippet: string, tty: boolean): string {
+  return tty
+    ? snippet.replace(/\uE000/g, '\u001b[1m').replace(/\uE001/g, '\u001b[22m')
+    : snippet.replace(/\uE000/g, '[').replace(/\uE001/g, ']');
+}
+
+export function searchHitJson(h: SearchHit) {
+  return {
+    conversationId: h.conversationId,
+    messageId: h.messageId,
+    time: iso(h.at),
+    sender: h.author,
+    snippet: h.snippet,
+    text: h.snippet.replace(/[\uE000\uE001]/g, ''),
+    conversation: h.conversation,
+  };
+}
+
+export function searchHitLine(h: SearchHit, tty: boolean): string {
+  const who = h.author ? (h.author.name || h.author.sip) : '*';
+  return `#${String(h.conversationId).padEnd(5)} [${localTime(h.at)}] ${who}: ${renderSnippet(h.snippet, tty)}`;
+}

@@ -1,0 +1,456 @@
+// The CLI's commands. Each one drives only the MessengerService (plus the keychain for the
+// password), prints its result (text, or one JSON document with --json), signs out, closes the
+// store and returns an exit code. Failures become one line on stderr (no stack traces).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppError } from '../core/app/types.ts';
+import type { InvitationInfo, Message, MessengerService, ServiceEventName } from '../core/app/types.ts';
+import type { Secrets } from '../core/secrets/types.ts';
+import { userDataDir } from '../core/paths.ts';
+import type { CommandSpec, GlobalOptions, ParsedArgs } from './args.ts';
+import { normaliseSipArg } from './args.ts';
+import { appError, errorLine, toErrorShape } from './errors.ts';
+import {
+  conversationJson, conversationLine, invitationJson, invitationLine, messageJson, messageLine, searchHitJson, searchHitLine,
+} from './format.ts';
+
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+  readStdin(): Promise<string>;
+  /** Calls `handler` on SIGINT/SIGTERM; returns a remover. */
+  onInterrupt(handler: () => void): () => void;
+  /** Whether stdout is a terminal (for bold search matches). */
+  tty: boolean;
+}
+
+/** A running demo server, as the CLI needs it (the simulator stays behind this seam). */
+export interface DemoServer {
+  url: string;
+  account: { sip: string; password: string };
+  /** A demo contact who answers (for printed examples). */
+  contact: string | null;
+  stop(): Promise<void>;
+}
+
+export interface ServiceSetup {
+  dataDir: string;
+  account: string;
+  demo: boolean;
+  log: (line: string) => void;
+}
+
+/** What index.ts wires in: everything with side effects beyond stdout/stderr. */
+export interface Runtime {
+  createService(setup: ServiceSetup): Promise<{ service: MessengerService; warnings: string[] }>;
+  createSecrets(demo: boolean): Secrets;
+  startDemo(opts: { port?: number; seed?: string; timeScale?: number; controlEndpoint?: boolean }): Promise<DemoServer>;
+  runSimulatorCli(argv: string[]): Promise<number>;
+}
+
+const TERMINAL_FAIL = new Set(['failed', 'cancelled', 'timedOut', 'declined', 'missed']);
+
+export async function runCli(parsed: ParsedArgs, io: CliIO, rt: Runtime): Promise<number> {
+  const { globals, command } = parsed;
+  try {
+    if (command.name === 'simulator') return await rt.runSimulatorCli(command.argv);
+    if (command.name === 'demo') return await runDemoServer(command, globals, io, rt);
+    return await withSession(globals, command, io, rt);
+  } catch (err) {
+    return fail(err, globals, io);
+  }
+}
+
+function fail(err: unknown, globals: GlobalOptions, io: CliIO): number {
+  const shape = toErrorShape(err);
+  if (globals.json) io.stdout(`${JSON.stringify({ ok: false, error: shape })}\n`);
+  io.stderr(`${errorLine(shape)}\n`);
+  if (io.env.UCWA_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+  return shape.code === 'invalidInput' ? 2 : 1;
+}
+
+// --- `ucwa demo`: the demo server in the foreground ----------------------------------------------
+async function runDemoServer(cmd: Extract<CommandSpec, { name: 'demo' }>, globals: GlobalOptions, io: CliIO, rt: Runtime): Promise<number> {
+  const demo = await rt.startDemo({
+    ...(cmd.port !== undefined ? { port: cmd.port } : {}),
+    ...(cmd.seed !== undefined ? { seed: cmd.seed } : {}),
+    ...(cmd.timeScale !== undefined ? { timeScale: cmd.timeScale } : {}),
+    controlEndpoint: true,
+  });
+  const base = `ucwa --server '${demo.url}' --user ${demo.account.sip}`;
+  const to = demo.contact ?? 'sip:someone@contoso.com';
+  const commands = [
+    `export UCWA_PASSWORD=${demo.account.password}`,
+    `${base} history`,
+    `${base} transcript <id>`,
+    `${base} continue <id> 'Picking this up again'`,
+    `${base} send ${to} 'Hello from the command line'`,
+    `${base} listen --accept`,
+    `${base} search <words>`,
+  ];
+  if (globals.json) {
+    io.stdout(`${JSON.stringify({ ok: true, url: demo.url, user: demo.account.sip, password: demo.account.password, commands })}\n`);
+  } else {
+    io.stdout([
+      `UCWA demo server running at ${demo.url}`,
+      `Sign in as ${demo.account.sip} with the password "${demo.account.password}".`,
+      '',
+      'Try, from another terminal:',
+      ...commands.map((c) => `  ${c}`),
+      '',
+      'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'));
+  }
+  await new Promise<void>((resolve) => {
+    const off = io.onInterrupt(() => { off(); resolve(); });
+  });
+  await demo.stop();
+  if (!globals.json) io.stderr('Demo server stopped.\n');
+  return 0;
+}
+
+// --- session commands ----------------------------------------------------------------------------
+interface Ctx {
+  globals: GlobalOptions;
+  io: CliIO;
+  service: MessengerService;
+  account: string;
+  warnings: string[];
+  progress(line: string): void;
+}
+
+async function withSession(globals: GlobalOptions, command: CommandSpec, io: CliIO, rt: Runtime): Promise<number> {
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    let server = globals.server;
+    let user = globals.user;
+    let password: string | null = null;
+    let dataDir = globals.dataDir;
+    if (globals.demo) {
+      const demo = await rt.startDemo({ ...(io.env.UCWA_DEMO_TIME_SCALE ? { timeScale: Number(io.env.UCWA_DEMO_TIME_SCALE) } : {}), seed: io.env.UCWA_DEMO_SEED ?? 'demo' });
+      cleanups.push(() => demo.stop());
+      server = demo.url;
+      user = demo.account.sip;
+      password = demo.account.password;
+      if (!dataDir) {
+        const tmp = await mkdtemp(join(tmpdir(), 'ucwa-demo-'));
+        cleanups.push(() => rm(tmp, { recursive: true, force: true }));
+        dataDir = tmp;
+      }
+    }
+    dataDir ??= userDataDir();
+    const secrets = rt.createSecrets(globals.demo);
+
+    if (command.name === 'forget') {
+      if (!user) throw appError('invalidInput', 'Say which account to forget with --user.');
+      await secrets.deletePassword(user);
+      if (globals.json) io.stdout(`${JSON.stringify({ ok: true, forgotten: user })}\n`);
+      else io.stdout(`The password of ${user} is no longer remembered.\n`);
+      return 0;
+    }
+
+    const offline = 'offline' in command && command.offline;
+    if (!user) {
+      // Only one remembered account: use it.
+      const remembered = await secrets.accounts().catch(() => [] as string[]);
+      if (remembered.length === 1) user = normaliseSipArg(remembered[0]!) ?? undefined;
+      if (!user) throw appError('invalidInput', 'Say who you are with --user (e.g. --user alice@contoso.com), or use --demo.');
+    }
+    const account = user;
+
+    const quiet = globals.json;
+    const progress = (line: string) => { if (!quiet) io.stderr(`${line}\n`); };
+    const { service, warnings } = await rt.createService({ dataDir, account, demo: globals.demo, log: (line) => { if (io.env.UCWA_DEBUG) io.stderr(`${line}\n`); } });
+    let signedIn = false;
+    cleanups.push(async () => {
+      if (signedIn) await service.signOut().catch(() => undefined);
+      await service.close();
+    });
+    for (const w of warnings) progress(`warning: ${w}`);
+    const ctx: Ctx = { globals, io, service, account, warnings: [...warnings], progress };
+
+    if (!offline) {
+      if (password === null) password = await findPassword(globals, io, secrets, account);
+      progress(`Signing in as ${account}…`);
+      await signIn(ctx, { sip: account, password, ...(server ? { server } : {}), demo: globals.demo });
+      signedIn = true;
+      if (globals.remember && !globals.demo) {
+        try {
+          await secrets.setPassword(account, password);
+        } catch (err) {
+          const shape = toErrorShape(err);
+          ctx.warnings.push(shape.message);
+          progress(`warning: ${shape.message}`);
+        }
+      }
+    }
+
+    switch (command.name) {
+      case 'history': return await history(ctx, command, offline);
+      case 'transcript': return await transcript(ctx, command, offline);
+      case 'search': return await search(ctx, command, offline);
+      case 'continue': return await deliver(ctx, 'continue', command.text, () => ctx.service.continueConversation(command.id, command.text), command.id);
+      case 'send': {
+        const to = normaliseSipArg(command.to);
+        if (!to) throw appError('invalidInput', `"${command.to}" is not a SIP address (like bob@contoso.com).`);
+        return await deliver(ctx, 'send', command.text, () => ctx.service.startConversation(to, command.text), null);
+      }
+      case 'listen': return await listen(ctx, command);
+      default: throw appError('internal', `Unknown command.`);
+    }
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  }
+}
+
+async function findPassword(globals: GlobalOptions, io: CliIO, secrets: Secrets, account: string): Promise<string> {
+  if (globals.passwordStdin) {
+    const text = await io.readStdin();
+    const line = text.replace(/\r?\n$/, '').split(/\r?\n/)[0] ?? '';
+    if (!line) throw appError('invalidInput', 'No password on standard input.');
+    return line;
+  }
+  const env = io.env.UCWA_PASSWORD;
+  if (env) return env;
+  const remembered = await secrets.getPassword(account).catch(() => null);
+  if (remembered) return remembered;
+  throw appError('invalidInput', `No password for ${account}: set UCWA_PASSWORD, use --password-stdin, or remember it once with --remember.`);
+}
+
+async function signIn(ctx: Ctx, req: { sip: string; password: string; server?: string; demo: boolean }): Promise<void> {
+  const state = await ctx.service.signIn({ ...req, remember: false });
+  if (state.status !== 'online') {
+    throw state.error ? new AppError(state.error) : appError('notSignedIn', `Sign-in did not complete (${state.status}).`);
+  }
+}
+
+/** Sync history into the cache, with progress on stderr. A failed sync is a warning: the cache still answers. */
+async function sync(ctx: Ctx): Promise<void> {
+  let last = 0;
+  const off = ctx.service.on('sync', (p) => {
+    const now = Date.now();
+    if (p.running && now - last > 500 && p.total > 0) {
+      last = now;
+      ctx.progress(`Syncing history… ${p.done}/${p.total}`);
+    }
+  });
+  try {
+    ctx.progress('Syncing history…');
+    await ctx.service.syncNow();
+    await waitFor(ctx, ['sync'], async () => (ctx.service.syncProgress().running ? undefined : true), 'Syncing the history took too long.');
+    const p = ctx.service.syncProgress();
+    if (p.error) {
+      const msg = `history not fully synced: ${p.error.message}`;
+      ctx.warnings.push(msg);
+      ctx.progress(`warning: ${msg}`);
+    } else {
+      ctx.progress(`History synced${p.total ? ` (${p.done}/${p.total})` : ''}.`);
+    }
+  } catch (err) {
+    const msg = `history not synced: ${toErrorShape(err).message}`;
+    ctx.warnings.push(msg);
+    ctx.progress(`warning: ${msg}`);
+  } finally {
+    off();
+  }
+}
+
+function print(ctx: Ctx, json: Record<string, unknown>, text: string[]): void {
+  if (ctx.globals.json) ctx.io.stdout(`${JSON.stringify({ ok: true, ...json, ...(ctx.warnings.length ? { warnings: ctx.warnings } : {}) })}\n`);
+  else if (text.length) ctx.io.stdout(`${text.join('\n')}\n`);
+}
+
+async function history(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'history' }>, offline: boolean): Promise<number> {
+  if (!offline) await sync(ctx);
+  const items = [];
+  let cursor: string | null = null;
+  while (items.length < cmd.limit) {
+    const page = await ctx.service.listConversations({ filter: cmd.filter, cursor, limit: Math.min(200, cmd.limit - items.length) });
+    items.push(...page.items);
+    cursor = page.next;
+    if (!cursor) break;
+  }
+  print(ctx, { account: ctx.account, conversations: items.map(conversationJson) },
+    items.length ? items.map((c) => conversationLine(c, ctx.account)) : ['No conversations in the local history.']);
+  return 0;
+}
+
+async function conversationOrFail(ctx: Ctx, id: number, offline: boolean) {
+  let c = await ctx.service.getConversation(id);
+  if (!c && !offline) {
+    await sync(ctx);
+    c = await ctx.service.getConversation(id);
+  }
+  if (!c) throw appError('notFound', `No conversation #${id} in the local history (see \`ucwa history\`).`);
+  return c;
+}
+
+async function transcript(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'transcript' }>, offline: boolean): Promise<number> {
+  if (!offline) await sync(ctx);
+  const c = await conversationOrFail(ctx, cmd.id, true);
+  const newestFirst: Message[] = [];
+  let cursor: string | null = null;
+  const want = cmd.limit ?? Number.POSITIVE_INFINITY;
+  while (newestFirst.length < want) {
+    const page = await ctx.service.listMessages(c.id, { cursor, limit: Math.min(500, want - newestFirst.length) });
+    newestFirst.push(...page.items);
+    cursor = page.next;
+    if (!cursor) break;
+  }
+  const messages = newestFirst.reverse();
+  print(ctx, { conversation: conversationJson(c), messages: messages.map(messageJson) }, [
+    conversationLine(c, ctx.account),
+    ...(messages.length ? messages.map(messageLine) : ['(no messages stored for this conversation)']),
+  ]);
+  return 0;
+}
+
+async function search(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'search' }>, offline: boolean): Promise<number> {
+  if (!cmd.text.trim()) throw appError('invalidInput', 'Give some words to search for.');
+  if (!offline) await sync(ctx);
+  const hits = await ctx.service.search(cmd.text, cmd.limit);
+  print(ctx, { query: cmd.text, hits: hits.map(searchHitJson) }, hits.length ? hits.map((h) => searchHitLine(h, ctx.io.tty)) : ['No messages found.']);
+  return 0;
+}
+
+/**
+ * Re-evaluates `check` whenever the service reports one of `events` (and every 250 ms), until it
+ * returns a value or throws; rejects with a timeout after --timeout seconds.
+ */
+function waitFor<T>(ctx: Ctx, events: ServiceEventName[], check: () => Promise<T | undefined>, timeoutMessage: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    let busy = false;
+    let again = false;
+    const offs: (() => void)[] = [];
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      clearInterval(tick);
+      clearTimeout(timer);
+      for (const off of offs) off();
+      fn();
+    };
+    const evaluate = () => {
+      if (done) return;
+      if (busy) { again = true; return; }
+      busy = true;
+      check().then((v) => {
+        busy = false;
+        if (v !== undefined) finish(() => resolve(v));
+        else if (again) { again = false; evaluate(); }
+      }, (err: unknown) => { busy = false; finish(() => reject(err)); });
+    };
+    for (const e of events) offs.push(ctx.service.on(e, evaluate));
+    offs.push(ctx.service.on('session', (s) => {
+      if (s.status === 'error' || s.status === 'signedOut') finish(() => reject(s.error ? new AppError(s.error) : appError('notSignedIn', 'The session ended.')));
+    }));
+    const tick = setInterval(evaluate, 250);
+    const timer = setTimeout(() => finish(() => reject(appError('network', timeoutMessage))), ctx.globals.timeout * 1000);
+    evaluate();
+  });
+}
+
+function invitationError(inv: InvitationInfo): AppError {
+  if (inv.error) return new AppError(inv.error);
+  const why: Record<string, string> = {
+    failed: 'the invitation failed',
+    cancelled: 'the invitation was cancelled',
+    timedOut: 'nobody answered in time',
+    declined: 'the invitation was declined',
+    missed: 'the invitation was missed',
+  };
+  return appError('invitationFailed', `Not connected: ${why[inv.state] ?? inv.state}.`);
+}
+
+/** continue / send: wait until connected and the first message is delivered, or say why not. */
+async function deliver(ctx: Ctx, verb: 'continue' | 'send', text: string, start: () => Promise<{ conversationId: number }>, knownId: number | null): Promise<number> {
+  if (!text.trim()) throw appError('invalidInput', 'The message is empty.');
+  if (knownId !== null) await conversationOrFail(ctx, knownId, false);
+  ctx.progress(verb === 'continue' ? `Continuing conversation #${knownId}…` : 'Starting the conversation…');
+  const { conversationId } = await start();
+  const wanted = text.trim();
+  const outcome = await waitFor(ctx, ['invitationProgress', 'live', 'delivery', 'message'], async () => {
+    const live = ctx.service.liveState(conversationId);
+    const inv = live?.invitation ?? null;
+    if (inv && TERMINAL_FAIL.has(inv.state)) throw invitationError(inv);
+    const connected = live?.connection === 'connected' || inv?.state === 'connected';
+    const page = await ctx.service.listMessages(conversationId, { limit: 20 });
+    const mine = page.items.find((m) => m.direction === 'Outgoing' && m.text.trim() === wanted);
+    if (mine?.delivery === 'failed') throw appError('invitationFailed', `The message was not delivered: ${mine.deliveryError ?? 'unknown reason'}.`);
+    const delivered = !!mine && (mine.delivery === 'sent' || (mine.delivery === null && mine.origin !== 'outbox'));
+    return connected && delivered ? { invitation: inv, message: mine } : undefined;
+  }, 'No answer in time: the conversation did not connect (or the message was not confirmed).');
+  const conversation = await ctx.service.getConversation(conversationId);
+  const who = conversation?.participants.filter((p) => p.sip !== ctx.account).map((p) => p.name || p.sip).join(', ') || 'the conversation';
+  print(ctx, {
+    conversationId,
+    state: 'connected',
+    delivered: true,
+    message: outcome.message ? messageJson(outcome.message) : null,
+    invitation: outcome.invitation ? invitationJson(outcome.invitation) : null,
+  }, [`Connected to ${who} (conversation #${conversationId}); message delivered.`]);
+  await ctx.service.hangUp(conversationId).catch(() => undefined);
+  return 0;
+}
+
+/** listen: online and active until --for elapses or SIGINT/SIGTERM; prints invitations and messages. */
+async function listen(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'listen' }>): Promise<number> {
+  const { service, io, globals } = ctx;
+  const line = (json: Record<string, unknown>, text: string) => {
+    if (globals.json) io.stdout(`${JSON.stringify(json)}\n`);
+    else io.stdout(`${text}\n`);
+  };
+  const announced = new Map<number, string | null>(); // conversation → invitation text not yet seen as a message
+  const offs: (() => void)[] = [];
+  offs.push(service.on('invitation', (inv) => {
+    if (inv.direction !== 'Incoming') return;
+    announced.set(inv.conversationId, inv.text);
+    line({ event: 'invitation', time: new Date().toISOString(), ...invitationJson(inv) }, invitationLine(inv));
+    if (cmd.accept && !inv.unsupported) {
+      service.accept(inv.conversationId).then(
+        () => line({ event: 'accepted', conversationId: inv.conversationId }, `  accepted #${inv.conversationId}`),
+        (err: unknown) => {
+          const shape = toErrorShape(err);
+          line({ event: 'error', conversationId: inv.conversationId, error: shape }, `  could not accept #${inv.conversationId}: ${shape.message}`);
+        },
+      );
+    }
+  }));
+  offs.push(service.on('message', (m) => {
+    if (m.direction !== 'Incoming') return;
+    const pending = announced.get(m.conversationId);
+    if (pending !== undefined && pending !== null && pending.trim() === m.text.trim()) {
+      announced.set(m.conversationId, null); // the invitation already showed this text
+      return;
+    }
+    line({ event: 'message', ...messageJson(m) }, `#${m.conversationId} ${messageLine(m)}`);
+  }));
+  offs.push(service.on('session', (s) => {
+    if (s.status === 'reconnecting' || s.status === 'error') {
+      line({ event: 'session', status: s.status, ...(s.error ? { error: s.error } : {}) }, `(${s.status}${s.error ? `: ${s.error.message}` : ''})`);
+    }
+  }));
+  if (!globals.json) ctx.progress(`Listening as ${ctx.account}${cmd.forSeconds ? ` for ${cmd.forSeconds} s` : ''}; Ctrl+C to stop.`);
+  else line({ event: 'listening', account: ctx.account }, '');
+  // The CLI's user is at the keyboard: report activity (idle 0) so presence stays Online.
+  service.reportIdle(0);
+  const active = setInterval(() => service.reportIdle(0), 60_000);
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = cmd.forSeconds ? setTimeout(resolve, cmd.forSeconds * 1000) : null;
+      const off = io.onInterrupt(() => { if (timer) clearTimeout(timer); resolve(); });
+      offs.push(off);
+      if (timer) offs.push(() => clearTimeout(timer));
+    });
+  } finally {
+    clearInterval(active);
+    for (const off of offs) off();
+  }
+  if (globals.json) line({ event: 'end' }, '');
+  else ctx.progress('Signing out.');
+  return 0;
+}
