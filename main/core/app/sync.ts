@@ -1,0 +1,153 @@
+// History sync (DESIGN.md §3 "History"): list conversationLogs → GET each log (bounded
+// concurrency) → upsert its properties → transcripts page by page, one store transaction per page,
+// only for logs the store says still need them. Incremental by construction: a complete log whose
+// fingerprint did not change costs one GET and no transcript request; an interrupted sync resumes
+// because unfinished logs keep transcriptsComplete=false. Cancellable with an AbortSignal.
+import { AppError } from './types.ts';
+import type { SyncProgress } from './types.ts';
+import { toAppError } from './errors.ts';
+import { getConversationLog, getTranscriptPage, listConversationLogs, logFingerprint } from '../ucwa/resources.ts';
+import { isAbort } from '../ucwa/errors.ts';
+import type { UcwaClient } from '../ucwa/client.ts';
+import type { Person, Store } from '../store/types.ts';
+
+export interface LogLinks {
+  href: string;
+  continueHref: string | null;
+  markAsReadHref: string | null;
+  conversationId: number;
+  threadId: string | null;
+}
+
+export interface SyncDeps {
+  store: Store;
+  concurrency: number;
+  logLimit: number;
+  onProgress: (p: SyncProgress) => void;
+  log?: (line: string) => void;
+}
+
+export interface SyncTarget {
+  client: UcwaClient;
+  conversationLogsHref: string | null;
+  me: Person;
+}
+
+export class HistorySync {
+  private readonly d: SyncDeps;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private controller: AbortController | null = null;
+  progress: SyncProgress = { running: false, done: 0, total: 0, error: null };
+  /** Links of each log for the current application (continueMessaging, markAsRead). */
+  readonly logLinks = new Map<number, LogLinks>();
+  /** Requests made by the last run (tests assert incrementality). */
+  transcriptRequests = 0;
+
+  constructor(d: SyncDeps) {
+    this.d = d;
+  }
+
+  /** Start (or queue one more run after the current one). Resolves when the runs are over. */
+  run(target: () => SyncTarget | null): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        const t = target();
+        if (!t) break;
+        await this.once(t);
+      } while (this.again);
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  cancel(): void {
+    this.again = false;
+    this.controller?.abort();
+  }
+
+  clearLinks(): void {
+    this.logLinks.clear();
+  }
+
+  private report(p: Partial<SyncProgress>): void {
+    this.progress = { ...this.progress, ...p };
+    this.d.onProgress(this.progress);
+  }
+
+  private async once(t: SyncTarget): Promise<void> {
+    if (!t.conversationLogsHref) {
+      this.report({ running: false, error: { code: 'historyUnavailable', message: 'Conversation history is not available for this account.' } });
+      return;
+    }
+    const controller = new AbortController();
+    this.controller = controller;
+    const signal = controller.signal;
+    this.report({ running: true, done: 0, total: 0, error: null });
+    try {
+      const hrefs = await listConversationLogs(t.client, t.conversationLogsHref, this.d.logLimit);
+      this.report({ total: hrefs.length });
+      let next = 0;
+      let done = 0;
+      const worker = async () => {
+        while (next < hrefs.length) {
+          if (signal.aborted) return;
+          const href = hrefs[next++] as string;
+          try {
+            await this.syncLog(t, href, signal);
+          } catch (err) {
+            if (signal.aborted || isAbort(err)) return;
+            // One bad log must not stop the others: note it and carry on.
+            this.d.log?.(`sync: log ${href} failed: ${err instanceof Error ? err.message : String(err)}`);
+            this.progress.error = toAppError(err).toJSON();
+          }
+          done++;
+          this.report({ done });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, this.d.concurrency) }, worker));
+      if (signal.aborted) throw new AppError({ code: 'internal', message: 'History sync was cancelled.' });
+      this.report({ running: false });
+    } catch (err) {
+      const e = toAppError(err);
+      this.report({ running: false, error: signal.aborted ? null : e.toJSON() });
+      if (!signal.aborted) throw e;
+    } finally {
+      if (this.controller === controller) this.controller = null;
+    }
+  }
+
+  private async syncLog(t: SyncTarget, href: string, signal: AbortSignal): Promise<void> {
+    const parsed = await getConversationLog(t.client, href, t.me, signal);
+    const fp = logFingerprint(parsed.input);
+    const { conversation, needsTranscripts } = await this.d.store.upsertLog(parsed.input, fp);
+    this.logLinks.set(conversation.id, {
+      href: parsed.input.href,
+      continueHref: parsed.continueHref,
+      markAsReadHref: parsed.markAsReadHref,
+      conversationId: conversation.id,
+      threadId: parsed.input.threadId,
+    });
+    if (!needsTranscripts || !parsed.transcriptsHref) {
+      if (needsTranscripts) await this.d.store.putTranscriptPage(conversation.id, parsed.input.threadId, [], true);
+      return;
+    }
+    const names = new Map(parsed.input.participants.map((p) => [p.sip, p.name]));
+    let page: string | null = parsed.transcriptsHref;
+    const seen = new Set<string>();
+    while (page && !seen.has(page)) {
+      if (signal.aborted) return;
+      seen.add(page); // a server looping its `next` link must not loop us
+      this.transcriptRequests++;
+      const p = await getTranscriptPage(t.client, page, t.me, names, signal);
+      await this.d.store.putTranscriptPage(conversation.id, parsed.input.threadId, p.messages, !p.next);
+      page = p.next;
+    }
+  }
+}
