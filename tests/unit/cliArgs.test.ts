@@ -1,0 +1,107 @@
+// CLI argument parsing and error wording (pure functions; no process, no network).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseArgs, normaliseSipArg } from '../../main/cli/args.ts';
+import type { EarlyExit, ParsedArgs } from '../../main/cli/args.ts';
+import { toErrorShape, errorLine, PLAIN_WORDS } from '../../main/cli/errors.ts';
+import { AppError } from '../../main/core/app/types.ts';
+import { StoreError } from '../../main/core/store/types.ts';
+import { renderSnippet } from '../../main/cli/format.ts';
+
+function ok(argv: string[]): ParsedArgs {
+  const r = parseArgs(argv);
+  if ('exit' in r) assert.fail(`expected a command for ${JSON.stringify(argv)}, got exit ${r.exit}: ${r.stderr}`);
+  return r;
+}
+function early(argv: string[]): EarlyExit {
+  const r = parseArgs(argv);
+  if (!('exit' in r)) assert.fail(`expected an early exit for ${JSON.stringify(argv)}`);
+  return r;
+}
+
+test('global options work before and after the command, and between its arguments', () => {
+  const forms = [
+    ['--json', '--user', 'alice@contoso.com', '--server', 'https://lyncdiscover.contoso.com/', 'history', '--limit', '5'],
+    ['history', '--limit', '5', '--json', '--user', 'sip:Alice@Contoso.com', '--server', 'https://lyncdiscover.contoso.com/'],
+    ['--json', 'history', '--user', 'alice@contoso.com', '--limit', '5', '--server', 'https://lyncdiscover.contoso.com/'],
+  ];
+  for (const argv of forms) {
+    const r = ok(argv);
+    assert.deepEqual(r.command, { name: 'history', limit: 5, filter: 'all', offline: false }, argv.join(' '));
+    assert.equal(r.globals.json, true);
+    assert.equal(r.globals.user, 'sip:alice@contoso.com');
+    assert.equal(r.globals.server, 'https://lyncdiscover.contoso.com/');
+    assert.equal(r.globals.timeout, 60);
+  }
+  assert.equal(ok(['--timeout', '5', 'send', 'bob@contoso.com', 'hi']).globals.timeout, 5);
+  assert.equal(ok(['send', 'bob@contoso.com', 'hi', '--timeout', '7']).globals.timeout, 7);
+  const d = ok(['transcript', '12', '--demo', '--data-dir', '/tmp/x', '--password-stdin', '--remember']);
+  assert.deepEqual(d.globals, { passwordStdin: true, remember: true, json: false, demo: true, timeout: 60, dataDir: '/tmp/x' });
+});
+
+test('every command and its options', () => {
+  assert.deepEqual(ok(['history', '--filter', 'missed', '--offline']).command, { name: 'history', limit: 20, filter: 'missed', offline: true });
+  assert.deepEqual(ok(['transcript', '#42']).command, { name: 'transcript', id: 42, offline: false });
+  assert.deepEqual(ok(['transcript', '42', '--limit', '3', '--offline']).command, { name: 'transcript', id: 42, limit: 3, offline: true });
+  assert.deepEqual(ok(['continue', '7', 'back', 'again']).command, { name: 'continue', id: 7, text: 'back again' });
+  assert.deepEqual(ok(['continue', '7', 'one argument with spaces']).command, { name: 'continue', id: 7, text: 'one argument with spaces' });
+  assert.deepEqual(ok(['send', 'sip:bob@contoso.com', 'hi']).command, { name: 'send', to: 'sip:bob@contoso.com', text: 'hi' });
+  assert.deepEqual(ok(['listen']).command, { name: 'listen', accept: false, forSeconds: null });
+  assert.deepEqual(ok(['listen', '--accept', '--for', '2.5']).command, { name: 'listen', accept: true, forSeconds: 2.5 });
+  assert.deepEqual(ok(['search', 'déploiement', 'jeudi', '--limit', '3']).command, { name: 'search', text: 'déploiement jeudi', limit: 3, offline: false });
+  assert.deepEqual(ok(['demo', '--port', '5123', '--seed', 'x']).command, { name: 'demo', port: 5123, seed: 'x' });
+  assert.deepEqual(ok(['forget', '--user', 'a@contoso.com']).command, { name: 'forget' });
+});
+
+test('simulator: everything after the command belongs to the simulator CLI', () => {
+  assert.deepEqual(ok(['simulator', '--port', '5000', '--control', '--json']).command, { name: 'simulator', argv: ['--port', '5000', '--control', '--json'] });
+  const r = ok(['--data-dir', '/tmp/d', 'simulator', '--help']);
+  assert.deepEqual(r.command, { name: 'simulator', argv: ['--help'] });
+  assert.equal(r.globals.dataDir, '/tmp/d');
+});
+
+test('usage errors: exit 2 with one line; help and version: exit 0', () => {
+  for (const argv of [
+    ['history', '--filter', 'everything'], ['history', '--limit', '0'], ['transcript', 'abc'], ['transcript'],
+    ['--user', 'not a sip', 'history'], ['--server', 'ftp://x', 'history'], ['bogus'], ['listen', '--for', '-1'], ['history', '--nope'],
+    ['send', 'bob@contoso.com'],
+  ]) {
+    const r = early(argv);
+    assert.equal(r.exit, 2, argv.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${argv.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^ucwa: /);
+  }
+  const help = early(['--help']);
+  assert.equal(help.exit, 0);
+  assert.match(help.stdout, /Usage: ucwa/);
+  for (const c of ['history', 'transcript', 'continue', 'send', 'listen', 'search', 'demo', 'simulator']) assert.match(help.stdout, new RegExp(`\\b${c}\\b`));
+  assert.match(early(['history', '--help']).stdout, /--offline/);
+  assert.equal(early(['--version']).exit, 0);
+});
+
+test('SIP addresses: with or without sip:, case-insensitive; junk refused', () => {
+  assert.equal(normaliseSipArg('Bob@Contoso.com'), 'sip:bob@contoso.com');
+  assert.equal(normaliseSipArg(' sip:bob@contoso.com '), 'sip:bob@contoso.com');
+  for (const bad of ['bob', 'bob@', '@contoso.com', 'bob@contoso', 'bob smith@contoso.com', 'sip:', 'bob@contoso.com;x=1', 'a@b@c.com']) {
+    assert.equal(normaliseSipArg(bad), null, bad);
+  }
+});
+
+test('errors become one plain line (AppError codes, store, network, anything)', () => {
+  assert.deepEqual(toErrorShape(new AppError({ code: 'wrongPassword', message: '' })), { code: 'wrongPassword', message: PLAIN_WORDS.wrongPassword });
+  const withDetails = toErrorShape(new AppError({ code: 'continueTooManyGroups', message: 'Too many groups.\nsecond line', status: 409, ucwaCode: 'Conflict', subcode: 'TooManyGroups' }));
+  assert.deepEqual(withDetails, { code: 'continueTooManyGroups', message: 'Too many groups.', status: 409, ucwaCode: 'Conflict', subcode: 'TooManyGroups' });
+  assert.equal(toErrorShape({ code: 'network', message: 'offline' }).code, 'network', 'AppError-shaped objects from another realm');
+  assert.equal(toErrorShape(new StoreError('corrupt', 'file is not a database')).code, 'storage');
+  assert.equal(toErrorShape(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })).code, 'network');
+  const odd = toErrorShape(new Error('boom\n    at x (y.ts:1:1)'));
+  assert.equal(odd.code, 'internal');
+  assert.ok(!odd.message.includes('\n') && !odd.message.includes(' at x'));
+  assert.equal(errorLine({ code: 'notFound', message: 'No conversation #9.' }), 'ucwa: No conversation #9.');
+  for (const words of Object.values(PLAIN_WORDS)) assert.ok(!words.includes('\n'));
+});
+
+test('search snippets: marks become bold on a terminal and brackets elsewhere', () => {
+  assert.equal(renderSnippet('a \uE000b\uE001 c', false), 'a [b] c');
+  assert.equal(renderSnippet('a \uE000b\uE001 c', true), 'a \u001b[1mb\u001b[22m c');
+});
