@@ -6,7 +6,7 @@
 // ApplicationNotFound / 410 InactiveApplicationExpired) → online; online → reconnecting (backoff
 // with full jitter, then a probe) → online; signOut → signingOut (DELETE application) → signedOut.
 import { assign, fromPromise, setup } from 'xstate';
-import type { AppErrorShape } from '../app/types.ts';
+import type { AppErrorShape, SessionStatus } from '../app/types.ts';
 import { backoffDelay } from './backoff.ts';
 
 export interface SessionTiming {
@@ -264,11 +264,11 @@ export const sessionMachine = setup({
 });
 
 /** The SessionStatus of app/types.ts for a machine state value. */
-export function sessionStatusOf(value: unknown): import('../app/types.ts').SessionStatus {
-  if (typeof value === 'string') return value as import('../app/types.ts').SessionStatus;
+export function sessionStatusOf(value: unknown): SessionStatus {
+  if (typeof value === 'string') return value as SessionStatus;
   if (value && typeof value === 'object') {
     const key = Object.keys(value)[0];
-    if (key) return key as import('../app/types.ts').SessionStatus;
+    if (key) return key as SessionStatus;
   }
   return 'signedOut';
 }
