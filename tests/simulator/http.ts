@@ -20,7 +20,16 @@ export const TEST_USERS: SimUser[] = [
 
 /** A quiet world: explicit users, no demo contacts (no writeFirst surprises), fast timers. */
 export function startTestSim(opts: SimulatorOptions = {}): Promise<Simulator> {
-  return startSimulator({ demoWorld: false, users: TEST_USERS, timeScale: 0.001, ...opts });
+  // Protocol timers that a test does not exercise are stretched so a slow machine cannot trip them.
+  return startSimulator({
+    demoWorld: false,
+    users: TEST_USERS,
+    timeScale: 0.001,
+    applicationExpirySec: 100_000,
+    callbackChannelDeadSec: 10_000,
+    invitationTimeoutSec: 3000,
+    ...opts,
+  });
 }
 
 export interface Res {
