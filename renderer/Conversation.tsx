@@ -1,0 +1,370 @@
+// One conversation: virtualized transcript (newest at the bottom, older pages on scroll up), day
+// separators, sender grouping, sanitized HTML, live state (invitation progress, typing, delivery)
+// and the composer. It reads from the store through the API; events keep it current.
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode, type MouseEvent } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { Conversation, InvitationInfo, IpcError, LiveState, Message, OutboxItem, Person } from '../main/ipc/contract.ts';
+import { safe, ucwa } from './api.ts';
+import { inWords } from './errors.ts';
+import { useUcwaEvent } from './hooks.ts';
+import { linkTarget, sanitizeHtml } from './sanitize.ts';
+import { useSession } from './session.tsx';
+import { Autolink, avatarClass, clockTime, dayLabel, displayName, fullTime, initials, participantsLabel, startOfDay } from './text.tsx';
+import { Composer } from './Composer.tsx';
+
+const PAGE = 100;
+const GROUP_GAP = 5 * 60_000;
+
+type Row =
+  | { kind: 'day'; key: string; at: number }
+  | { kind: 'msg'; key: string; m: Message; head: boolean };
+
+const byTime = (a: Message, b: Message): number => a.at - b.at || a.id - b.id;
+
+export function mergeMessages(old: Message[], add: Message[]): Message[] {
+  const map = new Map<number, Message>();
+  for (const m of old) map.set(m.id, m);
+  for (const m of add) map.set(m.id, m);
+  return [...map.values()].sort(byTime);
+}
+
+function buildRows(messages: Message[]): Row[] {
+  const rows: Row[] = [];
+  let prev: Message | null = null;
+  for (const m of messages) {
+    const day = startOfDay(m.at);
+    const newDay = !prev || startOfDay(prev.at) !== day;
+    if (newDay) rows.push({ kind: 'day', key: `d${day}`, at: m.at });
+    const sameAuthor = prev && (prev.author?.sip ?? '') === (m.author?.sip ?? '') && prev.direction === m.direction;
+    const head = newDay || !sameAuthor || m.at - (prev?.at ?? 0) > GROUP_GAP;
+    rows.push({ kind: 'msg', key: `m${m.id}`, m, head });
+    prev = m;
+  }
+  return rows;
+}
+
+/** Link clicks anywhere in message bodies go to the browser through main; the app never navigates. */
+export function onLinkClick(e: MouseEvent): void {
+  const href = linkTarget(e);
+  if (!href) return;
+  e.preventDefault();
+  if (/^https?:/i.test(href)) void safe(() => ucwa().openExternal(href));
+}
+
+export const MessageBody = memo(function MessageBody({ m }: { m: Message }): ReactNode {
+  const clean = useMemo(() => (m.html ? sanitizeHtml(m.html) : null), [m.html]);
+  if (clean) return <div className="msg-text html" dangerouslySetInnerHTML={{ __html: clean }} />;
+  return <div className="msg-text"><Autolink text={m.text} /></div>;
+});
+
+const deliveryWords = { queued: 'Waiting to send', sending: 'Sending…', sent: 'Sent', failed: 'Not sent' } as const;
+
+function Delivery({ m }: { m: Message }): ReactNode {
+  const [busy, setBusy] = useState(false);
+  if (!m.delivery) return null;
+  if (m.delivery !== 'failed') {
+    return <span className={`delivery ${m.delivery}`} data-delivery={m.delivery}>{m.delivery === 'sent' ? <><span aria-hidden="true">✓ </span>{deliveryWords.sent}</> : deliveryWords[m.delivery]}</span>;
+  }
+  const cid = m.clientId;
+  return (
+    <span className="delivery failed" data-delivery="failed" role="alert">
+      Not sent{m.deliveryError ? `: ${m.deliveryError}` : '.'}{' '}
+      {cid && (
+        <>
+          <button type="button" className="linkish" disabled={busy} onClick={() => { setBusy(true); void safe(() => ucwa().retryOutbox(cid)).finally(() => setBusy(false)); }}>Retry</button>
+          {' · '}
+          <button type="button" className="linkish" disabled={busy} onClick={() => { setBusy(true); void safe(() => ucwa().discardOutbox(cid)).finally(() => setBusy(false)); }}>Discard</button>
+        </>
+      )}
+    </span>
+  );
+}
+
+const MessageRow = memo(function MessageRow({ m, head, target }: { m: Message; head: boolean; target: boolean }): ReactNode {
+  const own = m.direction === 'Outgoing';
+  const name = own ? 'You' : displayName(m.author);
+  return (
+    <div className={`msg${own ? ' own' : ''}${head ? ' head' : ''}${target ? ' target' : ''}`} data-message-id={m.id}>
+      {head && !own && <span className={`avatar small ${avatarClass(displayName(m.author))}`} aria-hidden="true">{initials(displayName(m.author))}</span>}
+      <div className="msg-col">
+        {head && (
+          <div className="msg-head">
+            <span className="msg-author">{name}</span>
+            <time dateTime={new Date(m.at).toISOString()} title={fullTime(m.at)}>{clockTime(m.at)}</time>
+          </div>
+        )}
+        {!head && <span className="sr-only">{name}, {clockTime(m.at)}: </span>}
+        <div className="bubble"><MessageBody m={m} /></div>
+        {own && m.delivery && <Delivery m={m} />}
+      </div>
+    </div>
+  );
+});
+
+type Progress = { state: 'connecting' | 'connected' | 'failed'; error: IpcError | null };
+
+function progressOf(inv: InvitationInfo): Progress | null {
+  if (inv.direction !== 'Outgoing') return null;
+  switch (inv.state) {
+    case 'requesting': case 'connecting': return { state: 'connecting', error: null };
+    case 'connected': return { state: 'connected', error: null };
+    case 'failed': case 'timedOut': case 'cancelled': case 'declined': case 'missed':
+      return { state: 'failed', error: inv.error ?? { code: 'invitationFailed', message: '' } };
+    default: return null;
+  }
+}
+
+export function ConversationView(props: { id: number; messageId?: number | undefined; nonce?: number }): ReactNode {
+  const { id, messageId } = props;
+  const session = useSession();
+  const self = session.user?.sip ?? null;
+  const [conv, setConv] = useState<Conversation | null>(null);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [older, setOlder] = useState<string | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [loaded, setLoaded] = useState(false);
+  const [loadError, setLoadError] = useState<IpcError | null>(null);
+  const [live, setLive] = useState<LiveState | null>(null);
+  const [typing, setTyping] = useState<Person[]>([]);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [notice, setNotice] = useState<IpcError | null>(null);
+  const [target, setTarget] = useState<number | null>(null);
+  const [announcements, setAnnouncements] = useState<{ k: number; text: string }[]>([]);
+  const scrollRef = useRef<HTMLDivElement | null>(null);
+  const atBottom = useRef(true);
+  const anchor = useRef<{ top: number; height: number } | null>(null);
+  const pendingScroll = useRef<'bottom' | number | null>(null);
+
+  // ---- load
+  useEffect(() => {
+    let stale = false;
+    setLoaded(false); setMessages([]); setOlder(null); setProgress(null); setNotice(null); setTyping([]); setLoadError(null);
+    setTarget(messageId ?? null);
+    void (async () => {
+      const [c, l] = await Promise.all([safe(() => ucwa().getConversation(id)), safe(() => ucwa().liveState(id))]);
+      if (stale) return;
+      if (c.ok) setConv(c.value);
+      if (l.ok) { setLive(l.value); setTyping(l.value?.typing ?? []); }
+      const first = await safe(() => ucwa().listMessages(id, { limit: messageId ? 500 : PAGE }));
+      if (stale) return;
+      if (!first.ok) { setLoadError(first.error); setLoaded(true); return; }
+      let msgs = mergeMessages([], first.value.items);
+      let next = first.value.next;
+      if (messageId) {
+        // Open at a search hit: page back until the hit is in the transcript (bounded), else show
+        // the messages around it so the hit is always visible.
+        for (let i = 0; i < 8 && next && !msgs.some((m) => m.id === messageId); i++) {
+          const cursor = next;
+          const p = await safe(() => ucwa().listMessages(id, { cursor, limit: 500 }));
+          if (stale) return;
+          if (!p.ok) break;
+          msgs = mergeMessages(msgs, p.value.items);
+          next = p.value.next;
+        }
+        if (!msgs.some((m) => m.id === messageId)) {
+          const around = await safe(() => ucwa().messagesAround(messageId));
+          if (stale) return;
+          if (around.ok) msgs = mergeMessages(msgs, around.value);
+        }
+      }
+      pendingScroll.current = messageId && msgs.some((m) => m.id === messageId) ? messageId : 'bottom';
+      setMessages(msgs);
+      setOlder(next);
+      setLoaded(true);
+      if (c.ok && c.value?.unread) void safe(() => ucwa().markRead(id));
+    })();
+    return () => { stale = true; };
+  }, [id, messageId, props.nonce]);
+
+  const rows = useMemo(() => buildRows(messages), [messages]);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => { const r = rows[i]; return !r ? 40 : r.kind === 'day' ? 40 : r.head ? 62 : 30; },
+    getItemKey: (i) => rows[i]?.key ?? i,
+    overscan: 10,
+  });
+
+  // Keep the reader where they were when older messages arrive above, stick to the bottom for new ones.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    if (anchor.current) {
+      el.scrollTop = anchor.current.top + (virtualizer.getTotalSize() - anchor.current.height);
+      anchor.current = null;
+      return;
+    }
+    const ps = pendingScroll.current;
+    if (ps === 'bottom') {
+      pendingScroll.current = null;
+      if (rows.length) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+    } else if (typeof ps === 'number') {
+      pendingScroll.current = null;
+      const idx = rows.findIndex((r) => r.kind === 'msg' && r.m.id === ps);
+      if (idx >= 0) virtualizer.scrollToIndex(idx, { align: 'center' });
+    }
+  }, [rows, virtualizer]);
+
+  const loadOlder = useCallback(async () => {
+    if (!older || loadingOlder) return;
+    setLoadingOlder(true);
+    const cursor = older;
+    const r = await safe(() => ucwa().listMessages(id, { cursor, limit: PAGE }));
+    setLoadingOlder(false);
+    if (!r.ok) return;
+    const el = scrollRef.current;
+    if (el) anchor.current = { top: el.scrollTop, height: virtualizer.getTotalSize() };
+    setMessages((old) => mergeMessages(old, r.value.items));
+    setOlder(r.value.next);
+  }, [id, older, loadingOlder, virtualizer]);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    if (el.scrollTop < 300 && older && !loadingOlder && loaded) void loadOlder();
+  };
+
+  // ---- live events
+  const addMessage = (m: Message) => {
+    if (m.conversationId !== id) return;
+    if (atBottom.current || m.direction === 'Outgoing') pendingScroll.current = 'bottom';
+    setMessages((old) => mergeMessages(old, [m]));
+    if (m.direction === 'Incoming') {
+      const text = `${displayName(m.author)}: ${m.text}`;
+      setAnnouncements((a) => [...a.slice(-2), { k: m.id, text }]);
+    }
+  };
+  useUcwaEvent('message', addMessage);
+  useUcwaEvent('delivery', (d: OutboxItem) => {
+    if (d.conversationId !== id) return;
+    setMessages((old) => {
+      const i = old.findIndex((m) => m.id === d.messageId || (m.clientId && m.clientId === d.clientId));
+      if (i < 0) return old;
+      const out = old.slice();
+      out[i] = { ...(old[i] as Message), delivery: d.state, deliveryError: d.lastError };
+      return out;
+    });
+  });
+  useUcwaEvent('conversation', (c) => { if (c.id === id) setConv(c); });
+  useUcwaEvent('typing', (t) => { if (t.conversationId === id) setTyping(t.participants); });
+  useUcwaEvent('live', (l) => {
+    if (l.conversationId !== id) return;
+    setLive(l);
+    setTyping(l.typing);
+    if (l.invitation) { const p = progressOf(l.invitation); if (p) setProgress(p); }
+  });
+  const onInvitation = (inv: InvitationInfo) => {
+    if (inv.conversationId !== id) return;
+    setLive((l) => ({ conversationId: id, connection: l?.connection ?? 'disconnected', typing: l?.typing ?? [], invitation: inv }));
+    const p = progressOf(inv);
+    if (p) setProgress(p);
+  };
+  useUcwaEvent('invitationProgress', onInvitation);
+  useUcwaEvent('invitation', onInvitation);
+
+  // "Connected" is good news worth a moment, not a permanent banner.
+  useEffect(() => {
+    if (progress?.state !== 'connected') return;
+    const t = setTimeout(() => setProgress((p) => (p?.state === 'connected' ? null : p)), 4000);
+    return () => clearTimeout(t);
+  }, [progress]);
+
+  // ---- actions
+  const inv = live?.invitation ?? null;
+  const ringing = inv?.direction === 'Incoming' && (inv.state === 'ringing' || inv.state === 'accepting');
+  const connected = !!live && live.connection !== 'disconnected';
+
+  const sendText = async (text: string): Promise<boolean> => {
+    setNotice(null);
+    if (connected || ringing) {
+      const r = await safe(() => ucwa().send(id, text));
+      if (!r.ok) { setNotice(r.error); return false; }
+      return true;
+    }
+    // A past conversation: continueMessaging, the first message travels with the invitation.
+    setProgress({ state: 'connecting', error: null });
+    const r = await safe(() => ucwa().continueConversation(id, text));
+    if (!r.ok) {
+      setProgress({ state: 'failed', error: r.error });
+      return false;
+    }
+    return true;
+  };
+
+  const names = conv ? participantsLabel(conv.participants, self) : '';
+  const typingText = typing.length ? `${typing.map(displayName).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…` : '';
+
+  return (
+    <section className="conversation" aria-label={names ? `Conversation with ${names}` : 'Conversation'}>
+      <header className="pane-header">
+        <span className={`avatar ${avatarClass(names)}`} aria-hidden="true">{initials(names || '?')}</span>
+        <div className="pane-title">
+          <h2>{names || 'Conversation'}</h2>
+          {conv?.subject && conv.subject !== names && <p className="muted subject">{conv.subject}</p>}
+        </div>
+        {connected && <span className="badge live" title="This conversation is live">Live</span>}
+        {connected && (
+          <button type="button" className="btn small" onClick={() => void safe(() => ucwa().hangUp(id))}>End</button>
+        )}
+        {messageId && target && (
+          <button type="button" className="btn small" onClick={() => { setTarget(null); pendingScroll.current = 'bottom'; setMessages((m) => m.slice()); }}>Jump to latest</button>
+        )}
+      </header>
+      <div className="transcript" ref={scrollRef} onScroll={onScroll} onClick={onLinkClick} onAuxClick={onLinkClick}
+        tabIndex={0} role="region" aria-label={`Messages${names ? ` with ${names}` : ''}`}>
+        {loadingOlder && <div className="loading-older" role="status">Loading older messages…</div>}
+        {!loaded && <div className="empty" role="status"><span className="spinner" aria-hidden="true" /> Loading…</div>}
+        {loaded && loadError && <div className="empty" role="alert">{inWords(loadError)}</div>}
+        {loaded && !loadError && !messages.length && (
+          <div className="empty" role="status"><p className="empty-title">No messages</p><p className="muted">Say hello — your message starts the conversation.</p></div>
+        )}
+        <div className="transcript-inner" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((vi) => {
+            const r = rows[vi.index];
+            if (!r) return null;
+            return (
+              <div key={vi.key} data-index={vi.index} ref={virtualizer.measureElement} className="t-row" style={{ transform: `translateY(${vi.start}px)` }}>
+                {r.kind === 'day'
+                  ? <div className="day-sep" role="separator" aria-label={dayLabel(r.at)}><span>{dayLabel(r.at)}</span></div>
+                  : <MessageRow m={r.m} head={r.head} target={r.m.id === target} />}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <div className="sr-only" role="log" aria-live="polite" aria-label="New messages">
+        {announcements.map((a) => <p key={a.k}>{a.text}</p>)}
+      </div>
+      {ringing && inv && (
+        <div className="banner invite" role="alert">
+          <span>{displayName(inv.from)} wants to chat{inv.text ? `: “${inv.text}”` : '.'}</span>
+          <span className="banner-actions">
+            <button type="button" className="btn primary small" disabled={inv.state === 'accepting'} onClick={() => void safe(() => ucwa().accept(id))}>Accept</button>
+            <button type="button" className="btn small" disabled={inv.state === 'accepting'} onClick={() => void safe(() => ucwa().decline(id))}>Decline</button>
+          </span>
+        </div>
+      )}
+      {progress && (
+        <div className={`banner progress ${progress.state}`} role={progress.state === 'failed' ? 'alert' : 'status'} data-state={progress.state} data-code={progress.error?.code}>
+          {progress.state === 'connecting' && <><span className="spinner" aria-hidden="true" /> Connecting to {names || 'them'}…</>}
+          {progress.state === 'connected' && <>Connected — {names || 'they'} can see your messages.</>}
+          {progress.state === 'failed' && <>{inWords(progress.error)}</>}
+          {progress.state === 'failed' && (
+            <button type="button" className="btn small ghost" onClick={() => setProgress(null)} aria-label="Dismiss">Dismiss</button>
+          )}
+        </div>
+      )}
+      {notice && <div className="banner failed" role="alert" data-code={notice.code}>{inWords(notice)}</div>}
+      <div className="typing" role="status" aria-live="polite">{typingText}</div>
+      <Composer
+        key={id}
+        label={`Message ${names || 'this conversation'}`}
+        placeholder={connected || ringing ? `Message ${names}` : `Write to continue the conversation with ${names || 'them'}`}
+        onSend={sendText}
+        onTyping={() => { if (connected) void safe(() => ucwa().typing(id)); }}
+        autoFocus={!messageId}
+      />
+    </section>
+  );
+}

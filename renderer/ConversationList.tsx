@@ -1,0 +1,138 @@
+import { memo, useCallback, useEffect, useRef, useState, type ReactNode, type KeyboardEvent } from 'react';
+import type { Conversation, IpcError } from '../main/ipc/contract.ts';
+import { safe, ucwa } from './api.ts';
+import { inWords } from './errors.ts';
+import { useUcwaEvent } from './hooks.ts';
+import { VirtualListbox } from './VirtualListbox.tsx';
+import { avatarClass, fullTime, initials, participantsLabel, shortTime } from './text.tsx';
+
+export type Filter = 'all' | 'unread' | 'missed';
+const PAGE = 60;
+
+const passes = (c: Conversation, f: Filter): boolean => f === 'all' || (f === 'unread' ? c.unread : c.missed);
+const newerFirst = (a: Conversation, b: Conversation): number => b.lastActivityAt - a.lastActivityAt || b.id - a.id;
+
+export const ConversationRow = memo(function ConversationRow({ c, self }: { c: Conversation; self: string | null }): ReactNode {
+  const names = participantsLabel(c.participants, self);
+  const text = c.subject && c.subject !== c.preview ? `${c.subject} — ${c.preview}` : c.preview;
+  return (
+    <div className={`conv-row${c.unread ? ' unread' : ''}`}>
+      <span className={`avatar ${avatarClass(names)}`} aria-hidden="true">{initials(names)}</span>
+      <div className="conv-main">
+        <div className="conv-top">
+          <span className="conv-name">{names}</span>
+          <time className="conv-time" dateTime={new Date(c.lastActivityAt).toISOString()} title={fullTime(c.lastActivityAt)}>{shortTime(c.lastActivityAt)}</time>
+        </div>
+        <div className="conv-bottom">
+          <span className="conv-preview">{text || <span className="muted">No messages</span>}</span>
+          {c.status === 'Live' && <span className="badge live">Live</span>}
+          {c.missed && <span className="badge missed">Missed</span>}
+          {c.unread && <span className="badge unread">New</span>}
+        </div>
+      </div>
+    </div>
+  );
+});
+
+export function ConversationList(props: {
+  filter: Filter;
+  selectedId: number | null;
+  self: string | null;
+  onOpen: (id: number) => void;
+  onOtherKey?: (e: KeyboardEvent<HTMLDivElement>) => void;
+  listRef?: (el: HTMLDivElement | null) => void;
+}): ReactNode {
+  const { filter } = props;
+  const [items, setItems] = useState<Conversation[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<IpcError | null>(null);
+  const [active, setActive] = useState(-1);
+  const gen = useRef(0);
+
+  const loadFirst = useCallback(async () => {
+    const g = ++gen.current;
+    setLoading(true);
+    const r = await safe(() => ucwa().listConversations({ filter, limit: PAGE }));
+    if (g !== gen.current) return;
+    setLoading(false);
+    if (!r.ok) return setError(r.error);
+    setError(null);
+    setItems(r.value.items);
+    setNext(r.value.next);
+  }, [filter]);
+
+  useEffect(() => {
+    setActive(-1);
+    void loadFirst();
+  }, [loadFirst]);
+
+  const loadMore = useCallback(async () => {
+    if (!next) return;
+    const g = gen.current;
+    setLoading(true);
+    const r = await safe(() => ucwa().listConversations({ filter, cursor: next, limit: PAGE }));
+    if (g !== gen.current) return;
+    setLoading(false);
+    if (!r.ok) return setError(r.error);
+    setItems((old) => {
+      const seen = new Set(old.map((c) => c.id));
+      return old.concat(r.value.items.filter((c) => !seen.has(c.id)));
+    });
+    setNext(r.value.next);
+  }, [filter, next]);
+
+  // Live updates: a changed conversation moves to its place (newest activity first).
+  useUcwaEvent('conversation', (c) => {
+    setItems((old) => {
+      const rest = old.filter((o) => o.id !== c.id);
+      if (!passes(c, filter)) return rest.length === old.length ? old : rest;
+      const last = rest[rest.length - 1];
+      if (next && last && newerFirst(c, last) > 0) return rest; // older than what is loaded: paging will bring it
+      const i = rest.findIndex((o) => newerFirst(c, o) < 0);
+      const out = rest.slice();
+      out.splice(i < 0 ? out.length : i, 0, c);
+      return out;
+    });
+  });
+  useUcwaEvent('session', (s) => {
+    if (s.status === 'online' && items.length === 0) void loadFirst();
+  });
+
+  if (error && !items.length) {
+    return (
+      <div className="empty" role="alert">
+        <p>{inWords(error)}</p>
+        <button type="button" className="btn" onClick={() => void loadFirst()}>Try again</button>
+      </div>
+    );
+  }
+  if (!loading && !items.length) {
+    return (
+      <div className="empty" role="status">
+        <p className="empty-title">{filter === 'unread' ? 'All caught up' : filter === 'missed' ? 'No missed conversations' : 'No conversations yet'}</p>
+        <p className="muted">{filter === 'all' ? 'Conversations appear here as soon as they are synced or started.' : 'Nothing matches this filter.'}</p>
+      </div>
+    );
+  }
+  return (
+    <VirtualListbox
+      id="conversations"
+      label="Conversations"
+      className="conv-list"
+      items={items}
+      getKey={(c) => c.id}
+      rowHeight={64}
+      activeIndex={active}
+      setActiveIndex={setActive}
+      selectedKey={props.selectedId}
+      onChoose={(c) => props.onOpen(c.id)}
+      hasMore={!!next}
+      loading={loading}
+      onEndReached={() => void loadMore()}
+      onOtherKey={props.onOtherKey}
+      listRef={props.listRef}
+      render={(c) => <ConversationRow c={c} self={props.self} />}
+    />
+  );
+}

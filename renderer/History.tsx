@@ -1,0 +1,189 @@
+// The history window: sidebar (search, filters, conversation list or search results) and a pane
+// (conversation, new conversation, settings). Keyboard: Ctrl/Cmd+F search, Ctrl/Cmd+K palette,
+// Ctrl/Cmd+N new conversation, Ctrl/Cmd+, settings, arrows in lists, Esc closes.
+import { useCallback, useEffect, useRef, useState, type ReactNode, type KeyboardEvent } from 'react';
+import type { IpcError, Navigation, SearchHit, SyncProgress } from '../main/ipc/contract.ts';
+import { safe, ucwa } from './api.ts';
+import { inWords } from './errors.ts';
+import { modKey, useDebounced, useUcwaEvent } from './hooks.ts';
+import { availabilityWords, statusWords, useSession } from './session.tsx';
+import { ConversationList, type Filter } from './ConversationList.tsx';
+import { SearchResults } from './SearchResults.tsx';
+import { ConversationView } from './Conversation.tsx';
+import { NewConversation } from './NewConversation.tsx';
+import { Settings } from './Settings.tsx';
+import { Palette } from './Palette.tsx';
+import { displayName } from './text.tsx';
+
+type View =
+  | { kind: 'none' }
+  | { kind: 'conversation'; id: number; messageId?: number | undefined; nonce: number }
+  | { kind: 'new'; sip?: string | undefined; nonce: number }
+  | { kind: 'settings' };
+
+let nonce = 0;
+
+function SyncBanner(): ReactNode {
+  const [p, setP] = useState<SyncProgress | null>(null);
+  useEffect(() => {
+    void safe(() => ucwa().syncProgress()).then((r) => r.ok && setP(r.value));
+  }, []);
+  useUcwaEvent('sync', setP);
+  if (!p) return null;
+  if (p.error) {
+    return (
+      <div className="sync error" role="alert">
+        {inWords(p.error)} <button type="button" className="linkish" onClick={() => void safe(() => ucwa().syncNow())}>Try again</button>
+      </div>
+    );
+  }
+  if (!p.running) return null;
+  return (
+    <div className="sync" role="status">
+      <span>Syncing history…{p.total > 0 ? ` ${p.done.toLocaleString()} of ${p.total.toLocaleString()}` : ''}</span>
+      <progress max={p.total || 1} value={p.total ? p.done : undefined} aria-label="History sync progress" />
+    </div>
+  );
+}
+
+function SessionBanner(): ReactNode {
+  const s = useSession();
+  if (s.status === 'online' || s.status === 'signingOut') return null;
+  if (s.status === 'signedOut') {
+    return (
+      <div className="sync" role="status">
+        Signed out — your history is still here.{' '}
+        <button type="button" className="linkish" onClick={() => void safe(() => ucwa().showWindow('signin'))}>Sign in</button>
+      </div>
+    );
+  }
+  const why = s.error && s.error.code !== 'noKeychain' ? ` ${inWords(s.error)}` : '';
+  return <div className={`sync${s.status === 'error' ? ' error' : ''}`} role="status">{statusWords[s.status]}{why}</div>;
+}
+
+export function History(): ReactNode {
+  const session = useSession();
+  const self = session.user?.sip ?? null;
+  const [view, setView] = useState<View>({ kind: 'none' });
+  const [filter, setFilter] = useState<Filter>('all');
+  const [query, setQuery] = useState('');
+  const [palette, setPalette] = useState(false);
+  const [navError, setNavError] = useState<IpcError | null>(null);
+  const debounced = useDebounced(query.trim(), 120);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const listEl = useRef<HTMLDivElement | null>(null);
+
+  const navigate = useCallback((n: Navigation) => {
+    setNavError(null);
+    if (n.to === 'conversation') setView({ kind: 'conversation', id: n.conversationId, messageId: n.messageId, nonce: ++nonce });
+    else if (n.to === 'newConversation') setView({ kind: 'new', sip: n.sip, nonce: ++nonce });
+    else if (n.to === 'settings') setView({ kind: 'settings' });
+    else if (n.to === 'search') searchRef.current?.focus();
+  }, []);
+
+  useEffect(() => {
+    void safe(() => ucwa().pendingNavigation()).then((r) => {
+      if (r.ok && r.value) navigate(r.value);
+      else if (!r.ok) setNavError(r.error);
+    });
+  }, [navigate]);
+  useUcwaEvent('navigate', navigate);
+
+  const openConversation = (id: number, messageId?: number) => setView({ kind: 'conversation', id, messageId, nonce: ++nonce });
+
+  // Global shortcuts.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      const k = e.key.toLowerCase();
+      if (modKey(e) && k === 'f') { e.preventDefault(); searchRef.current?.focus(); searchRef.current?.select(); return; }
+      if (modKey(e) && k === 'k') { e.preventDefault(); setPalette(true); return; }
+      if (modKey(e) && k === 'n') { e.preventDefault(); setView({ kind: 'new', nonce: ++nonce }); return; }
+      if (modKey(e) && k === ',') { e.preventDefault(); setView({ kind: 'settings' }); return; }
+      if (e.key === 'Escape' && !e.defaultPrevented) {
+        const t = e.target as HTMLElement | null;
+        const typing = t && (t.tagName === 'TEXTAREA' || t.tagName === 'INPUT') && (t as HTMLInputElement).value;
+        if (!typing) void safe(() => ucwa().closeWindow());
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const selectedId = view.kind === 'conversation' ? view.id : null;
+  const searching = debounced.length > 0;
+
+  const listOtherKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Escape' && query) { e.preventDefault(); setQuery(''); searchRef.current?.focus(); }
+  };
+
+  return (
+    <div className="history">
+      <aside className="sidebar" aria-label="Conversations and search">
+        <header className="side-header">
+          <div className="me">
+            <span className={`presence ${session.availability ?? 'none'}`} aria-hidden="true" />
+            <span className="me-name">{session.user ? displayName(session.user) : 'UCWA Tray'}</span>
+            <span className="sr-only">{session.availability ? `, ${availabilityWords[session.availability]}` : ''}</span>
+          </div>
+          <button type="button" className="icon-btn" aria-label="New conversation (Ctrl+N)" title="New conversation"
+            onClick={() => setView({ kind: 'new', nonce: ++nonce })}><span aria-hidden="true">✎</span></button>
+          <button type="button" className="icon-btn" aria-label="Settings" title="Settings" aria-pressed={view.kind === 'settings'}
+            onClick={() => setView({ kind: 'settings' })}><span aria-hidden="true">⚙</span></button>
+        </header>
+        <div className="search-box" role="search">
+          <input
+            ref={searchRef}
+            type="search"
+            aria-label="Search messages"
+            placeholder="Search messages (Ctrl+F)"
+            value={query}
+            aria-controls={searching ? 'search-results' : 'conversations'}
+            onChange={(e) => setQuery(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                if (query) setQuery(''); else void safe(() => ucwa().closeWindow());
+              } else if (e.key === 'ArrowDown' || (e.key === 'Enter' && searching)) {
+                e.preventDefault();
+                listEl.current?.focus();
+              }
+            }}
+          />
+        </div>
+        <SessionBanner />
+        <SyncBanner />
+        {!searching && (
+          <div className="filters" role="group" aria-label="Show">
+            {(['all', 'unread', 'missed'] as const).map((f) => (
+              <button key={f} type="button" className={`filter${filter === f ? ' on' : ''}`} aria-pressed={filter === f} onClick={() => setFilter(f)}>
+                {f === 'all' ? 'All' : f === 'unread' ? 'Unread' : 'Missed'}
+              </button>
+            ))}
+          </div>
+        )}
+        <div className="side-list">
+          {searching ? (
+            <SearchResults query={debounced} self={self} listRef={(el) => { listEl.current = el; }} onOtherKey={listOtherKey}
+              onOpen={(h: SearchHit) => openConversation(h.conversationId, h.messageId)} />
+          ) : (
+            <ConversationList filter={filter} selectedId={selectedId} self={self} listRef={(el) => { listEl.current = el; }}
+              onOpen={(id) => openConversation(id)} onOtherKey={listOtherKey} />
+          )}
+        </div>
+      </aside>
+      <main className="pane">
+        {navError && <div className="banner failed" role="alert">{inWords(navError)}</div>}
+        {view.kind === 'conversation' && <ConversationView key={`${view.id}`} id={view.id} messageId={view.messageId} nonce={view.nonce} />}
+        {view.kind === 'new' && <NewConversation key={view.nonce} sip={view.sip} onStarted={(id) => openConversation(id)} />}
+        {view.kind === 'settings' && <Settings />}
+        {view.kind === 'none' && (
+          <div className="empty pane-empty">
+            <p className="empty-title">Pick a conversation</p>
+            <p className="muted">Or start a new one with Ctrl+N. Ctrl+K jumps to anyone, Ctrl+F searches every message.</p>
+          </div>
+        )}
+      </main>
+      {palette && <Palette self={self} onOpen={(id) => openConversation(id)} onClose={() => setPalette(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import type { Availability, IpcError, Settings as SettingsT } from '../main/ipc/contract.ts';
+import { safe, ucwa } from './api.ts';
+import { inWords } from './errors.ts';
+import { useUcwaEvent } from './hooks.ts';
+import { availabilityWords, useSession } from './session.tsx';
+import { displayName } from './text.tsx';
+
+const availabilities: Availability[] = ['Online', 'Busy', 'DoNotDisturb', 'BeRightBack', 'Away', 'Offwork'];
+
+export function Settings(): ReactNode {
+  const session = useSession();
+  const [s, setS] = useState<SettingsT | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  const [saved, setSaved] = useState('');
+
+  useEffect(() => {
+    void safe(() => ucwa().getSettings()).then((r) => (r.ok ? setS(r.value) : setError(r.error)));
+  }, []);
+  useUcwaEvent('settings', setS);
+
+  const patch = async (p: Partial<SettingsT>) => {
+    if (s) setS({ ...s, ...p });
+    const r = await safe(() => ucwa().setSettings(p));
+    if (r.ok) { setS(r.value); setError(null); setSaved('Saved'); } else setError(r.error);
+  };
+
+  return (
+    <section className="settings" aria-labelledby="settings-title">
+      <header className="pane-header"><h2 id="settings-title">Settings</h2><span className="muted" role="status">{saved}</span></header>
+      <div className="settings-body">
+        <fieldset>
+          <legend>Account</legend>
+          <p>{session.user ? <>Signed in as <strong>{displayName(session.user)}</strong> <span className="muted">({session.user.sip.replace(/^sip:/i, '')})</span></> : 'Not signed in'}{session.demo ? ' — demo server' : ''}</p>
+          <label className="field inline">
+            <span>Status</span>
+            <select value={session.availability ?? ''} disabled={session.status !== 'online'}
+              onChange={(e) => void safe(() => ucwa().setAvailability(e.target.value as Availability)).then((r) => !r.ok && setError(r.error))}>
+              {!session.availability && <option value="">Unknown</option>}
+              {availabilities.map((a) => <option key={a} value={a}>{availabilityWords[a]}</option>)}
+            </select>
+          </label>
+          <div className="actions">
+            <button type="button" className="btn" onClick={() => void safe(() => ucwa().signOut()).then(() => safe(() => ucwa().showWindow('signin')))}>Sign out</button>
+            <button type="button" className="btn" onClick={() => void safe(() => ucwa().signOut({ forget: true })).then(() => safe(() => ucwa().showWindow('signin')))}>Sign out and forget password</button>
+          </div>
+        </fieldset>
+        {s && (
+          <>
+            <fieldset>
+              <legend>Notifications</legend>
+              <label className="check"><input type="checkbox" checked={s.notificationShowText} onChange={(e) => void patch({ notificationShowText: e.target.checked })} /> <span>Show message text in notifications</span></label>
+              <label className="check"><input type="checkbox" checked={s.notificationSound} onChange={(e) => void patch({ notificationSound: e.target.checked })} /> <span>Play a sound</span></label>
+              <label className="field inline">
+                <span>While Do not disturb</span>
+                <select value={s.doNotDisturb} onChange={(e) => void patch({ doNotDisturb: e.target.value as SettingsT['doNotDisturb'] })}>
+                  <option value="silent">Stay silent</option>
+                  <option value="badgeOnly">Only count unread in the tray</option>
+                </select>
+              </label>
+            </fieldset>
+            <fieldset>
+              <legend>Startup and presence</legend>
+              <label className="check"><input type="checkbox" checked={s.startAtLogin} onChange={(e) => void patch({ startAtLogin: e.target.checked })} /> <span>Start when I log in</span></label>
+              <label className="check"><input type="checkbox" checked={s.startHidden} onChange={(e) => void patch({ startHidden: e.target.checked })} /> <span>Start hidden in the tray</span></label>
+              <label className="field inline">
+                <span>Show me as Away after</span>
+                <input type="number" min={1} max={240} value={s.awayAfterMinutes}
+                  onChange={(e) => { const n = Math.round(Number(e.target.value)); if (n >= 1 && n <= 240) void patch({ awayAfterMinutes: n }); }} />
+                <span>minutes idle</span>
+              </label>
+            </fieldset>
+          </>
+        )}
+        {error && <div className="notice error" role="alert">{inWords(error)}</div>}
+      </div>
+    </section>
+  );
+}

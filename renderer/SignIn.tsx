@@ -1,0 +1,129 @@
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { IpcError, Result, SessionState } from '../main/ipc/contract.ts';
+import { safe, ucwa } from './api.ts';
+import { inWords } from './errors.ts';
+import { statusWords, useSession } from './session.tsx';
+
+const busyStates = new Set(['discovering', 'authenticating', 'creatingApplication', 'makingAvailable', 'reauthenticating', 'recreatingApplication']);
+
+export function SignIn(): ReactNode {
+  const session = useSession();
+  const [sip, setSip] = useState('');
+  const [password, setPassword] = useState('');
+  const [server, setServer] = useState('');
+  const [showServer, setShowServer] = useState(false);
+  const [remember, setRemember] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<IpcError | null>(null);
+  const [warning, setWarning] = useState<string | null>(null);
+  const errorRef = useRef<HTMLDivElement>(null);
+  const sipRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => sipRef.current?.focus(), []);
+  useEffect(() => {
+    if (error) errorRef.current?.focus();
+  }, [error]);
+
+  const done = async () => {
+    await safe(() => ucwa().showWindow('history'));
+    await safe(() => ucwa().closeWindow());
+  };
+
+  const finish = async (r: Result<SessionState>) => {
+    setBusy(false);
+    if (!r.ok) {
+      if (r.error.code === 'noKeychain') {
+        setWarning(inWords(r.error));
+        return;
+      }
+      setError(r.error);
+      return;
+    }
+    const s = r.value;
+    if (s.status !== 'online' && s.error && s.error.code !== 'noKeychain') {
+      setError(s.error);
+      return;
+    }
+    if (s.error?.code === 'noKeychain') {
+      setWarning(inWords(s.error));
+      return;
+    }
+    await done();
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    setError(null);
+    if (!sip.trim() || !password) {
+      setError({ code: 'invalidInput', message: !sip.trim() ? 'Enter your sign-in address (like name@company.com).' : 'Enter your password.' });
+      return;
+    }
+    setBusy(true);
+    const req = { sip: sip.trim(), password, remember, ...(server.trim() ? { server: server.trim() } : {}) };
+    await finish(await safe(() => ucwa().signIn(req)));
+  };
+
+  const demo = async () => {
+    if (busy) return;
+    setError(null);
+    setBusy(true);
+    await finish(await safe(() => ucwa().tryDemo()));
+  };
+
+  const progress = busy ? (busyStates.has(session.status) ? statusWords[session.status] : 'Signing in…') : null;
+
+  return (
+    <main className="signin">
+      <div className="signin-card">
+        <h1 className="signin-title">
+          <span className="logo" aria-hidden="true">U</span> Sign in to Skype for Business
+        </h1>
+        {warning ? (
+          <div className="notice warn" role="alert">
+            <p>{warning}</p>
+            <button type="button" className="btn primary" autoFocus onClick={() => void done()}>Continue</button>
+          </div>
+        ) : (
+          <form onSubmit={(e) => void submit(e)} noValidate aria-describedby={error ? 'signin-error' : undefined}>
+            <label className="field">
+              <span>Sign-in address</span>
+              <input ref={sipRef} type="email" name="sip" autoComplete="username" placeholder="name@company.com" value={sip}
+                onChange={(e) => setSip(e.target.value)} disabled={busy} aria-invalid={error?.code === 'wrongPassword' || undefined} />
+            </label>
+            <label className="field">
+              <span>Password</span>
+              <input type="password" name="password" autoComplete="current-password" value={password}
+                onChange={(e) => setPassword(e.target.value)} disabled={busy} aria-invalid={error?.code === 'wrongPassword' || undefined} />
+            </label>
+            {showServer ? (
+              <label className="field">
+                <span>Server URL <span className="muted">(optional — found automatically if empty)</span></span>
+                <input type="url" name="server" placeholder="https://lyncdiscover.company.com" value={server}
+                  onChange={(e) => setServer(e.target.value)} disabled={busy} autoFocus />
+              </label>
+            ) : (
+              <button type="button" className="linkish" onClick={() => setShowServer(true)} disabled={busy}>Enter a server URL</button>
+            )}
+            <label className="check">
+              <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} disabled={busy} />
+              <span>Remember me <span className="muted">(password kept in the system keychain)</span></span>
+            </label>
+            {error && (
+              <div id="signin-error" className="notice error" role="alert" tabIndex={-1} ref={errorRef} data-code={error.code}>
+                {inWords(error)}
+              </div>
+            )}
+            <div className="status-line" role="status" aria-live="polite">
+              {progress && (<><span className="spinner" aria-hidden="true" /> {progress}</>)}
+            </div>
+            <div className="actions">
+              <button type="submit" className="btn primary" disabled={busy}>Sign in</button>
+              <button type="button" className="btn" onClick={() => void demo()} disabled={busy}>Try the demo server</button>
+            </div>
+          </form>
+        )}
+      </div>
+    </main>
+  );
+}
