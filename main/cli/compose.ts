@@ -1,8 +1,7 @@
 // The CLI's composition root: Node's fetch (with the OS CA store and env proxy), the OS keychain,
 // the SQLite store of the account in the shared data folder, the install's endpointId, and the
 // simulator for demo mode. Everything here has side effects; run.ts only sees the Runtime seam.
-import type { MessengerService } from '../core/app/types.ts';
-import type { MessengerDeps } from '../core/app/deps.ts';
+import { createMessengerService } from '../core/app/index.ts';
 import type { Store } from '../core/store/types.ts';
 import { createKeychain, createMemorySecrets } from '../core/secrets/keychain.ts';
 import { createMemoryStore } from '../core/store/memoryStore.ts';
@@ -16,25 +15,6 @@ import { toErrorShape } from './errors.ts';
 
 export const CLI_VERSION = '0.1.0';
 const USER_AGENT = `UCWA Tray CLI/${CLI_VERSION}`;
-
-type CreateMessengerService = (deps: MessengerDeps) => MessengerService | Promise<MessengerService>;
-
-/**
- * The messenger service factory of main/core/app. Looked up at run time until its module settles;
- * the bundler keeps the lookup as is (a variable specifier), so the source tree must be present.
- */
-async function loadServiceFactory(): Promise<CreateMessengerService> {
-  const candidates = ['../core/app/service.ts', '../core/app/index.ts', '../core/app/messenger.ts'];
-  for (const c of candidates) {
-    try {
-      const mod = (await import(new URL(c, import.meta.url).href)) as { createMessengerService?: CreateMessengerService };
-      if (typeof mod.createMessengerService === 'function') return mod.createMessengerService;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    }
-  }
-  throw new Error('The messenger service (main/core/app) is not available in this build.');
-}
 
 async function openStore(setup: ServiceSetup, warnings: string[]): Promise<Store> {
   try {
@@ -54,17 +34,16 @@ export function createRuntime(): Runtime {
       if (!networkingReady) { setupNodeNetworking(); networkingReady = true; }
       const warnings: string[] = [];
       await ensureDataDir(setup.dataDir);
-      const factory = await loadServiceFactory();
       const store = await openStore(setup, warnings);
       try {
-        const service = await factory({
+        const service = createMessengerService({
           fetch: globalThis.fetch,
           store,
           secrets: setup.demo ? createMemorySecrets() : createKeychain(),
           endpointId: await endpointId(setup.dataDir),
           userAgent: USER_AGENT,
-          log: (...args: unknown[]) => setup.log(args.map(String).join(' ')),
-        } as MessengerDeps);
+          log: setup.log,
+        });
         return { service, warnings };
       } catch (err) {
         await store.close().catch(() => undefined);
