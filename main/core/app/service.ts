@@ -563,6 +563,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     if (!conv) throw new AppError({ code: 'notFound', message: 'This conversation does not exist.' });
     const logLinks = sync.logLinks.get(conversationId);
     const live = makeLive(conversationId, conv.threadId);
+    live.actor.send({ type: 'DROP', clientId: first.clientId });
     live.actor.send({ type: 'CONNECTING' });
     const settle = new Promise<void>((resolve, reject) => {
       pendingSettle = { resolve, reject };
@@ -1045,7 +1046,8 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       await conversationOrThrow(conversationId);
       const item = await enqueue(conversationId, text, opts?.html);
       const live = lives.get(conversationId);
-      if (live && connectionOf(live.actor.getSnapshot().value) !== 'disconnected') live.actor.send({ type: 'ENQUEUE', clientId: item.clientId });
+      // In 'disconnected' the machine's ENQUEUE asks for a connection (accept / continue / start).
+      if (live) live.actor.send({ type: 'ENQUEUE', clientId: item.clientId });
       else void connectConversation(conversationId);
       return item;
     },

@@ -18,7 +18,9 @@ export type ConversationEvent =
   | { type: 'SENT'; clientId: string }
   | { type: 'SEND_FAILED'; clientId: string; retry: boolean }
   | { type: 'TYPING'; sip: string; typing: boolean }
-  | { type: 'RESUME' };
+  | { type: 'RESUME' }
+  /** The item left the queue another way (it travels with a continue/start invitation). */
+  | { type: 'DROP'; clientId: string };
 
 export const conversationMachine = setup({
   types: {
@@ -41,6 +43,7 @@ export const conversationMachine = setup({
   context: ({ input }) => ({ outbox: input.outbox ?? [], inFlight: null, typing: [] }),
   initial: 'disconnected',
   on: {
+    DROP: { actions: assign({ outbox: ({ context, event }) => context.outbox.filter((c) => c !== event.clientId || c === context.inFlight) }) },
     ENQUEUE: { actions: assign({ outbox: ({ context, event }) => (context.outbox.includes(event.clientId) ? context.outbox : [...context.outbox, event.clientId]) }) },
     TYPING: {
       actions: [

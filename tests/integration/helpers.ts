@@ -1,0 +1,84 @@
+// Shared helpers for integration tests: the simulator over real HTTP on 127.0.0.1 with scaled
+// timers, a service wired to it with short timings, and polling helpers (no fixed sleeps).
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
+import { createMessengerService } from '../../main/core/app/service.ts';
+import type { MessengerDeps } from '../../main/core/app/deps.ts';
+import type { MessengerService } from '../../main/core/app/types.ts';
+import { createMemoryStore } from '../../main/core/store/memoryStore.ts';
+import type { Store } from '../../main/core/store/types.ts';
+
+export const ME = 'sip:demo@contoso.com';
+
+export async function sim(opts: SimulatorOptions = {}): Promise<Simulator> {
+  return startSimulator({ timeScale: 0.001, demoConversations: 5, seed: 1, ...opts });
+}
+
+export interface Harness {
+  service: MessengerService;
+  store: Store;
+  requests: { method: string; url: string; auth: boolean }[];
+}
+
+export function service(s: Simulator, extra: Partial<MessengerDeps> = {}): Harness {
+  const store = extra.store ?? createMemoryStore();
+  const requests: Harness['requests'] = [];
+  const fetchSpy: MessengerDeps['fetch'] = (url, init) => {
+    const h = new Headers(init.headers);
+    requests.push({ method: init.method ?? 'GET', url, auth: h.has('authorization') });
+    return fetch(url, init);
+  };
+  const svc = createMessengerService({
+    fetch: fetchSpy,
+    store,
+    endpointId: 'test-endpoint-1',
+    random: () => 0.5,
+    timing: {
+      reportActivityMs: 200,
+      typingThrottleMs: 50,
+      backoffBaseMs: 20,
+      backoffMaxMs: 200,
+      syncAfterConversationEndMs: 50,
+      eventTimeoutSec: 180,
+      pgetClientTimeoutMs: 1500,
+      invitationTimeoutMs: 5000,
+      requestTimeoutMs: 3000,
+      channelRestartWaitMs: 100,
+    },
+    ...extra,
+  });
+  return { service: svc, store, requests };
+}
+
+export async function signIn(h: Harness, s: Simulator, sip = ME, password = 'demo') {
+  return h.service.signIn({ sip, password, server: s.url });
+}
+
+export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export async function allMessages(h: Harness, conversationId: number) {
+  const out = [];
+  let cursor: string | null = null;
+  do {
+    const page = await h.store.listMessages(conversationId, { cursor, limit: 200 });
+    out.push(...page.items);
+    cursor = page.next;
+  } while (cursor);
+  return out.reverse();
+}
+
+export function texts(msgs: { text: string }[]): string[] {
+  return msgs.map((m) => m.text);
+}
