@@ -38,7 +38,14 @@ export function decodeDataUrl(href: string): DecodedDataUrl | undefined {
   }
   let text: string;
   if (base64) {
-    text = Buffer.from(percentDecode(data).replace(/\s+/g, ''), 'base64').toString('utf8');
+    // '+' is a base64 digit here, never a space; a space can only be a '+' mangled by form decoding.
+    let raw = data;
+    try {
+      raw = decodeURIComponent(data);
+    } catch {
+      // keep as is
+    }
+    text = Buffer.from(raw.replace(/ /g, '+').replace(/\s+/g, ''), 'base64').toString('utf8');
   } else {
     text = percentDecode(data);
   }
