@@ -1,0 +1,240 @@
+// The renderer end-to-end harness (DESIGN.md §8): the PRODUCTION renderer bundle (out/renderer, built
+// by scripts/build.mjs, unmodified) served over node:http with the production CSP, in headless Debian
+// Chromium; its `window.ucwa` is a bridge to the very `createHandlers(service, host)` the Electron
+// shell registers on ipcMain, over the REAL core: createMessengerService + the SQLite store (temp
+// dir) + the UCWA simulator over real HTTP on 127.0.0.1. No Electron, no mocks of the core.
+import { createServer, type Server } from 'node:http';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { Browser, Page } from '@playwright/test';
+import { createHandlers, forwardEvents, type CallerInfo, type HandlerHost, type Handlers } from '../../main/ipc/handlers.ts';
+import { callNames, defaultSettings, type EventName, type EventPayload, type Navigation, type Settings, type WindowName } from '../../main/ipc/contract.ts';
+import { createMessengerService } from '../../main/core/app/index.ts';
+import type { MessengerService, SignInRequest } from '../../main/core/app/types.ts';
+import { createSqliteStore, type SqliteStore } from '../../main/core/store/sqliteStore.ts';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const RENDERER_DIR = join(ROOT, 'out/renderer');
+export const DEMO = 'sip:demo@contoso.com';
+
+/** Copied from main/electron/appProtocol.ts contentSecurityPolicy(): the header every UI response carries. */
+export const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2',
+};
+
+/** A static server for out/renderer with the production CSP header on every response. */
+export async function serveRenderer(dir = RENDERER_DIR): Promise<{ origin: string; server: Server; close: () => Promise<void> }> {
+  if (!existsSync(join(dir, 'app.js'))) throw new Error(`${dir}/app.js is missing: run \`node scripts/build.mjs\` first`);
+  const root = resolve(dir);
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const file = normalize(join(root, decodeURIComponent(url.pathname)));
+      if (!(file === root || file.startsWith(root + sep))) { res.writeHead(403).end(); return; }
+      try {
+        const body = await readFile(file);
+        res.writeHead(200, {
+          'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+          'content-security-policy': CSP,
+          'x-content-type-options': 'nosniff',
+          'cache-control': 'no-store',
+        });
+        res.end(body);
+      } catch {
+        res.writeHead(404, { 'content-security-policy': CSP }).end();
+      }
+    })();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return { origin: `http://127.0.0.1:${port}`, server, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** What the Electron shell does for the handlers, done in memory and recorded for assertions. */
+export class TestHost implements HandlerHost {
+  settings: Settings = { ...defaultSettings };
+  opened: string[] = [];
+  shown: { name: WindowName; navigation?: Navigation }[] = [];
+  closed: string[] = [];
+  pending = new Map<string, Navigation>();
+  logs: string[] = [];
+  constructor(private world: { sim: Simulator; emitTo: (window: string | null, e: EventName, p: unknown) => void }) {}
+  async startDemo(): Promise<SignInRequest> {
+    const a = this.world.sim.accounts.find((x) => x.sip === DEMO) ?? this.world.sim.accounts[0];
+    if (!a) throw new Error('no demo account');
+    return { sip: a.sip, password: a.password, server: this.world.sim.url, remember: false };
+  }
+  async getSettings() { return this.settings; }
+  async setSettings(patch: Partial<Settings>) {
+    this.settings = { ...this.settings, ...patch };
+    this.world.emitTo(null, 'settings', this.settings);
+    return this.settings;
+  }
+  async openExternal(url: string) { this.opened.push(url); }
+  async showWindow(name: WindowName, navigation?: Navigation) {
+    this.shown.push(navigation ? { name, navigation } : { name });
+    if (navigation) this.world.emitTo(name, 'navigate', navigation);
+  }
+  async closeWindow(caller: CallerInfo) { this.closed.push(String(caller.window ?? '?')); }
+  async pendingNavigation(caller: CallerInfo) {
+    const w = String(caller.window ?? '');
+    const n = this.pending.get(w) ?? null;
+    this.pending.delete(w);
+    return n;
+  }
+  log(line: string) { this.logs.push(line); }
+}
+
+export interface World {
+  sim: Simulator;
+  service: MessengerService;
+  store: SqliteStore;
+  host: TestHost;
+  handlers: Handlers;
+  dataDir: string;
+  /** Open a window of the production bundle with its bridge. */
+  open(browser: Browser, name: WindowName, opts?: { colorScheme?: 'light' | 'dark'; width?: number; height?: number }): Promise<Page>;
+  /** Sign the demo account in from the test side and wait for the history sync to finish. */
+  signIn(): Promise<void>;
+  waitSynced(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise<World> {
+  const sim = await startSimulator({ timeScale: 0.002, seed: 7, demoConversations: 60, ...opts.sim });
+  const dataDir = await mkdtemp(join(tmpdir(), 'ucwa-e2e-'));
+  const store = await createSqliteStore({ dataDir, account: DEMO, checkpointIntervalMs: 0 });
+  const service = createMessengerService({
+    fetch: globalThis.fetch,
+    store,
+    endpointId: 'e2e-browser-endpoint',
+    userAgent: 'UCWA Tray e2e',
+    random: () => 0.5,
+    timing: {
+      reportActivityMs: 60_000,
+      typingThrottleMs: 200,
+      backoffBaseMs: 50,
+      backoffMaxMs: 500,
+      syncAfterConversationEndMs: 200,
+      pgetClientTimeoutMs: 5000,
+      invitationTimeoutMs: 10_000,
+      requestTimeoutMs: 5000,
+      channelRestartWaitMs: 100,
+    },
+  });
+  const pages = new Map<Page, string>();
+  const emitTo = (window: string | null, event: EventName, payload: unknown) => {
+    for (const [page, name] of pages) {
+      if (window && name !== window) continue;
+      if (page.isClosed()) continue;
+      page.evaluate(([e, p]) => (window as unknown as { __ucwaEmit?: (e: string, p: unknown) => void }).__ucwaEmit?.(e as string, p), [event, payload] as const)
+        .catch(() => undefined);
+    }
+  };
+  const host = new TestHost({ sim, emitTo });
+  const handlers = createHandlers(service, host);
+  const unforward = forwardEvents(service, <E extends EventName>(e: E, p: EventPayload<E>) => emitTo(null, e, p));
+  const staticServer = await serveRenderer();
+
+  const world: World = {
+    sim, service, store, host, handlers, dataDir,
+    async open(browser, name, o = {}) {
+      const context = await browser.newContext({
+        viewport: { width: o.width ?? (name === 'popup' ? 400 : name === 'signin' ? 480 : 1100), height: o.height ?? (name === 'popup' ? 480 : name === 'signin' ? 600 : 720) },
+        colorScheme: o.colorScheme ?? 'light',
+        reducedMotion: 'reduce',
+      });
+      const page = await context.newPage();
+      page.on('pageerror', (err) => host.logs.push(`pageerror(${name}): ${err.message}`));
+      page.on('console', (msg) => { if (msg.type() === 'error') host.logs.push(`console(${name}): ${msg.text()}`); });
+      // The bridge: same call names as the preload, each one a call into the real handlers.
+      await page.exposeBinding('__ucwaInvoke', async (_source, call: string, args: unknown) => {
+        const h = handlers[call as keyof Handlers] as ((c: CallerInfo, a: unknown) => Promise<unknown>) | undefined;
+        if (!h) return { ok: false, error: { code: 'forbidden', message: `Unknown call ${call}` } };
+        return h({ window: name }, args);
+      });
+      await page.addInitScript((names: string[]) => {
+        const listeners = new Map<string, Set<(p: unknown) => void>>();
+        const w = window as unknown as Record<string, unknown> & { __ucwaInvoke: (n: string, a: unknown[]) => Promise<unknown> };
+        const api: Record<string, unknown> = {
+          on(event: string, listener: (p: unknown) => void) {
+            let set = listeners.get(event);
+            if (!set) listeners.set(event, (set = new Set()));
+            set.add(listener);
+            return () => { set.delete(listener); };
+          },
+        };
+        for (const n of names) api[n] = (...args: unknown[]) => w.__ucwaInvoke(n, args);
+        Object.defineProperty(window, '__ucwaEmit', {
+          value: (event: string, payload: unknown) => {
+            for (const l of listeners.get(event) ?? []) {
+              try { l(payload); } catch (err) { console.error(err); }
+            }
+          },
+        });
+        Object.defineProperty(window, 'ucwa', { value: Object.freeze(api) });
+      }, callNames as string[]);
+      pages.set(page, name);
+      page.on('close', () => pages.delete(page));
+      await page.goto(`${staticServer.origin}/index.html?window=${name}`);
+      return page;
+    },
+    async signIn() {
+      const s = await service.signIn({ ...(await host.startDemo()), demo: true });
+      if (s.status !== 'online') throw new Error(`sign-in ended in ${s.status}: ${JSON.stringify(s.error)}`);
+      await world.waitSynced();
+    },
+    async waitSynced(timeoutMs = 30_000) {
+      const end = Date.now() + timeoutMs;
+      // Sync starts right after sign-in; wait until it ran and stopped with everything stored.
+      await new Promise((r) => setTimeout(r, 50));
+      for (;;) {
+        const p = service.syncProgress();
+        if (!p.running && p.total > 0 && p.done >= p.total) return;
+        if (!p.running && p.error) throw new Error(`sync failed: ${p.error.message}`);
+        if (Date.now() > end) throw new Error(`sync did not finish: ${JSON.stringify(p)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async close() {
+      unforward();
+      await Promise.all([...pages.keys()].map((p) => p.context().close().catch(() => undefined)));
+      await service.close().catch(() => undefined);
+      await store.close().catch(() => undefined);
+      await sim.stop().catch(() => undefined);
+      await staticServer.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return world;
+}
+
+export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
