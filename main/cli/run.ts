@@ -124,6 +124,9 @@ interface Ctx {
 
 async function withSession(globals: GlobalOptions, command: CommandSpec, io: CliIO, rt: Runtime): Promise<number> {
   const cleanups: (() => Promise<void>)[] = [];
+  // Refuse bad input before any network traffic.
+  if (command.name === 'send' && !normaliseSipArg(command.to)) throw appError('invalidInput', `"${command.to}" is not a SIP address (like bob@contoso.com).`);
+  if ((command.name === 'send' || command.name === 'continue') && !command.text.trim()) throw appError('invalidInput', 'The message is empty.');
   try {
     let server = globals.server;
     let user = globals.user;
