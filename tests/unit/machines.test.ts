@@ -9,7 +9,7 @@ import { conversationMachine } from '../../main/core/machines/conversation.ts';
 const net = { code: 'network', message: 'down' };
 
 function stateKeys(m: Parameters<typeof getShortestPaths>[0], events: unknown[], input: unknown): Set<string> {
-  const paths = getShortestPaths(m as never, { events: events as never, input: input as never } as never);
+  const paths = getShortestPaths(m as never, { events: events as never, input: input as never } as never) as { state: { value: unknown } }[];
   return new Set(paths.map((p) => JSON.stringify(p.state.value)));
 }
 

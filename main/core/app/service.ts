@@ -1156,6 +1156,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     /** Test/bench hooks (not part of MessengerService). */
     _internals: {
       processBatch,
+      liveHrefs: () => [...livesByHref.keys()],
       channel: () => channel,
       client: () => client,
       sync,
