@@ -28,7 +28,7 @@ test('serves files from out/renderer with the CSP header and the right type', ()
   assert.equal(r.headers['Content-Security-Policy'], contentSecurityPolicy());
   assert.equal(r.headers['X-Content-Type-Options'], 'nosniff');
   const js = resolveAppRequest('app://ui/app.js', root);
-  assert.ok(js.ok && js.headers['Content-Type'].startsWith('text/javascript'));
+  assert.ok(js.ok && js.headers['Content-Type']?.startsWith('text/javascript'));
   const nested = resolveAppRequest('app://ui/assets/logo.svg', root);
   assert.ok(nested.ok && nested.file === join(root, 'assets', 'logo.svg'));
   const slash = resolveAppRequest('app://ui/', root);

@@ -1,0 +1,166 @@
+// The handlers the shell registers on ipcMain, driven the way ipcMain drives them (one raw args
+// array per call): every call of the contract accepted with valid arguments, anything else refused
+// before the service is touched.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { callNames, defaultSettings, type CallName } from '../../main/ipc/contract.ts';
+import { createHandlers, validateExternalUrl } from '../../main/ipc/handlers.ts';
+import type { MessengerService } from '../../main/core/app/types.ts';
+import { createPendingNavigation, createShellHost } from '../../main/electron/host.ts';
+
+const person = { sip: 'sip:alice@contoso.com', name: 'Alice' };
+const session = { status: 'online' as const, user: person, availability: 'Online' as const, error: null, nextRetryAt: null, demo: false };
+const outbox = { clientId: 'c1', conversationId: 1, messageId: 2, text: 'hi', html: null, state: 'queued' as const, attempts: 0, lastError: null, createdAt: 1 };
+
+function fakeService(calls: string[]): MessengerService {
+  const rec = <T>(name: string, value: T) => (..._a: unknown[]) => {
+    calls.push(name);
+    return value;
+  };
+  return {
+    signIn: rec('signIn', Promise.resolve(session)), signInRemembered: rec('signInRemembered', Promise.resolve(null)),
+    signOut: rec('signOut', Promise.resolve()), state: rec('state', session), setAvailability: rec('setAvailability', Promise.resolve()),
+    reportIdle: rec('reportIdle', undefined), nudge: rec('nudge', undefined),
+    searchPeople: rec('searchPeople', Promise.resolve([person])), startConversation: rec('startConversation', Promise.resolve({ conversationId: 1 })),
+    continueConversation: rec('continueConversation', Promise.resolve({ conversationId: 1 })), send: rec('send', Promise.resolve(outbox)),
+    accept: rec('accept', Promise.resolve()), decline: rec('decline', Promise.resolve()), typing: rec('typing', undefined), hangUp: rec('hangUp', Promise.resolve()),
+    liveState: rec('liveState', null), listConversations: rec('listConversations', Promise.resolve({ items: [], next: null })),
+    getConversation: rec('getConversation', Promise.resolve(null)), listMessages: rec('listMessages', Promise.resolve({ items: [], next: null })),
+    messagesAround: rec('messagesAround', Promise.resolve([])), search: rec('search', Promise.resolve([])), markRead: rec('markRead', Promise.resolve()),
+    unreadSummary: rec('unreadSummary', Promise.resolve({ unreadConversations: 0, missedConversations: 0, latest: [] })),
+    syncNow: rec('syncNow', Promise.resolve()), syncProgress: rec('syncProgress', { running: false, done: 0, total: 0, error: null }),
+    retryOutbox: rec('retryOutbox', Promise.resolve(outbox)), discardOutbox: rec('discardOutbox', Promise.resolve()),
+    on: () => () => undefined, close: rec('close', Promise.resolve()),
+  };
+}
+
+function setup() {
+  const calls: string[] = [];
+  const opened: string[] = [];
+  const shown: unknown[] = [];
+  const hidden: string[] = [];
+  let settings = { ...defaultSettings };
+  const pending = createPendingNavigation();
+  const host = createShellHost({
+    startDemo: async () => ({ sip: 'sip:demo@contoso.com', password: 'demo', server: 'http://127.0.0.1:1/x' }),
+    readSettings: () => settings,
+    writeSettings: async (s) => {
+      settings = s;
+    },
+    openExternal: async (u) => {
+      opened.push(u);
+    },
+    showWindow: async (name, nav) => {
+      shown.push([name, nav]);
+    },
+    hideWindow: (n) => hidden.push(n),
+    pending,
+    log: () => undefined,
+  });
+  return { handlers: createHandlers(fakeService(calls), host), calls, opened, shown, hidden, pending, settings: () => settings };
+}
+
+const valid: Record<CallName, unknown[]> = {
+  signIn: [{ sip: 'alice@contoso.com', password: 'pw', remember: true }],
+  tryDemo: [],
+  signOut: [{ forget: true }],
+  sessionState: [],
+  setAvailability: ['Busy'],
+  listConversations: [{ filter: 'unread', limit: 50 }],
+  getConversation: [1],
+  listMessages: [1, { cursor: null, limit: 100 }],
+  messagesAround: [5],
+  search: ['lunch', 20],
+  markRead: [1],
+  unreadSummary: [5],
+  syncNow: [],
+  syncProgress: [],
+  searchPeople: ['ali', 10],
+  startConversation: ['sip:bob@contoso.com', 'hello'],
+  continueConversation: [3, 'hello again'],
+  send: [3, 'hi'],
+  accept: [3],
+  decline: [3],
+  typing: [3],
+  hangUp: [3],
+  liveState: [3],
+  retryOutbox: ['c1'],
+  discardOutbox: ['c1'],
+  openExternal: ['https://example.com/path?q=1'],
+  getSettings: [],
+  setSettings: [{ notificationShowText: false }],
+  showWindow: ['history', { to: 'conversation', conversationId: 4 }],
+  pendingNavigation: [],
+  closeWindow: [],
+};
+
+test('every call of the contract is accepted with valid arguments', async () => {
+  const { handlers } = setup();
+  assert.deepEqual(Object.keys(handlers).sort(), [...callNames].sort());
+  assert.deepEqual(Object.keys(valid).sort(), [...callNames].sort());
+  for (const name of callNames) {
+    const r = await handlers[name]({ window: 'popup' }, valid[name]);
+    assert.equal(r.ok, true, `${name}: ${JSON.stringify(r)}`);
+  }
+});
+
+// Wrong types, missing, and one argument too many for every call.
+const invalid: Partial<Record<CallName, unknown[][]>> = {
+  signIn: [[], [{ sip: 'a@b.c' }], [{ sip: 'a@b.c', password: '' }], [{ sip: 'a@b.c', password: 'x', server: 'ftp://x' }], ['a@b.c', 'pw']],
+  setAvailability: [['Invisible'], [1], []],
+  listConversations: [[{ filter: 'everything' }], [{ limit: 0 }], [{ limit: 100000 }], [null]],
+  getConversation: [['1'], [0], [-1], [1.5], [Number.MAX_SAFE_INTEGER + 2]],
+  listMessages: [[1], ['1', {}]],
+  search: [[42], ['x'.repeat(10_001)]],
+  startConversation: [['bob@contoso.com'], ['bob@contoso.com', '   '], ['bob@contoso.com', 'x'.repeat(8001)], ['b', 'hi']],
+  send: [[3], [3, ''], ['3', 'hi'], [3, { text: 'hi' }]],
+  retryOutbox: [[''], [1]],
+  setSettings: [[{ awayAfterMinutes: 0 }], [{ doNotDisturb: 'loud' }], [{ notificationShowText: 'yes' }]],
+  showWindow: [['main'], ['history', { to: 'elsewhere' }], ['history', { to: 'conversation', conversationId: 'x' }]],
+  openExternal: [[42], []],
+};
+
+test('wrong argument types, missing and extra arguments are refused before the service runs', async () => {
+  const { handlers, calls } = setup();
+  for (const name of callNames) {
+    const cases = [...(invalid[name] ?? []), [...valid[name], 'extra'], 'not-an-array', { 0: 1 }, null];
+    for (const args of cases) {
+      const r = await handlers[name]({}, args);
+      assert.equal(r.ok, false, `${name}(${JSON.stringify(args)?.slice(0, 80)}) should be refused`);
+      assert.equal(!r.ok && r.error.code, 'invalidArgument', name);
+    }
+  }
+  assert.deepEqual(calls, [], 'the service was never called');
+});
+
+test('openExternal: only http(s) without credentials reaches the browser', async () => {
+  const { handlers, opened } = setup();
+  for (const bad of ['file:///etc/passwd', 'javascript:alert(1)', 'sip:alice@contoso.com', 'app://ui/index.html', 'https://user:pw@example.com/',
+    'ms-msdt:/id PCWDiagnostic', 'smb://host/share', 'not a url', '', 'data:text/html,x', 'vbscript:msgbox', 'http://', 'x'.repeat(5000)]) {
+    const r = await handlers.openExternal({}, [bad]);
+    assert.equal(r.ok, false, bad.slice(0, 60));
+  }
+  assert.deepEqual(opened, []);
+  assert.equal((await handlers.openExternal({}, ['http://example.com'])).ok, true);
+  assert.deepEqual(opened, ['http://example.com/']);
+  assert.equal(validateExternalUrl('HTTPS://Example.com/a')?.href, 'https://example.com/a');
+});
+
+test('host: settings are validated and merged; windows, pending navigation, closeWindow by caller', async () => {
+  const { handlers, shown, hidden, pending, settings } = setup();
+  const r = await handlers.setSettings({}, [{ startAtLogin: true }]);
+  assert.ok(r.ok);
+  assert.equal(settings().startAtLogin, true);
+  assert.equal(settings().notificationShowText, true);
+  await handlers.showWindow({}, ['popup']);
+  assert.deepEqual(shown, [['popup', undefined]]);
+  pending.set('history', { to: 'newConversation', sip: 'sip:bob@contoso.com' });
+  assert.deepEqual(await handlers.pendingNavigation({ window: 'popup' }, []), { ok: true, value: null });
+  assert.deepEqual(await handlers.pendingNavigation({ window: 'history' }, []), { ok: true, value: { to: 'newConversation', sip: 'sip:bob@contoso.com' } });
+  assert.deepEqual(await handlers.pendingNavigation({ window: 'history' }, []), { ok: true, value: null }, 'taken once');
+  await handlers.closeWindow({ window: 'popup' }, []);
+  await handlers.closeWindow({}, []);
+  assert.deepEqual(hidden, ['popup']);
+  const demo = await handlers.tryDemo({}, []);
+  assert.ok(demo.ok);
+});
