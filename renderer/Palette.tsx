@@ -18,14 +18,31 @@ export function Palette(props: { self: string | null; onOpen: (id: number) => vo
     return () => prev?.focus?.();
   }, []);
 
+  // The recent conversations, loaded once: most jumps go to someone talked to lately.
+  const recent = useRef<Promise<Conversation[]> | null>(null);
   useEffect(() => {
     let stale = false;
-    const query = debounced.trim();
-    void safe(() => ucwa().listConversations(query ? { contact: query, limit: 12 } : { limit: 12 })).then((r) => {
-      if (stale || !r.ok) return;
-      setItems(r.value.items);
+    const query = debounced.trim().toLowerCase();
+    recent.current ??= safe(() => ucwa().listConversations({ limit: 200 })).then((r) => (r.ok ? r.value.items : []));
+    void (async () => {
+      const all = await recent.current;
+      if (!all) return;
+      const matches = (c: Conversation) => c.participants.some((p) => p.name.toLowerCase().includes(query) || p.sip.toLowerCase().includes(query))
+        || c.subject.toLowerCase().includes(query);
+      let found = query ? all.filter(matches) : all;
+      if (query && found.length < 12) {
+        // Someone not in the recent ones: find the person, then their latest conversation (by SIP).
+        const people = await safe(() => ucwa().searchPeople(query, 5));
+        if (people.ok) {
+          const more = await Promise.all(people.value.map((p) => safe(() => ucwa().listConversations({ contact: p.sip, limit: 1 }))));
+          const seen = new Set(found.map((c) => c.id));
+          for (const r of more) if (r.ok) for (const c of r.value.items) if (!seen.has(c.id)) { seen.add(c.id); found = found.concat(c); }
+        }
+      }
+      if (stale) return;
+      setItems(found.slice(0, 12));
       setActive(0);
-    });
+    })();
     return () => { stale = true; };
   }, [debounced]);
 
