@@ -8,8 +8,6 @@ import { createMemoryStore } from '../core/store/memoryStore.ts';
 import { createSqliteStore } from '../core/store/sqliteStore.ts';
 import { endpointId, ensureDataDir } from '../core/paths.ts';
 import { setupNodeNetworking } from '../core/ucwa/nodeNet.ts';
-import { startSimulator } from '../../simulator/index.ts';
-import { runSimulatorCli } from '../../simulator/cli.ts';
 import type { DemoServer, Runtime, ServiceSetup } from './run.ts';
 import { toErrorShape } from './errors.ts';
 
@@ -56,6 +54,8 @@ export function createRuntime(): Runtime {
     },
     async startDemo(opts): Promise<DemoServer> {
       const seed = opts.seed === undefined ? undefined : /^\d+$/.test(opts.seed) ? Number(opts.seed) : opts.seed;
+      // Loaded only for demo mode: the simulator stays out of every other command's start-up.
+      const { startSimulator } = await import('../../simulator/index.ts');
       const sim = await startSimulator({
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         ...(seed !== undefined ? { seed } : {}),
@@ -69,6 +69,7 @@ export function createRuntime(): Runtime {
     },
     async runSimulatorCli(argv) {
       // The simulator's CLI keeps running (its own SIGINT handler stops it and exits).
+      const { runSimulatorCli } = await import('../../simulator/cli.ts');
       await runSimulatorCli(argv);
       return 0;
     },

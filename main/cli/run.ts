@@ -132,7 +132,10 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
     let user = globals.user;
     let password: string | null = null;
     let dataDir = globals.dataDir;
-    if (globals.demo) {
+    const offline = 'offline' in command && command.offline;
+    if (globals.demo && offline && dataDir) {
+      user = 'sip:demo@contoso.com'; // reading a demo cache needs no server
+    } else if (globals.demo) {
       const demo = await rt.startDemo({ ...(io.env.UCWA_DEMO_TIME_SCALE ? { timeScale: Number(io.env.UCWA_DEMO_TIME_SCALE) } : {}), seed: io.env.UCWA_DEMO_SEED ?? 'demo' });
       cleanups.push(() => demo.stop());
       server = demo.url;
@@ -155,7 +158,6 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
       return 0;
     }
 
-    const offline = 'offline' in command && command.offline;
     if (!user) {
       // Only one remembered account: use it.
       const remembered = await secrets.accounts().catch(() => [] as string[]);

@@ -1,21 +1,24 @@
 // The `ucwa` CLI tested as a process, against the simulator over real HTTP: demo mode, the
 // foreground demo server driven from other processes, listen with an injected IM, and the one-line
-// errors a user sees. Runs the CLI from source (node main/cli/index.ts) and, where it is built,
-// the shipped bin/ucwa.js once.
+// errors a user sees. Runs the CLI bundled from the current source exactly as scripts/build.mjs
+// bundles it (into a temporary folder, so out/ is left alone; the bundle starts 3x faster than
+// the TypeScript source) and, where it is built, the shipped bin/ucwa.js once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, readdirSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { startSimulator } from '../../simulator/index.ts';
 import type { Simulator } from '../../simulator/index.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cliSource = join(root, 'main/cli/index.ts');
+let cliEntry = join(root, 'main/cli/index.ts');
 const bin = join(root, 'bin/ucwa.js');
 const DEMO = 'sip:demo@contoso.com';
 const SCALE = '0.01';
@@ -26,6 +29,17 @@ function tempDir(): string {
   return d;
 }
 after(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+
+before(async () => {
+  const dir = tempDir();
+  const common: BuildOptions = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node22', format: 'esm', packages: 'external', external: ['electron'], logLevel: 'error', define: { 'process.env.UCWA_BUNDLED': '"1"' } };
+  await build({ ...common, entryPoints: ['main/cli/index.ts'], outfile: join(dir, 'cli/index.js') });
+  // The SQLite store looks for its worker beside the bundle's folder (../main/storeWorker.js).
+  await build({ ...common, entryPoints: ['main/core/store/worker.ts'], outfile: join(dir, 'main/storeWorker.js') });
+  // Bare imports (commander, better-sqlite3, …) resolve from the project's node_modules.
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  cliEntry = join(dir, 'cli/index.js');
+});
 
 interface Result { code: number | null; stdout: string; stderr: string; ms: number }
 
@@ -40,7 +54,7 @@ function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.Process
 }
 
 function start(args: string[], opts: { env?: Record<string, string | undefined>; entry?: string } = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [opts.entry ?? cliSource, ...args], { env: baseEnv(opts.env), cwd: root });
+  return spawn(process.execPath, [opts.entry ?? cliEntry, ...args], { env: baseEnv(opts.env), cwd: root });
 }
 
 function ucwa(args: string[], opts: { env?: Record<string, string | undefined>; input?: string; entry?: string; timeoutMs?: number } = {}): Promise<Result> {
