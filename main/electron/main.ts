@@ -26,7 +26,7 @@ import {
 import { LINK_SCHEMES, protocolClientArgs } from './protocolClient.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { createDemo } from './demo.ts';
-import { createAppService, type AppService } from './services.ts';
+import { createAppService, storeWorkerPath, type AppService } from './services.ts';
 import { loadSettingsFile, saveSettingsFile } from './settingsFile.ts';
 import { badgeCount, overlayIconFile, trayIconFile, trayIconKind, trayMenuModel, trayTooltip, type MenuItemModel, type TrayAction, type TrayState } from './tray.ts';
 import { POPUP_SIZE, popupPosition, windowOptions, windowUrl } from './windows.ts';
@@ -466,6 +466,7 @@ async function start(): Promise<void> {
     secrets: createKeychain(),
     userAgent: `UCWA-Tray/${app.getVersion()} Electron/${process.versions.electron}`,
     log,
+    workerPath: storeWorkerPath(here),
   });
   const host = createShellHost({
     startDemo: () => demo.start(),

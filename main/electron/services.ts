@@ -1,9 +1,17 @@
 // Builds the messenger service for the app: Electron's net.fetch (system proxy, PAC, integrated
-// auth), the OS keychain, the SQLite store in userData, the install's endpointId.
+// auth), the OS keychain, one SQLite store per account in userData, the install's endpointId.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createMessengerService } from '../core/app/index.ts';
 import type { MessengerService } from '../core/app/types.ts';
 import type { Secrets } from '../core/secrets/types.ts';
+import { createMemoryStore } from '../core/store/memoryStore.ts';
+import { createSqliteStore } from '../core/store/sqliteStore.ts';
+import type { Store } from '../core/store/types.ts';
+import { endpointId, ensureDataDir } from '../core/paths.ts';
+import { accountKey, createAccountService } from './accountService.ts';
 
-export type AppService = MessengerService;
+export type AppService = MessengerService & { account(): string | null };
 
 export interface AppServiceOptions {
   dataDir: string;
@@ -11,8 +19,42 @@ export interface AppServiceOptions {
   secrets: Secrets;
   userAgent: string;
   log: (line: string) => void;
+  /** The bundled store worker (out/main/storeWorker.js); inside an asar it must be the unpacked copy. */
+  workerPath?: string;
 }
 
-export async function createAppService(_opts: AppServiceOptions): Promise<AppService> {
-  throw new Error('createMessengerService has not landed yet');
+/** Worker threads cannot start a script inside app.asar: use the unpacked twin (electron-builder asarUnpack). */
+export function unpackedPath(path: string): string {
+  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}
+
+export async function createAppService(opts: AppServiceOptions): Promise<AppService> {
+  await ensureDataDir(opts.dataDir);
+  const id = await endpointId(opts.dataDir);
+  const workerPath = opts.workerPath && existsSync(opts.workerPath) ? opts.workerPath : undefined;
+  async function openStore(account: string | null): Promise<Store> {
+    if (!account) return createMemoryStore();
+    try {
+      return await createSqliteStore({ dataDir: opts.dataDir, account, log: opts.log, ...(workerPath ? { workerPath } : {}) });
+    } catch (err) {
+      opts.log(`store: cannot open the history of ${account} (${err instanceof Error ? err.message : String(err)}); using memory for this session`);
+      return createMemoryStore();
+    }
+  }
+  return createAccountService({
+    async create(account) {
+      const store = await openStore(account);
+      return createMessengerService({ fetch: opts.fetch, store, secrets: opts.secrets, endpointId: id, userAgent: opts.userAgent, log: opts.log });
+    },
+    async rememberedAccount(sip) {
+      if (sip) return accountKey(sip);
+      const accounts = await opts.secrets.accounts().catch(() => [] as string[]);
+      return accounts[0] ?? null;
+    },
+    log: opts.log,
+  });
+}
+
+export function storeWorkerPath(mainDir: string): string {
+  return unpackedPath(join(mainDir, 'storeWorker.js'));
 }

@@ -1,0 +1,103 @@
+// The core's service is bound to one account's store. The app signs in to whichever account the
+// user types (or the demo), so the shell holds one MessengerService that routes to a per-account
+// inner service, replacing it (signed out, store closed) when another account signs in. Before
+// any sign-in the inner service runs on an in-memory store. Listeners survive every switch.
+import type { MessengerService, ServiceEventName, ServiceEvents, SignInRequest } from '../core/app/types.ts';
+
+export const SERVICE_EVENTS: readonly ServiceEventName[] = [
+  'session', 'invitation', 'invitationProgress', 'message', 'delivery', 'typing', 'conversation', 'live', 'sync', 'unread',
+];
+
+export interface AccountServiceDeps {
+  /** A service on the account's store; null → a throw-away in-memory store (nobody signed in yet). */
+  create(account: string | null): Promise<MessengerService>;
+  /** The remembered account to sign in with at launch (or null). */
+  rememberedAccount(sip?: string): Promise<string | null>;
+  log?(line: string): void;
+}
+
+export function accountKey(sip: string): string {
+  const s = sip.trim().toLowerCase();
+  return s.startsWith('sip:') ? s : `sip:${s}`;
+}
+
+export async function createAccountService(deps: AccountServiceDeps): Promise<MessengerService & { account(): string | null }> {
+  let current = { account: null as string | null, service: await deps.create(null), offs: [] as (() => void)[] };
+  const listeners = new Map<ServiceEventName, Set<(p: unknown) => void>>();
+  let switching: Promise<void> = Promise.resolve();
+
+  function attach(): void {
+    current.offs = SERVICE_EVENTS.map((name) =>
+      current.service.on(name, (payload) => {
+        for (const l of listeners.get(name) ?? []) l(payload);
+      }),
+    );
+  }
+  attach();
+
+  function switchTo(account: string): Promise<void> {
+    const next = switching.then(async () => {
+      if (current.account === account) return;
+      const old = current;
+      old.offs.forEach((off) => off());
+      await old.service.close().catch((err: unknown) => deps.log?.(`account switch: closing ${old.account ?? '(none)'} failed: ${String(err)}`));
+      current = { account, service: await deps.create(account), offs: [] };
+      attach();
+      deps.log?.(`account: now ${account}`);
+    });
+    switching = next.catch(() => undefined);
+    return next;
+  }
+
+  const s = () => current.service;
+  return {
+    account: () => current.account,
+    async signIn(request: SignInRequest) {
+      await switchTo(accountKey(request.sip));
+      return s().signIn(request);
+    },
+    async signInRemembered(sip?: string) {
+      const account = await deps.rememberedAccount(sip);
+      if (!account) return null;
+      await switchTo(accountKey(account));
+      return s().signInRemembered(account);
+    },
+    signOut: (opts) => s().signOut(opts),
+    state: () => s().state(),
+    setAvailability: (a) => s().setAvailability(a),
+    reportIdle: (idle, locked) => s().reportIdle(idle, locked),
+    nudge: (reason) => s().nudge(reason),
+    searchPeople: (q, limit) => s().searchPeople(q, limit),
+    startConversation: (to, text) => s().startConversation(to, text),
+    continueConversation: (id, text) => s().continueConversation(id, text),
+    send: (id, text, opts) => s().send(id, text, opts),
+    accept: (id) => s().accept(id),
+    decline: (id) => s().decline(id),
+    typing: (id) => s().typing(id),
+    hangUp: (id) => s().hangUp(id),
+    liveState: (id) => s().liveState(id),
+    listConversations: (q) => s().listConversations(q),
+    getConversation: (id) => s().getConversation(id),
+    listMessages: (id, q) => s().listMessages(id, q),
+    messagesAround: (id) => s().messagesAround(id),
+    search: (text, limit) => s().search(text, limit),
+    markRead: (id) => s().markRead(id),
+    unreadSummary: (limit) => s().unreadSummary(limit),
+    syncNow: () => s().syncNow(),
+    syncProgress: () => s().syncProgress(),
+    retryOutbox: (id) => s().retryOutbox(id),
+    discardOutbox: (id) => s().discardOutbox(id),
+    on<E extends ServiceEventName>(event: E, listener: (payload: ServiceEvents[E]) => void) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      const l = listener as (p: unknown) => void;
+      set.add(l);
+      return () => void set.delete(l);
+    },
+    async close() {
+      await switching;
+      current.offs.forEach((off) => off());
+      await current.service.close();
+    },
+  };
+}
