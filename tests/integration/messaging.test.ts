@@ -10,7 +10,7 @@ test('sign in, receive an IM, accept by answering, no duplicate of the first mes
     assert.equal(st.status, 'online');
     const bob = s.people[0]!.sip;
     const invites: number[] = [];
-    h.service.on('invitation', (i) => invites.push(i.conversationId));
+    h.service.on('invitation', (i) => { if (i.text === 'Hi there') invites.push(i.conversationId); }); // demo 'writeFirst' people ring too
     await s.control.sendIm(bob, ME, 'Hi there');
     const convId = await until(() => invites[0], 'invitation');
     const reply = await h.service.send(convId, 'Hello back');

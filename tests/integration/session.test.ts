@@ -166,7 +166,7 @@ test('typing is throttled and reaches the peer; remote typing shown', () => with
   await signIn(h, s);
   const bob = s.people[0]!.sip;
   const invites: number[] = [];
-  h.service.on('invitation', (i) => invites.push(i.conversationId));
+  h.service.on('invitation', (i) => { if (i.text === 'yo') invites.push(i.conversationId); }); // demo 'writeFirst' people ring too
   await s.control.sendIm(bob, ME, 'yo');
   const convId = await until(() => invites[0], 'invitation');
   await h.service.accept(convId);

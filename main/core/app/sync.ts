@@ -33,6 +33,20 @@ export interface SyncTarget {
   me: Person;
 }
 
+// A live copy stored without a server timestamp (an invitation's first message carries none, so it
+// was stamped with local time) cannot meet its transcript copy through the store's exact dedupe key.
+// Match it here instead: same author, same text, within a short window — each live copy once.
+const NEAR_MS = 120_000;
+interface NearCopy { sip: string; text: string; at: number; used: boolean }
+
+function takeNear(near: NearCopy[], m: { author: Person | null; text: string; at: number }): boolean {
+  const sip = m.author?.sip ?? '';
+  const hit = near.find((n) => !n.used && n.sip === sip && n.text.trim() === m.text.trim() && n.at !== m.at && Math.abs(n.at - m.at) <= NEAR_MS);
+  if (!hit) return false;
+  hit.used = true;
+  return true;
+}
+
 export class HistorySync {
   private readonly d: SyncDeps;
   private running: Promise<void> | null = null;
@@ -123,6 +137,18 @@ export class HistorySync {
     }
   }
 
+  private async liveCopies(conversationId: number): Promise<NearCopy[]> {
+    const out: NearCopy[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 20; i++) {
+      const page = await this.d.store.listMessages(conversationId, { cursor, limit: 200 });
+      for (const m of page.items) if (m.origin !== 'transcript') out.push({ sip: m.author?.sip ?? '', text: m.text, at: m.at, used: false });
+      cursor = page.next;
+      if (!cursor) break;
+    }
+    return out;
+  }
+
   private async syncLog(t: SyncTarget, href: string, signal: AbortSignal): Promise<void> {
     const parsed = await getConversationLog(t.client, href, t.me, signal);
     const fp = logFingerprint(parsed.input);
@@ -139,6 +165,7 @@ export class HistorySync {
       return;
     }
     const names = new Map(parsed.input.participants.map((p) => [p.sip, p.name]));
+    const near = await this.liveCopies(conversation.id);
     let page: string | null = parsed.transcriptsHref;
     const seen = new Set<string>();
     while (page && !seen.has(page)) {
@@ -146,7 +173,7 @@ export class HistorySync {
       seen.add(page); // a server looping its `next` link must not loop us
       this.transcriptRequests++;
       const p = await getTranscriptPage(t.client, page, t.me, names, signal);
-      await this.d.store.putTranscriptPage(conversation.id, parsed.input.threadId, p.messages, !p.next);
+      await this.d.store.putTranscriptPage(conversation.id, parsed.input.threadId, p.messages.filter((m) => !takeNear(near, m)), !p.next);
       page = p.next;
     }
   }
