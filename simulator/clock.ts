@@ -6,6 +6,7 @@ export type TimerId = ReturnType<typeof setTimeout>;
 export class Clock {
   readonly scale: number;
   readonly #timers = new Set<TimerId>();
+  #halted = false;
 
   constructor(scale: number) {
     this.scale = scale > 0 ? scale : 1;
@@ -27,6 +28,12 @@ export class Clock {
 
   /** Run after `ms` real milliseconds (coalescing windows, fault latency: not protocol time). */
   afterReal(ms: number, fn: () => void): TimerId {
+    if (this.#halted) {
+      // Stopping: connections closing now must not arm fresh timers that keep node alive.
+      const dead = setTimeout(() => undefined, 0);
+      clearTimeout(dead);
+      return dead;
+    }
     const t = setTimeout(() => {
       this.#timers.delete(t);
       fn();
@@ -39,6 +46,16 @@ export class Clock {
     if (t === undefined) return;
     clearTimeout(t);
     this.#timers.delete(t);
+  }
+
+  /** Clear every timer and refuse new ones until resume() (stop/restart). */
+  halt(): void {
+    this.#halted = true;
+    this.clearAll();
+  }
+
+  resume(): void {
+    this.#halted = false;
   }
 
   clearAll(): void {

@@ -41,8 +41,9 @@ export const startSimulator: StartSimulator = async (options) => {
     people: sim.world.people,
     control,
     async stop() {
-      sim.clock.clearAll();
+      sim.clock.halt();
       await Promise.all(servers.map((s) => s.close()));
+      sim.clock.clearAll();
     },
     async restart() {
       // Applications and tokens are lost, as on a real front-end restart; users and logs stay.
@@ -52,8 +53,9 @@ export const startSimulator: StartSimulator = async (options) => {
       }
       sim.apps.clear();
       sim.tokens.clear();
-      sim.clock.clearAll();
+      sim.clock.halt();
       await Promise.all(servers.map((s) => s.close()));
+      sim.clock.resume();
       for (const [i, server] of servers.entries()) await server.listen(cfg.host, ports[i] as number);
     },
   };
