@@ -102,7 +102,13 @@ function windowNameOf(contents: WebContents): WindowName | undefined {
 
 function createWindow(name: WindowName): BrowserWindow {
   const icon = join(buildDir, 'icons', '256x256.png');
-  const win = new BrowserWindow(windowOptions(name, { preloadPath, platform: process.platform, ...(existsSync(icon) ? { icon } : {}) }));
+  const opts = windowOptions(name, { preloadPath, platform: process.platform, ...(existsSync(icon) ? { icon } : {}) });
+  const win = new BrowserWindow({
+    ...opts,
+    // Exactly secureWebPreferences(); the essentials restated literally so a reader (or a static
+    // scanner such as Electronegativity) sees them where the window is made.
+    webPreferences: { ...opts.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, disableBlinkFeatures: 'Auxclick' },
+  });
   windows.set(name, win);
   win.on('closed', () => windows.delete(name));
   if (name === 'popup') {

@@ -21,6 +21,8 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
     navigateOnDragDrop: false,
     safeDialogs: true,
     spellcheck: true,
+    // Middle-click on a link would open a window (denied anyway): do not even raise it.
+    disableBlinkFeatures: 'Auxclick',
   };
 }
 
