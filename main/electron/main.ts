@@ -4,7 +4,7 @@
 import {
   app, BrowserWindow, Menu, Notification, Tray, ipcMain, nativeImage, net, powerMonitor, protocol, screen, session, shell,
 } from 'electron';
-import type { MenuItemConstructorOptions, NativeImage, WebContents } from 'electron';
+import type { MenuItemConstructorOptions, NativeImage, WebContents, WebPreferences } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -83,6 +83,8 @@ let settings: Settings;
 let service: AppService;
 let tray: Tray | null = null;
 const windows = new Map<WindowName, BrowserWindow>();
+/** e2e only: the webPreferences each window was created with (Electron 45 has no public getter). */
+const createdWith = new Map<WindowName, WebPreferences>();
 const pending = createPendingNavigation();
 const current: { session: EventPayload<'session'> | null } = { session: null };
 
@@ -103,6 +105,8 @@ function windowNameOf(contents: WebContents): WindowName | undefined {
 function createWindow(name: WindowName): BrowserWindow {
   const icon = join(buildDir, 'icons', '256x256.png');
   const opts = windowOptions(name, { preloadPath, platform: process.platform, ...(existsSync(icon) ? { icon } : {}) });
+  const webPreferences = { ...opts.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, disableBlinkFeatures: 'Auxclick' };
+  if (e2e) createdWith.set(name, webPreferences);
   const win = new BrowserWindow({
     ...opts,
     // Exactly secureWebPreferences(); the essentials restated literally so a reader (or a static
@@ -504,6 +508,9 @@ async function start(): Promise<void> {
       demo, service, notifications: shownNotifications,
       windows: () => [...windows.entries()].filter(([, w]) => !w.isDestroyed()).map(([name, w]) => ({ name, id: w.webContents.id })),
       reply: (conversationId: number, text: string, key = `e2e-${conversationId}`) => handleReply(key, conversationId, text),
+      openPopup: (conversationId: number) => showWindow('popup', { to: 'conversation', conversationId }),
+      openHistory: (navigation?: Navigation) => showWindow('history', navigation),
+      webPreferences: () => [...windows.entries()].filter(([, w]) => !w.isDestroyed()).map(([name, w]) => ({ name, url: w.webContents.getURL(), prefs: createdWith.get(name) ?? null })),
       trayMenu: () => trayMenuModel(trayState),
     };
   }
