@@ -171,6 +171,21 @@ export interface Store {
   // --- messages ---
   /** Add a live (or outbox-confirmed) message; deduplicated by dedupe key. */
   addMessage(conversationId: number, threadId: string | null, message: MessageInput, opts?: { markUnread?: boolean }): Promise<{ message: Message; inserted: boolean }>;
+  /**
+   * Optional: several live messages of one conversation in ONE transaction — what the service does
+   * with the messages of one event batch. Same semantics as calling addMessage for each in order
+   * (dedupe, unread, one 'message' change per inserted row), but at most one 'conversation' and
+   * one 'unread' change. The service falls back to addMessage per message without it.
+   */
+  addMessages?(conversationId: number, threadId: string | null, messages: MessageInput[], opts?: { markUnread?: boolean }): Promise<{ added: number }>;
+  /**
+   * Optional: give a stored live message the server timestamp once it is known (an invitation's
+   * first message carries none and is stored with local time; its re-delivery after accept carries
+   * one). Recomputes the dedupe key with `threadId`; when another row already holds that key, the
+   * live row is removed and the other one is returned. Emits a 'message' change for the surviving
+   * row and a 'conversation' change. Null if the message is unknown.
+   */
+  restampMessage?(messageId: number, at: number, threadId: string | null): Promise<Message | null>;
   /** Newest first by (at, id); `cursor` from the previous page. */
   listMessages(conversationId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
   /** Messages around one message (for "open the conversation at that message"). */
