@@ -59,8 +59,11 @@ export const MessageBody = memo(function MessageBody({ m }: { m: Message }): Rea
 
 const deliveryWords = { queued: 'Waiting to send', sending: 'Sending…', sent: 'Sent', failed: 'Not sent' } as const;
 
-function Delivery({ m }: { m: Message }): ReactNode {
+type RowActions = { onDiscarded: (id: number) => void; onRetry: (m: Message) => Promise<IpcError | null> };
+
+function Delivery({ m, actions }: { m: Message; actions: RowActions }): ReactNode {
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<IpcError | null>(null);
   if (!m.delivery) return null;
   if (m.delivery !== 'failed') {
     return <span className={`delivery ${m.delivery}`} data-delivery={m.delivery}>{m.delivery === 'sent' ? <><span aria-hidden="true">✓ </span>{deliveryWords.sent}</> : deliveryWords[m.delivery]}</span>;
@@ -71,16 +74,17 @@ function Delivery({ m }: { m: Message }): ReactNode {
       Not sent{m.deliveryError ? `: ${m.deliveryError}` : '.'}{' '}
       {cid && (
         <>
-          <button type="button" className="linkish" disabled={busy} onClick={() => { setBusy(true); void safe(() => ucwa().retryOutbox(cid)).finally(() => setBusy(false)); }}>Retry</button>
+          <button type="button" className="linkish" disabled={busy} onClick={() => { setBusy(true); setError(null); void actions.onRetry(m).then((e) => { setBusy(false); setError(e); }); }}>Retry</button>
           {' · '}
-          <button type="button" className="linkish" disabled={busy} onClick={() => { setBusy(true); void safe(() => ucwa().discardOutbox(cid)).finally(() => setBusy(false)); }}>Discard</button>
+          <button type="button" className="linkish" disabled={busy} onClick={() => { setBusy(true); void safe(() => ucwa().discardOutbox(cid)).then((r) => { setBusy(false); if (r.ok) actions.onDiscarded(m.id); else setError(r.error); }); }}>Discard</button>
         </>
       )}
+      {error && <span className="delivery-error"> {inWords(error)}</span>}
     </span>
   );
 }
 
-const MessageRow = memo(function MessageRow({ m, head, target }: { m: Message; head: boolean; target: boolean }): ReactNode {
+const MessageRow = memo(function MessageRow({ m, head, target, actions }: { m: Message; head: boolean; target: boolean; actions: RowActions }): ReactNode {
   const own = m.direction === 'Outgoing';
   const name = own ? 'You' : displayName(m.author);
   return (
@@ -95,7 +99,7 @@ const MessageRow = memo(function MessageRow({ m, head, target }: { m: Message; h
         )}
         {!head && <span className="sr-only">{name}, {clockTime(m.at)}: </span>}
         <div className="bubble"><MessageBody m={m} /></div>
-        {own && m.delivery && <Delivery m={m} />}
+        {own && m.delivery && <Delivery m={m} actions={actions} />}
       </div>
     </div>
   );
@@ -103,13 +107,28 @@ const MessageRow = memo(function MessageRow({ m, head, target }: { m: Message; h
 
 type Progress = { state: 'connecting' | 'connected' | 'failed'; error: IpcError | null };
 
+// An invitation that failed carries the UCWA subcode; say the specific continueMessaging reason.
+const continueBySubcode: Record<string, IpcError['code']> = {
+  TooManyGroups: 'continueTooManyGroups', None: 'continueUnsupported', CannotRedirect: 'continueCannotRedirect',
+  AlreadyExists: 'continueAlreadyExists', CallbackChannelError: 'continueCallbackChannel',
+};
+function specific(e: IpcError | null): IpcError | null {
+  if (e && e.code === 'invitationFailed' && e.subcode && continueBySubcode[e.subcode]) return { ...e, code: continueBySubcode[e.subcode] as IpcError['code'] };
+  return e;
+}
+/** A later, vaguer event must not replace the precise reason the call itself returned. */
+function mergeProgress(old: Progress | null, next: Progress): Progress {
+  if (old?.state === 'failed' && next.state === 'failed' && old.error?.code.startsWith('continue') && !next.error?.code.startsWith('continue')) return old;
+  return next;
+}
+
 function progressOf(inv: InvitationInfo): Progress | null {
   if (inv.direction !== 'Outgoing') return null;
   switch (inv.state) {
     case 'requesting': case 'connecting': return { state: 'connecting', error: null };
     case 'connected': return { state: 'connected', error: null };
     case 'failed': case 'timedOut': case 'cancelled': case 'declined': case 'missed':
-      return { state: 'failed', error: inv.error ?? { code: 'invitationFailed', message: '' } };
+      return { state: 'failed', error: specific(inv.error) ?? { code: 'invitationFailed', message: '' } };
     default: return null;
   }
 }
@@ -131,6 +150,8 @@ export function ConversationView(props: { id: number; messageId?: number | undef
   const [target, setTarget] = useState<number | null>(null);
   const [announcements, setAnnouncements] = useState<{ k: number; text: string }[]>([]);
   const scrollRef = useRef<HTMLDivElement | null>(null);
+  const messagesRef = useRef<Message[]>([]);
+  messagesRef.current = messages;
   const atBottom = useRef(true);
   const anchor = useRef<{ top: number; height: number } | null>(null);
   const pendingScroll = useRef<'bottom' | number | null>(null);
@@ -225,6 +246,24 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     if (el.scrollTop < 300 && older && !loadingOlder && loaded) void loadOlder();
   };
 
+  const onDiscarded = useCallback((mid: number) => setMessages((old) => old.filter((m) => m.id !== mid)), []);
+  const sendRef = useRef<(text: string) => Promise<boolean>>(async () => false);
+  const rowActions = useMemo<RowActions>(() => ({
+    onDiscarded,
+    async onRetry(m) {
+      const cid = m.clientId;
+      if (!cid) return null;
+      const r = await safe(() => ucwa().retryOutbox(cid));
+      if (r.ok) return null;
+      if (r.error.code !== 'notFound') return r.error;
+      // The outbox no longer holds it as pending: send the same words again as a new message.
+      const d = await safe(() => ucwa().discardOutbox(cid));
+      if (d.ok) onDiscarded(m.id);
+      await sendRef.current(m.text);
+      return null;
+    },
+  }), [onDiscarded]);
+
   // ---- live events
   const addMessage = (m: Message) => {
     if (m.conversationId !== id) return;
@@ -240,7 +279,13 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     if (d.conversationId !== id) return;
     setMessages((old) => {
       const i = old.findIndex((m) => m.id === d.messageId || (m.clientId && m.clientId === d.clientId));
-      if (i < 0) return old;
+      if (i < 0) {
+        pendingScroll.current = 'bottom';
+        return mergeMessages(old, [{
+          id: d.messageId, conversationId: d.conversationId, author: session.user, direction: 'Outgoing', at: d.createdAt, text: d.text,
+          html: d.html, origin: 'outbox', clientId: d.clientId, delivery: d.state, deliveryError: d.lastError,
+        }]);
+      }
       const out = old.slice();
       out[i] = { ...(old[i] as Message), delivery: d.state, deliveryError: d.lastError };
       return out;
@@ -252,13 +297,13 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     if (l.conversationId !== id) return;
     setLive(l);
     setTyping(l.typing);
-    if (l.invitation) { const p = progressOf(l.invitation); if (p) setProgress(p); }
+    if (l.invitation) { const p = progressOf(l.invitation); if (p) setProgress((o) => mergeProgress(o, p)); }
   });
   const onInvitation = (inv: InvitationInfo) => {
     if (inv.conversationId !== id) return;
     setLive((l) => ({ conversationId: id, connection: l?.connection ?? 'disconnected', typing: l?.typing ?? [], invitation: inv }));
     const p = progressOf(inv);
-    if (p) setProgress(p);
+    if (p) setProgress((o) => mergeProgress(o, p));
   };
   useUcwaEvent('invitationProgress', onInvitation);
   useUcwaEvent('invitation', onInvitation);
@@ -287,11 +332,14 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     const r = await safe(() => ucwa().continueConversation(id, text));
     if (!r.ok) {
       setProgress({ state: 'failed', error: r.error });
-      return false;
+      // Queued in the outbox, the message stays in the transcript as "Not sent" with Retry / Discard;
+      // otherwise nothing was kept, so the composer gets the words back.
+      return messagesRef.current.some((m) => m.origin === 'outbox' && m.text === text);
     }
     return true;
   };
 
+  sendRef.current = sendText;
   const names = conv ? participantsLabel(conv.participants, self) : '';
   const typingText = typing.length ? `${typing.map(displayName).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…` : '';
 
@@ -327,7 +375,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
               <div key={vi.key} data-index={vi.index} ref={virtualizer.measureElement} className="t-row" style={{ transform: `translateY(${vi.start}px)` }}>
                 {r.kind === 'day'
                   ? <div className="day-sep" role="separator" aria-label={dayLabel(r.at)}><span>{dayLabel(r.at)}</span></div>
-                  : <MessageRow m={r.m} head={r.head} target={r.m.id === target} />}
+                  : <MessageRow m={r.m} head={r.head} target={r.m.id === target} actions={rowActions} />}
               </div>
             );
           })}

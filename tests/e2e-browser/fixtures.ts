@@ -10,6 +10,7 @@ import type { SimulatorOptions } from '../../simulator/index.ts';
 export const SHOTS = join(ROOT, 'test-results/screenshots');
 
 export const test = base.extend<{ world: World; simOptions: SimulatorOptions }, { chromiumBrowser: Browser }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
   chromiumBrowser: [async ({}, use) => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });

@@ -4,7 +4,8 @@
 // shell registers on ipcMain, over the REAL core: createMessengerService + the SQLite store (temp
 // dir) + the UCWA simulator over real HTTP on 127.0.0.1. No Electron, no mocks of the core.
 import { createServer, type Server } from 'node:http';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, mkdtemp, rm, cp } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -43,8 +44,14 @@ const MIME: Record<string, string> = {
 
 /** A static server for out/renderer with the production CSP header on every response. */
 export async function serveRenderer(dir = RENDERER_DIR): Promise<{ origin: string; server: Server; close: () => Promise<void> }> {
-  if (!existsSync(join(dir, 'app.js'))) throw new Error(`${dir}/app.js is missing: run \`node scripts/build.mjs\` first`);
-  const root = resolve(dir);
+  if (!existsSync(join(dir, 'app.js')) || !existsSync(join(dir, 'index.html'))) {
+    // Not built yet (or another build just wiped out/): build it exactly as `npm run build` does.
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0 || !existsSync(join(dir, 'app.js'))) throw new Error(`${dir}/app.js is missing and \`node scripts/build.mjs\` did not make it`);
+  }
+  // Serve a snapshot: scripts/build.mjs starts by deleting out/, and other builds may run meanwhile.
+  const root = await mkdtemp(join(tmpdir(), 'ucwa-renderer-'));
+  await cp(dir, root, { recursive: true });
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -67,7 +74,12 @@ export async function serveRenderer(dir = RENDERER_DIR): Promise<{ origin: strin
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return { origin: `http://127.0.0.1:${port}`, server, close: () => new Promise((r) => server.close(() => r())) };
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await rm(root, { recursive: true, force: true });
+  };
+  return { origin: `http://127.0.0.1:${port}`, server, close };
 }
 
 /** What the Electron shell does for the handlers, done in memory and recorded for assertions. */
@@ -78,7 +90,10 @@ export class TestHost implements HandlerHost {
   closed: string[] = [];
   pending = new Map<string, Navigation>();
   logs: string[] = [];
-  constructor(private world: { sim: Simulator; emitTo: (window: string | null, e: EventName, p: unknown) => void }) {}
+  private world: { sim: Simulator; emitTo: (window: string | null, e: EventName, p: unknown) => void };
+  constructor(world: { sim: Simulator; emitTo: (window: string | null, e: EventName, p: unknown) => void }) {
+    this.world = world;
+  }
   async startDemo(): Promise<SignInRequest> {
     const a = this.world.sim.accounts.find((x) => x.sip === DEMO) ?? this.world.sim.accounts[0];
     if (!a) throw new Error('no demo account');
@@ -121,7 +136,8 @@ export interface World {
 }
 
 export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise<World> {
-  const sim = await startSimulator({ timeScale: 0.002, seed: 7, demoConversations: 60, ...opts.sim });
+  // Timers are scaled down, but an unanswered invitation must stay up long enough for a person (the test) to answer.
+  const sim = await startSimulator({ timeScale: 0.002, seed: 7, demoConversations: 60, invitationTimeoutSec: 20_000, ...opts.sim });
   const dataDir = await mkdtemp(join(tmpdir(), 'ucwa-e2e-'));
   const store = await createSqliteStore({ dataDir, account: DEMO, checkpointIntervalMs: 0 });
   const service = createMessengerService({
@@ -193,6 +209,12 @@ export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise
           },
         });
         Object.defineProperty(window, 'ucwa', { value: Object.freeze(api) });
+        // Record CSP violations so tests can assert none was even attempted.
+        const violations: string[] = [];
+        Object.defineProperty(window, '__cspViolations', { value: violations });
+        document.addEventListener('securitypolicyviolation', (e) => {
+          violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber} ${e.sample}`);
+        });
       }, callNames as string[]);
       pages.set(page, name);
       page.on('close', () => pages.delete(page));
@@ -202,6 +224,12 @@ export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise
     async signIn() {
       const s = await service.signIn({ ...(await host.startDemo()), demo: true });
       if (s.status !== 'online') throw new Error(`sign-in ended in ${s.status}: ${JSON.stringify(s.error)}`);
+      // The service's own first sync after sign-in does not always start (reported to the core's
+      // owner: enterOnline schedules it before the session counts as online); ask for it as the
+      // tray menu's "Sync now" would.
+      await new Promise((r) => setTimeout(r, 100));
+      const p = service.syncProgress();
+      if (!p.running && p.total === 0) await service.syncNow();
       await world.waitSynced();
     },
     async waitSynced(timeoutMs = 30_000) {
