@@ -223,6 +223,47 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
       });
     });
 
+    describe('optional batch and restamp', () => {
+      t('addMessages stores a batch once, like addMessage for each, with one conversation event', async (store) => {
+        if (!store.addMessages) return;
+        const live = await store.ensureLiveConversation({ threadId: 'th-b', subject: 's', direction: 'Incoming', participants: [bob], startedAt: 1_700_000_000_000 });
+        await store.addMessage(live.id, 'th-b', msg(1_700_000_001_000, 'one', { origin: 'live' }));
+        const seen: StoreChange[] = [];
+        store.onChange((c) => seen.push(c));
+        const r = await store.addMessages(live.id, 'th-b', [
+          msg(1_700_000_001_000, 'one', { origin: 'live' }),
+          msg(1_700_000_002_000, 'two', { origin: 'live' }),
+          msg(1_700_000_003_000, 'three', { origin: 'live' }),
+        ], { markUnread: true });
+        assert.equal(r.added, 2);
+        assert.equal(seen.filter((c) => c.kind === 'message').length, 2);
+        assert.equal(seen.filter((c) => c.kind === 'conversation').length, 1);
+        assert.equal(seen.filter((c) => c.kind === 'unread').length, 1);
+        const c = await store.getConversation(live.id);
+        assert.equal(c?.unread, true);
+        assert.equal(c?.preview, 'three');
+        assert.equal((await allMessages(store, live.id)).length, 3);
+      });
+
+      t('restampMessage gives a live message the server time, merging with a copy that already has it', async (store) => {
+        if (!store.restampMessage) return;
+        const live = await store.ensureLiveConversation({ threadId: 'th-t', subject: 's', direction: 'Incoming', participants: [bob], startedAt: 1_700_000_000_000 });
+        const local = await store.addMessage(live.id, 'th-t', msg(1_700_000_009_999, 'first words', { origin: 'live' }));
+        const serverAt = 1_700_000_005_000;
+        const moved = await store.restampMessage(local.message.id, serverAt, 'th-t');
+        assert.equal(moved?.id, local.message.id);
+        assert.equal(moved?.at, serverAt);
+        // the re-delivery with the server time is now a duplicate
+        assert.equal((await store.addMessage(live.id, 'th-t', msg(serverAt, 'first words', { origin: 'live' }))).inserted, false);
+        // a second local copy restamped onto an existing one merges into it
+        const other = await store.addMessage(live.id, 'th-t', msg(1_700_000_020_000, 'first words', { origin: 'live' }));
+        const merged = await store.restampMessage(other.message.id, serverAt, 'th-t');
+        assert.equal(merged?.id, local.message.id);
+        assert.equal((await allMessages(store, live.id)).length, 1);
+        assert.equal(await store.restampMessage(987_654, serverAt, 'th-t'), null);
+      });
+    });
+
     describe('outbox', () => {
       t('a queued message is persisted first, retried with attempts counted, and merges with its transcript copy once sent', async (store) => {
         const live = await store.ensureLiveConversation({ threadId: 'th-o', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1_700_000_000_000 });

@@ -451,6 +451,53 @@ export class Backend {
     return result;
   }
 
+  /** Several live messages of one conversation in one transaction (one event batch). */
+  addMessages(conversationId: number, threadId: string | null, messages: MessageInput[], opts?: { markUnread?: boolean }): { added: number } {
+    const conv = this.requireConversation(conversationId);
+    const thread = threadOrConversation(threadId ?? conv.thread_id, conversationId);
+    const markUnread = opts?.markUnread === true;
+    let added = 0;
+    for (const m of messages) {
+      const { row, inserted } = this.insertMessage(conversationId, thread, m);
+      if (!inserted) continue;
+      added++;
+      this.touchConversation(conversationId, row.at, row.text, markUnread);
+      this.emit({ kind: 'message', message: toMessage(row) });
+    }
+    if (added > 0) {
+      this.emitConversation(conversationId);
+      if (markUnread && conv.unread !== 1) this.emitUnread();
+    }
+    return { added };
+  }
+
+  /**
+   * A live message stored with local time gets the server timestamp (and so its real dedupe key).
+   * If another row already holds that key, the live row goes and the other one is returned.
+   */
+  restampMessage(messageId: number, at: number, threadId: string | null): Message | null {
+    const row = this.messageRow(messageId);
+    if (!row) return null;
+    const conv = this.requireConversation(row.conversation_id);
+    const stamp = Math.trunc(at);
+    const key = dedupeKey(threadOrConversation(threadId ?? conv.thread_id, conv.id), stamp, row.author_sip, row.text);
+    const twin = this.st<MessageRow>('SELECT * FROM messages WHERE dedupe_key = ? AND id <> ?').get(key, row.id);
+    let survivor: MessageRow;
+    if (twin) {
+      this.st('DELETE FROM messages WHERE id = ?').run(row.id);
+      survivor = this.st<MessageRow>(
+        `UPDATE messages SET html = coalesce(html, ?), author_name = coalesce(nullif(author_name, ''), ?) WHERE id = ? RETURNING *`,
+      ).get(row.html, row.author_name, twin.id)!;
+    } else {
+      survivor = this.st<MessageRow>('UPDATE messages SET at = ?, dedupe_key = ? WHERE id = ? RETURNING *').get(stamp, key, row.id)!;
+    }
+    this.refreshActivity(conv.id);
+    const message = toMessage(survivor);
+    this.emit({ kind: 'message', message });
+    this.emitConversation(conv.id);
+    return message;
+  }
+
   listMessages(conversationId: number, query: { cursor?: string | null; limit?: number }): Page<Message> {
     const limit = clampLimit(query.limit);
     let cursor;

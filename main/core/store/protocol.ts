@@ -3,9 +3,9 @@
 // maintenance operations come on top. Requests carry ids; responses carry the result and the
 // changes the write produced (emitted by the calling thread once the write has committed), or a
 // typed error.
-import type { Store, StoreChange, StoreErrorKind } from './types.ts';
+import type { Message, MessageInput, Store, StoreChange, StoreErrorKind } from './types.ts';
 
-type StoreMethod = Exclude<keyof Store, 'onChange' | 'close'>;
+type StoreMethod = Exclude<keyof Store, 'onChange' | 'close' | 'addMessages' | 'restampMessage'>;
 
 export type CheckpointMode = 'PASSIVE' | 'FULL' | 'RESTART' | 'TRUNCATE';
 
@@ -32,8 +32,12 @@ export interface StoreStats {
 }
 
 export type Ops = {
-  [K in StoreMethod]: { args: Parameters<Store[K]>; result: Awaited<ReturnType<Store[K]>> };
+  [K in StoreMethod]-?: { args: Parameters<NonNullable<Store[K]>>; result: Awaited<ReturnType<NonNullable<Store[K]>>> };
 } & {
+  // Optional Store members requested by the messenger service (spelled out here so this file
+  // does not depend on whether types.ts declares them yet).
+  addMessages: { args: [conversationId: number, threadId: string | null, messages: MessageInput[], opts?: { markUnread?: boolean }]; result: { added: number } };
+  restampMessage: { args: [messageId: number, at: number, threadId: string | null]; result: Message | null };
   open: { args: [OpenArgs]; result: OpenResult };
   checkpoint: { args: [CheckpointMode]; result: { busy: number; log: number; checkpointed: number } };
   quickCheck: { args: []; result: string[] };

@@ -107,7 +107,9 @@ class SqliteStoreImpl implements SqliteStore {
   // --- worker plumbing ----------------------------------------------------------------------------
 
   private spawn(): Worker {
-    const w = new Worker(this.workerUrl, { name: 'ucwa-store' });
+    // A worker inherits the process's flags; --input-type (node -e) would make it fail to start.
+    const evalFlags = process.execArgv.some((a) => a.startsWith('--input-type'));
+    const w = new Worker(this.workerUrl, { name: 'ucwa-store', ...(evalFlags ? { execArgv: [] } : {}) });
     w.unref();
     w.on('message', (m: WorkerMessage) => this.onMessage(m));
     w.on('error', (err) => this.onWorkerGone(w, `error: ${err.message}`));
@@ -214,6 +216,8 @@ class SqliteStoreImpl implements SqliteStore {
   markRead(...a: Ops['markRead']['args']) { return this.call('markRead', ...a); }
   unreadSummary(...a: Ops['unreadSummary']['args']) { return this.call('unreadSummary', ...a); }
   addMessage(...a: Ops['addMessage']['args']) { return this.call('addMessage', ...a); }
+  addMessages(...a: Ops['addMessages']['args']) { return this.call('addMessages', ...a); }
+  restampMessage(...a: Ops['restampMessage']['args']) { return this.call('restampMessage', ...a); }
   listMessages(...a: Ops['listMessages']['args']) { return this.call('listMessages', ...a); }
   messagesAround(...a: Ops['messagesAround']['args']) { return this.call('messagesAround', ...a); }
   search(...a: Ops['search']['args']) { return this.call('search', ...a); }

@@ -51,6 +51,8 @@ const handlers: Handlers = {
   markRead: (id) => write((b) => b.markRead(id)),
   unreadSummary: (limit) => read((b) => b.unreadSummary(limit)),
   addMessage: (id, thread, message, opts) => write((b) => b.addMessage(id, thread, message, opts)),
+  addMessages: (id, thread, messages, opts) => write((b) => b.addMessages(id, thread, messages, opts)),
+  restampMessage: (id, at, thread) => write((b) => b.restampMessage(id, at, thread)),
   listMessages: (id, query) => read((b) => b.listMessages(id, query)),
   messagesAround: (id, radius) => read((b) => b.messagesAround(id, radius)),
   search: (text, query) => read((b) => b.search(text, query)),
