@@ -1,60 +1,85 @@
-// Core benchmarks: events/second through event channel → machines → service (a 10 000-message
-// batch built in-process and pushed through the same dispatch path), and service creation → online
-// against the local simulator.
+// Core benchmarks: events/second through event channel → machines → service → store (a 10 000-message
+// batch built in-process and pushed through the same dispatch path), into the in-memory store and
+// into the real SQLite store (worker thread, temp dir), and service creation → online against the
+// local simulator.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSimulator } from '../simulator/index.ts';
 import { createMessengerService } from '../main/core/app/service.ts';
 import { createMemoryStore } from '../main/core/store/memoryStore.ts';
+import { createSqliteStore } from '../main/core/store/sqliteStore.ts';
 import { parseBatch } from '../main/core/ucwa/events.ts';
 import type { EventBatch } from '../main/core/ucwa/events.ts';
+import type { Store } from '../main/core/store/types.ts';
 
-type Figures = Record<string, { value: number; unit: string; floor?: number }>;
+type Figures = Record<string, { value: number; unit: string; floor?: number; target?: string; met?: boolean }>;
 
-interface Internals { _internals: { processBatch: (b: EventBatch) => Promise<void> } }
+interface Internals { _internals: { processBatch: (b: EventBatch) => Promise<void>; liveHref: (id: number) => string | null } }
 
-export async function benchCore(): Promise<Figures> {
-  const sim = await startSimulator({ timeScale: 0.001, demoConversations: 5, seed: 1 });
-  const store = createMemoryStore();
+const ME = 'sip:demo@contoso.com';
+
+async function run(store: Store, n: number): Promise<{ eventsPerSec: number; onlineMs: number; stored: number }> {
+  const sim = await startSimulator({ timeScale: 0.001, demoConversations: 5, seed: 1, invitationTimeoutSec: 3_600_000 });
   const t0 = performance.now();
-  const svc = createMessengerService({ fetch: (u, i) => fetch(u, i), store, endpointId: 'bench', timing: { pgetClientTimeoutMs: 5000 } });
+  const svc = createMessengerService({ fetch: (u, i) => fetch(u, i), store, endpointId: 'bench', log: process.env.BENCH_LOG ? (l) => console.error(l) : undefined, timing: { pgetClientTimeoutMs: 5000 } });
   try {
-    await svc.signIn({ sip: 'sip:demo@contoso.com', password: 'demo', server: sim.url });
-    const online = performance.now() - t0;
+    await svc.signIn({ sip: ME, password: 'demo', server: sim.url });
+    const onlineMs = performance.now() - t0;
     // A live conversation to receive into: one real incoming IM.
     let convId = -1;
-    svc.on('invitation', (i) => { convId = i.conversationId; });
-    await sim.control.sendIm(sim.people[0]!.sip, 'sip:demo@contoso.com', 'hello');
+    svc.on('invitation', (i) => { if (i.text === 'hello') convId = i.conversationId; });
+    await sim.control.sendIm(sim.people[0]!.sip, ME, 'hello');
     while (convId < 0) await new Promise((r) => setTimeout(r, 5));
-    const N = 10_000;
-    const senderHref = await conversationHrefOf(svc);
-    const events = Array.from({ length: N }, (_, i) => ({
-      link: { rel: 'message', href: `${senderHref}/messaging/messages/bench${i}` },
+    // Accept, so the conversation stays live (an unanswered invitation ends after 30 scaled ms).
+    await svc.accept(convId);
+    while (svc.liveState(convId)?.connection !== 'connected') await new Promise((r) => setTimeout(r, 5));
+    const senderHref = (svc as unknown as Internals)._internals.liveHref(convId);
+    if (!senderHref) throw new Error('no live conversation');
+    const path = new URL(senderHref).pathname;
+    const events = Array.from({ length: n }, (_, i) => ({
+      link: { rel: 'message', href: `${path}/messaging/messages/bench${i}` },
       status: 'Success',
       _embedded: { message: {
         rel: 'message', direction: 'Incoming', timeStamp: `/Date(${1_800_000_000_000 + i})/`,
-        _links: { self: { href: `${senderHref}/messaging/messages/bench${i}` }, contact: { href: `/people/${sim.people[0]!.sip.slice(4)}` },
+        _links: { self: { href: `${path}/messaging/messages/bench${i}` }, contact: { href: `/people/${sim.people[0]!.sip.slice(4)}` },
           plainMessage: { href: `data:text/plain;charset=utf-8,bench+message+${i}` } },
       } },
       type: 'completed',
     }));
-    const json = JSON.stringify({ _links: { self: { href: '/e?ack=1' }, next: { href: '/e?ack=2' } }, sender: [{ rel: 'conversation', href: senderHref, events }] });
+    const json = JSON.stringify({ _links: { self: { href: '/e?ack=1' }, next: { href: '/e?ack=2' } }, sender: [{ rel: 'conversation', href: path, events }] });
     const t1 = performance.now();
+    // What the event channel does with a P-GET body: parse the JSON, normalise, dispatch.
     const batch = parseBatch(JSON.parse(json));
     await (svc as unknown as Internals)._internals.processBatch(batch);
     const secs = (performance.now() - t1) / 1000;
-    return {
-      'core: message events/s (10k batch → service → store)': { value: Math.round(N / secs), unit: 'events/s' },
-      'core: service creation → online (local simulator)': { value: Math.round(online), unit: 'ms' },
-    };
+    let stored = 0;
+    let cursor: string | null = null;
+    do {
+      const page = await store.listMessages(convId, { cursor, limit: 1000 });
+      stored += page.items.length;
+      cursor = page.next;
+    } while (cursor);
+    return { eventsPerSec: Math.round(n / secs), onlineMs, stored };
   } finally {
     await svc.close();
     await sim.stop();
   }
 }
 
-/** The live conversation's href as the service resolved it (test/bench hook). */
-async function conversationHrefOf(svc: unknown): Promise<string> {
-  const internals = (svc as { _internals: { liveHrefs?: () => string[] } })._internals;
-  const hrefs = internals.liveHrefs?.() ?? [];
-  if (!hrefs[0]) throw new Error('no live conversation');
-  return hrefs[0];
+export async function benchCore(opts: { quick?: boolean } = {}): Promise<Figures> {
+  const n = opts.quick ? 2000 : 10_000;
+  const mem = await run(createMemoryStore(), n);
+  const dir = mkdtempSync(join(tmpdir(), 'ucwa-bench-core-'));
+  try {
+    const sqlite = await run(await createSqliteStore({ dataDir: dir, account: ME }), n);
+    if (mem.stored !== n + 1 || sqlite.stored !== n + 1) throw new Error(`stored ${mem.stored} / ${sqlite.stored} messages, expected ${n + 1}`);
+    return {
+      [`core: message events/s (${n / 1000}k batch → service → memory store)`]: { value: mem.eventsPerSec, unit: 'events/s' },
+      [`core: message events/s (${n / 1000}k batch → service → SQLite store)`]: { value: sqlite.eventsPerSec, unit: 'events/s' },
+      'core: service creation → online (local simulator)': { value: Math.round(mem.onlineMs), unit: 'ms' },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -25,7 +25,9 @@ import * as R from '../ucwa/resources.ts';
 import { sessionMachine, sessionStatusOf, type ProbeResult } from '../machines/session.ts';
 import { invitationMachine } from '../machines/invitation.ts';
 import { connectionOf, conversationMachine } from '../machines/conversation.ts';
-import type { OutboxItem, Person } from '../store/types.ts';
+import type { Conversation, MessageInput, OutboxItem, Person, UnreadSummary } from '../store/types.ts';
+
+type UnreadCounts = Omit<UnreadSummary, 'latest'>;
 
 export type { MessengerDeps } from './deps.ts';
 
@@ -60,6 +62,8 @@ interface Live {
   typing: Person[];
   /** Text of the invitation's first message: its re-delivery right after accept is the same message. */
   firstText: string | null;
+  /** The stored row of that first message (local time until the re-delivery brings the server's). */
+  firstMessageId: number | null;
   lastTypingPost: number;
 }
 
@@ -113,12 +117,34 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     log,
   });
 
+  // While an event batch is processed, conversation and unread changes are coalesced: the first
+  // change of a conversation goes out at once (listeners learn of it before its messages), later
+  // ones only as the latest state at the end of the batch, and the unread summary once. A burst of
+  // 1 000 messages is 1 000 'message' events but one list update and one tray recount.
+  let coalescing: { seen: Set<number>; conversations: Map<number, Conversation>; unread: UnreadCounts | null } | null = null;
   store.onChange((change) => {
-    if (change.kind === 'conversation') emit('conversation', change.conversation);
-    else if (change.kind === 'message') emit('message', change.message);
+    if (change.kind === 'conversation') {
+      const c = change.conversation;
+      if (!coalescing) emit('conversation', c);
+      else if (!coalescing.seen.has(c.id)) {
+        coalescing.seen.add(c.id);
+        emit('conversation', c);
+      } else coalescing.conversations.set(c.id, c);
+    } else if (change.kind === 'message') emit('message', change.message);
     else if (change.kind === 'delivery') emit('delivery', change.item);
-    else if (change.kind === 'unread') emit('unread', change.summary);
+    else if (change.kind === 'unread') {
+      if (coalescing) coalescing.unread = change.summary;
+      else emit('unread', change.summary);
+    }
   });
+
+  function flushCoalesced(): void {
+    const c = coalescing;
+    coalescing = null;
+    if (!c) return;
+    for (const conv of c.conversations.values()) emit('conversation', conv);
+    if (c.unread) emit('unread', c.unread);
+  }
 
   function later(ms: number, fn: () => void): void {
     const t = setTimeout(() => {
@@ -128,7 +154,13 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     timers.add(t);
   }
 
+  // Hrefs key several maps, so they are compared in absolute form. Most are plain server paths
+  // ("/ucwa/oauth/v1/..."): those resolve by concatenation, without a URL parse per event.
+  const PLAIN_PATH_RE = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+  const DOT_SEGMENT_RE = /\/\.{1,2}(?:\/|$)/;
   const abs = (href: string): string => {
+    const base = client?.poolBase;
+    if (base && PLAIN_PATH_RE.test(href) && !DOT_SEGMENT_RE.test(href) && base.endsWith('/')) return base + href.slice(1);
     try {
       return new URL(href, client?.poolBase ?? 'http://invalid/').href;
     } catch {
@@ -165,14 +197,39 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     ch.start();
   }
 
+  /** Per-batch context: the incoming messages of a batch are written together at its end, per
+   * conversation — one store transaction with addMessages where the store has it, else pipelined
+   * addMessage calls (the SQLite worker runs them in order) — not one round trip after another. */
+  interface BatchCtx { messages: Map<string, { conversationId: number; threadId: string | null; items: MessageInput[] }> }
+
+  async function writeBatchMessages(ctx: BatchCtx): Promise<void> {
+    const writes: Promise<unknown>[] = [];
+    for (const g of ctx.messages.values()) {
+      if (store.addMessages) writes.push(store.addMessages(g.conversationId, g.threadId, g.items, { markUnread: true }));
+      else for (const m of g.items) writes.push(store.addMessage(g.conversationId, g.threadId, m, { markUnread: true }));
+    }
+    ctx.messages.clear();
+    for (const r of await Promise.allSettled(writes)) {
+      if (r.status === 'rejected') log(`storing a message failed: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
+    }
+  }
+
   async function processBatch(batch: EventBatch): Promise<void> {
-    for (const ev of batch.events) {
-      try {
-        await dispatch(ev);
-      } catch (err) {
-        // Bad server input for one event must not stop the others (or the channel).
-        log(`event ${ev.rel} ${ev.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+    const ctx: BatchCtx = { messages: new Map() };
+    const outer = coalescing === null;
+    if (outer) coalescing = { seen: new Set(), conversations: new Map(), unread: null };
+    try {
+      for (const ev of batch.events) {
+        try {
+          await dispatch(ev, ctx);
+        } catch (err) {
+          // Bad server input for one event must not stop the others (or the channel).
+          log(`event ${ev.rel} ${ev.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
       }
+      await writeBatchMessages(ctx);
+    } finally {
+      if (outer) flushCoalesced();
     }
   }
 
@@ -187,7 +244,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     }
   }
 
-  async function dispatch(ev: UcwaEvent): Promise<void> {
+  async function dispatch(ev: UcwaEvent, ctx: BatchCtx | null = null): Promise<void> {
     switch (ev.rel) {
       case 'messagingInvitation':
       case 'onlineMeetingInvitation':
@@ -200,7 +257,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       case 'messaging':
         return onMessagingEvent(ev);
       case 'message':
-        return onMessageEvent(ev);
+        return onMessageEvent(ev, ctx);
       case 'participant':
         return onParticipantEvent(ev);
       case 'missedItems':
@@ -234,7 +291,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     }), { input: {} });
     const live: Live = {
       convHref: null, conversationId, threadId, actor, sendHref: null, typingHref: null, stopHref: null,
-      html: false, invitation: null, typing: [], firstText: null, lastTypingPost: 0,
+      html: false, invitation: null, typing: [], firstText: null, firstMessageId: null, lastTypingPost: 0,
     };
     actor.subscribe(() => emitLive(live));
     actor.start();
@@ -355,9 +412,10 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     if (first) {
       text = first.mimeType === 'text/html' ? R.stripHtml(first.text) : first.text;
       live.firstText = text;
-      await store.addMessage(conv.id, threadId, {
+      const added = await store.addMessage(conv.id, threadId, {
         author: from, direction: 'Incoming', at: now(), text, html: first.mimeType === 'text/html' ? first.text : null, origin: 'live',
       }, { markUnread: true });
+      live.firstMessageId = added.message.id;
     }
     const rec = newInvitation(live, {
       href, operationId: str(r, 'operationId') ?? null, direction: 'Incoming',
@@ -410,7 +468,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     }
   }
 
-  async function onMessageEvent(ev: UcwaEvent): Promise<void> {
+  async function onMessageEvent(ev: UcwaEvent, ctx: BatchCtx | null): Promise<void> {
     const href = abs(ev.href);
     const r = ev.resource ?? (ev.phase === 'end' || ev.phase === 'start' ? await resourceOf(ev) : null);
     const m = R.parseMessage(href, r);
@@ -437,13 +495,29 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     const author = m.authorSip ? R.personFromSip(m.authorSip, m.authorName ?? undefined) : null;
     if (live.firstText !== null) {
       const same = live.firstText === m.text || live.firstText.trim() === m.text.trim();
+      const firstId = live.firstMessageId;
       live.firstText = null;
-      if (same) return; // the invitation's first message, re-delivered after accept (§6.3)
+      live.firstMessageId = null;
+      if (same) {
+        // The invitation's first message, re-delivered after accept (§6.3): now with the server's
+        // timestamp, which the stored copy lacked. Restamped, it meets its transcript copy through
+        // the store's exact dedupe key (sync.ts keeps a narrow heuristic for stores without it).
+        if (firstId !== null && m.at !== null && store.restampMessage) {
+          await store.restampMessage(firstId, m.at, live.threadId).catch((err: unknown) => log(`restamp: ${String(err)}`));
+        }
+        return;
+      }
     }
     if (author) live.typing = live.typing.filter((p) => p.sip !== author.sip);
-    await store.addMessage(live.conversationId, live.threadId, {
-      author, direction: 'Incoming', at: m.at ?? now(), text: m.text, html: m.html, origin: 'live',
-    }, { markUnread: true });
+    const input: MessageInput = { author, direction: 'Incoming', at: m.at ?? now(), text: m.text, html: m.html, origin: 'live' };
+    if (!ctx) {
+      await store.addMessage(live.conversationId, live.threadId, input, { markUnread: true });
+      return;
+    }
+    const key = `${live.conversationId}\u0000${live.threadId ?? ''}`;
+    let g = ctx.messages.get(key);
+    if (!g) ctx.messages.set(key, (g = { conversationId: live.conversationId, threadId: live.threadId, items: [] }));
+    g.items.push(input);
   }
   const seenIncoming = new Set<string>();
 
@@ -709,6 +783,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       live.sendHref = live.typingHref = live.stopHref = null;
       live.convHref = null;
       live.firstText = null;
+      live.firstMessageId = null;
       if (live.invitation) {
         const st = live.invitation.info.state;
         if (st === 'ringing' || st === 'accepting') live.invitation.actor.send({ type: 'FAILURE', reason: { message: 'The connection to the server was reset.' } });
@@ -1157,6 +1232,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     _internals: {
       processBatch,
       liveHrefs: () => [...livesByHref.keys()],
+      liveHref: (conversationId: number) => lives.get(conversationId)?.convHref ?? null,
       channel: () => channel,
       client: () => client,
       sync,
