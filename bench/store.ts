@@ -1,0 +1,218 @@
+// Store benchmarks (DESIGN.md §9): ingest through the Store vs a bare better-sqlite3 loop (the
+// floor), then reads and search on a large history, and how long the calling thread's event loop
+// is ever blocked meanwhile (the store's SQL runs in its worker). `npm run bench` collects these.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { createSqliteStore, databaseFileName } from '../main/core/store/sqliteStore.ts';
+import { ensurePrivateFile } from '../main/core/store/database.ts';
+import { migrate } from '../main/core/store/migrations.ts';
+import { openDatabase } from '../main/core/store/sqlite.ts';
+import type { LogInput, MessageInput, Person } from '../main/core/store/types.ts';
+
+export interface Figure {
+  value: number;
+  unit: string;
+  floor?: number;
+  target?: string;
+}
+
+const ACCOUNT = 'sip:bench@contoso.com';
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Message texts: a Zipf-ish vocabulary, plus known words with known frequencies. */
+function textMaker(seed: number) {
+  const rand = rng(seed);
+  const syll = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'be', 'da', 'fo', 'gu', 'pe', 'zi', 'an', 'or', 'el', 'ur'];
+  const vocab: string[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    const n = 2 + Math.floor(rand() * 3);
+    let w = '';
+    for (let j = 0; j < n; j++) w += syll[Math.floor(rand() * syll.length)];
+    vocab.push(w);
+  }
+  return (i: number): string => {
+    const words: string[] = [];
+    const len = 6 + Math.floor(rand() * 14);
+    for (let k = 0; k < len; k++) {
+      // Zipf-like: small indexes are far more frequent
+      words.push(vocab[Math.floor(vocab.length * Math.pow(rand(), 3))]!);
+    }
+    if (rand() < 0.2) words.splice(Math.floor(rand() * words.length), 0, 'meeting');
+    if (rand() < 0.01) words.push('quarterly');
+    if (rand() < 0.01) words.push('https://intranet.contoso.com/Quarter-Review');
+    if (i % 100_000 === 7) words.push('zeppelin');
+    return words.join(' ');
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function timeMany(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+function people(i: number): Person[] {
+  return [{ sip: `sip:user${i % 300}@contoso.com`, name: `User ${i % 300}` }, { sip: 'sip:bench@contoso.com', name: 'Bench' }];
+}
+
+function logFor(c: number, createdAt: number): LogInput {
+  return {
+    logKey: `LOG${c}`, href: `/ucwa/oauth/v1/applications/1/communication/conversationLogs/LOG${c}`, threadId: `thread-${c}`,
+    subject: `Conversation ${c}`, type: 'MessageLog', direction: c % 2 ? 'Incoming' : 'Outgoing', status: c % 17 === 0 ? 'Missed' : 'Archived',
+    importance: 'Normal', createdAt, preview: '', participants: people(c), unread: c % 5 === 0,
+  };
+}
+
+/** The floor: the same schema (FTS triggers included), one transaction, one prepared INSERT,
+ * texts generated beforehand and a trivial unique key (no hashing). */
+function bareInsert(path: string, conversations: number, perConversation: number, texts: string[]): number {
+  const db = openDatabase(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  migrate(db);
+  const t0 = performance.now();
+  const conv = db.prepare(`INSERT INTO conversations (id, log_key, thread_id, subject, type, direction, status, created_at, last_activity_at, participants)
+    VALUES (?, ?, ?, ?, 'MessageLog', 'Incoming', 'Archived', ?, ?, ?)`);
+  const ins = db.prepare(`INSERT INTO messages (conversation_id, author_sip, author_name, direction, at, text, origin, dedupe_key)
+    VALUES (?, ?, ?, 'Incoming', ?, ?, 'transcript', ?)`);
+  db.transaction(() => {
+    let i = 0;
+    for (let c = 1; c <= conversations; c++) {
+      const at0 = 1_600_000_000_000 + c * 3_600_000;
+      conv.run(c, `LOG${c}`, `thread-${c}`, `Conversation ${c}`, at0, at0, JSON.stringify(people(c)));
+      for (let k = 0; k < perConversation; k++, i++) {
+        ins.run(c, `sip:user${c % 300}@contoso.com`, 'User', at0 + k * 1000, texts[i % texts.length]!, `k${i}`);
+      }
+    }
+  }).immediate();
+  const ms = performance.now() - t0;
+  db.close();
+  return ms;
+}
+
+export async function benchStore(opts: { quick?: boolean } = {}): Promise<Record<string, Figure>> {
+  const quick = opts.quick === true;
+  const out: Record<string, Figure> = {};
+  const root = mkdtempSync(join(tmpdir(), 'ucwa-bench-store-'));
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  try {
+    // --- ingest ------------------------------------------------------------------------------------
+    const conversations = quick ? 200 : 2_000;
+    const perConversation = 50;
+    const total = conversations * perConversation;
+    const make = textMaker(1);
+    const texts = Array.from({ length: total }, (_, k) => make(k));
+    const floorMs = bareInsert(join(root, 'floor.sqlite'), conversations, perConversation, texts);
+
+    const store = await createSqliteStore({ dataDir: join(root, 'ingest'), account: ACCOUNT, checkpointIntervalMs: 0 });
+    const author = (c: number): Person => ({ sip: `sip:user${c % 300}@contoso.com`, name: 'User' });
+    loop.reset();
+    loop.enable();
+    const t0 = performance.now();
+    // Like the service's sync: one log, then its transcript page, several logs in flight.
+    const inFlight = new Set<Promise<unknown>>();
+    let i = 0;
+    for (let c = 1; c <= conversations; c++) {
+      const at0 = 1_600_000_000_000 + c * 3_600_000;
+      const page: MessageInput[] = [];
+      for (let k = 0; k < perConversation; k++, i++) page.push({ author: author(c), direction: 'Incoming', at: at0 + k * 1000, text: texts[i]!, origin: 'transcript' });
+      const p = store.upsertLog(logFor(c, at0), 'fp').then(({ conversation }) => store.putTranscriptPage(conversation.id, `thread-${c}`, page, true));
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+      if (inFlight.size >= 8) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    const ingestMs = performance.now() - t0;
+    loop.disable();
+    const ingestLoopMax = loop.max / 1e6;
+    await store.close();
+    out[`store.ingest.${total / 1000}k.ms`] = { value: round(ingestMs, 0), unit: 'ms', floor: round(floorMs, 0), target: '<= 3x floor' };
+    out['store.ingest.ratioToFloor'] = { value: round(ingestMs / floorMs), unit: 'x', target: '<= 3' };
+    out['store.ingest.messagesPerSecond'] = { value: round(total / (ingestMs / 1000), 0), unit: 'msg/s', floor: round(total / (floorMs / 1000), 0) };
+    out['store.ingest.eventLoopDelayMax'] = { value: round(ingestLoopMax), unit: 'ms', target: '< 20' };
+
+    // --- a large history, built with direct SQL ------------------------------------------------------
+    const big = quick ? 50_000 : 1_000_000;
+    const bigConversations = big / 50;
+    const dataDir = join(root, 'big');
+    const path = join(dataDir, databaseFileName(ACCOUNT));
+    ensurePrivateFile(path);
+    const makeBig = textMaker(2);
+    const bigTexts = Array.from({ length: big }, (_, k) => makeBig(k));
+    const buildMs = bareInsert(path, bigConversations, 50, bigTexts);
+    bigTexts.length = 0;
+    {
+      const db = openDatabase(path);
+      db.exec('UPDATE conversations SET last_activity_at = created_at + 49000, unread = (id % 5 = 0)');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    }
+    out[`store.build.${big / 1000}k.ms`] = { value: round(buildMs, 0), unit: 'ms' };
+
+    const tOpen = performance.now();
+    const bigStore = await createSqliteStore({ dataDir, account: ACCOUNT, checkpointIntervalMs: 0 });
+    out[`store.open.${big / 1000}k.ms`] = { value: round(performance.now() - tOpen, 0), unit: 'ms' };
+    try {
+      const n = quick ? 100 : 300;
+      await bigStore.listConversations({ limit: 50 }); // warm
+      const list = await timeMany(n, () => bigStore.listConversations({ limit: 50 }));
+      out['store.listConversations.firstPage.p50'] = { value: round(list.p50, 3), unit: 'ms' };
+      out['store.listConversations.firstPage.p99'] = { value: round(list.p99, 3), unit: 'ms', target: '< 5' };
+      const r = rng(3);
+      const page = await timeMany(n, () => bigStore.listMessages(1 + Math.floor(r() * bigConversations), { limit: 50 }));
+      out['store.listMessages.firstPage.p50'] = { value: round(page.p50, 3), unit: 'ms' };
+      out['store.listMessages.firstPage.p99'] = { value: round(page.p99, 3), unit: 'ms', target: '< 5' };
+
+      loop.reset();
+      loop.enable();
+      const sn = quick ? 30 : 100;
+      for (const [name, q] of [['common', 'meeting'], ['rare', 'zeppelin'], ['prefix', 'quar'], ['twoWords', 'meeting quarterly']] as const) {
+        await bigStore.search(q);
+        const s = await timeMany(sn, () => bigStore.search(q, { limit: 20 }));
+        out[`store.search.${name}.p50`] = { value: round(s.p50, 3), unit: 'ms' };
+        out[`store.search.${name}.p99`] = { value: round(s.p99, 3), unit: 'ms', target: '< 50' };
+      }
+      loop.disable();
+      out['store.search.eventLoopDelayMax'] = { value: round(loop.max / 1e6), unit: 'ms', target: '< 20' };
+      const st = await bigStore.stats();
+      out['store.sizePerMessage'] = { value: round((st.pageCount - st.freelistCount) * st.pageSize / st.messages, 0), unit: 'bytes' };
+    } finally {
+      await bigStore.close();
+    }
+    out['store.fileSizePerMessage'] = { value: round(statSync(path).size / big, 0), unit: 'bytes' };
+    return out;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const quick = process.argv.includes('--quick');
+  const results = await benchStore({ quick });
+  console.table(results);
+}
