@@ -28,6 +28,19 @@ const open = (dataDir: string, extra: { log?: (l: string) => void; busyTimeoutMs
   createSqliteStore({ dataDir, account: ACCOUNT, checkpointIntervalMs: 0, ...extra });
 const mode = (p: string) => statSync(p).mode & 0o777;
 
+const walSize = (dbPath: string) => (existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0);
+
+/** Wait until the WAL has grown by `bytes` (uncommitted pages of a big transaction spill there). */
+async function waitForWalGrowth(dbPath: string, bytes: number, timeoutMs = 20_000): Promise<boolean> {
+  const start = walSize(dbPath);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (walSize(dbPath) - start >= bytes) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
+}
+
 function bigPage(count: number, base: number): MessageInput[] {
   const out: MessageInput[] = [];
   for (let i = 0; i < count; i++) out.push(msg(base + i, `bulk message number ${i} about the quarterly budget and other things`));
@@ -182,7 +195,7 @@ describe('SQLite store: crash safety', () => {
       const worker = store.worker!;
       const big = store.putTranscriptPage(conversation.id, null, bigPage(150_000, 1_000), true);
       const outcome = big.then(() => 'completed', (e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 250));
+      assert.ok(await waitForWalGrowth(store.path, 2_000_000), 'the big transaction is under way');
       await worker.terminate();
       const err = await outcome;
       assert.ok(err instanceof StoreError, `the big write must be interrupted, got ${String(err)}`);
@@ -227,7 +240,7 @@ describe('SQLite store: crash safety', () => {
       child.on('exit', () => resolve());
     });
     assert.ok(out.includes('ready'), 'the child process started');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForWalGrowth(join(dir, databaseFileName(ACCOUNT)), 2_000_000);
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     assert.ok(!out.includes('finished'), 'the process must die mid-write');
