@@ -44,6 +44,12 @@ export function createApplication(sim: Sim, ctx: Ctx): Reply {
     modalities: [],
     messageFormats: ['Plain'],
     availability: 'Online',
+    idle: 'active',
+    inactiveMs: 0,
+    decayTimers: [],
+    activityTimer: undefined,
+    resumeTimer: undefined,
+    commEtag: 1,
     lastActivity: now,
     channel: undefined as unknown as EventChannel,
     conversations: new Map(),
@@ -56,8 +62,13 @@ export function createApplication(sim: Sim, ctx: Ctx): Reply {
     onPark: () => {
       sim.clock.cancel(app.expiryTimer);
       app.expiryTimer = undefined;
+      sim.clock.cancel(app.resumeTimer);
+      app.resumeTimer = undefined;
     },
-    onRelease: () => armExpiry(sim, app),
+    onRelease: () => {
+      armExpiry(sim, app);
+      armResume(sim, app);
+    },
   });
   sim.apps.set(id, app);
   armExpiry(sim, app);
@@ -73,10 +84,45 @@ function armExpiry(sim: Sim, app: App): void {
   });
 }
 
+/**
+ * No P-GET within resumeAfterSec (but before expiry) → the server drops the app's transient state
+ * and the next P-GET carries `resume` instead of `next` (PROTOCOL §3.3).
+ */
+function armResume(sim: Sim, app: App): void {
+  sim.clock.cancel(app.resumeTimer);
+  app.resumeTimer = undefined;
+  const sec = sim.cfg.resumeAfterSec;
+  if (sec <= 0 || sec >= sim.cfg.applicationExpirySec) return;
+  app.resumeTimer = sim.clock.after(sec * 1000, () => {
+    app.resumeTimer = undefined;
+    if (app.state !== 'active' || app.channel.parked) return;
+    abandonConversations(sim, app);
+    app.invitations.clear();
+    app.channel.markResume();
+  });
+}
+
+/** After makeMeAvailable: no reportMyActivity for activityExpirySec → terminate (PROTOCOL §2.3). */
+export function armActivityExpiry(sim: Sim, app: App): void {
+  sim.clock.cancel(app.activityTimer);
+  app.activityTimer = undefined;
+  if (sim.cfg.activityExpirySec <= 0 || !app.available) return;
+  app.activityTimer = sim.clock.after(sim.cfg.activityExpirySec * 1000, () => {
+    app.activityTimer = undefined;
+    terminateApplication(sim, app, false);
+  });
+}
+
+function clearAppTimers(sim: Sim, app: App): void {
+  for (const t of [app.expiryTimer, app.resumeTimer, app.activityTimer, ...app.decayTimers]) sim.clock.cancel(t);
+  app.expiryTimer = app.resumeTimer = app.activityTimer = undefined;
+  app.decayTimers = [];
+}
+
 export function terminateApplication(sim: Sim, app: App, forgetNow: boolean): void {
   if (app.state === 'active') {
     app.state = 'terminated';
-    sim.clock.cancel(app.expiryTimer);
+    clearAppTimers(sim, app);
     app.channel.close(410, 'InactiveApplicationExpired');
     abandonConversations(sim, app);
     app.forgetTimer = sim.clock.after(sim.cfg.applicationForgetSec * 1000, () => sim.apps.delete(app.id));
@@ -88,7 +134,7 @@ export function terminateApplication(sim: Sim, app: App, forgetNow: boolean): vo
 }
 
 export function deleteApplication(sim: Sim, app: App): Reply {
-  sim.clock.cancel(app.expiryTimer);
+  clearAppTimers(sim, app);
   sim.clock.cancel(app.forgetTimer);
   app.channel.close(404, 'ApplicationNotFound');
   abandonConversations(sim, app);

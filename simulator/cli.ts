@@ -13,6 +13,11 @@ const HELP = `Usage: node simulator/cli.ts [options]
   --time-scale <x>       multiply every protocol timer (default 1)
   --control              enable POST /_control/<method> (loopback only)
   --redirect <sip>       home this user on a second pool (repeatable)
+  --resume-after <sec>   no P-GET for this long → conversations dropped, next P-GET gets _links.resume (default off)
+  --app-expiry <sec>     no P-GET for this long → 410 InactiveApplicationExpired (default 900)
+  --activity-expiry <sec>  after makeMeAvailable, no reportMyActivity for this long → 410 (default off)
+  --inactive-timeout <sec> presence decays to IdleOnline (then Away) without reportMyActivity (default off;
+                         a client's makeMeAvailable inactiveTimeout turns it on for that application)
   --verbose              log every request
   -h, --help             show this help`;
 
@@ -27,6 +32,10 @@ export async function runSimulatorCli(argv: string[]): Promise<Simulator | undef
       'time-scale': { type: 'string' },
       control: { type: 'boolean' },
       redirect: { type: 'string', multiple: true },
+      'resume-after': { type: 'string' },
+      'app-expiry': { type: 'string' },
+      'activity-expiry': { type: 'string' },
+      'inactive-timeout': { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -51,6 +60,10 @@ export async function runSimulatorCli(argv: string[]): Promise<Simulator | undef
     timeScale: num(values['time-scale'], 'time-scale'),
     controlEndpoint: values.control ?? false,
     redirectUsers: values.redirect,
+    resumeAfterSec: num(values['resume-after'], 'resume-after'),
+    applicationExpirySec: num(values['app-expiry'], 'app-expiry'),
+    activityExpirySec: num(values['activity-expiry'], 'activity-expiry'),
+    inactiveTimeoutSec: num(values['inactive-timeout'], 'inactive-timeout'),
     log: values.verbose ? (line) => console.log(line) : undefined,
   });
   const accounts = sim.accounts.map((a) => `  ${a.sip.padEnd(28)} password: ${a.password}   (${a.name})`).join('\n');

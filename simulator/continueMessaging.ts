@@ -12,6 +12,7 @@ import type { Sim } from './sim.ts';
 
 export function continueMessaging(sim: Sim, ctx: Ctx): Reply {
   const log = findLog(sim, ctx);
+  if (log.type === 'ConferenceLog') throw new UcwaError(409, 'None', 'A conference log cannot be continued as an IM.');
   const operationId = validateOperationId(ctx.input().str('operationId'));
   const first = firstMessageInput(ctx);
   requireChannel(sim, ctx.app);

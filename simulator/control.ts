@@ -6,7 +6,7 @@ import { terminateApplication } from './applications.ts';
 import { liveConversations, remoteMessage, setRemoteTyping } from './conversations.ts';
 import { errorBody } from './errors.ts';
 import { toSip } from './hrefs.ts';
-import { sendIm } from './incoming.ts';
+import { sendConferenceInvite, sendIm } from './incoming.ts';
 import type { Reply } from './model.ts';
 import type { Sim } from './sim.ts';
 import type { Behaviour, Fault, SimulatorControl } from './types.ts';
@@ -21,6 +21,7 @@ export function createControl(sim: Sim, dropConnections: () => void): SimulatorC
   };
   return {
     sendIm: async (from, to, text, opts) => sendIm(sim, from, to, text, opts),
+    sendConferenceInvite: async (from, to, subject) => sendConferenceInvite(sim, from, to, subject),
     sendInConversation: async (threadId, from, text) => {
       const { conv, sip } = findLive(threadId, from);
       remoteMessage(sim, conv, sip, text);
@@ -90,6 +91,8 @@ export async function handleControlRequest(sim: Sim, control: SimulatorControl, 
     switch (name) {
       case 'sendIm':
         return ok(await control.sendIm(s(args, 'from'), s(args, 'to'), s(args, 'text'), { html: args.html as string | undefined, subject: args.subject as string | undefined }));
+      case 'sendConferenceInvite':
+        return ok(sendConferenceInvite(sim, s(args, 'from'), s(args, 'to'), args.subject as string | undefined));
       case 'sendInConversation':
         return ok(await control.sendInConversation(s(args, 'threadId'), s(args, 'from'), s(args, 'text')));
       case 'setTyping':

@@ -15,6 +15,7 @@ export interface NewConv {
   subject?: string;
   importance?: string;
   operationId?: string;
+  meetingUri?: string;
 }
 
 export function newThreadId(): string {
@@ -43,6 +44,8 @@ export function createConversation(sim: Sim, app: App, o: NewConv): Conv {
     logStatus: 'Archived',
     group: undefined,
     createdAt: sim.clock.now(),
+    peers: [],
+    meetingUri: o.meetingUri,
   } satisfies Conv as Conv;
   const inv: Invitation = {
     id: sim.id('i'),
@@ -87,7 +90,7 @@ export function addMessage(sim: Sim, conv: Conv, m: Omit<Msg, 'n'>): Msg {
 export function invitationEvent(sim: Sim, inv: Invitation, type: UcwaEvent['type'], extra: Partial<UcwaEvent> = {}, accepted?: string[]): UcwaEvent {
   return {
     sender: commSender(inv.conv.app),
-    link: { rel: 'messagingInvitation', href: h.invitation(inv) },
+    link: { rel: inv.conv.meetingUri ? 'onlineMeetingInvitation' : 'messagingInvitation', href: h.invitation(inv) },
     embedded: invitationJson(inv, sim.world, accepted ? { accepted } : {}),
     type,
     ...extra,
@@ -192,8 +195,11 @@ export function failInvitation(sim: Sim, conv: Conv, state: Invitation['state'],
   endConversation(sim, conv);
 }
 
-/** Teardown events (PROTOCOL §5.9) and archiving into a conversationLog after logDelaySec. */
-export function endConversation(sim: Sim, conv: Conv): void {
+/**
+ * Teardown events (PROTOCOL §5.9) and archiving into a conversationLog after logDelaySec.
+ * `remoteLeft`: the remote participant hung up (participant and participantMessaging deleted first).
+ */
+export function endConversation(sim: Sim, conv: Conv, remoteLeft?: string): void {
   if (conv.state === 'Disconnected') return;
   const wasConnected = conv.state === 'Connected';
   conv.state = 'Disconnected';
@@ -203,22 +209,70 @@ export function endConversation(sim: Sim, conv: Conv): void {
   if (wasConnected) {
     for (const sip of conv.typing) events.push(typingEvent(sim, conv, sip, 'deleted'));
     conv.typing.clear();
+    if (remoteLeft) {
+      events.push(
+        { sender: convSender(conv), link: { rel: 'participantMessaging', href: h.participantMessaging(conv, remoteLeft) }, in: { rel: 'participant', href: h.participant(conv, remoteLeft), title: '' }, type: 'deleted' },
+        participantEvent(sim, conv, remoteLeft, 'deleted'),
+      );
+      conv.joined = conv.joined.filter((s) => s !== remoteLeft);
+    }
   }
-  events.push(messagingEvent(conv), conversationEvent(conv, 'updated'), conversationEvent(conv, 'deleted'));
+  if (!conv.meetingUri) events.push(messagingEvent(conv));
+  events.push(conversationEvent(conv, 'updated'), conversationEvent(conv, 'deleted'));
   sim.emit(conv.app, ...events);
   conv.app.conversations.delete(conv.id);
   archive(sim, conv);
+  notifyPeers(sim, conv);
 }
 
-/** The application went away: conversations end without events, but are still archived. */
+/** The application went away (or its transient state was dropped): conversations end without events, but are still archived. */
 export function abandonConversations(sim: Sim, app: App): void {
-  for (const conv of [...app.conversations.values()]) {
+  const convs = [...app.conversations.values()];
+  app.conversations.clear();
+  for (const conv of convs) {
     sim.clock.cancel(conv.invitation.timer);
     for (const t of conv.timers) sim.clock.cancel(t);
+    const ringing = conv.direction === 'Incoming' && !conv.invitation.completed;
+    if (ringing) conv.logStatus = conv.group && conv.group.convs.some((c) => c !== conv && live(c)) ? undefined : 'Missed';
     conv.state = 'Disconnected';
     archive(sim, conv);
+    notifyPeers(sim, conv);
   }
-  app.conversations.clear();
+}
+
+/** Cut the links between conversations routed from one account to another. */
+export function unlink(conv: Conv): void {
+  for (const p of conv.peers) p.peers = p.peers.filter((x) => x !== conv);
+  conv.peers = [];
+}
+
+/**
+ * Routed conversations (two signed-in accounts): `conv` ended, so the other side learns it —
+ * a caller that gave up stops the callee's ringing; a callee endpoint that vanished fails the
+ * caller once nobody rings any more; a connected peer sees the remote leave.
+ */
+function notifyPeers(sim: Sim, conv: Conv): void {
+  const peers = conv.peers;
+  unlink(conv);
+  const me = conv.app.user.sip;
+  for (const p of peers) {
+    if (!live(p)) continue;
+    if (p.invitation.completed) {
+      endConversation(sim, p, me);
+    } else if (p.direction === 'Incoming') {
+      const group = p.group;
+      if (group && !group.settled) {
+        group.settled = true;
+        sim.clock.cancel(group.timer);
+        group.convs.forEach((c, i) => {
+          c.logStatus = i === 0 ? 'Missed' : undefined;
+        });
+      }
+      failInvitation(sim, p, 'Failed', { code: 'RemoteFailure', subcode: 'Canceled', message: 'The caller cancelled the invitation.' });
+    } else if (!p.peers.some(live)) {
+      failInvitation(sim, p, 'Failed', { code: 'RemoteFailure', subcode: 'TemporarilyUnavailable', message: 'The callee is no longer reachable.' });
+    }
+  }
 }
 
 function archive(sim: Sim, conv: Conv): void {
@@ -238,6 +292,7 @@ function archive(sim: Sim, conv: Conv): void {
       recipients: [...conv.remotes],
       messages,
       unread: status === 'Missed',
+      ...(conv.meetingUri ? { type: 'ConferenceLog' as const, onlineMeetingUri: conv.meetingUri } : {}),
     });
     sim.emitMissedItems(user);
   });

@@ -48,6 +48,8 @@ export class EventChannel {
   #flushTimer: TimerId | undefined;
   #timeoutSec: number;
   #mediumSec = 5;
+  /** The server tore down transient state: the next new batch carries `resume`, not `next`. */
+  #resume = false;
   /** Last time a P-GET was parked or released (drives CallbackChannelError). */
   lastSeen: number;
 
@@ -84,6 +86,12 @@ export class EventChannel {
     });
   }
 
+  /** Idle teardown (PROTOCOL §3.3): drop queued events about dropped state; flag the next batch. */
+  markResume(): void {
+    this.#queue = [];
+    this.#resume = true;
+  }
+
   /** Handle GET events?ack=K. */
   handle(ack: number, query: URLSearchParams, res: ServerResponse): void {
     if (this.#parked) {
@@ -110,7 +118,7 @@ export class EventChannel {
     }
     this.#acked = true;
     this.#last = undefined;
-    if (this.#queue.length > 0) {
+    if (this.#queue.length > 0 || this.#resume) {
       sendRaw(res, 200, this.#build());
       this.#hooks.onRelease();
       return;
@@ -147,8 +155,10 @@ export class EventChannel {
   #build(): string {
     this.#delivered += 1;
     this.#acked = false;
+    const follow = this.#resume ? 'resume' : 'next';
+    this.#resume = false;
     const body: Record<string, unknown> = {
-      _links: { self: { href: this.#href(this.#delivered) }, next: { href: this.#href(this.#delivered + 1) } },
+      _links: { self: { href: this.#href(this.#delivered) }, [follow]: { href: this.#href(this.#delivered + 1) } },
     };
     const events = this.#queue;
     this.#queue = [];

@@ -1,45 +1,47 @@
-// Incoming IM (PROTOCOL §6): the control hook `sendIm` rings every available application of the
-// user; accept/decline/no answer settle all of them.
+// Incoming invitations (PROTOCOL §6): the control hooks `sendIm` / `sendConferenceInvite` and IMs
+// routed from another signed-in account ring every available application of the user;
+// accept/decline/no answer settle all of them.
 
 import {
-  addMessage, connectIncoming, conversationEvent, convTimer, createConversation, failInvitation,
-  invitationEvent, live, localParticipantEvent, messageEvent, newThreadId, participantEvent,
+  addMessage, connectIncoming, connectOutgoing, conversationEvent, convTimer, createConversation, failInvitation,
+  invitationEvent, live, localParticipantEvent, messageEvent, newThreadId, participantEvent, unlink,
 } from './conversations.ts';
 import { UcwaError } from './errors.ts';
-import { toSip } from './hrefs.ts';
-import type { Conv, Ctx, IncomingGroup, Reply } from './model.ts';
+import { toSip, userPart } from './hrefs.ts';
+import type { App, Conv, Ctx, IncomingGroup, Reply } from './model.ts';
 import type { Sim } from './sim.ts';
 
 /** Protocol ms between the §6.1 batch, `participant added` and the `updated` invitation. */
 const STEP_MS = 50;
 
-export function sendIm(sim: Sim, fromRaw: string, toRaw: string, text: string, opts: { html?: string; subject?: string } = {}): string {
-  const from = toSip(fromRaw);
-  const to = toSip(toRaw);
-  if (!sim.world.user(to)) throw new Error(`Unknown user ${to}`);
-  const apps = sim.activeApps(to).filter((a) => a.available && a.modalities.includes('Messaging'));
-  const at = sim.clock.now();
-  const threadId = newThreadId();
-  if (apps.length === 0) {
-    // Nobody signed in to ring: the sender's IM ends up as a missed conversation in history.
-    sim.clock.after(sim.cfg.logDelaySec * 1000, () => {
-      sim.world.addLog(to, {
-        threadId, subject: opts.subject ?? '', direction: 'Incoming', importance: 'Normal', status: 'Missed', creationTime: sim.clock.now(),
-        recipients: [from], messages: [opts.html !== undefined ? { from, text, html: opts.html, at } : { from, text, at }], unread: true,
-      });
-      sim.emitMissedItems(to);
-    });
-    return '';
-  }
+export interface Ring {
+  from: string;
+  to: string;
+  threadId: string;
+  subject: string;
+  importance: string;
+  first: { text: string; html: string | undefined; at: number } | undefined;
+  meetingUri?: string;
+}
+
+/** Applications that receive incoming invitations: available with Messaging (PROTOCOL §4.1). */
+export function ringableApps(sim: Sim, sip: string): App[] {
+  return sim.activeApps(sip).filter((a) => a.available && a.modalities.includes('Messaging'));
+}
+
+/** Rings each available application of `r.to`; undefined when there is none. */
+export function ring(sim: Sim, r: Ring): IncomingGroup | undefined {
+  const apps = ringableApps(sim, r.to);
+  if (apps.length === 0) return undefined;
   const group: IncomingGroup = { convs: [], settled: false, timer: undefined };
   for (const app of apps) {
-    const conv = createConversation(sim, app, { direction: 'Incoming', remotes: [from], threadId, subject: opts.subject ?? '' });
+    const conv = createConversation(sim, app, { direction: 'Incoming', remotes: [r.from], threadId: r.threadId, subject: r.subject, importance: r.importance, meetingUri: r.meetingUri });
     conv.group = group;
-    conv.invitation.first = addMessage(sim, conv, { from, text, html: opts.html, at, direction: 'Incoming', operationId: undefined });
+    if (r.first) conv.invitation.first = addMessage(sim, conv, { from: r.from, text: r.first.text, html: r.first.html, at: r.first.at, direction: 'Incoming', operationId: undefined });
     group.convs.push(conv);
     sim.emit(app, invitationEvent(sim, conv.invitation, 'started'), conversationEvent(conv, 'added'), localParticipantEvent(sim, conv));
     convTimer(sim, conv, STEP_MS, () => {
-      sim.emit(app, participantEvent(sim, conv, from, 'added'));
+      sim.emit(app, participantEvent(sim, conv, r.from, 'added'));
       convTimer(sim, conv, STEP_MS, () => {
         if (conv.invitation.completed) return;
         // Real servers withdraw accept/decline in this update; clients must use the cached links.
@@ -50,17 +52,61 @@ export function sendIm(sim: Sim, fromRaw: string, toRaw: string, text: string, o
   }
   group.timer = sim.clock.after(sim.cfg.invitationTimeoutSec * 1000, () => {
     group.settled = true;
-    group.convs.forEach((c, i) => {
+    const ringing = group.convs.filter(live);
+    ringing.forEach((c, i) => {
       c.logStatus = i === 0 ? 'Missed' : undefined;
-      if (live(c)) failInvitation(sim, c, 'Failed', { code: 'RemoteFailure', subcode: 'Missed', message: 'The invitation was not answered.' });
+      failInvitation(sim, c, 'Failed', { code: 'RemoteFailure', subcode: 'Missed', message: 'The invitation was not answered.' });
     });
   });
+  return group;
+}
+
+/** Nobody to ring: the invitation ends up as a missed conversation in the user's history. */
+function missedLog(sim: Sim, r: Ring): void {
+  sim.clock.after(sim.cfg.logDelaySec * 1000, () => {
+    const f = r.first;
+    sim.world.addLog(r.to, {
+      threadId: r.threadId, subject: r.subject, direction: 'Incoming', importance: r.importance, status: 'Missed', creationTime: sim.clock.now(),
+      recipients: [r.from], messages: f ? [f.html !== undefined ? { from: r.from, text: f.text, html: f.html, at: f.at } : { from: r.from, text: f.text, at: f.at }] : [], unread: true,
+      ...(r.meetingUri ? { type: 'ConferenceLog' as const, onlineMeetingUri: r.meetingUri } : {}),
+    });
+    sim.emitMissedItems(r.to);
+  });
+}
+
+export function sendIm(sim: Sim, fromRaw: string, toRaw: string, text: string, opts: { html?: string; subject?: string } = {}): string {
+  const from = toSip(fromRaw);
+  const to = toSip(toRaw);
+  if (!sim.world.user(to)) throw new Error(`Unknown user ${to}`);
+  const r: Ring = { from, to, threadId: newThreadId(), subject: opts.subject ?? '', importance: 'Normal', first: { text, html: opts.html, at: sim.clock.now() } };
+  const group = ring(sim, r);
+  if (!group) {
+    missedLog(sim, r);
+    return '';
+  }
+  return (group.convs[0] as Conv).invitation.id;
+}
+
+/** `from` invites `to` to an ad-hoc online meeting (incoming onlineMeetingInvitation). */
+export function sendConferenceInvite(sim: Sim, fromRaw: string, toRaw: string, subject = ''): string {
+  const from = toSip(fromRaw);
+  const to = toSip(toRaw);
+  if (!sim.world.user(to)) throw new Error(`Unknown user ${to}`);
+  const confId = sim.id('').toUpperCase().padStart(8, '0');
+  const meetingUri = `sip:${userPart(from)};gruu;opaque=app:conf:focus:id:${confId}`;
+  const r: Ring = { from, to, threadId: newThreadId(), subject, importance: 'Normal', first: undefined, meetingUri };
+  const group = ring(sim, r);
+  if (!group) {
+    missedLog(sim, r);
+    return '';
+  }
   return (group.convs[0] as Conv).invitation.id;
 }
 
 function pendingIncoming(ctx: Ctx): Conv {
   const inv = ctx.app.invitations.get(ctx.params.inv ?? '');
-  if (!inv || inv.direction !== 'Incoming') throw new UcwaError(404, undefined, 'The invitation does not exist.');
+  const meeting = /onlineMeetingInvitations/i.test(ctx.path);
+  if (!inv || inv.direction !== 'Incoming' || Boolean(inv.conv.meetingUri) !== meeting) throw new UcwaError(404, undefined, 'The invitation does not exist.');
   if (inv.completed || !live(inv.conv)) throw new UcwaError(409, 'None', 'The invitation is no longer pending.');
   return inv.conv;
 }
@@ -72,7 +118,9 @@ function settleOthers(sim: Sim, conv: Conv, subcode: string): void {
   group.settled = true;
   sim.clock.cancel(group.timer);
   for (const other of group.convs) {
-    if (other === conv || !live(other)) continue;
+    if (other === conv) continue;
+    unlink(other);
+    if (!live(other)) continue;
     other.logStatus = undefined;
     failInvitation(sim, other, 'Failed', { code: 'RemoteFailure', subcode });
   }
@@ -81,7 +129,20 @@ function settleOthers(sim: Sim, conv: Conv, subcode: string): void {
 export function accept(sim: Sim, ctx: Ctx): Reply {
   const conv = pendingIncoming(ctx);
   settleOthers(sim, conv, 'ConnectedElsewhere');
+  if (conv.meetingUri) {
+    // The simulator hosts no meetings: joining fails (an IM-only client should not accept).
+    conv.logStatus = 'Missed';
+    failInvitation(sim, conv, 'Failed', { code: 'ServiceFailure', subcode: 'ModalityNotSupported', message: 'Online meetings are not available in the simulator.' });
+    return { status: 204 };
+  }
+  const caller = conv.peers.find(live);
   connectIncoming(sim, conv);
+  if (caller) {
+    // Routed from another signed-in account: the caller's outgoing invitation succeeds.
+    conv.peers = [caller];
+    caller.peers = [conv];
+    connectOutgoing(sim, caller, [conv.app.user.sip]);
+  }
   const first = conv.invitation.first;
   if (first && sim.cfg.redeliverFirstMessage) sim.emit(conv.app, messageEvent(sim, conv, first));
   return { status: 204 };
@@ -89,9 +150,12 @@ export function accept(sim: Sim, ctx: Ctx): Reply {
 
 export function decline(sim: Sim, ctx: Ctx): Reply {
   const conv = pendingIncoming(ctx);
+  const caller = conv.peers.find(live);
+  unlink(conv);
   settleOthers(sim, conv, 'Declined');
   conv.logStatus = 'Missed';
   failInvitation(sim, conv, 'Declined', { code: 'LocalFailure', subcode: 'Declined', message: 'The invitation was declined.' });
+  if (caller) failInvitation(sim, caller, 'Declined', { code: 'RemoteFailure', subcode: 'Declined', message: 'The invitation was declined.' });
   return { status: 204 };
 }
 

@@ -1,5 +1,6 @@
 // makeMeAvailable, presence and reportMyActivity (PROTOCOL §4).
 
+import { armActivityExpiry } from './applications.ts';
 import { UcwaError, invalidParam } from './errors.ts';
 import { h } from './hrefs.ts';
 import { scheduleWriteFirst } from './incoming.ts';
@@ -29,7 +30,11 @@ export function makeMeAvailable(sim: Sim, ctx: Ctx): Reply {
   if (formats.some((f) => !f)) throw invalidParam('supportedMessageFormats must be Plain or Html.');
   const signInAs = input.str('signInAs');
   if (signInAs !== undefined && !norm(PREFERRED, signInAs)) throw invalidParam('signInAs is not a valid availability.');
+  const inactive = input.has('inactiveTimeout') ? parseTimeSpan(input.str('inactiveTimeout')) : sim.cfg.inactiveTimeoutSec * 1000;
+  if (inactive === undefined) throw invalidParam('inactiveTimeout must be a TimeSpan (minutes or hh:mm:ss).');
   app.available = true;
+  app.inactiveMs = inactive;
+  app.commEtag += 1;
   app.modalities = modalities;
   app.messageFormats = formats as string[];
   app.availability = signInAs ? (norm(PREFERRED, signInAs) as string) : 'Online';
@@ -50,7 +55,60 @@ export function makeMeAvailable(sim: Sim, ctx: Ctx): Reply {
     },
   );
   scheduleWriteFirst(sim, app.user.sip);
+  armDecay(sim, app);
+  armActivityExpiry(sim, app);
   return { status: 204 };
+}
+
+/**
+ * makeMeAvailable `inactiveTimeout` (PROTOCOL §4.1: TimeSpan, minutes, default 5): a number is
+ * minutes, a string is minutes or "[d.]hh:mm:ss". Returns protocol ms, undefined when malformed.
+ */
+export function parseTimeSpan(v: string | undefined): number | undefined {
+  if (v === undefined || v.trim() === '') return 0;
+  const t = v.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 60_000;
+  const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d+)?$/.exec(t);
+  if (!m) return undefined;
+  return (((Number(m[1] ?? 0) * 24 + Number(m[2])) * 60 + Number(m[3])) * 60 + Number(m[4])) * 1000;
+}
+
+/** The availability others and the user see: the chosen one, decayed while there is no activity. */
+export function effectiveAvailability(app: App): string {
+  const base = app.availability;
+  if (app.idle === 'active' || (base !== 'Online' && base !== 'Busy')) return base;
+  if (app.idle === 'away') return 'Away';
+  return base === 'Busy' ? 'IdleBusy' : 'IdleOnline';
+}
+
+function emitPresence(sim: Sim, app: App): void {
+  sim.emit(app, { sender: { rel: 'me', href: h.me(app) }, link: { rel: 'presence', href: `${h.me(app)}/presence` }, embedded: presenceJson(app), type: 'updated', priority: 'medium' });
+}
+
+function setIdle(sim: Sim, app: App, idle: App['idle']): void {
+  if (app.idle === idle) return;
+  const before = effectiveAvailability(app);
+  app.idle = idle;
+  if (effectiveAvailability(app) !== before) emitPresence(sim, app);
+}
+
+/** Idle after inactiveMs without activity, Away awayAfterIdleSec later (PROTOCOL §4.3). */
+function armDecay(sim: Sim, app: App): void {
+  for (const t of app.decayTimers) sim.clock.cancel(t);
+  app.decayTimers = [];
+  if (app.inactiveMs <= 0 || app.state !== 'active') return;
+  app.decayTimers.push(
+    sim.clock.after(app.inactiveMs, () => setIdle(sim, app, 'idle')),
+    sim.clock.after(app.inactiveMs + sim.cfg.awayAfterIdleSec * 1000, () => setIdle(sim, app, 'away')),
+  );
+}
+
+/** User activity: back to the chosen availability (presence updated if it was decayed). */
+function activity(sim: Sim, app: App): void {
+  app.lastActivity = sim.clock.now();
+  setIdle(sim, app, 'active');
+  armDecay(sim, app);
+  armActivityExpiry(sim, app);
 }
 
 function requireAvailable(app: App): void {
@@ -58,7 +116,9 @@ function requireAvailable(app: App): void {
 }
 
 export function presenceJson(app: App): Record<string, unknown> {
-  return { rel: 'presence', availability: app.availability, activity: app.availability === 'Offwork' ? 'Off Work' : 'Available', _links: { self: { href: `${h.me(app)}/presence` } } };
+  const availability = effectiveAvailability(app);
+  const activity = availability === 'Offwork' ? 'Off Work' : app.idle === 'active' ? 'Available' : 'Inactive';
+  return { rel: 'presence', availability, activity, _links: { self: { href: `${h.me(app)}/presence` } } };
 }
 
 export function getPresence(_sim: Sim, ctx: Ctx): Reply {
@@ -75,13 +135,15 @@ export function setPresence(sim: Sim, ctx: Ctx): Reply {
     if (!found) throw invalidParam('availability is not a valid PreferredAvailability.');
     ctx.app.availability = found;
   }
-  sim.emit(ctx.app, { sender: { rel: 'me', href: h.me(ctx.app) }, link: { rel: 'presence', href: `${h.me(ctx.app)}/presence` }, embedded: presenceJson(ctx.app), type: 'updated', priority: 'medium' });
+  ctx.app.idle = 'active';
+  emitPresence(sim, ctx.app);
+  activity(sim, ctx.app);
   return { status: 204 };
 }
 
 export function reportMyActivity(sim: Sim, ctx: Ctx): Reply {
   requireAvailable(ctx.app);
-  ctx.app.lastActivity = sim.clock.now();
+  activity(sim, ctx.app);
   return { status: 204 };
 }
 

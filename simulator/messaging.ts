@@ -10,6 +10,7 @@ import { UcwaError, invalidParam } from './errors.ts';
 import { h } from './hrefs.ts';
 import type { App, Conv, Ctx, Msg, Reply } from './model.ts';
 import { conversationJson, invitationJson, messageJson, messagingJson, participantJson } from './resources.ts';
+import { forwardMessage, forwardTyping, routeToAccount, routed } from './routing.ts';
 import type { Sim } from './sim.ts';
 
 export interface OutgoingSpec {
@@ -59,7 +60,7 @@ export function startOutgoing(sim: Sim, app: App, spec: OutgoingSpec): Conv {
   conv.invitation.timer = sim.clock.after(sim.cfg.invitationTimeoutSec * 1000, () =>
     failInvitation(sim, conv, 'Failed', { code: 'RemoteFailure', subcode: 'Timeout', message: 'The invitation was not answered in time.' }),
   );
-  remoteAnswer(sim, conv);
+  if (!routeToAccount(sim, conv)) remoteAnswer(sim, conv);
   return conv;
 }
 
@@ -112,13 +113,15 @@ export function sendMessage(sim: Sim, ctx: Ctx): Reply {
   });
   recordSent(sim, conv, msg, ct);
   sim.emit(ctx.app, messageEvent(sim, conv, msg));
-  reactToUserMessage(sim, conv, msg);
+  if (routed(conv)) forwardMessage(sim, conv, msg);
+  else reactToUserMessage(sim, conv, msg);
   return { status: 201, headers: { Location: h.message(conv, msg.n) } };
 }
 
-export function setIsTyping(_sim: Sim, ctx: Ctx): Reply {
+export function setIsTyping(sim: Sim, ctx: Ctx): Reply {
   const conv = findConv(ctx);
   if (conv.state !== 'Connected') throw new UcwaError(409, 'None', 'Messaging is not connected.');
+  if (routed(conv)) forwardTyping(sim, conv);
   return { status: 204 };
 }
 

@@ -36,6 +36,14 @@ export interface App {
   modalities: string[];
   messageFormats: string[];
   availability: string;
+  /** Presence decay (PROTOCOL §4.3): Idle after inactiveMs without reportMyActivity, Away later. */
+  idle: 'active' | 'idle' | 'away';
+  inactiveMs: number;
+  decayTimers: TimerId[];
+  activityTimer: TimerId | undefined;
+  resumeTimer: TimerId | undefined;
+  /** ETag of the communication resource (PROTOCOL §0.2). */
+  commEtag: number;
   lastActivity: number;
   channel: EventChannel;
   conversations: Map<string, Conv>;
@@ -74,6 +82,10 @@ export interface Conv {
   logStatus: 'Archived' | 'Missed' | undefined;
   group: IncomingGroup | undefined;
   createdAt: number;
+  /** Routed between two signed-in accounts: the other side's conversation(s). */
+  peers: Conv[];
+  /** Set for an incoming online meeting invitation (sendConferenceInvite). */
+  meetingUri: string | undefined;
 }
 
 export interface Invitation {
@@ -114,6 +126,9 @@ export interface LogRec {
   recipients: string[];
   messages: LogMessage[];
   unread: boolean;
+  /** ConversationLogType; default MessageLog. */
+  type?: 'MessageLog' | 'ConferenceLog';
+  onlineMeetingUri?: string;
 }
 
 export interface Ctx {

@@ -24,6 +24,11 @@ export interface Config {
   controlEndpoint: boolean;
   maxApplicationsPerUser: number;
   log: ((line: string) => void) | undefined;
+  resumeAfterSec: number;
+  activityExpirySec: number;
+  inactiveTimeoutSec: number;
+  awayAfterIdleSec: number;
+  routeBetweenAccounts: boolean;
 }
 
 export function resolveOptions(o: SimulatorOptions = {}): Config {
@@ -49,5 +54,10 @@ export function resolveOptions(o: SimulatorOptions = {}): Config {
     controlEndpoint: o.controlEndpoint ?? false,
     maxApplicationsPerUser: o.maxApplicationsPerUser ?? Infinity,
     log: o.log,
+    resumeAfterSec: Math.max(0, o.resumeAfterSec ?? 0),
+    activityExpirySec: Math.max(0, o.activityExpirySec ?? 0),
+    inactiveTimeoutSec: Math.max(0, o.inactiveTimeoutSec ?? 0),
+    awayAfterIdleSec: Math.max(0, o.awayAfterIdleSec ?? 600),
+    routeBetweenAccounts: o.routeBetweenAccounts ?? true,
   };
 }

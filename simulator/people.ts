@@ -4,6 +4,7 @@
 import { UcwaError, invalidParam } from './errors.ts';
 import { h, toSip } from './hrefs.ts';
 import type { Ctx, Reply } from './model.ts';
+import { effectiveAvailability } from './me.ts';
 import { contactJson } from './resources.ts';
 import type { Sim } from './sim.ts';
 
@@ -55,7 +56,7 @@ export function availabilityOf(sim: Sim, sip: string): string {
   const u = sim.world.user(sip);
   if (u?.password !== undefined) {
     const app = sim.activeApps(sip).find((a) => a.available);
-    return app ? app.availability : 'Offline';
+    return app ? effectiveAvailability(app) : 'Offline';
   }
   if (u?.behaviour?.kind === 'neverAnswer') return 'Away';
   if (u?.behaviour?.kind === 'decline') return 'Busy';

@@ -66,7 +66,7 @@ export function communicationJson(app: App): Record<string, unknown> {
     supportedModalities: app.available ? app.modalities : [],
     supportedMessageFormats: app.messageFormats,
     conversationHistory: 'Enabled',
-    etag: String(app.available ? 2 : 1),
+    etag: String(app.commEtag),
     _links: {
       self: l(c),
       conversations: l(`${c}/conversations?filter=active`),
@@ -134,14 +134,16 @@ export function participantJson(c: Conv, world: World, sip: string): Record<stri
 }
 
 export function conversationJson(c: Conv): Record<string, unknown> {
-  const links: Record<string, unknown> = { self: l(h.conv(c)), messaging: l(h.messaging(c)), participants: l(h.participants(c)) };
+  const links: Record<string, unknown> = c.meetingUri
+    ? { self: l(h.conv(c)), participants: l(h.participants(c)) }
+    : { self: l(h.conv(c)), messaging: l(h.messaging(c)), participants: l(h.participants(c)) };
   if (c.state === 'Connected') links.localParticipant = l(h.participant(c, c.app.user.sip), c.app.user.name);
   return {
     rel: 'conversation',
     state: c.state,
     threadId: c.threadId,
     subject: c.subject,
-    activeModalities: c.state === 'Connected' || c.state === 'Incoming' ? ['Messaging'] : [],
+    activeModalities: c.meetingUri ? [] : c.state === 'Connected' || c.state === 'Incoming' ? ['Messaging'] : [],
     importance: c.importance,
     recording: false,
     participantCount: c.joined.length + 1,
@@ -172,6 +174,7 @@ export function invitationJson(inv: Invitation, world: World, opts: { accepted?:
   const c = inv.conv;
   const app = c.app;
   const remote = c.remotes[0] ?? '';
+  if (c.meetingUri) return meetingInvitationJson(inv, world);
   const body: Record<string, unknown> = {
     rel: 'messagingInvitation',
     direction: inv.direction,
@@ -205,6 +208,40 @@ export function invitationJson(inv: Invitation, world: World, opts: { accepted?:
   if (opts.accepted) embedded.acceptedByParticipant = opts.accepted.map((s) => participantJson(c, world, s));
   if (Object.keys(embedded).length) body._embedded = embedded;
   return body;
+}
+
+/**
+ * Incoming onlineMeetingInvitation (skype-docs onlineMeetingInvitation_ref, accept_ref, decline_ref):
+ * properties availableModalities/direction/importance/onlineMeetingUri/state/subject/threadId/to,
+ * links self/accept/decline/conversation/from/to, the inviter embedded as `from`.
+ */
+function meetingInvitationJson(inv: Invitation, world: World): Record<string, unknown> {
+  const c = inv.conv;
+  const app = c.app;
+  const remote = c.remotes[0] ?? '';
+  const links: Record<string, unknown> = {
+    self: l(h.invitation(inv)),
+    from: l(h.participant(c, remote), world.name(remote)),
+    to: l(h.contact(app, app.user.sip)),
+    conversation: l(h.conv(c)),
+  };
+  if (!inv.completed && inv.state === 'Connecting' && inv.showAnswerLinks) {
+    links.accept = l(`${h.invitation(inv)}/accept`);
+    links.decline = l(`${h.invitation(inv)}/decline`);
+  }
+  return {
+    rel: 'onlineMeetingInvitation',
+    availableModalities: ['Messaging', 'Audio', 'Video', 'ApplicationSharing'],
+    direction: inv.direction,
+    importance: c.importance,
+    onlineMeetingUri: c.meetingUri,
+    state: inv.state,
+    subject: c.subject,
+    threadId: c.threadId,
+    to: app.user.sip,
+    _links: links,
+    _embedded: { from: participantJson(c, world, remote) },
+  };
 }
 
 export function messageJson(c: Conv, m: Msg, world: World): Record<string, unknown> {

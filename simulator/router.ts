@@ -59,13 +59,16 @@ route('GET', '/people/{who}', getContact);
 route('GET', '/people/{who}/presence', getContactPresence);
 route('GET', '/photos/{who}', getPhoto);
 route('GET', '/onlineMeetings', (_s, c) => ({ status: 200, body: onlineMeetingsJson(c.app) }));
-route('GET', C, (_s, c) => ({ status: 200, body: communicationJson(c.app) }));
+route('GET', C, (_s, c) => ({ status: 200, headers: { ETag: `"${c.app.commEtag}"` }, body: communicationJson(c.app) }));
 route('PUT', C, putCommunication);
 route('GET', `${C}/conversations`, getConversations);
 route('POST', `${C}/messagingInvitations`, startMessaging);
 route('GET', `${C}/messagingInvitations/{inv}`, getInvitation);
 route('POST', `${C}/messagingInvitations/{inv}/accept`, accept);
 route('POST', `${C}/messagingInvitations/{inv}/decline`, decline);
+route('GET', `${C}/onlineMeetingInvitations/{inv}`, getInvitation);
+route('POST', `${C}/onlineMeetingInvitations/{inv}/accept`, accept);
+route('POST', `${C}/onlineMeetingInvitations/{inv}/decline`, decline);
 route('GET', CONV, getConversation);
 route('DELETE', CONV, deleteConversation);
 route('GET', `${CONV}/messaging`, getMessaging);
@@ -85,15 +88,20 @@ route('GET', `${LOG}/conversationLogTranscripts/{n}`, getTranscript);
 route('GET', `${LOG}/conversationLogRecipients/{who}`, getRecipient);
 route('GET', `${C}/missedItems`, getMissedItems);
 
-/** PUT communication: the sentinel property must be echoed (PROTOCOL §0.2). */
+/** PUT communication: If-Match required (428) and current (412); the sentinel must be echoed (PROTOCOL §0.2). */
 function putCommunication(_sim: Sim, ctx: Ctx): Reply {
+  const ifMatch = ctx.headers['if-match'];
+  if (ifMatch === undefined || String(ifMatch).trim() === '') throw new UcwaError(428, undefined, 'PUT requires an If-Match header.');
+  const tags = String(ifMatch).split(',').map((t) => t.trim().replace(/^W\//, '').replace(/^"|"$/g, ''));
+  if (!tags.includes('*') && !tags.includes(String(ctx.app.commEtag))) throw new UcwaError(412, undefined, 'The resource has changed; GET it again.');
   const input = ctx.input();
   if (input.str('4d221db7-4af0-476b-9443-8bc874283085') === undefined) {
     throw new UcwaError(400, 'ParameterValidationFailure', 'Send back every property of the resource.');
   }
   const formats = input.list('supportedMessageFormats');
   if (formats) ctx.app.messageFormats = formats.map((f) => (f.toLowerCase() === 'html' ? 'Html' : 'Plain'));
-  return { status: 200, body: communicationJson(ctx.app) };
+  ctx.app.commEtag += 1;
+  return { status: 200, headers: { ETag: `"${ctx.app.commEtag}"` }, body: communicationJson(ctx.app) };
 }
 
 /** Dispatch a path relative to the application base. */

@@ -64,6 +64,30 @@ export interface SimulatorOptions {
   maxApplicationsPerUser?: number;
   /** Log each request to this function. */
   log?: (line: string) => void;
+  /**
+   * No P-GET for this long (unscaled seconds) after the last release, but not yet expired → the
+   * server tears down the application's live conversations and invitations and answers the next
+   * P-GET with `_links.resume` instead of `next` (PROTOCOL §3.3). Default 0 = off (only takes
+   * effect when smaller than applicationExpirySec).
+   */
+  resumeAfterSec?: number;
+  /**
+   * After makeMeAvailable, no reportMyActivity for this long (unscaled seconds) → application
+   * terminated (410 InactiveApplicationExpired, PROTOCOL §2.3/§4.3). Default 0 = off.
+   */
+  activityExpirySec?: number;
+  /**
+   * Presence decay (PROTOCOL §4.3): inactiveTimeout used when makeMeAvailable sends none, in
+   * unscaled seconds. Default 0 = no decay unless the client sends `inactiveTimeout`.
+   */
+  inactiveTimeoutSec?: number;
+  /** After IdleOnline/IdleBusy, this many more unscaled seconds without activity → Away; default 600. */
+  awayAfterIdleSec?: number;
+  /**
+   * An IM to a signed-in account with an available application (e.g. demo → demo2) rings that
+   * account's applications instead of running a simulated behaviour. Default true.
+   */
+  routeBetweenAccounts?: boolean;
 }
 
 /** One injected fault. Matches requests whose method (if given) and path pattern match. */
@@ -94,6 +118,13 @@ export interface SimulatorControl {
   /** Remote starts / stops typing in a live conversation. */
   setTyping(threadId: string, from: string, typing: boolean): Promise<void>;
   setBehaviour(sip: string, behaviour: Behaviour): void;
+  /**
+   * `from` invites `to` to an online meeting: an incoming `onlineMeetingInvitation` (accept/decline
+   * like a messagingInvitation) rings each available application of `to`. An IM-only client can
+   * only decline or let it time out; accepting completes with Failure (the simulator hosts no
+   * meetings). Resolves with the invitation id ('' when nobody is available: a Missed ConferenceLog).
+   */
+  sendConferenceInvite?(from: string, to: string, subject?: string): Promise<string>;
   addFault(fault: Fault): () => void; // returns a remover
   clearFaults(): void;
   /** Make the user's current tokens invalid now (next request → 401). */
