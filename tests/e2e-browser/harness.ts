@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The renderer end-to-end harness (DESIGN.md §8): the PRODUCTION renderer bundle (out/renderer, built
 // by scripts/build.mjs, unmodified) served over node:http with the production CSP, in headless Debian
 // Chromium; its `window.ucwa` is a bridge to the very `createHandlers(service, host)` the Electron
@@ -120,6 +121,75 @@ export class TestHost implements HandlerHost {
   log(line: string) { this.logs.push(line); }
 }
 
+/** The pages a world has open, and how events reach them (the preload's webContents.send). */
+export interface Bridge {
+  pages: Map<Page, string>;
+  emitTo(window: string | null, event: EventName, payload: unknown): void;
+}
+
+export function createBridge(): Bridge {
+  const pages = new Map<Page, string>();
+  return {
+    pages,
+    emitTo(window, event, payload) {
+      for (const [page, name] of pages) {
+        if (window && name !== window) continue;
+        if (page.isClosed()) continue;
+        page.evaluate(([e, p]) => (globalThis as unknown as { __ucwaEmit?: (e: string, p: unknown) => void }).__ucwaEmit?.(e as string, p), [event, payload] as const)
+          .catch(() => undefined);
+      }
+    },
+  };
+}
+
+/** Open one window of the production bundle with `window.ucwa` bridged to `handlers`. */
+export async function openBridgedPage(o: {
+  browser: Browser; origin: string; name: WindowName; handlers: Handlers; bridge: Bridge; logs: string[];
+  colorScheme?: 'light' | 'dark'; width?: number; height?: number; beforeLoad?: (page: Page) => Promise<void>;
+}): Promise<Page> {
+  const { name, handlers, logs } = o;
+  const context = await o.browser.newContext({
+    viewport: { width: o.width ?? (name === 'popup' ? 400 : name === 'signin' ? 480 : 1100), height: o.height ?? (name === 'popup' ? 480 : name === 'signin' ? 600 : 720) },
+    colorScheme: o.colorScheme ?? 'light',
+    reducedMotion: 'reduce',
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => logs.push(`pageerror(${name}): ${err.message}`));
+  page.on('console', (msg) => { if (msg.type() === 'error') logs.push(`console(${name}): ${msg.text()}`); });
+  // The bridge: same call names as the preload, each one a call into the real handlers.
+  await page.exposeBinding('__ucwaInvoke', async (_source, call: string, args: unknown) => {
+    const h = handlers[call as keyof Handlers] as ((c: CallerInfo, a: unknown) => Promise<unknown>) | undefined;
+    if (!h) return { ok: false, error: { code: 'forbidden', message: `Unknown call ${call}` } };
+    return h({ window: name }, args);
+  });
+  await page.addInitScript((names: string[]) => {
+    const listeners = new Map<string, Set<(p: unknown) => void>>();
+    const w = window as unknown as Record<string, unknown> & { __ucwaInvoke: (n: string, a: unknown[]) => Promise<unknown> };
+    const api: Record<string, unknown> = {
+      on(event: string, listener: (p: unknown) => void) {
+        let set = listeners.get(event);
+        if (!set) listeners.set(event, (set = new Set()));
+        set.add(listener);
+        return () => { set.delete(listener); };
+      },
+    };
+    for (const n of names) api[n] = (...args: unknown[]) => w.__ucwaInvoke(n, args);
+    Object.defineProperty(window, '__ucwaEmit', {
+      value: (event: string, payload: unknown) => {
+        for (const l of listeners.get(event) ?? []) {
+          try { l(payload); } catch (err) { console.error(err); }
+        }
+      },
+    });
+    Object.defineProperty(window, 'ucwa', { value: Object.freeze(api) });
+  }, callNames as string[]);
+  o.bridge.pages.set(page, name);
+  page.on('close', () => o.bridge.pages.delete(page));
+  await o.beforeLoad?.(page);
+  await page.goto(`${o.origin}/index.html?window=${name}`);
+  return page;
+}
+
 export interface World {
   sim: Simulator;
   service: MessengerService;
@@ -158,15 +228,8 @@ export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise
       channelRestartWaitMs: 100,
     },
   });
-  const pages = new Map<Page, string>();
-  const emitTo = (window: string | null, event: EventName, payload: unknown) => {
-    for (const [page, name] of pages) {
-      if (window && name !== window) continue;
-      if (page.isClosed()) continue;
-      page.evaluate(([e, p]) => (window as unknown as { __ucwaEmit?: (e: string, p: unknown) => void }).__ucwaEmit?.(e as string, p), [event, payload] as const)
-        .catch(() => undefined);
-    }
-  };
+  const bridge = createBridge();
+  const emitTo = bridge.emitTo;
   const host = new TestHost({ sim, emitTo });
   const handlers = createHandlers(service, host);
   const unforward = forwardEvents(service, <E extends EventName>(e: E, p: EventPayload<E>) => emitTo(null, e, p));
@@ -174,53 +237,7 @@ export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise
 
   const world: World = {
     sim, service, store, host, handlers, dataDir,
-    async open(browser, name, o = {}) {
-      const context = await browser.newContext({
-        viewport: { width: o.width ?? (name === 'popup' ? 400 : name === 'signin' ? 480 : 1100), height: o.height ?? (name === 'popup' ? 480 : name === 'signin' ? 600 : 720) },
-        colorScheme: o.colorScheme ?? 'light',
-        reducedMotion: 'reduce',
-      });
-      const page = await context.newPage();
-      page.on('pageerror', (err) => host.logs.push(`pageerror(${name}): ${err.message}`));
-      page.on('console', (msg) => { if (msg.type() === 'error') host.logs.push(`console(${name}): ${msg.text()}`); });
-      // The bridge: same call names as the preload, each one a call into the real handlers.
-      await page.exposeBinding('__ucwaInvoke', async (_source, call: string, args: unknown) => {
-        const h = handlers[call as keyof Handlers] as ((c: CallerInfo, a: unknown) => Promise<unknown>) | undefined;
-        if (!h) return { ok: false, error: { code: 'forbidden', message: `Unknown call ${call}` } };
-        return h({ window: name }, args);
-      });
-      await page.addInitScript((names: string[]) => {
-        const listeners = new Map<string, Set<(p: unknown) => void>>();
-        const w = window as unknown as Record<string, unknown> & { __ucwaInvoke: (n: string, a: unknown[]) => Promise<unknown> };
-        const api: Record<string, unknown> = {
-          on(event: string, listener: (p: unknown) => void) {
-            let set = listeners.get(event);
-            if (!set) listeners.set(event, (set = new Set()));
-            set.add(listener);
-            return () => { set.delete(listener); };
-          },
-        };
-        for (const n of names) api[n] = (...args: unknown[]) => w.__ucwaInvoke(n, args);
-        Object.defineProperty(window, '__ucwaEmit', {
-          value: (event: string, payload: unknown) => {
-            for (const l of listeners.get(event) ?? []) {
-              try { l(payload); } catch (err) { console.error(err); }
-            }
-          },
-        });
-        Object.defineProperty(window, 'ucwa', { value: Object.freeze(api) });
-        // Record CSP violations so tests can assert none was even attempted.
-        const violations: string[] = [];
-        Object.defineProperty(window, '__cspViolations', { value: violations });
-        document.addEventListener('securitypolicyviolation', (e) => {
-          violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber} ${e.sample}`);
-        });
-      }, callNames as string[]);
-      pages.set(page, name);
-      page.on('close', () => pages.delete(page));
-      await page.goto(`${staticServer.origin}/index.html?window=${name}`);
-      return page;
-    },
+    open: (browser, name, o = {}) => openBridgedPage({ browser, origin: staticServer.origin, name, handlers, bridge, logs: host.logs, ...o }),
     async signIn() {
       const s = await service.signIn({ ...(await host.startDemo()), demo: true });
       if (s.status !== 'online') throw new Error(`sign-in ended in ${s.status}: ${JSON.stringify(s.error)}`);
@@ -246,7 +263,7 @@ export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise
     },
     async close() {
       unforward();
-      await Promise.all([...pages.keys()].map((p) => p.context().close().catch(() => undefined)));
+      await Promise.all([...bridge.pages.keys()].map((p) => p.context().close().catch(() => undefined)));
       await service.close().catch(() => undefined);
       await store.close().catch(() => undefined);
       await sim.stop().catch(() => undefined);

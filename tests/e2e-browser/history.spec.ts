@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { test, expect, shot } from './fixtures.ts';
 import { DEMO } from './harness.ts';
 

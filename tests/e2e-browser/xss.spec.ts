@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { test, expect } from './fixtures.ts';
 import { DEMO, until } from './harness.ts';
 

@@ -1,0 +1,247 @@
+/// <reference lib="dom" />
+// Renderer benchmark: the production bundle in headless Chromium over the real handlers, service and
+// SQLite store, with a large cached history (10 000 conversations, 1 000 000 messages; quick: 1 000 /
+// 50 000) built with direct SQL in the store's own schema. Measures what a user feels: opening the
+// history window to the first rows, search-as-you-type to results on screen, the DOM the list keeps
+// (bounded by the viewport, not the history), and the bundle's size. Figures only, never assertions.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { performance } from 'node:perf_hooks';
+import { spawnSync } from 'node:child_process';
+import { chromium, type Page } from '@playwright/test';
+import { createSqliteStore, databaseFileName } from '../main/core/store/sqliteStore.ts';
+import { ensurePrivateFile } from '../main/core/store/database.ts';
+import { migrate } from '../main/core/store/migrations.ts';
+import { openDatabase } from '../main/core/store/sqlite.ts';
+import { createMessengerService } from '../main/core/app/index.ts';
+import { createHandlers, type HandlerHost } from '../main/ipc/handlers.ts';
+import { defaultSettings } from '../main/ipc/contract.ts';
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, createBridge, openBridgedPage, serveRenderer } from '../tests/e2e-browser/harness.ts';
+
+interface Figure { value: number; unit: string; floor?: number; target?: string }
+const ACCOUNT = 'sip:bench@contoso.com';
+const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The big history, straight into the store's schema (one transaction, FTS by its triggers). */
+function buildHistory(path: string, conversations: number, messages: number): number {
+  const rand = rng(42);
+  const syll = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'be', 'da', 'fo', 'gu', 'pe', 'zi', 'an', 'or'];
+  const vocab = Array.from({ length: 20_000 }, () => Array.from({ length: 2 + Math.floor(rand() * 3) }, () => syll[Math.floor(rand() * syll.length)]).join(''));
+  const text = (i: number) => {
+    const w: string[] = [];
+    const n = 6 + Math.floor(rand() * 14);
+    for (let k = 0; k < n; k++) w.push(vocab[Math.floor(vocab.length * Math.pow(rand(), 3))] as string);
+    if (rand() < 0.2) w.splice(Math.floor(rand() * w.length), 0, 'meeting');
+    if (rand() < 0.01) w.push('quarterly');
+    if (i % 100_000 === 7) w.push('zeppelin');
+    return w.join(' ');
+  };
+  const db = openDatabase(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  migrate(db);
+  const t0 = performance.now();
+  const conv = db.prepare(`INSERT INTO conversations (id, log_key, thread_id, subject, type, direction, status, created_at, last_activity_at, preview, participants, unread, missed, transcripts_complete)
+    VALUES (?, ?, ?, ?, 'MessageLog', ?, ?, ?, ?, ?, ?, ?, ?, 1)`);
+  const msg = db.prepare(`INSERT INTO messages (conversation_id, author_sip, author_name, direction, at, text, origin, dedupe_key)
+    VALUES (?, ?, ?, ?, ?, ?, 'transcript', ?)`);
+  const per = Math.floor(messages / conversations);
+  const base = Date.now() - conversations * 3_600_000;
+  db.transaction(() => {
+    let i = 0;
+    for (let c = 1; c <= conversations; c++) {
+      const who = { sip: `sip:user${c % 500}@contoso.com`, name: `Colleague ${c % 500}` };
+      const at0 = base + c * 3_600_000;
+      const texts = Array.from({ length: per }, (_, k) => text(i + k));
+      const last = texts[per - 1] ?? '';
+      conv.run(c, `LOG${c}`, `thread-${c}`, c % 7 ? '' : `Topic ${c}`, c % 2 ? 'Incoming' : 'Outgoing', c % 17 ? 'Archived' : 'Missed',
+        at0, at0 + (per - 1) * 20_000, last.slice(0, 120), JSON.stringify([who, { sip: ACCOUNT, name: 'Bench' }]), c % 5 === 0 ? 1 : 0, c % 17 ? 0 : 1);
+      for (let k = 0; k < per; k++, i++) {
+        const incoming = k % 2 === 0;
+        msg.run(c, incoming ? who.sip : ACCOUNT, incoming ? who.name : 'Bench', incoming ? 'Incoming' : 'Outgoing', at0 + k * 20_000, texts[k] as string, `k${i}`);
+      }
+    }
+  })();
+  const ms = performance.now() - t0;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return ms;
+}
+
+/** Type like a person (60 ms between keys); time from the last key to the first result row shown. */
+async function searchLatency(page: Page, query: string): Promise<number> {
+  const box = page.getByRole('searchbox', { name: 'Search messages' });
+  await box.fill('');
+  await page.waitForSelector('#conversations [role=option]');
+  await box.focus();
+  for (const ch of query.slice(0, -1)) {
+    await page.keyboard.type(ch);
+    await page.waitForTimeout(60);
+  }
+  const done = page.evaluate((q) => new Promise<number>((resolve) => {
+    const t0 = performance.now();
+    const check = () => {
+      const rows = document.querySelectorAll('#search-results [role=option] mark');
+      const hit = [...rows].some((m) => (m.textContent ?? '').toLowerCase().startsWith(q.slice(0, 3).toLowerCase()));
+      if (hit) resolve(performance.now() - t0);
+      else requestAnimationFrame(check);
+    };
+    // Start timing in the page, then the last key goes in.
+    (window as unknown as { __lastKey: () => void }).__lastKey = () => requestAnimationFrame(check);
+  }), query);
+  await page.evaluate(() => undefined);
+  const last = query.slice(-1);
+  await page.evaluate((k) => {
+    (window as unknown as { __lastKey: () => void }).__lastKey();
+    const el = document.activeElement as HTMLInputElement;
+    // The same input event a key press makes (a page-side key keeps the timing in one clock).
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
+    setter?.call(el, el.value + k);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, last);
+  return done;
+}
+
+export async function benchRenderer(opts: { quick?: boolean } = {}): Promise<Record<string, Figure>> {
+  const quick = opts.quick === true;
+  const out: Record<string, Figure> = {};
+  const conversations = quick ? 1_000 : 10_000;
+  const messages = quick ? 50_000 : 1_000_000;
+  const root = mkdtempSync(join(tmpdir(), 'ucwa-bench-renderer-'));
+  const spawn = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (spawn.status !== 0) throw new Error('build failed');
+  const js = readFileSync(join(ROOT, 'out/renderer/app.js'));
+  const css = readFileSync(join(ROOT, 'out/renderer/app.css'));
+  out['renderer.bundle.app.js'] = { value: js.length, unit: 'bytes' };
+  out['renderer.bundle.app.js.gzip'] = { value: gzipSync(js, { level: 9 }).length, unit: 'bytes', target: '< 150 000' };
+  out['renderer.bundle.app.css.gzip'] = { value: gzipSync(css, { level: 9 }).length, unit: 'bytes' };
+
+  const dataDir = join(root, 'data');
+  const path = join(dataDir, databaseFileName(ACCOUNT));
+  ensurePrivateFile(path);
+  out[`renderer.history.build.${messages / 1000}k.ms`] = { value: round(buildHistory(path, conversations, messages), 0), unit: 'ms' };
+
+  const store = await createSqliteStore({ dataDir, account: ACCOUNT, checkpointIntervalMs: 0 });
+  // Not signed in: the history window reads only the cache (as it does offline).
+  const service = createMessengerService({ fetch: () => Promise.reject(new Error('offline')), store, endpointId: 'bench-renderer' });
+  const host: HandlerHost = {
+    startDemo: () => Promise.reject(new Error('no demo in the bench')),
+    getSettings: async () => defaultSettings,
+    setSettings: async (p) => ({ ...defaultSettings, ...p }),
+    openExternal: async () => undefined,
+    showWindow: async () => undefined,
+    closeWindow: async () => undefined,
+    pendingNavigation: async () => null,
+  };
+  const handlers = createHandlers(service, host);
+  const searchTimes: number[] = [];
+  const timedHandlers = { ...handlers, search: async (c: Parameters<typeof handlers.search>[0], a: unknown) => {
+    const t0 = performance.now();
+    const r = await handlers.search(c, a);
+    searchTimes.push(performance.now() - t0);
+    return r;
+  } } as typeof handlers;
+  const server = await serveRenderer();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const bridge = createBridge();
+  const logs: string[] = [];
+  try {
+    // --- open → first list rendered (cold page each time; median of several) ---------------------
+    const opens: number[] = [];
+    const wall: number[] = [];
+    for (let i = 0; i < (quick ? 3 : 7); i++) {
+      const t0 = performance.now();
+      const page = await openBridgedPage({
+        browser, origin: server.origin, name: 'history', handlers: timedHandlers, bridge, logs,
+        // In-page clock: navigation start → the first conversation row in the DOM.
+        beforeLoad: (p) => p.addInitScript(() => {
+          const w = window as unknown as { __firstRow?: number };
+          const mo = new MutationObserver(() => {
+            if (document.querySelector('#conversations [role=option]')) { w.__firstRow = performance.now(); mo.disconnect(); }
+          });
+          document.addEventListener('DOMContentLoaded', () => mo.observe(document.body, { childList: true, subtree: true }));
+        }),
+      });
+      await page.waitForSelector('#conversations [role=option]');
+      wall.push(performance.now() - t0);
+      opens.push(await page.evaluate(() => (window as unknown as { __firstRow?: number }).__firstRow ?? NaN));
+      if (i === 0) {
+        const t = await page.evaluate(() => {
+          const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+          return { responseEnd: nav?.responseEnd ?? NaN, domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN };
+        });
+        out['renderer.history.domContentLoaded.ms'] = { value: round(t.domContentLoaded), unit: 'ms' };
+      }
+      if (i === 0) {
+        // --- DOM nodes in the list, after scrolling deep into it --------------------------------
+        const list = page.locator('#conversations');
+        for (let k = 0; k < 15; k++) {
+          await list.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+          await page.waitForTimeout(50);
+        }
+        const loaded = Number(await page.locator('#conversations [role=option]').last().getAttribute('aria-posinset'));
+        const nodes = await list.evaluate((el) => ({ rows: el.querySelectorAll('[role=option]').length, elements: el.querySelectorAll('*').length }));
+        out['renderer.list.rowsLoaded'] = { value: loaded, unit: 'rows' };
+        out['renderer.list.domRows'] = { value: nodes.rows, unit: 'rows', target: 'bounded by the viewport (~20), not by the history' };
+        out['renderer.list.domElements'] = { value: nodes.elements, unit: 'elements', target: '< 600' };
+        out['renderer.page.domElements'] = { value: await page.evaluate(() => document.querySelectorAll('*').length), unit: 'elements' };
+
+        // --- search as you type ----------------------------------------------------------------
+        for (const [name, q] of [['common', 'meeting'], ['prefix', 'quar'], ['rare', 'zeppelin']] as const) {
+          const lat: number[] = [];
+          for (let r = 0; r < (quick ? 3 : 5); r++) {
+            searchTimes.length = 0;
+            lat.push(await searchLatency(page, q));
+          }
+          out[`renderer.search.${name}.lastKeyToResults.ms`] = { value: round(median(lat)), unit: 'ms', target: '< 250 (120 ms of it is the typing debounce)' };
+          out[`renderer.search.${name}.ipc.ms`] = { value: round(median(searchTimes)), unit: 'ms', target: '< 50' };
+        }
+
+        // --- open a conversation: click → transcript rows shown ----------------------------------
+        const convMs: number[] = [];
+        for (let r = 0; r < 5; r++) {
+          await page.getByRole('searchbox').fill('');
+          await page.waitForSelector('#conversations [role=option]');
+          const row = page.locator('#conversations [role=option]').nth(r + 1);
+          const t0 = performance.now();
+          await row.click();
+          await page.waitForSelector(`.transcript .msg`);
+          convMs.push(performance.now() - t0);
+        }
+        out['renderer.conversation.open.ms'] = { value: round(median(convMs)), unit: 'ms', target: '< 100' };
+      }
+      await page.context().close();
+    }
+    out['renderer.history.firstList.inPage.ms'] = { value: round(median(opens)), unit: 'ms', target: '< 300' };
+    out['renderer.history.firstList.wall.ms'] = { value: round(median(wall)), unit: 'ms' };
+    const errors = logs.filter((l) => l.startsWith('pageerror'));
+    if (errors.length) out['renderer.pageErrors'] = { value: errors.length, unit: 'errors', target: '0' };
+  } finally {
+    await browser.close();
+    await server.close();
+    await service.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    rmSync(root, { recursive: true, force: true });
+  }
+  return out;
+}
+
+// `node bench/renderer.ts [--quick]` runs it alone.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await benchRenderer({ quick: process.argv.includes('--quick') });
+  for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(52)} ${String(v.value).padStart(10)} ${v.unit}${v.target ? `   (target ${v.target})` : ''}`);
+}
