@@ -168,20 +168,20 @@ export async function benchRenderer(opts: { quick?: boolean } = {}): Promise<Rec
       const page = await openBridgedPage({
         browser, origin: server.origin, name: 'history', handlers: timedHandlers, bridge, logs,
         // In-page clock: navigation start → the first conversation row in the DOM.
-        beforeLoad: (p) => p.addInitScript(() => {
+        beforeLoad: async (p) => { await p.addInitScript(() => {
           const w = window as unknown as { __firstRow?: number };
           const mo = new MutationObserver(() => {
             if (document.querySelector('#conversations [role=option]')) { w.__firstRow = performance.now(); mo.disconnect(); }
           });
           document.addEventListener('DOMContentLoaded', () => mo.observe(document.body, { childList: true, subtree: true }));
-        }),
+        }); },
       });
       await page.waitForSelector('#conversations [role=option]');
       wall.push(performance.now() - t0);
       opens.push(await page.evaluate(() => (window as unknown as { __firstRow?: number }).__firstRow ?? NaN));
       if (i === 0) {
         const t = await page.evaluate(() => {
-          const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+          const nav = performance.getEntries().find((e) => e.entryType === 'navigation') as PerformanceNavigationTiming | undefined;
           return { responseEnd: nav?.responseEnd ?? NaN, domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN };
         });
         out['renderer.history.domContentLoaded.ms'] = { value: round(t.domContentLoaded), unit: 'ms' };
