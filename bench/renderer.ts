@@ -181,7 +181,7 @@ export async function benchRenderer(opts: { quick?: boolean } = {}): Promise<Rec
       opens.push(await page.evaluate(() => (window as unknown as { __firstRow?: number }).__firstRow ?? NaN));
       if (i === 0) {
         const t = await page.evaluate(() => {
-          const nav = performance.getEntries().find((e) => e.entryType === 'navigation') as PerformanceNavigationTiming | undefined;
+          const nav = (globalThis as unknown as Window).performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
           return { responseEnd: nav?.responseEnd ?? NaN, domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN };
         });
         out['renderer.history.domContentLoaded.ms'] = { value: round(t.domContentLoaded), unit: 'ms' };
