@@ -42,8 +42,11 @@ test('popup: step through several unread conversations; Decline; Esc closes', as
   await page.getByRole('button', { name: 'Next conversation' }).click();
   await expect(page.getByRole('log')).toContainText('First question');
   await expect(page.getByText(/2 of \d+/)).toBeVisible();
+  const first = (await world.service.listConversations({ limit: 50 })).items.find((c) => c.preview.includes('First question'));
+  if (!first) throw new Error('conversation');
+  expect(world.service.liveState(first.id)?.invitation?.state).toBe('ringing');
   await page.getByRole('button', { name: 'Decline' }).click();
-  await expect.poll(() => world.service.liveState(world.service.state().user ? 0 : 0)?.invitation ?? null).toBeNull();
+  await expect.poll(() => world.service.liveState(first.id)?.invitation?.state ?? 'gone').not.toBe('ringing');
   await page.keyboard.press('Escape');
   await expect.poll(() => world.host.closed).toContain('popup');
 });
