@@ -88,6 +88,13 @@ function logFor(c: number, createdAt: number): LogInput {
   };
 }
 
+/** A history of `messages` messages (50 per conversation) written straight into `path`. */
+export function buildHistory(path: string, messages: number, seed = 2): number {
+  const make = textMaker(seed);
+  const texts = Array.from({ length: messages }, (_, k) => make(k));
+  return bareInsert(path, messages / 50, 50, texts);
+}
+
 /** The floor: the same schema (FTS triggers included), one transaction, one prepared INSERT,
  * texts generated beforehand and a trivial unique key (no hashing). */
 function bareInsert(path: string, conversations: number, perConversation: number, texts: string[]): number {
@@ -162,10 +169,7 @@ export async function benchStore(opts: { quick?: boolean } = {}): Promise<Record
     const dataDir = join(root, 'big');
     const path = join(dataDir, databaseFileName(ACCOUNT));
     ensurePrivateFile(path);
-    const makeBig = textMaker(2);
-    const bigTexts = Array.from({ length: big }, (_, k) => makeBig(k));
-    const buildMs = bareInsert(path, bigConversations, 50, bigTexts);
-    bigTexts.length = 0;
+    const buildMs = buildHistory(path, big);
     {
       const db = openDatabase(path);
       db.exec('UPDATE conversations SET last_activity_at = created_at + 49000, unread = (id % 5 = 0)');

@@ -8,7 +8,7 @@ import type {
   Page, Person, SearchHit, StoreChange, SyncCheckpoint, UnreadSummary,
 } from './types.ts';
 import { StoreError } from './types.ts';
-import { decodeCursor, dedupeKey, encodeCursor, ftsQuery, normalizeSip, threadOrConversation } from './keys.ts';
+import { decodeCursor, dedupeKey, encodeCursor, foldWord, ftsQuery, normalizeSip, threadOrConversation } from './keys.ts';
 import type { StoreStats } from './protocol.ts';
 
 interface ConversationRow {
@@ -64,7 +64,11 @@ const PREVIEW_LENGTH = 200;
 const MAX_PAGE = 500;
 const DEFAULT_PAGE = 50;
 /** Search ranks (bm25) the newest matches up to this many: bounds latency for very common words. */
-const SEARCH_CANDIDATES = 2000;
+const SEARCH_CANDIDATES = 300;
+/** Prefix lengths the FTS5 prefix index covers (migration 2: prefix = '2 3'). */
+const PREFIX_INDEXED = 3;
+/** A longer prefix standing for at most this many terms is searched as those terms, ORed. */
+const EXPAND_TERMS = 16;
 const SNIPPET_OPEN = '\uE000';
 const SNIPPET_CLOSE = '\uE001';
 
@@ -158,6 +162,7 @@ export class Backend {
   readonly db: Db;
   private readonly cache = new Map<string, Statement<unknown>>();
   private changes: StoreChange[] = [];
+  private vocabReady = false;
 
   constructor(db: Db) {
     this.db = db;
@@ -535,28 +540,39 @@ export class Backend {
     return [...newer.reverse(), target, ...older].map(toMessage);
   }
 
+  /** Terms of the index starting with `prefix` (at most EXPAND_TERMS), or null when there are more. */
+  private prefixTerms(prefix: string): string[] | null {
+    const folded = foldWord(prefix);
+    if ([...folded].length <= PREFIX_INDEXED) return null; // the prefix index answers these directly
+    if (!this.vocabReady) {
+      this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.messages_vocab USING fts5vocab(main, messages_fts, 'row')`);
+      this.vocabReady = true;
+    }
+    const terms = this.st<string>('SELECT term FROM temp.messages_vocab WHERE term >= ? AND term < ? LIMIT ?')
+      .pluck().all(folded, `${folded}\u{10FFFF}`, EXPAND_TERMS + 1) as unknown as string[];
+    return terms.length === 0 || terms.length > EXPAND_TERMS ? null : terms;
+  }
+
   search(text: string, query?: { limit?: number; conversationId?: number }): SearchHit[] {
-    const match = ftsQuery(typeof text === 'string' ? text : '');
+    const match = ftsQuery(typeof text === 'string' ? text : '', (p) => this.prefixTerms(p));
     if (!match) return [];
     const limit = clampLimit(query?.limit, 20);
     const inConversation = query?.conversationId != null;
     // Rank (bm25) among the newest SEARCH_CANDIDATES matches: FTS5 walks the doclist newest first
-    // and stops, so a word found in half the history costs no more than a rare one.
-    const ranked = this.st<{ id: number; rank: number }>(
+    // and stops, so a word found in half the history costs little more than a rare one.
+    const snippet = `snippet(messages_fts, 0, '${SNIPPET_OPEN}', '${SNIPPET_CLOSE}', '…', 16)`;
+    const ranked = this.st<{ id: number; rank: number; snippet: string }>(
       inConversation
-        ? `SELECT f.rowid AS id, bm25(messages_fts) AS rank FROM messages_fts f JOIN messages m ON m.id = f.rowid
+        ? `SELECT f.rowid AS id, bm25(messages_fts) AS rank, ${snippet} AS snippet
+           FROM messages_fts f JOIN messages m ON m.id = f.rowid
            WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY f.rowid DESC LIMIT ${SEARCH_CANDIDATES}`
-        : `SELECT rowid AS id, bm25(messages_fts) AS rank FROM messages_fts
+        : `SELECT rowid AS id, bm25(messages_fts) AS rank, ${snippet} AS snippet FROM messages_fts
            WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ${SEARCH_CANDIDATES}`,
     ).all(...(inConversation ? [match, query!.conversationId!] : [match]));
     ranked.sort((a, b) => a.rank - b.rank || b.id - a.id);
-    const snippetStmt = this.st<{ s: string }>(
-      `SELECT snippet(messages_fts, 0, '${SNIPPET_OPEN}', '${SNIPPET_CLOSE}', '…', 16) AS s
-       FROM messages_fts WHERE messages_fts MATCH ? AND rowid = ?`,
-    );
     const hits: SearchHit[] = [];
     const conversations = new Map<number, SearchHit['conversation']>();
-    for (const { id } of ranked.slice(0, limit)) {
+    for (const { id, snippet: snip } of ranked.slice(0, limit)) {
       const m = this.messageRow(id);
       if (!m) continue;
       let conversation = conversations.get(m.conversation_id);
@@ -566,13 +582,12 @@ export class Backend {
         conversation = { id: c.id, subject: c.subject, participants: parsePeople(c.participants) };
         conversations.set(c.id, conversation);
       }
-      const snippet = snippetStmt.get(match, id)?.s ?? previewOf(m.text);
       hits.push({
         conversationId: m.conversation_id,
         messageId: m.id,
         at: m.at,
         author: m.author_sip == null ? null : { sip: m.author_sip, name: m.author_name ?? '' },
-        snippet,
+        snippet: snip,
         conversation,
       });
     }

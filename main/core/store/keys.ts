@@ -85,13 +85,22 @@ export function searchWords(text: string): string[] {
  * quoted FTS5 string (so AND/OR/NOT/NEAR are plain words), the words are ANDed, the last one is a
  * prefix query. null when there is nothing to search for.
  */
-export function ftsQuery(text: string): string | null {
+export function ftsQuery(text: string, expandPrefix?: (prefix: string) => string[] | null): string | null {
   const words = searchWords(text);
   if (words.length === 0) return null;
+  const quote = (w: string) => `"${w.replace(/"/g, '""')}"`;
   return words
     .map((w, i) => {
-      const quoted = `"${w.replace(/"/g, '""')}"`;
-      return i === words.length - 1 && [...w].length >= MIN_PREFIX_LENGTH ? `${quoted}*` : quoted;
+      if (i !== words.length - 1 || [...w].length < MIN_PREFIX_LENGTH) return quote(w);
+      // A prefix the index does not cover makes FTS5 merge every matching term's whole doclist;
+      // the few terms it stands for, ORed, are read lazily instead (newest first, stopping early).
+      const terms = expandPrefix?.(w);
+      return terms && terms.length > 0 ? `(${terms.map(quote).join(' OR ')})` : `${quote(w)}*`;
     })
     .join(' AND ');
+}
+
+/** How the unicode61 tokenizer (remove_diacritics 2) folds a word: lower case, no diacritics. */
+export function foldWord(word: string): string {
+  return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
