@@ -929,10 +929,16 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       enterOnline: () => {
         // Re-entered after sign-in, renewal, recreation or reconnection: catch up.
         for (const live of lives.values()) live.actor.send({ type: 'RESUME' });
-        void resumeOutbox().catch((err: unknown) => log(`outbox: ${String(err)}`));
-        if (!onlineOnce || needResync) scheduleSync(0);
+        const resync = !onlineOnce || needResync;
         onlineOnce = true;
         needResync = false;
+        // Entry actions run before the snapshot says 'online', and the sync and the outbox only
+        // run online (isOnline()): act once the transition is over. (Without this the sync on
+        // sign-in never ran, and callers had to ask for it.)
+        queueMicrotask(() => {
+          void resumeOutbox().catch((err: unknown) => log(`outbox: ${String(err)}`));
+          if (resync) scheduleSync(0);
+        });
       },
       stopAll: () => {
         channel?.stop();
