@@ -47,6 +47,26 @@ function takeNear(near: NearCopy[], m: { author: Person | null; text: string; at
   return true;
 }
 
+/** At most `n` holders at once, first come first served. */
+class Semaphore {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(n: number) {
+    this.free = n;
+  }
+  async use<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((r) => this.waiting.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
 export class HistorySync {
   private readonly d: SyncDeps;
   private running: Promise<void> | null = null;
@@ -109,6 +129,12 @@ export class HistorySync {
       this.report({ total: hrefs.length });
       let next = 0;
       let done = 0;
+      // `concurrency` bounds the requests in flight, not the logs in progress: more logs than
+      // request slots are under way, so while one log waits for the store (upsert, live copies,
+      // a transcript page's transaction) another log's request takes its slot. One worker per
+      // log and one request per worker left the slots idle during every store call.
+      const requests = new Semaphore(Math.max(1, this.d.concurrency));
+      this.requests = requests;
       const worker = async () => {
         while (next < hrefs.length) {
           if (signal.aborted) return;
@@ -125,7 +151,7 @@ export class HistorySync {
           this.report({ done });
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, this.d.concurrency) }, worker));
+      await Promise.all(Array.from({ length: Math.max(1, this.d.concurrency) * 2 }, worker));
       if (signal.aborted) throw new AppError({ code: 'internal', message: 'History sync was cancelled.' });
       this.report({ running: false });
     } catch (err) {
@@ -135,6 +161,11 @@ export class HistorySync {
     } finally {
       if (this.controller === controller) this.controller = null;
     }
+  }
+
+  private requests: Semaphore | null = null;
+  private request<T>(fn: () => Promise<T>): Promise<T> {
+    return this.requests ? this.requests.use(fn) : fn();
   }
 
   private async liveCopies(conversationId: number): Promise<NearCopy[]> {
@@ -150,7 +181,7 @@ export class HistorySync {
   }
 
   private async syncLog(t: SyncTarget, href: string, signal: AbortSignal): Promise<void> {
-    const parsed = await getConversationLog(t.client, href, t.me, signal);
+    const parsed = await this.request(() => getConversationLog(t.client, href, t.me, signal));
     const fp = logFingerprint(parsed.input);
     const { conversation, needsTranscripts } = await this.d.store.upsertLog(parsed.input, fp);
     this.logLinks.set(conversation.id, {
@@ -172,7 +203,8 @@ export class HistorySync {
       if (signal.aborted) return;
       seen.add(page); // a server looping its `next` link must not loop us
       this.transcriptRequests++;
-      const p = await getTranscriptPage(t.client, page, t.me, names, signal);
+      const url: string = page;
+      const p: Awaited<ReturnType<typeof getTranscriptPage>> = await this.request(() => getTranscriptPage(t.client, url, t.me, names, signal));
       await this.d.store.putTranscriptPage(conversation.id, parsed.input.threadId, p.messages.filter((m) => !takeNear(near, m)), !p.next);
       page = p.next;
     }
