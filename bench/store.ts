@@ -128,6 +128,13 @@ export async function benchStore(opts: { quick?: boolean } = {}): Promise<Record
   const root = mkdtempSync(join(tmpdir(), 'ucwa-bench-store-'));
   const loop = monitorEventLoopDelay({ resolution: 1 });
   try {
+    // What this machine does to an idle event loop (other processes, scheduler): read the
+    // event-loop figures below against it.
+    loop.enable();
+    await new Promise((r) => setTimeout(r, quick ? 500 : 2000));
+    loop.disable();
+    out['store.eventLoopDelayIdleBaseline'] = { value: round(loop.max / 1e6), unit: 'ms' };
+
     // --- ingest ------------------------------------------------------------------------------------
     const conversations = quick ? 200 : 2_000;
     const perConversation = 50;
