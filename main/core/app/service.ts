@@ -1035,14 +1035,19 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       }
       return s;
     },
-    async signInRemembered(sip) {
+    async signInRemembered(sip, opts) {
       if (!deps.secrets) return null;
       const accounts = await deps.secrets.accounts().catch(() => [] as string[]);
       const account = sip ? normaliseSip(sip) : accounts[0];
       if (!account) return null;
-      const password = await deps.secrets.getPassword(account);
+      const password = await deps.secrets.getPassword(account).catch((err: unknown) => {
+        log(`keychain: ${String(err)}`);
+        return null;
+      });
       if (!password) return null;
-      return service.signIn({ sip: account, password });
+      // The server the user typed is not a secret and is not in the keychain: reuse the last one.
+      const last = request && normaliseSip(request.sip) === account ? request : null;
+      return service.signIn({ sip: account, password, server: opts?.server ?? last?.server, demo: opts?.server ? undefined : last?.demo });
     },
     async signOut(opts) {
       const st = sessionStatusOf(session.getSnapshot().value);

@@ -154,8 +154,10 @@ export type ServiceEventName = keyof ServiceEvents;
 export interface MessengerService {
   // --- session ---
   signIn(request: SignInRequest): Promise<SessionState>;
-  /** Sign in with the password remembered in the keychain for this account (or the last one). */
-  signInRemembered(sip?: string): Promise<SessionState | null>;
+  /** Sign in with the password remembered in the keychain for this account (or the last one).
+   * `server`: the autodiscover URL to use (default: the one of this service's last sign-in for
+   * that account, else DNS autodiscovery). */
+  signInRemembered(sip?: string, opts?: { server?: string }): Promise<SessionState | null>;
   signOut(opts?: { forget?: boolean }): Promise<void>;
   state(): SessionState;
   setAvailability(availability: Availability): Promise<void>;
