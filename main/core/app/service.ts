@@ -490,9 +490,12 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     if (failed || m.text === null) return;
     if (seenIncoming.has(href)) return;
     seenIncoming.add(href);
-    const live = liveForSender(ev);
-    if (!live) return;
     const author = m.authorSip ? R.personFromSip(m.authorSip, m.authorName ?? undefined) : null;
+    const live = liveForSender(ev) ?? await adoptConversation(ev, author);
+    if (!live) {
+      log(`message ${href}: no conversation to store it in; history sync will bring it`);
+      return;
+    }
     if (live.firstText !== null) {
       const same = live.firstText === m.text || live.firstText.trim() === m.text.trim();
       const firstId = live.firstMessageId;
@@ -520,6 +523,36 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     g.items.push(input);
   }
   const seenIncoming = new Set<string>();
+  const unknownSenders = new Set<string>();
+
+  /**
+   * A message from a conversation we do not track (its invitation went unseen, or its end was
+   * reported while the server kept it): rather than drop what someone wrote, look the conversation
+   * up (its threadId ties it to the store's conversation) and track it from now on. Once per
+   * sender href: a conversation that cannot be read is not asked for again for every message.
+   */
+  async function adoptConversation(ev: UcwaEvent, author: Person | null): Promise<Live | null> {
+    if (ev.senderRel !== 'conversation' || !ev.senderHref || !me) return null;
+    const href = abs(ev.senderHref);
+    if (unknownSenders.has(href)) return null;
+    unknownSenders.add(href);
+    let r: Resource | null = null;
+    try {
+      r = await requireClient().getJson(ev.senderHref);
+    } catch (err) {
+      log(`GET conversation ${href} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    }
+    const threadId = str(r, 'threadId');
+    if (!threadId || str(r, 'state') === 'Disconnected') return null;
+    const conv = await store.findConversationByThread(threadId)
+      ?? await store.ensureLiveConversation({ threadId, subject: str(r, 'subject') ?? '', direction: 'Incoming', participants: author ? [author] : [], startedAt: now() });
+    const live = makeLive(conv.id, threadId);
+    if (live.convHref && live.convHref !== href) livesByHref.delete(live.convHref);
+    attachHref(live, href);
+    unknownSenders.delete(href);
+    return live;
+  }
 
   function setTyping(live: Live, typing: Person[]): void {
     live.typing = typing;
@@ -798,6 +831,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     opToClient.clear();
     earlyCompletions.clear();
     seenIncoming.clear();
+    unknownSenders.clear();
   }
 
   function syncTarget() {
