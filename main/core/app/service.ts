@@ -536,7 +536,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     const href = abs(ev.senderHref);
     if (unknownSenders.has(href)) return null;
     unknownSenders.add(href);
-    let r: Resource | null = null;
+    let r: Resource;
     try {
       r = await requireClient().getJson(ev.senderHref);
     } catch (err) {
