@@ -65,7 +65,7 @@ export function createRuntime(): Runtime {
       const account = sim.accounts.find((a) => a.sip === 'sip:demo@contoso.com') ?? sim.accounts[0];
       if (!account) { await sim.stop(); throw new Error('The demo server has no account.'); }
       const echo = sim.people.find((p) => p.behaviour?.kind === 'echo') ?? sim.people[0];
-      return { url: sim.url, account: { sip: account.sip, password: account.password }, contact: echo?.sip ?? null, stop: () => sim.stop() };
+      return { url: sim.url, origin: sim.origin, control: opts.controlEndpoint ?? false, account: { sip: account.sip, password: account.password }, contact: echo?.sip ?? null, stop: () => sim.stop() };
     },
     async runSimulatorCli(argv) {
       // The simulator's CLI keeps running (its own SIGINT handler stops it and exits).

@@ -29,6 +29,10 @@ export interface CliIO {
 /** A running demo server, as the CLI needs it (the simulator stays behind this seam). */
 export interface DemoServer {
   url: string;
+  /** Base origin of the server, e.g. http://127.0.0.1:5123. */
+  origin: string;
+  /** The simulator's /_control endpoint is on (only for `ucwa demo`). */
+  control: boolean;
   account: { sip: string; password: string };
   /** A demo contact who answers (for printed examples). */
   contact: string | null;
@@ -79,8 +83,13 @@ async function runDemoServer(cmd: Extract<CommandSpec, { name: 'demo' }>, global
     ...(cmd.timeScale !== undefined ? { timeScale: cmd.timeScale } : {}),
     controlEndpoint: true,
   });
-  const base = `ucwa --server '${demo.url}' --user ${demo.account.sip}`;
+  // `npx ucwa` works from the project folder and from a global install alike.
+  const base = `npx ucwa --server '${demo.url}' --user ${demo.account.sip}`;
   const to = demo.contact ?? 'sip:someone@contoso.com';
+  // So that `listen` has something to show: the control endpoint makes a demo colleague write.
+  const writeToMe = demo.control
+    ? `curl -s -X POST ${demo.origin}/_control/sendIm -H 'Content-Type: application/json' -d '${JSON.stringify({ from: to, to: demo.account.sip, text: 'Hi, got a minute?' })}'`
+    : null;
   const commands = [
     `export UCWA_PASSWORD=${demo.account.password}`,
     `${base} history`,
@@ -89,6 +98,7 @@ async function runDemoServer(cmd: Extract<CommandSpec, { name: 'demo' }>, global
     `${base} send ${to} 'Hello from the command line'`,
     `${base} listen --accept`,
     `${base} search <words>`,
+    ...(writeToMe ? [writeToMe] : []),
   ];
   if (globals.json) {
     io.stdout(`${JSON.stringify({ ok: true, url: demo.url, user: demo.account.sip, password: demo.account.password, commands })}\n`);
