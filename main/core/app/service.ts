@@ -46,6 +46,9 @@ interface InvitationRec {
   info: InvitationInfo;
   /** Outbox item whose text travels with the invitation (start / continue). */
   carriesClientId: string | null;
+  /** Server timestamp of that carried message, when an outgoing message event with the
+   * invitation's operationId reported it (otherwise it is stamped with local time when sent). */
+  carriedAt?: number | null;
   settle?: (ok: boolean, err?: AppError) => void;
 }
 
@@ -357,7 +360,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     if (rec.carriesClientId) {
       const clientId = rec.carriesClientId;
       rec.carriesClientId = null;
-      if (ok) void markSent(clientId, null, live?.threadId ?? null);
+      if (ok) void markSent(clientId, rec.carriedAt ?? null, live?.threadId ?? null);
       else void failItem(clientId, rec.info.error?.message ?? 'Not delivered.');
     }
     rec.settle?.(ok, ok ? undefined : new AppError(rec.info.error ?? { code: 'invitationFailed', message: 'The invitation failed.' }));
@@ -476,6 +479,11 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     if (m.direction === 'Outgoing') {
       if (ev.phase !== 'end') return;
       const clientId = hrefToClient.get(href) ?? (m.operationId ? opToClient.get(m.operationId) : undefined);
+      const carrier = !clientId && m.operationId ? invitationsByOp.get(m.operationId) : undefined;
+      if (carrier?.carriesClientId) {
+        carrier.carriedAt = failed ? null : m.at;
+        return;
+      }
       if (!clientId) {
         earlyCompletions.set(href, { ok: !failed, at: m.at });
         if (m.operationId) earlyCompletions.set(m.operationId, { ok: !failed, at: m.at });
