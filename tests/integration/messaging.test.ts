@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allMessages, ME, service, signIn, sim, texts, until } from './helpers.ts';
+import { parseBatch, type EventBatch } from '../../main/core/ucwa/events.ts';
 
 test('sign in, receive an IM, accept by answering, no duplicate of the first message', async () => {
   const s = await sim();
@@ -22,6 +23,48 @@ test('sign in, receive an IM, accept by answering, no duplicate of the first mes
     assert.ok(texts(msgs).includes('Hello back'));
     const got = s.control.receivedMessages(ME).map((m) => m.text);
     assert.deepEqual(got.filter((t) => t === 'Hello back').length, 1);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});
+
+test('a burst of messages in one batch: every message stored and emitted, one list update, one unread recount', async () => {
+  const s = await sim();
+  const h = service(s);
+  try {
+    await signIn(h, s);
+    const bob = s.people[0]!.sip;
+    const invites: number[] = [];
+    h.service.on('invitation', (i) => { if (i.text === 'burst start') invites.push(i.conversationId); });
+    await s.control.sendIm(bob, ME, 'burst start');
+    const convId = await until(() => invites[0], 'invitation');
+    await h.service.accept(convId);
+    await until(() => h.service.liveState(convId)?.connection === 'connected', 'connected');
+    const internals = (h.service as unknown as { _internals: { liveHref: (id: number) => string | null; channel: () => { enqueue: (b: EventBatch) => Promise<void> } } })._internals;
+    const path = new URL(internals.liveHref(convId)!).pathname;
+    const counts = { message: 0, conversation: 0, unread: 0 };
+    h.service.on('message', (m) => { if (m.conversationId === convId) counts.message++; });
+    h.service.on('conversation', (c) => { if (c.id === convId) counts.conversation++; });
+    h.service.on('unread', () => { counts.unread++; });
+    await h.service.markRead(convId);
+    counts.unread = 0;
+    counts.conversation = 0;
+    const N = 300;
+    const events = Array.from({ length: N }, (_, i) => ({
+      link: { rel: 'message', href: `${path}/messaging/messages/burst${i}` },
+      type: 'completed', status: 'Success',
+      _embedded: { message: { direction: 'Incoming', timeStamp: `/Date(${Date.UTC(2026, 10, 1) + i})/`,
+        _links: { contact: { href: `/people/${bob.slice(4)}` }, plainMessage: { href: `data:text/plain;charset=utf-8,burst+${i}` } } } },
+    }));
+    await internals.channel().enqueue(parseBatch({ _links: { next: { href: '/e?ack=999' } }, sender: [{ rel: 'conversation', href: path, events }] }));
+    assert.equal(counts.message, N);
+    assert.ok(counts.conversation >= 1 && counts.conversation <= 2, `conversation events: ${counts.conversation}`);
+    assert.equal(counts.unread, 1);
+    const msgs = await allMessages(h, convId);
+    const burst = texts(msgs).filter((t) => /^burst \d+$/.test(t));
+    assert.deepEqual(burst, Array.from({ length: N }, (_, i) => `burst ${i}`), 'all stored, in order');
+    assert.equal((await h.store.getConversation(convId))!.unread, true);
   } finally {
     await h.service.close();
     await s.stop();
