@@ -250,14 +250,23 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         const live = await store.ensureLiveConversation({ threadId: 'th-t', subject: 's', direction: 'Incoming', participants: [bob], startedAt: 1_700_000_000_000 });
         const local = await store.addMessage(live.id, 'th-t', msg(1_700_000_009_999, 'first words', { origin: 'live' }));
         const serverAt = 1_700_000_005_000;
+        const noMerge: StoreChange[] = [];
+        const offNoMerge = store.onChange((c) => noMerge.push(c));
         const moved = await store.restampMessage(local.message.id, serverAt, 'th-t');
+        offNoMerge();
+        assert.equal(noMerge.filter((c) => c.kind === 'messageRemoved').length, 0, 'a restamp without a twin removes nothing');
         assert.equal(moved?.id, local.message.id);
         assert.equal(moved?.at, serverAt);
         // the re-delivery with the server time is now a duplicate
         assert.equal((await store.addMessage(live.id, 'th-t', msg(serverAt, 'first words', { origin: 'live' }))).inserted, false);
         // a second local copy restamped onto an existing one merges into it
         const other = await store.addMessage(live.id, 'th-t', msg(1_700_000_020_000, 'first words', { origin: 'live' }));
+        const seen: StoreChange[] = [];
+        const off = store.onChange((c) => seen.push(c));
         const merged = await store.restampMessage(other.message.id, serverAt, 'th-t');
+        off();
+        assert.deepEqual(seen.filter((c) => c.kind === 'messageRemoved'), [{ kind: 'messageRemoved', conversationId: live.id, messageId: other.message.id }]);
+        assert.ok(seen.some((c) => c.kind === 'message' && c.message.id === local.message.id), 'the surviving row is announced');
         assert.equal(merged?.id, local.message.id);
         assert.equal((await allMessages(store, live.id)).length, 1);
         assert.equal(await store.restampMessage(987_654, serverAt, 'th-t'), null);
@@ -312,7 +321,11 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         await store.setOutboxState(item.clientId, 'sending');
         const sentAt = 1_700_000_200_000;
         await store.putTranscriptPage(live.id, 'th-o2', [msg(sentAt, 'race', { author: me, direction: 'Outgoing' })], false);
+        const copy = (await allMessages(store, live.id)).find((m) => m.text === 'race' && m.id !== item.messageId)!;
+        const seen: StoreChange[] = [];
+        store.onChange((c) => seen.push(c));
         await store.setOutboxState(item.clientId, 'sent', { sentAt, threadId: 'th-o2' });
+        assert.deepEqual(seen.filter((c) => c.kind === 'messageRemoved'), [{ kind: 'messageRemoved', conversationId: live.id, messageId: copy.id }]);
         const races = (await allMessages(store, live.id)).filter((m) => m.text === 'race');
         assert.equal(races.length, 1);
         assert.equal(races[0]!.at, sentAt);
@@ -322,7 +335,15 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         const live = await store.ensureLiveConversation({ threadId: 'th-x', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1_700_000_000_000 });
         const item = await store.enqueueOutbox({ conversationId: live.id, text: 'oops', author: me });
         await store.setOutboxState(item.clientId, 'failed', { error: 'rejected' });
+        const seen: StoreChange[] = [];
+        store.onChange((c) => seen.push(c));
         await store.discardOutbox(item.clientId);
+        assert.deepEqual(seen.filter((c) => c.kind === 'messageRemoved'), [{ kind: 'messageRemoved', conversationId: live.id, messageId: item.messageId }]);
+        const removedAt = seen.findIndex((c) => c.kind === 'messageRemoved');
+        assert.ok(seen.findIndex((c) => c.kind === 'conversation' && c.conversation.id === live.id) > removedAt, 'the conversation follows the removal');
+        seen.length = 0;
+        await store.discardOutbox(item.clientId); // unknown by now: nothing happens, nothing is announced
+        assert.deepEqual(seen, []);
         assert.deepEqual(await store.pendingOutbox(), []);
         assert.equal((await store.listMessages(live.id, {})).items.length, 0);
         await assert.rejects(store.setOutboxState(item.clientId, 'sending'), StoreError);

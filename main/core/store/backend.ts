@@ -490,6 +490,7 @@ export class Backend {
     let survivor: MessageRow;
     if (twin) {
       this.st('DELETE FROM messages WHERE id = ?').run(row.id);
+      this.emit({ kind: 'messageRemoved', conversationId: row.conversation_id, messageId: row.id });
       survivor = this.st<MessageRow>(
         `UPDATE messages SET html = coalesce(html, ?), author_name = coalesce(nullif(author_name, ''), ?) WHERE id = ? RETURNING *`,
       ).get(row.html, row.author_name, twin.id)!;
@@ -641,7 +642,10 @@ export class Backend {
         const key = dedupeKey(thread, at, msg.author_sip, msg.text);
         // The transcript copy may already be here: merge it into the outbox row (one row stays).
         const twin = this.st<MessageRow>('SELECT * FROM messages WHERE dedupe_key = ? AND id <> ?').get(key, msg.id);
-        if (twin) this.st('DELETE FROM messages WHERE id = ?').run(twin.id);
+        if (twin) {
+          this.st('DELETE FROM messages WHERE id = ?').run(twin.id);
+          this.emit({ kind: 'messageRemoved', conversationId: twin.conversation_id, messageId: twin.id });
+        }
         msg = this.st<MessageRow>(
           `UPDATE messages SET at = ?, dedupe_key = ?, delivery = 'sent', delivery_error = NULL,
              html = coalesce(html, ?), author_name = coalesce(nullif(author_name, ''), ?)
@@ -666,7 +670,8 @@ export class Backend {
     this.st('DELETE FROM outbox WHERE client_id = ?').run(clientId);
     // A message that did go out stays in the history; an unsent one goes with its outbox item.
     if (item.state !== 'sent') {
-      this.st('DELETE FROM messages WHERE id = ?').run(item.message_id);
+      const gone = this.st('DELETE FROM messages WHERE id = ?').run(item.message_id);
+      if (gone.changes > 0) this.emit({ kind: 'messageRemoved', conversationId: item.conversation_id, messageId: item.message_id });
       this.refreshActivity(item.conversation_id);
     }
     this.emitConversation(item.conversation_id);

@@ -483,6 +483,7 @@ export function createMemoryStore(): Store {
           if (twin) {
             messages.delete(twin.id);
             messagesOf.get(twin.conversationId)?.delete(twin.id);
+            emit({ kind: 'messageRemoved', conversationId: twin.conversationId, messageId: twin.id });
           }
           m.dedupe = key;
           byDedupe.set(key, m.id);
@@ -505,6 +506,7 @@ export function createMemoryStore(): Store {
         messages.delete(m.id);
         messagesOf.get(m.conversationId)?.delete(m.id);
         if (m.dedupe !== null) byDedupe.delete(m.dedupe);
+        emit({ kind: 'messageRemoved', conversationId: m.conversationId, messageId: m.id });
       }
       const c = conversations.get(item.conversationId);
       if (c) { rebuildPreview(c); emit({ kind: 'conversation', conversation: structuredClone(c) }); }

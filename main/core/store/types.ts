@@ -139,7 +139,19 @@ export type StoreChange =
   | { kind: 'conversationRemoved'; conversationId: number }
   | { kind: 'message'; message: Message }
   | { kind: 'delivery'; item: OutboxItem }
-  | { kind: 'unread'; summary: Omit<UnreadSummary, 'latest'> };
+  | { kind: 'unread'; summary: Omit<UnreadSummary, 'latest'> }
+  /**
+   * A message row went away: an unsent outbox message discarded, or a live copy merged into the
+   * row that already had its server timestamp (restamp). Optional for consumers: the
+   * 'conversation' change that comes with it still describes the conversation after the removal.
+   */
+  | { kind: 'messageRemoved'; conversationId: number; messageId: number }
+  /**
+   * The store had to start over (its database was found damaged while in use, moved aside and
+   * replaced by an empty one): everything read before is gone; the service should resync.
+   * Optional for consumers.
+   */
+  | { kind: 'reset'; reason: string };
 
 export type StoreErrorKind = 'corrupt' | 'readonly' | 'busy' | 'closed' | 'other';
 
