@@ -144,3 +144,36 @@ test('signInRemembered with the real OS keychain', async (t) => {
     await s.stop();
   }
 });
+
+test('a missed invitation\'s first message meets its transcript copy and takes the server time (SQLite)', async (t) => {
+  const dir = tempDir(t);
+  const store = await createSqliteStore({ dataDir: dir, account: ME });
+  const s = await sim({ invitationTimeoutSec: 100 }); // 100 ms scaled: it goes unanswered
+  const h = service(s, { store, clock: () => Date.now() - 30_000 }); // this machine runs 30 s slow
+  try {
+    await signIn(h, s);
+    const bob = s.people[0]!.sip;
+    const invites: InvitationInfo[] = [];
+    h.service.on('invitation', (i) => { if (i.text === 'call me back') invites.push(i); });
+    const sentAt = Date.now();
+    await s.control.sendIm(bob, ME, 'call me back');
+    const inv = await until(() => invites[0], 'invitation');
+    const live = (await allMessages(h, inv.conversationId))[0]!;
+    assert.ok(Math.abs(live.at - (sentAt - 30_000)) < 5000, 'stored with (slow) local time');
+    const logsBefore = s.control.logIds(ME).length;
+    await until(() => s.control.logIds(ME).length > logsBefore, 'missed conversation logged', 10_000);
+    await h.service.syncNow();
+    const conv = await until(async () => {
+      const c = await h.store.getConversation(inv.conversationId);
+      return c?.logKey && c.transcriptsComplete ? c : null;
+    }, 'log attached to the live conversation');
+    const msgs = await allMessages(h, conv.id);
+    assert.deepEqual(msgs.map((m) => m.text), ['call me back']);
+    assert.ok(Math.abs(msgs[0]!.at - sentAt) < 5000, `takes the server's time (${msgs[0]!.at - sentAt} ms off)`);
+    await h.service.syncNow(); // and stays single
+    assert.equal((await allMessages(h, conv.id)).length, 1);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});

@@ -33,18 +33,22 @@ export interface SyncTarget {
   me: Person;
 }
 
-// A live copy stored without a server timestamp (an invitation's first message carries none, so it
-// was stamped with local time) cannot meet its transcript copy through the store's exact dedupe key.
-// Match it here instead: same author, same text, within a short window — each live copy once.
+// A copy stored without a server timestamp (an invitation's first message carries none and is
+// stamped with local time unless its re-delivery after accept restamped it — not when the
+// invitation was missed; a message carried by our own start/continue invitation is stamped when
+// sent) cannot meet its transcript copy through the store's exact dedupe key. Match it here: same
+// conversation, same author, same text, within a short window, copies not from a transcript only,
+// each copy once. Where the store can restamp, the copy takes the transcript's server time (so the
+// next sync meets it exactly); otherwise the transcript copy is left out.
 const NEAR_MS = 120_000;
-interface NearCopy { sip: string; text: string; at: number; used: boolean }
+interface NearCopy { id: number; sip: string; text: string; at: number; used: boolean }
 
-function takeNear(near: NearCopy[], m: { author: Person | null; text: string; at: number }): boolean {
+function takeNear(near: NearCopy[], m: { author: Person | null; text: string; at: number }): NearCopy | null {
   const sip = m.author?.sip ?? '';
   const hit = near.find((n) => !n.used && n.sip === sip && n.text.trim() === m.text.trim() && n.at !== m.at && Math.abs(n.at - m.at) <= NEAR_MS);
-  if (!hit) return false;
+  if (!hit) return null;
   hit.used = true;
-  return true;
+  return hit;
 }
 
 /** At most `n` holders at once, first come first served. */
@@ -173,7 +177,7 @@ export class HistorySync {
     let cursor: string | null = null;
     for (let i = 0; i < 20; i++) {
       const page = await this.d.store.listMessages(conversationId, { cursor, limit: 200 });
-      for (const m of page.items) if (m.origin !== 'transcript') out.push({ sip: m.author?.sip ?? '', text: m.text, at: m.at, used: false });
+      for (const m of page.items) if (m.origin !== 'transcript') out.push({ id: m.id, sip: m.author?.sip ?? '', text: m.text, at: m.at, used: false });
       cursor = page.next;
       if (!cursor) break;
     }
@@ -205,7 +209,13 @@ export class HistorySync {
       this.transcriptRequests++;
       const url: string = page;
       const p: Awaited<ReturnType<typeof getTranscriptPage>> = await this.request(() => getTranscriptPage(t.client, url, t.me, names, signal));
-      await this.d.store.putTranscriptPage(conversation.id, parsed.input.threadId, p.messages.filter((m) => !takeNear(near, m)), !p.next);
+      const fresh = [];
+      for (const m of p.messages) {
+        const hit = takeNear(near, m);
+        if (!hit) fresh.push(m);
+        else if (this.d.store.restampMessage) await this.d.store.restampMessage(hit.id, m.at, parsed.input.threadId);
+      }
+      await this.d.store.putTranscriptPage(conversation.id, parsed.input.threadId, fresh, !p.next);
       page = p.next;
     }
   }
