@@ -498,6 +498,14 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     if (failed || m.text === null) return;
     if (seenIncoming.has(href)) return;
     seenIncoming.add(href);
+    if (seenIncoming.size > 20_000) {
+      // A long session must not grow this forever: re-deliveries come soon after, keep the newest.
+      let drop = 10_000;
+      for (const old of seenIncoming) {
+        if (drop-- <= 0) break;
+        seenIncoming.delete(old);
+      }
+    }
     const author = m.authorSip ? R.personFromSip(m.authorSip, m.authorName ?? undefined) : null;
     const live = liveForSender(ev) ?? await adoptConversation(ev, author);
     if (!live) {
