@@ -177,3 +177,38 @@ test('a missed invitation\'s first message meets its transcript copy and takes t
     await s.stop();
   }
 });
+
+test('the store starting over (damaged database replaced): the service drops what it held and resyncs', async () => {
+  const inner = createMemoryStore();
+  const listeners: ((c: Parameters<Parameters<Store['onChange']>[0]>[0]) => void)[] = [];
+  const store: Store = { ...inner, onChange: (l) => { listeners.push(l); return inner.onChange(l); } };
+  const s = await sim();
+  const h = service(s, { store });
+  try {
+    await signIn(h, s);
+    await h.service.syncNow();
+    const invites: InvitationInfo[] = [];
+    h.service.on('invitation', (i) => { if (i.text === 'before the reset') invites.push(i); });
+    await s.control.sendIm(s.people[0]!.sip, ME, 'before the reset');
+    const inv = await until(() => invites[0], 'invitation');
+    assert.ok(h.service.liveState(inv.conversationId));
+    let syncs = 0;
+    h.service.on('sync', (p) => { if (!p.running && !p.error) syncs++; });
+    for (const l of listeners) l({ kind: 'reset', reason: 'test' });
+    assert.equal(h.service.liveState(inv.conversationId), null, 'no live state for a conversation id that is gone');
+    await until(() => syncs > 0, 'a resync after the reset');
+    await stillOnline(h, s);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});
+
+async function stillOnline(h: Harness, s: Simulator): Promise<void> {
+  assert.equal(h.service.state().status, 'online');
+  const got: InvitationInfo[] = [];
+  h.service.on('invitation', (i) => { if (i.text === 'after the reset') got.push(i); });
+  await s.control.sendIm(s.people[0]!.sip, ME, 'after the reset');
+  const inv = await until(() => got[0], 'an invitation after the reset');
+  assert.deepEqual((await allMessages(h, inv.conversationId)).map((m) => m.text), ['after the reset']);
+}

@@ -138,8 +138,20 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     else if (change.kind === 'unread') {
       if (coalescing) coalescing.unread = change.summary;
       else emit('unread', change.summary);
-    }
+    } else if (change.kind === 'reset') onStoreReset(change.reason);
   });
+
+  /** The store started over with an empty database: every conversation id we hold is gone. */
+  function onStoreReset(reason: string): void {
+    log(`store reset (${reason}): dropping live state, resyncing`);
+    dropTransientState('storeReset');
+    for (const live of lives.values()) live.actor.stop();
+    lives.clear();
+    lastLive.clear();
+    outboxCache.clear();
+    sync.clearLinks();
+    if (isOnline()) scheduleSync(0);
+  }
 
   function flushCoalesced(): void {
     const c = coalescing;
