@@ -4,14 +4,14 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tmpdir, uptime } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { createSqliteStore, databaseFileName } from '../../main/core/store/sqliteStore.ts';
 import type { SqliteStore } from '../../main/core/store/sqliteStore.ts';
 import { openDatabase } from '../../main/core/store/sqlite.ts';
 import { latestVersion, migrate } from '../../main/core/store/migrations.ts';
 import { StoreError } from '../../main/core/store/types.ts';
-import type { MessageInput, Person } from '../../main/core/store/types.ts';
+import type { MessageInput, Person, StoreChange } from '../../main/core/store/types.ts';
 import { logInput, msg } from '../unit/storeContract.ts';
 
 const ACCOUNT = 'sip:Me@Contoso.com';
@@ -24,7 +24,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 let n = 0;
 const freshDir = () => join(root, `d${++n}`, 'userData');
-const open = (dataDir: string, extra: { log?: (l: string) => void; busyTimeoutMs?: number } = {}) =>
+const open = (dataDir: string, extra: { log?: (l: string) => void; busyTimeoutMs?: number; fullCheckMaxAgeMs?: number; backgroundCheckIdleMs?: number } = {}) =>
   createSqliteStore({ dataDir, account: ACCOUNT, checkpointIntervalMs: 0, ...extra });
 const mode = (p: string) => statSync(p).mode & 0o777;
 
@@ -200,8 +200,9 @@ describe('SQLite store: crash safety', () => {
       const err = await outcome;
       assert.ok(err instanceof StoreError, `the big write must be interrupted, got ${String(err)}`);
       assert.ok(lines.some((l) => l.includes('worker stopped')));
-      // the next request reopens the database
+      // the next request reopens the database, checking it fully first (the worker died mid-write)
       assert.deepEqual(await store.quickCheck(), ['ok']);
+      assert.equal(store.lastOpen?.check, 'full');
       assert.notEqual(store.worker, worker);
       const msgs = await store.listMessages(conversation.id, { limit: 500 });
       assert.deepEqual(msgs.items.map((m) => m.text), ['small committed page'], 'no partial transaction visible');
@@ -244,14 +245,169 @@ describe('SQLite store: crash safety', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     assert.ok(!out.includes('finished'), 'the process must die mid-write');
+    const dbPath = join(dir, databaseFileName(ACCOUNT));
+    assert.ok(existsSync(`${dbPath}.open-${child.pid}`), 'the killed session left its marker');
     const store = await open(dir);
     try {
+      assert.deepEqual(store.lastOpen && [store.lastOpen.check, store.lastOpen.reason], ['full', 'unclean'], 'checked before serving');
+      assert.ok(!existsSync(`${dbPath}.open-${child.pid}`));
       assert.deepEqual(await store.quickCheck(), ['ok']);
       const c = await store.findConversationByThread('th-p');
       assert.ok(c);
       const page = await store.listMessages(c.id, { limit: 500 });
       assert.deepEqual(page.items.map((m) => m.text), ['durable line']);
       assert.equal((await store.search('doomed')).length, 0);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/** A closed (cleanly) database of 3000 messages with junk written over pages in the middle. */
+async function damagedDatabase(dir: string): Promise<string> {
+  const store = await open(dir);
+  const { conversation } = await store.upsertLog(logInput({ logKey: 'k' }), 'fp');
+  await store.putTranscriptPage(conversation.id, null, bigPage(3000, 0), true);
+  const path = store.path;
+  await store.close();
+  // scribble over pages in the middle of the file (not the header)
+  const size = statSync(path).size;
+  const fd = openSync(path, 'r+');
+  const junk = Buffer.alloc(4096 * 4, 0xa5);
+  writeSync(fd, junk, 0, junk.length, Math.floor(size / 2 / 4096) * 4096);
+  closeSync(fd);
+  return path;
+}
+
+const markers = (path: string) => readdirSync(dirname(path)).filter((f) => f.startsWith(`${basename(path)}.open-`));
+
+/** Poll (less often than the idle time the background check waits for: a request is activity). */
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('SQLite store: integrity checks', () => {
+  it('a clean reopen skips the full check (header and schema only); the session marker exists only while open', async () => {
+    const dir = freshDir();
+    let store = await open(dir);
+    assert.deepEqual(store.lastOpen && [store.lastOpen.check, store.lastOpen.reason, store.lastOpen.backgroundDue], ['cheap', 'new', false]);
+    assert.deepEqual(markers(store.path), [`${basename(store.path)}.open-${process.pid}`]);
+    const { conversation } = await store.upsertLog(logInput({ logKey: 'c' }), 'fp');
+    await store.putTranscriptPage(conversation.id, null, [msg(1, 'kept')], true);
+    await store.close();
+    assert.deepEqual(markers(store.path), [], 'a clean close removes the marker');
+    store = await open(dir);
+    try {
+      assert.deepEqual(store.lastOpen && [store.lastOpen.check, store.lastOpen.reason], ['cheap', 'clean']);
+      const st = await store.integrity();
+      assert.equal(st.background, 'none', 'the last full check is recent: no background check');
+      assert.ok(st.lastFullCheckAt != null && Date.now() - st.lastFullCheckAt < 60_000);
+      assert.equal((await store.listMessages(conversation.id, {})).items[0]?.text, 'kept');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a marker of a live process (another session on the same file) is not an unclean shutdown', async () => {
+    const dir = freshDir();
+    let store = await open(dir);
+    const path = store.path;
+    await store.close();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    try {
+      const bootNow = Date.now() - Math.round(uptime() * 1000);
+      writeFileSync(`${path}.open-${other.pid}`, JSON.stringify({ pid: other.pid, boot: bootNow }), { mode: 0o600 });
+      store = await open(dir);
+      assert.equal(store.lastOpen?.check, 'cheap');
+      await store.close();
+      assert.ok(existsSync(`${path}.open-${other.pid}`), "another session's marker is left alone");
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('the periodic full check runs in the background once the worker is idle, and records its time', async () => {
+    const dir = freshDir();
+    let store = await open(dir);
+    await store.upsertLog(logInput({ logKey: 'p' }), 'fp');
+    await store.close();
+    store = await open(dir, { fullCheckMaxAgeMs: 0, backgroundCheckIdleMs: 50 });
+    try {
+      assert.equal(store.lastOpen?.check, 'cheap', 'a due check does not block the open');
+      assert.equal(store.lastOpen?.backgroundDue, true);
+      const before = store.lastOpen!.lastFullCheckAt!;
+      const st = await until(() => store.integrity(), (v) => v.background === 'passed');
+      assert.equal(st.background, 'passed');
+      assert.ok(st.lastFullCheckAt! >= before);
+      assert.equal((await store.listConversations({})).items.length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('damage found by the background check: moved aside, fresh database, a reset change', async () => {
+    const dir = freshDir();
+    const path = await damagedDatabase(dir);
+    const lines: string[] = [];
+    const store = await open(dir, { fullCheckMaxAgeMs: 0, backgroundCheckIdleMs: 20, log: (l) => lines.push(l) });
+    const resets: StoreChange[] = [];
+    store.onChange((c) => {
+      if (c.kind === 'reset') resets.push(c);
+    });
+    try {
+      assert.equal(store.lastOpen?.check, 'cheap');
+      const st = await until(() => store.integrity(), (v) => v.resets > 0);
+      assert.equal(st.resets, 1, lines.join('\n'));
+      assert.equal(resets.length, 1);
+      assert.ok(store.movedAside && existsSync(store.movedAside));
+      assert.ok(lines.some((l) => l.includes('damaged') && l.includes(store.movedAside!)), lines.join('\n'));
+      assert.equal((await store.listConversations({})).items.length, 0, 'fresh database: the service re-syncs');
+      assert.deepEqual(await store.quickCheck(), ['ok']);
+      assert.ok(existsSync(path));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('SQLITE_CORRUPT while in use: the file is moved aside, a fresh database serves, a reset change is emitted', async () => {
+    const dir = freshDir();
+    await damagedDatabase(dir);
+    const lines: string[] = [];
+    const store = await open(dir, { log: (l) => lines.push(l) });
+    const changes: StoreChange[] = [];
+    store.onChange((c) => changes.push(c));
+    try {
+      assert.deepEqual(store.lastOpen && [store.lastOpen.check, store.lastOpen.reason], ['cheap', 'clean'], 'a clean open does not read the pages');
+      assert.equal(store.movedAside, null);
+      // read everything until a query reaches the damaged pages
+      let failure: unknown = null;
+      try {
+        const id = (await store.listConversations({})).items[0]!.id;
+        let cursor: string | null = null;
+        do {
+          const page = await store.listMessages(id, { cursor, limit: 500 });
+          cursor = page.next;
+        } while (cursor);
+        for (const q of ['bulk', 'quarterly budget', 'things', 'number']) await store.search(q, { limit: 500 });
+        await store.quickCheck();
+      } catch (err) {
+        failure = err;
+      }
+      assert.ok(failure instanceof StoreError && failure.kind === 'corrupt', `expected a corrupt error, got ${String(failure)}`);
+      const reset = changes.find((c) => c.kind === 'reset');
+      assert.ok(reset && reset.kind === 'reset' && reset.reason.length > 0);
+      assert.ok(store.movedAside && existsSync(store.movedAside));
+      assert.ok(lines.some((l) => l.includes('damaged') && l.includes(store.movedAside!)), lines.join('\n'));
+      assert.equal((await store.integrity()).resets, 1);
+      assert.equal((await store.listConversations({})).items.length, 0);
+      await store.upsertLog(logInput({ logKey: 'again' }), 'fp');
+      assert.equal((await store.listConversations({})).items.length, 1);
+      assert.deepEqual(await store.quickCheck(), ['ok']);
     } finally {
       await store.close();
     }
@@ -279,23 +435,16 @@ describe('SQLite store: damaged files', () => {
     }
   });
 
-  it('a database with damaged pages is moved aside at open', async () => {
+  it('after an unclean shutdown, a database with damaged pages is moved aside at open', async () => {
     const dir = freshDir();
-    let store = await open(dir);
-    const { conversation } = await store.upsertLog(logInput({ logKey: 'k' }), 'fp');
-    await store.putTranscriptPage(conversation.id, null, bigPage(3000, 0), true);
-    const path = store.path;
-    await store.close();
-    // scribble over pages in the middle of the file (not the header)
-    const size = statSync(path).size;
-    const fd = openSync(path, 'r+');
-    const junk = Buffer.alloc(4096 * 4, 0xa5);
-    writeSync(fd, junk, 0, junk.length, Math.floor(size / 2 / 4096) * 4096);
-    closeSync(fd);
+    const path = await damagedDatabase(dir);
+    // the session before did not close cleanly: its marker is still there (a previous boot's)
+    writeFileSync(`${path}.open-4242`, JSON.stringify({ pid: 4242, boot: 0 }), { mode: 0o600 });
     const lines: string[] = [];
-    store = await open(dir, { log: (l) => lines.push(l) });
+    const store = await open(dir, { log: (l) => lines.push(l) });
     try {
       assert.ok(store.movedAside, lines.join('\n'));
+      assert.deepEqual(markers(path), [`${basename(path)}.open-${process.pid}`], 'the stale marker is gone');
       assert.ok(existsSync(store.movedAside));
       assert.deepEqual(await store.quickCheck(), ['ok']);
       assert.equal((await store.listConversations({})).items.length, 0, 'fresh database: the service re-syncs');

@@ -145,6 +145,13 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'store metadata (last full integrity check)',
+    up(db) {
+      db.exec(`CREATE TABLE store_meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;`);
+    },
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]!.version;

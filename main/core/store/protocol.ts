@@ -4,6 +4,7 @@
 // changes the write produced (emitted by the calling thread once the write has committed), or a
 // typed error.
 import type { Message, MessageInput, Store, StoreChange, StoreErrorKind } from './types.ts';
+import type { OpenIntegrity } from './database.ts';
 
 type StoreMethod = Exclude<keyof Store, 'onChange' | 'close' | 'addMessages' | 'restampMessage'>;
 
@@ -14,6 +15,12 @@ export interface OpenArgs {
   account: string;
   /** busy_timeout in ms */
   busyTimeoutMs?: number;
+  /** The previous worker died without closing the database: run the full check before serving. */
+  afterCrash?: boolean;
+  /** Age of the last full check that makes a background one due (default 7 days). */
+  fullCheckMaxAgeMs?: number;
+  /** How long the worker must have been idle before the background check starts (default 10 s). */
+  backgroundCheckIdleMs?: number;
 }
 
 export interface OpenResult {
@@ -21,6 +28,15 @@ export interface OpenResult {
   schemaVersion: number;
   /** Path the previous (corrupt) file was moved to, when the database had to be recreated. */
   movedAside: string | null;
+  integrity: OpenIntegrity;
+}
+
+/** Integrity checking of the open database (the `integrity` diagnostic op). */
+export interface IntegrityStatus extends OpenIntegrity {
+  /** The background full check: not needed, waiting for idle, running, or its outcome. */
+  background: 'none' | 'scheduled' | 'running' | 'passed' | 'damaged' | 'failed';
+  /** Times the database was found damaged while in use and replaced (this worker). */
+  resets: number;
 }
 
 export interface StoreStats {
@@ -42,6 +58,7 @@ export type Ops = {
   checkpoint: { args: [CheckpointMode]; result: { busy: number; log: number; checkpointed: number } };
   quickCheck: { args: []; result: string[] };
   stats: { args: []; result: StoreStats };
+  integrity: { args: []; result: IntegrityStatus };
   /** Checkpoint (TRUNCATE) and close the database; the worker then exits. */
   shutdown: { args: []; result: void };
 };
@@ -61,4 +78,8 @@ export type Response =
   | { type: 'result'; id: number; ok: true; result: unknown; changes: StoreChange[] }
   | { type: 'result'; id: number; ok: false; error: WireError };
 
-export type WorkerMessage = Response | { type: 'log'; line: string };
+export type WorkerMessage =
+  | Response
+  | { type: 'log'; line: string }
+  /** The database was found damaged (by a query or the background check), moved aside and replaced. */
+  | { type: 'reset'; reason: string; movedAside: string };

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { CheckpointMode, OpName, OpenResult, Ops, Request, StoreStats, WorkerMessage } from './protocol.ts';
+import type { CheckpointMode, IntegrityStatus, OpName, OpenResult, Ops, Request, StoreStats, WorkerMessage } from './protocol.ts';
 import type { Store, StoreChange } from './types.ts';
 import { StoreError } from './types.ts';
 
@@ -21,6 +21,10 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** How often to run a PASSIVE WAL checkpoint (default 5 minutes; 0 disables). */
   checkpointIntervalMs?: number;
+  /** Age of the last full integrity check that makes a background one due (default 7 days). */
+  fullCheckMaxAgeMs?: number;
+  /** Idle time of the worker before the background check starts (default 10 s). */
+  backgroundCheckIdleMs?: number;
 }
 
 export interface SqliteStore extends Store {
@@ -28,8 +32,12 @@ export interface SqliteStore extends Store {
   readonly path: string;
   /** The worker currently serving the store (null between a crash and the next request). */
   readonly worker: Worker | null;
-  /** Set when the database was found damaged at open and moved aside. */
+  /** Set when the database was found damaged (at open or while in use) and moved aside. */
   readonly movedAside: string | null;
+  /** How the last (re)open checked the database (null before the first open). */
+  readonly lastOpen: OpenResult['integrity'] | null;
+  /** Diagnostics: open check, last full check, background check state. */
+  integrity(): Promise<IntegrityStatus>;
   checkpoint(mode?: CheckpointMode): Promise<Ops['checkpoint']['result']>;
   quickCheck(): Promise<string[]>;
   stats(): Promise<StoreStats>;
@@ -70,6 +78,9 @@ interface Pending {
 class SqliteStoreImpl implements SqliteStore {
   readonly path: string;
   movedAside: string | null = null;
+  lastOpen: OpenResult['integrity'] | null = null;
+  /** The previous worker stopped without closing the database (the next open checks it fully). */
+  private crashed = false;
   private readonly opts: SqliteStoreOptions;
   private readonly log: (line: string) => void;
   private readonly workerUrl: URL;
@@ -123,6 +134,11 @@ class SqliteStoreImpl implements SqliteStore {
       this.log(m.line);
       return;
     }
+    if (m.type === 'reset') {
+      this.movedAside = m.movedAside;
+      this.emit({ kind: 'reset', reason: m.reason });
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
@@ -139,7 +155,10 @@ class SqliteStoreImpl implements SqliteStore {
     if (this.current !== w) return;
     this.current = null;
     this.opening = null;
-    if (!this.closing) this.log(`store: the database worker stopped (${reason}); it will be restarted on the next request`);
+    if (!this.closing) {
+      this.crashed = true;
+      this.log(`store: the database worker stopped (${reason}); it will be restarted on the next request`);
+    }
     const err = new StoreError(this.closed ? 'closed' : 'other', `the store worker stopped (${reason})`);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
@@ -170,9 +189,15 @@ class SqliteStoreImpl implements SqliteStore {
   private ensureOpen(): Promise<void> {
     if (this.current && this.opening) return this.opening;
     const w = this.spawn();
-    const opening = this.send(w, 'open', [{ path: this.path, account: this.opts.account, busyTimeoutMs: this.opts.busyTimeoutMs }])
+    const afterCrash = this.crashed;
+    const opening = this.send(w, 'open', [{
+      path: this.path, account: this.opts.account, busyTimeoutMs: this.opts.busyTimeoutMs, afterCrash,
+      fullCheckMaxAgeMs: this.opts.fullCheckMaxAgeMs, backgroundCheckIdleMs: this.opts.backgroundCheckIdleMs,
+    }])
       .then((r: OpenResult) => {
         if (r.movedAside) this.movedAside = r.movedAside;
+        this.lastOpen = r.integrity;
+        this.crashed = false;
       })
       .catch(async (err: unknown) => {
         if (this.current === w) {
@@ -231,6 +256,7 @@ class SqliteStoreImpl implements SqliteStore {
   checkpoint(mode: CheckpointMode = 'PASSIVE') { return this.call('checkpoint', mode); }
   quickCheck() { return this.call('quickCheck'); }
   stats() { return this.call('stats'); }
+  integrity() { return this.call('integrity'); }
 
   onChange(listener: (change: StoreChange) => void): () => void {
     this.listeners.add(listener);
