@@ -13,7 +13,7 @@ export const CALL_NAMES = [
 ] as const satisfies readonly CallName[];
 
 export const EVENT_NAMES = [
-  'session', 'invitation', 'invitationProgress', 'message', 'delivery', 'typing', 'conversation', 'live', 'sync', 'unread', 'settings', 'navigate',
+  'session', 'invitation', 'invitationProgress', 'message', 'messageRemoved', 'delivery', 'typing', 'conversation', 'live', 'sync', 'unread', 'settings', 'navigate',
 ] as const satisfies readonly EventName[];
 
 // Compile-time: the lists above name every call and event of the contract (the unit test checks the runtime side).

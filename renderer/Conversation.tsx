@@ -275,6 +275,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     }
   };
   useUcwaEvent('message', addMessage);
+  useUcwaEvent('messageRemoved', (r) => { if (r.conversationId === id) onDiscarded(r.messageId); });
   useUcwaEvent('delivery', (d: OutboxItem) => {
     if (d.conversationId !== id) return;
     setMessages((old) => {

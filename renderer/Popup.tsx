@@ -58,6 +58,7 @@ export function Popup(): ReactNode {
   }, [id]);
 
   useUcwaEvent('message', (m) => { if (m.conversationId === id) setMessages((old) => mergeMessages(old, [m]).slice(-LAST)); });
+  useUcwaEvent('messageRemoved', (r) => { if (r.conversationId === id) setMessages((old) => old.filter((m) => m.id !== r.messageId)); });
   useUcwaEvent('live', (l) => { if (l.conversationId === id) setLive(l); });
   useUcwaEvent('invitationProgress', (inv) => {
     if (inv.conversationId === id) setLive((l) => ({ conversationId: inv.conversationId, connection: l?.connection ?? 'disconnected', typing: l?.typing ?? [], invitation: inv }));

@@ -4,9 +4,13 @@
 // any sign-in the inner service runs on an in-memory store. Listeners survive every switch.
 import type { MessengerService, ServiceEventName, ServiceEvents, SignInRequest } from '../core/app/types.ts';
 
-export const SERVICE_EVENTS: readonly ServiceEventName[] = [
-  'session', 'invitation', 'invitationProgress', 'message', 'delivery', 'typing', 'conversation', 'live', 'sync', 'unread',
-];
+export const SERVICE_EVENTS = [
+  'session', 'invitation', 'invitationProgress', 'message', 'messageRemoved', 'delivery', 'typing', 'conversation', 'live', 'sync', 'unread',
+] as const satisfies readonly ServiceEventName[];
+// Compile-time: a service event missing above would never reach the windows.
+type Exhaustive<A, B> = [Exclude<A, B>] extends [never] ? true : false;
+const _allEvents: Exhaustive<ServiceEventName, (typeof SERVICE_EVENTS)[number]> = true;
+void _allEvents;
 
 export interface AccountServiceDeps {
   /** A service on the account's store; null → a throw-away in-memory store (nobody signed in yet). */

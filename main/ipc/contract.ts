@@ -219,6 +219,8 @@ export const events = {
   invitation: invitationInfoSchema,
   invitationProgress: invitationInfoSchema,
   message: messageSchema,
+  /** A message row went away (an unsent message discarded, or a copy merged into its twin): drop it. */
+  messageRemoved: z.object({ conversationId: id, messageId: id }),
   delivery: outboxItemSchema,
   typing: z.object({ conversationId: id, participants: z.array(personSchema) }),
   conversation: conversationSchema,

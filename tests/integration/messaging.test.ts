@@ -70,3 +70,83 @@ test('a burst of messages in one batch: every message stored and emitted, one li
     await s.stop();
   }
 });
+
+/** An incoming IM answered once: a connected conversation with bob. */
+async function connectedWithBob(h: ReturnType<typeof service>, s: Awaited<ReturnType<typeof sim>>, first: string): Promise<number> {
+  const bob = s.people[0]!.sip;
+  const invites: number[] = [];
+  h.service.on('invitation', (i) => { if (i.text === first) invites.push(i.conversationId); });
+  await s.control.sendIm(bob, ME, first);
+  const convId = await until(() => invites[0], 'invitation');
+  await h.service.send(convId, 'connected now');
+  await until(async () => (await h.store.pendingOutbox(convId)).length === 0, 'first reply sent');
+  return convId;
+}
+
+const deliveryOf = async (h: ReturnType<typeof service>, convId: number, text: string) =>
+  (await allMessages(h, convId)).filter((m) => m.text === text).map((m) => m.delivery);
+
+test('a message refused by sendMessage: Retry delivers it exactly once, Discard removes it (messageRemoved), later messages still go', async () => {
+  const s = await sim();
+  const h = service(s);
+  try {
+    await signIn(h, s);
+    const convId = await connectedWithBob(h, s, 'retry after sendMessage');
+    const remove = s.control.addFault({ route: '/messaging/messages', method: 'POST', status: 403, code: 'Forbidden' });
+    const a = await h.service.send(convId, 'refused, then retried');
+    await until(async () => (await deliveryOf(h, convId, 'refused, then retried'))[0] === 'failed', 'first refusal');
+    const b = await h.service.send(convId, 'refused, then discarded');
+    await until(async () => (await deliveryOf(h, convId, 'refused, then discarded'))[0] === 'failed', 'second refusal');
+    remove();
+
+    await h.service.retryOutbox(a.clientId);
+    await until(async () => (await deliveryOf(h, convId, 'refused, then retried'))[0] === 'sent', 'retried message sent');
+
+    const removed: { conversationId: number; messageId: number }[] = [];
+    h.service.on('messageRemoved', (r) => removed.push(r));
+    await h.service.discardOutbox(b.clientId);
+    assert.deepEqual(removed, [{ conversationId: convId, messageId: b.messageId }]);
+    assert.deepEqual(await deliveryOf(h, convId, 'refused, then discarded'), []);
+    await assert.rejects(h.service.retryOutbox(b.clientId), (e: Error & { code?: string }) => e.code === 'notFound');
+
+    await h.service.send(convId, 'after the failures');
+    await until(async () => (await deliveryOf(h, convId, 'after the failures'))[0] === 'sent', 'a later message sent');
+    await new Promise((r) => setTimeout(r, 200));
+    const got = s.control.receivedMessages(ME).map((m) => m.text);
+    assert.equal(got.filter((t) => t === 'refused, then retried').length, 1);
+    assert.equal(got.filter((t) => t === 'refused, then discarded').length, 0);
+    assert.deepEqual(await deliveryOf(h, convId, 'refused, then retried'), ['sent']);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});
+
+test('a continueMessaging that failed: Retry continues the conversation and delivers the message exactly once', async () => {
+  const s = await sim();
+  const h = service(s);
+  try {
+    const bob = s.people[0]!.sip;
+    s.control.setBehaviour(bob, { kind: 'echo' });
+    s.control.addLog(ME, { with: [bob], messages: [{ from: bob, text: 'old', at: 1_700_000_000_000 }] });
+    await signIn(h, s);
+    await h.service.syncNow();
+    let target = -1;
+    for (const c of (await h.service.listConversations({ limit: 200 })).items) if (texts(await allMessages(h, c.id)).includes('old')) target = c.id;
+    assert.ok(target > 0);
+    const remove = s.control.addFault({ route: 'continueMessaging', method: 'POST', status: 409, subcode: 'TooManyGroups' });
+    await assert.rejects(h.service.continueConversation(target, 'continue, retried'), (e: Error & { code?: string }) => e.code === 'continueTooManyGroups');
+    remove();
+    const failed = (await allMessages(h, target)).find((m) => m.text === 'continue, retried');
+    assert.equal(failed?.delivery, 'failed');
+    const item = await h.service.retryOutbox(failed!.clientId!);
+    assert.equal(item.state, 'queued');
+    await until(async () => (await deliveryOf(h, target, 'continue, retried'))[0] === 'sent', 'retried message sent');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(s.control.receivedMessages(ME).filter((m) => m.text === 'continue, retried').length, 1);
+    assert.deepEqual(await deliveryOf(h, target, 'continue, retried'), ['sent']);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});

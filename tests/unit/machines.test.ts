@@ -54,6 +54,22 @@ test('conversation: paths and ordered outbox delivered only when connected', () 
   assert.deepEqual(a.getSnapshot().context.typing, ['sip:x@y']);
 });
 
+test('conversation: a message refused for good leaves the queue and the next goes at once; a transient failure waits for RESUME', () => {
+  const delivered: string[] = [];
+  const a = createActor(conversationMachine.provide({ actions: { deliver: (_x, p: { clientId: string }) => { delivered.push(p.clientId); }, connect: () => undefined } }), { input: {} }).start();
+  a.send({ type: 'CONNECTED' });
+  for (const id of ['1', '2', '3']) a.send({ type: 'ENQUEUE', clientId: id });
+  assert.deepEqual(delivered, ['1']);
+  a.send({ type: 'SEND_FAILED', clientId: '1', retry: false });
+  assert.deepEqual(delivered, ['1', '2']);
+  assert.deepEqual(a.getSnapshot().context.outbox, ['2', '3']);
+  a.send({ type: 'SEND_FAILED', clientId: '2', retry: true });
+  assert.deepEqual(a.getSnapshot().value, { connected: 'paused' });
+  assert.deepEqual(delivered, ['1', '2']);
+  a.send({ type: 'RESUME' });
+  assert.deepEqual(delivered, ['1', '2', '2']);
+});
+
 function fakeSession(over: Record<string, unknown> = {}) {
   return sessionMachine.provide({
     actors: {

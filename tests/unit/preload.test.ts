@@ -82,6 +82,11 @@ test('on(): allow-listed events only; payload without the IpcRendererEvent; unsu
   for (const bad of ['ucwa:call:send', 'nope', '__proto__', 'constructor']) assert.throws(() => api.on(bad, () => undefined), TypeError, bad);
   assert.throws(() => api.on('message', 'x' as unknown as () => void), TypeError);
   for (const e of eventNames) api.on(e, () => undefined)();
+  // A discarded (or merged) message reaches the page, so it can drop the row.
+  const removed: unknown[] = [];
+  api.on('messageRemoved', (p) => removed.push(p));
+  for (const l of listeners.get('ucwa:event:messageRemoved')!) l(fakeEvent, { conversationId: 3, messageId: 7 });
+  assert.deepEqual(removed, [{ conversationId: 3, messageId: 7 }]);
 });
 
 test('the bundle (when built) is one CommonJS file that requires only electron', () => {

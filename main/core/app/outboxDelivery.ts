@@ -55,7 +55,7 @@ export async function markSent(ctx: ServiceContext, clientId: string, at: number
 
 export async function failItem(ctx: ServiceContext, clientId: string, error: string): Promise<void> {
   try {
-    await ctx.store.setOutboxState(clientId, 'failed', { error });
+    noteOutboxState(ctx, await ctx.store.setOutboxState(clientId, 'failed', { error }));
   } catch (err) {
     ctx.log(`outbox ${clientId}: ${String(err)}`);
   }
@@ -145,11 +145,28 @@ export async function resumeOutbox(ctx: ServiceContext): Promise<void> {
   }
 }
 
-export async function retryOutbox(ctx: ServiceContext, clientId: string): Promise<OutboxItem> {
+/** Keep track of the items that failed for good (fed by every 'delivery' change and by failItem). */
+export function noteOutboxState(ctx: ServiceContext, item: OutboxItem): void {
+  if (item.state === 'failed') ctx.failedOutbox.set(item.clientId, item);
+  else ctx.failedOutbox.delete(item.clientId);
+}
+
+/**
+ * An unsent outbox item by clientId, whatever its state. The Store has no getter by clientId and
+ * its pendingOutbox leaves failed items out, so a failed one comes from the service's own record
+ * of failures. (A failure recorded by an earlier run of the app is not in that record: the Store
+ * needs `outboxItem(clientId)` for those — until then the renderer sends the words again.)
+ */
+async function findOutboxItem(ctx: ServiceContext, clientId: string): Promise<OutboxItem | null> {
   const pending = await ctx.store.pendingOutbox();
-  const it = pending.find((i) => i.clientId === clientId);
+  return pending.find((i) => i.clientId === clientId) ?? ctx.failedOutbox.get(clientId) ?? null;
+}
+
+export async function retryOutbox(ctx: ServiceContext, clientId: string): Promise<OutboxItem> {
+  const it = await findOutboxItem(ctx, clientId);
   if (!it) throw new AppError({ code: 'notFound', message: 'This message is no longer waiting to be sent.' });
   const item = await ctx.store.setOutboxState(clientId, 'queued');
+  noteOutboxState(ctx, item);
   ctx.outboxCache.set(clientId, item);
   const live = ctx.lives.get(item.conversationId);
   if (live && isConnected(live)) {
@@ -161,5 +178,6 @@ export async function retryOutbox(ctx: ServiceContext, clientId: string): Promis
 
 export async function discardOutbox(ctx: ServiceContext, clientId: string): Promise<void> {
   ctx.outboxCache.delete(clientId);
+  ctx.failedOutbox.delete(clientId);
   await ctx.store.discardOutbox(clientId);
 }

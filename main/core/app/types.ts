@@ -141,6 +141,8 @@ export interface ServiceEvents {
   invitation: InvitationInfo; // new incoming invitation
   invitationProgress: InvitationInfo; // any invitation changed state
   message: Message; // a message was added (live, transcript of an open conversation, outbox)
+  /** A message row went away: an unsent outbox message discarded, or a copy merged into its twin. */
+  messageRemoved: { conversationId: number; messageId: number };
   delivery: OutboxItem; // an outbox item changed state
   typing: { conversationId: number; participants: Person[] };
   conversation: Conversation; // a conversation row was added or changed

@@ -94,16 +94,22 @@ export const conversationMachine = setup({
               actions: assign({ outbox: ({ context, event }) => context.outbox.filter((c) => c !== event.clientId), inFlight: null }),
               target: 'idle',
             },
-            SEND_FAILED: {
-              guard: ({ context, event }) => event.clientId === context.inFlight,
-              // retry=false: the item failed for good and leaves the queue; retry=true: it stays
-              // at the head and goes out again on the next connection.
-              actions: assign({
-                outbox: ({ context, event }) => (event.retry ? context.outbox : context.outbox.filter((c) => c !== event.clientId)),
-                inFlight: null,
-              }),
-              target: 'paused',
-            },
+            SEND_FAILED: [
+              {
+                // retry=true (network, server busy, session lost): the item stays at the head and
+                // goes out again once the session is back (RESUME).
+                guard: ({ context, event }) => event.clientId === context.inFlight && event.retry,
+                actions: assign({ inFlight: null }),
+                target: 'paused',
+              },
+              {
+                // retry=false: this item was refused for good and leaves the queue; the next ones
+                // go on at once (pausing here left them queued until the next reconnection).
+                guard: ({ context, event }) => event.clientId === context.inFlight,
+                actions: assign({ outbox: ({ context, event }) => context.outbox.filter((c) => c !== event.clientId), inFlight: null }),
+                target: 'idle',
+              },
+            ],
           },
         },
         // After a failure: wait for RESUME (the session is back) instead of hammering the server.
