@@ -54,7 +54,31 @@ export async function discover(t: Transport, domain: string, server?: string, si
     }
   }
   if (lastErr instanceof AppError) throw lastErr;
+  // The user named the server and it did not answer: say so, with its host. "No server found" is
+  // for autodiscovery finding nothing, and would send them checking the SIP domain instead.
+  if (server && lastErr instanceof NetworkError && lastErr.kind !== 'aborted') throw unreachable(lastErr);
   throw new AppError({ code: 'serverNotFound', message: `No Skype for Business server answered for ${domain}.` }, { cause: lastErr });
+}
+
+function unreachable(err: NetworkError): AppError {
+  let host: string;
+  try {
+    host = new URL(err.url).host; // the server named, or where its discovery redirected
+  } catch {
+    host = 'the server';
+  }
+  // fetch reports "fetch failed" and keeps the reason (ECONNREFUSED, a certificate error) further down.
+  let detail = '';
+  let c: unknown = err.cause;
+  for (let depth = 0; c && depth < 4; depth++, c = (c as { cause?: unknown }).cause) {
+    detail += ` ${String((c as { message?: unknown }).message ?? c)} ${String((c as { code?: unknown }).code ?? '')}`;
+  }
+  // An untrusted certificate is no network problem either: the user has to act differently.
+  if (/certificate|CERT_|self[- ]signed|unable to verify/i.test(detail)) {
+    return new AppError({ code: 'certificate', message: `The certificate of ${host} is not trusted by this computer.` }, { cause: err });
+  }
+  const why = err.kind === 'timeout' ? 'it did not answer in time' : 'the connection failed';
+  return new AppError({ code: 'network', message: `Could not reach ${host}: ${why}.` }, { cause: err });
 }
 
 async function followRoot(t: Transport, start: URL, domain: string, signal?: AbortSignal): Promise<string> {
