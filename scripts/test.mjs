@@ -31,13 +31,15 @@ const needs = [
   { bin: 'dbus-daemon', pkg: 'dbus-daemon', why: 'a private D-Bus session for the keychain tests' },
   { bin: 'gnome-keyring-daemon', pkg: 'gnome-keyring', why: 'a real Secret Service' },
   { bin: 'secret-tool', pkg: 'libsecret-tools', why: 'checking what the keychain holds' },
+  { file: '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf', pkg: 'fonts-noto-color-emoji', why: 'emoji in the renderer screenshots' },
 ];
-const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
-const missing = needs.filter((n) => !has(n.bin));
+const has = (need) => (need.file ? existsSync(need.file)
+  : spawnSync('sh', ['-c', `command -v ${need.bin}`], { stdio: 'ignore' }).status === 0);
+const missing = needs.filter((n) => !has(n));
 if (missing.length) {
   const pkgs = [...new Set(missing.map((m) => m.pkg))];
   const cmd = `apt-get update && apt-get install -y --no-install-recommends ${pkgs.join(' ')}`;
-  if (process.getuid?.() === 0 && has('apt-get')) {
+  if (process.getuid?.() === 0 && has({ bin: 'apt-get' })) {
     console.log(`Installing system packages the tests need: ${pkgs.join(', ')}`);
     const r = spawnSync('sh', ['-c', `export DEBIAN_FRONTEND=noninteractive; ${cmd}`], { stdio: 'inherit' });
     if (r.status !== 0) { console.error(`apt-get failed; run as root: ${cmd}`); process.exit(1); }
