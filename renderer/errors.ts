@@ -17,7 +17,7 @@ const words: Record<IpcErrorCode, string> = {
   continueAlreadyExists: 'This conversation is already going on elsewhere and couldn’t be picked up here.',
   continueTooManyGroups: 'You have too many conversations going on at once. End some of them and try again.',
   continueUnsupported: 'This past conversation can’t be continued. Start a new conversation instead.',
-  continueCannotRedirect: 'The server couldn’t reach this person to continue the conversation. Start a new conversation instead.',
+  continueCannotRedirect: 'Your server is failing over and has no backup pool to hand this conversation to. Try again later, or start a new conversation.',
   continueNotAvailable: 'This conversation can’t be continued (it wasn’t an instant message, or your organisation turned this off).',
   invitationFailed: 'They didn’t join the conversation: declined, didn’t answer, or couldn’t be reached.',
   conferenceNotSupported: 'This is a meeting invitation, which UCWA Tray can’t join.',
@@ -35,5 +35,8 @@ export function inWords(error: IpcError | { code: string; message?: string } | n
   if (!error) return '';
   const code = error.code as IpcErrorCode;
   if ((code === 'invalidInput' || code === 'invalidArgument') && error.message) return error.message;
+  // The core names the host it could not reach (an explicit server URL): more useful than a
+  // generic "check your connection".
+  if (code === 'network' && error.message && /^Could not reach /.test(error.message)) return error.message;
   return words[code] ?? error.message ?? words.internal;
 }

@@ -50,7 +50,7 @@ test('continue a past conversation: invitation progress, the reply, typing, deli
 const continueFaults = [
   { fault: { status: 409, subcode: 'TooManyGroups' }, code: 'continueTooManyGroups', words: 'too many conversations going on at once' },
   { fault: { status: 409, subcode: 'None' }, code: 'continueUnsupported', words: 'can’t be continued' },
-  { fault: { status: 410, subcode: 'CannotRedirect' }, code: 'continueCannotRedirect', words: 'couldn’t reach this person' },
+  { fault: { status: 410, subcode: 'CannotRedirect' }, code: 'continueCannotRedirect', words: 'no backup pool' },
   { fault: { status: 409, subcode: 'AlreadyExists' }, code: 'continueAlreadyExists', words: 'already going on elsewhere' },
   { fault: { status: 500, subcode: 'CallbackChannelError' }, code: 'continueCallbackChannel', words: 'connection to the server was interrupted' },
 ] as const;
