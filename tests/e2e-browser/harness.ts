@@ -4,6 +4,7 @@
 // Chromium; its `window.ucwa` is a bridge to the very `createHandlers(service, host)` the Electron
 // shell registers on ipcMain, over the REAL core: createMessengerService + the SQLite store (temp
 // dir) + the UCWA simulator over real HTTP on 127.0.0.1. No Electron, no mocks of the core.
+import { contentSecurityPolicy } from '../../main/electron/appProtocol.ts';
 import { createServer, type Server } from 'node:http';
 import { readFile, mkdtemp, rm, cp } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
@@ -22,18 +23,8 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const RENDERER_DIR = join(ROOT, 'out/renderer');
 export const DEMO = 'sip:demo@contoso.com';
 
-/** Copied from main/electron/appProtocol.ts contentSecurityPolicy(): the header every UI response carries. */
-export const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The very header every UI response carries in the app (one source, so the test cannot drift). */
+export const CSP = contentSecurityPolicy();
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
