@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { allMessages, ME, service, signIn, sim, texts, until } from './helpers.ts';
+import { createSqliteStore } from '../../main/core/store/sqliteStore.ts';
 import { parseBatch, type EventBatch } from '../../main/core/ucwa/events.ts';
 
 test('sign in, receive an IM, accept by answering, no duplicate of the first message', async () => {
@@ -147,6 +151,55 @@ test('a continueMessaging that failed: Retry continues the conversation and deli
     assert.deepEqual(await deliveryOf(h, target, 'continue, retried'), ['sent']);
   } finally {
     await h.service.close();
+    await s.stop();
+  }
+});
+
+test('a message that failed in an earlier run of the app (SQLite): after a restart Retry delivers it exactly once', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ucwa-retry-restart-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const s = await sim();
+  try {
+    // First run: the message is refused for good and recorded as failed; then the app quits.
+    const first = service(s, { store: await createSqliteStore({ dataDir: dir, account: ME }) });
+    let convId: number;
+    let clientId: string;
+    try {
+      await signIn(first, s);
+      convId = await connectedWithBob(first, s, 'retry after a restart');
+      const remove = s.control.addFault({ route: '/messaging/messages', method: 'POST', status: 403, code: 'Forbidden' });
+      const a = await first.service.send(convId, 'failed before the restart');
+      clientId = a.clientId;
+      await until(async () => (await deliveryOf(first, convId, 'failed before the restart'))[0] === 'failed', 'refusal');
+      remove();
+    } finally {
+      await first.service.close(); // closes its store too
+    }
+
+    // Second run: a new service over the same data folder. Nothing of the first run's memory.
+    const store = await createSqliteStore({ dataDir: dir, account: ME });
+    const h = service(s, { store });
+    try {
+      const found = await store.outboxItem(clientId);
+      assert.equal(found?.state, 'failed');
+      assert.deepEqual(await store.pendingOutbox(), [], 'a failed item is not resumed on its own');
+      await signIn(h, s);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(await deliveryOf(h, convId, 'failed before the restart'), ['failed'], 'sign-in does not resend a failed message');
+
+      const item = await h.service.retryOutbox(clientId);
+      assert.equal(item.state, 'queued');
+      await until(async () => (await deliveryOf(h, convId, 'failed before the restart'))[0] === 'sent', 'retried message sent', 10_000);
+      await new Promise((r) => setTimeout(r, 200)); // room for a duplicate to show up
+      const got = s.control.receivedMessages(ME).map((m) => m.text);
+      assert.equal(got.filter((x) => x === 'failed before the restart').length, 1);
+      assert.deepEqual(await deliveryOf(h, convId, 'failed before the restart'), ['sent']);
+      assert.equal((await store.outboxItem(clientId))?.state, 'sent');
+      await assert.rejects(h.service.retryOutbox(clientId), (e: Error & { code?: string }) => e.code === 'notFound', 'a sent message is not retried');
+    } finally {
+      await h.service.close();
+    }
+  } finally {
     await s.stop();
   }
 });

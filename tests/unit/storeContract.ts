@@ -331,6 +331,39 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         assert.equal(races[0]!.at, sentAt);
       });
 
+      t('outboxItem finds an item by clientId in every state (failed and sent included) until it is discarded', async (store) => {
+        const live = await store.ensureLiveConversation({ threadId: 'th-oi', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1_700_000_000_000 });
+        assert.equal(await store.outboxItem('no-such-client-id'), null);
+        assert.equal(await store.outboxItem(''), null);
+        const item = await store.enqueueOutbox({ conversationId: live.id, text: 'look me up', author: me, clientId: 'client-oi' });
+        assert.deepEqual(await store.outboxItem('client-oi'), item);
+        await store.setOutboxState(item.clientId, 'sending');
+        assert.equal((await store.outboxItem(item.clientId))?.state, 'sending');
+        const failed = await store.setOutboxState(item.clientId, 'failed', { error: 'refused' });
+        assert.deepEqual(await store.pendingOutbox(), [], 'pendingOutbox leaves failed items out');
+        const found = await store.outboxItem(item.clientId);
+        assert.deepEqual(found, failed, 'a failed item is found, as setOutboxState returned it');
+        assert.equal(found?.state, 'failed');
+        assert.equal(found?.lastError, 'refused');
+        assert.equal(found?.attempts, 1);
+        assert.equal(found?.messageId, item.messageId);
+        assert.equal(found?.conversationId, live.id);
+        // A copy: changing it does not change the store.
+        found!.state = 'sent';
+        assert.equal((await store.outboxItem(item.clientId))?.state, 'failed');
+        await store.setOutboxState(item.clientId, 'queued');
+        await store.setOutboxState(item.clientId, 'sending');
+        const sent = await store.setOutboxState(item.clientId, 'sent', { sentAt: 1_700_000_300_000, threadId: 'th-oi' });
+        assert.deepEqual(await store.outboxItem(item.clientId), sent);
+        await store.discardOutbox(item.clientId);
+        assert.equal(await store.outboxItem(item.clientId), null);
+
+        const other = await store.enqueueOutbox({ conversationId: live.id, text: 'failed, then discarded', author: me });
+        await store.setOutboxState(other.clientId, 'failed', { error: 'refused' });
+        await store.discardOutbox(other.clientId);
+        assert.equal(await store.outboxItem(other.clientId), null);
+      });
+
       t('discarding a failed message removes it and its outbox item', async (store) => {
         const live = await store.ensureLiveConversation({ threadId: 'th-x', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1_700_000_000_000 });
         const item = await store.enqueueOutbox({ conversationId: live.id, text: 'oops', author: me });

@@ -55,7 +55,7 @@ export async function markSent(ctx: ServiceContext, clientId: string, at: number
 
 export async function failItem(ctx: ServiceContext, clientId: string, error: string): Promise<void> {
   try {
-    noteOutboxState(ctx, await ctx.store.setOutboxState(clientId, 'failed', { error }));
+    await ctx.store.setOutboxState(clientId, 'failed', { error });
   } catch (err) {
     ctx.log(`outbox ${clientId}: ${String(err)}`);
   }
@@ -145,28 +145,24 @@ export async function resumeOutbox(ctx: ServiceContext): Promise<void> {
   }
 }
 
-/** Keep track of the items that failed for good (fed by every 'delivery' change and by failItem). */
-export function noteOutboxState(ctx: ServiceContext, item: OutboxItem): void {
-  if (item.state === 'failed') ctx.failedOutbox.set(item.clientId, item);
-  else ctx.failedOutbox.delete(item.clientId);
-}
-
 /**
- * An unsent outbox item by clientId, whatever its state. The Store has no getter by clientId and
- * its pendingOutbox leaves failed items out, so a failed one comes from the service's own record
- * of failures. (A failure recorded by an earlier run of the app is not in that record: the Store
- * needs `outboxItem(clientId)` for those — until then the renderer sends the words again.)
+ * No longer needed: the store finds an item in any state (`Store.outboxItem`), failures recorded
+ * by an earlier run of the app included, so the service keeps no record of its own. Kept (doing
+ * nothing) for the callers that still report delivery changes here (storeChanges.ts).
  */
+export function noteOutboxState(_ctx: ServiceContext, _item: OutboxItem): void {}
+
+/** An unsent outbox item by clientId (queued, sending or failed — in this run or an earlier one). */
 async function findOutboxItem(ctx: ServiceContext, clientId: string): Promise<OutboxItem | null> {
-  const pending = await ctx.store.pendingOutbox();
-  return pending.find((i) => i.clientId === clientId) ?? ctx.failedOutbox.get(clientId) ?? null;
+  if (typeof clientId !== 'string' || clientId === '') return null;
+  const item = await ctx.store.outboxItem(clientId);
+  return item && item.state !== 'sent' ? item : null;
 }
 
 export async function retryOutbox(ctx: ServiceContext, clientId: string): Promise<OutboxItem> {
   const it = await findOutboxItem(ctx, clientId);
   if (!it) throw new AppError({ code: 'notFound', message: 'This message is no longer waiting to be sent.' });
   const item = await ctx.store.setOutboxState(clientId, 'queued');
-  noteOutboxState(ctx, item);
   ctx.outboxCache.set(clientId, item);
   const live = ctx.lives.get(item.conversationId);
   if (live && isConnected(live)) {
@@ -178,6 +174,5 @@ export async function retryOutbox(ctx: ServiceContext, clientId: string): Promis
 
 export async function discardOutbox(ctx: ServiceContext, clientId: string): Promise<void> {
   ctx.outboxCache.delete(clientId);
-  ctx.failedOutbox.delete(clientId);
   await ctx.store.discardOutbox(clientId);
 }

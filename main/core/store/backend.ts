@@ -626,6 +626,11 @@ export class Backend {
     return rows.map(toOutbox);
   }
 
+  outboxItem(clientId: string): OutboxItem | null {
+    const row = this.outboxRow(String(clientId));
+    return row ? toOutbox(row) : null;
+  }
+
   setOutboxState(clientId: string, state: DeliveryState, extra?: { error?: string; sentAt?: number; threadId?: string | null }): OutboxItem {
     const item = this.outboxRow(clientId);
     if (!item) throw notFound(`outbox item ${clientId}`);

@@ -461,6 +461,12 @@ export function createMemoryStore(): Store {
         .map((i) => ({ ...i }));
     },
 
+    async outboxItem(clientId: string) {
+      open();
+      const item = outbox.get(clientId);
+      return item ? { ...item } : null;
+    },
+
     async setOutboxState(clientId: string, state: DeliveryState, extra = {}) {
       open();
       const item = outboxOrThrow(clientId);

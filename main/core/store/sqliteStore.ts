@@ -248,6 +248,7 @@ class SqliteStoreImpl implements SqliteStore {
   search(...a: Ops['search']['args']) { return this.call('search', ...a); }
   enqueueOutbox(...a: Ops['enqueueOutbox']['args']) { return this.call('enqueueOutbox', ...a); }
   pendingOutbox(...a: Ops['pendingOutbox']['args']) { return this.call('pendingOutbox', ...a); }
+  outboxItem(...a: Ops['outboxItem']['args']) { return this.call('outboxItem', ...a); }
   setOutboxState(...a: Ops['setOutboxState']['args']) { return this.call('setOutboxState', ...a); }
   discardOutbox(...a: Ops['discardOutbox']['args']) { return this.call('discardOutbox', ...a); }
   upsertContacts(...a: Ops['upsertContacts']['args']) { return this.call('upsertContacts', ...a); }

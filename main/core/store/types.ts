@@ -209,6 +209,11 @@ export interface Store {
   enqueueOutbox(input: { conversationId: number; text: string; html?: string | null; author: Person; clientId?: string }): Promise<OutboxItem>;
   /** Items not yet sent, oldest first (per conversation when given). Includes 'sending' items left by a crash. */
   pendingOutbox(conversationId?: number): Promise<OutboxItem[]>;
+  /**
+   * The outbox item of `clientId` in whatever state (queued, sending, sent or failed — a failure
+   * recorded by an earlier run of the app included); null once discarded or never known.
+   */
+  outboxItem(clientId: string): Promise<OutboxItem | null>;
   /** Move an item to a new state; on 'sent' the message takes the server timestamp and its dedupe key. */
   setOutboxState(clientId: string, state: DeliveryState, extra?: { error?: string; sentAt?: number; threadId?: string | null }): Promise<OutboxItem>;
   /** The user discards a failed message: the outbox item and its message row go away. */

@@ -193,6 +193,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
     search: (text, query) => read((b) => b.search(text, query)),
     enqueueOutbox: (input) => write((b) => b.enqueueOutbox(input)),
     pendingOutbox: (id) => read((b) => b.pendingOutbox(id)),
+    outboxItem: (clientId) => read((b) => b.outboxItem(clientId)),
     setOutboxState: (clientId, state, extra) => write((b) => b.setOutboxState(clientId, state, extra)),
     discardOutbox: (clientId) => write((b) => b.discardOutbox(clientId)),
     upsertContacts: (people) => write((b) => b.upsertContacts(people)),
