@@ -69,7 +69,7 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Me
     signOut: (opts) => s().signOut(opts),
     state: () => s().state(),
     setAvailability: (a) => s().setAvailability(a),
-    reportIdle: (idle, locked) => s().reportIdle(idle, locked),
+    reportIdle: (idle, locked, awayAfterSec) => s().reportIdle(idle, locked, awayAfterSec),
     nudge: (reason) => s().nudge(reason),
     searchPeople: (q, limit) => s().searchPeople(q, limit),
     startConversation: (to, text) => s().startConversation(to, text),

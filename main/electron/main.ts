@@ -421,12 +421,12 @@ async function whenReady(fn: () => Promise<void>): Promise<void> {
 function watchPower(): void {
   powerMonitor.on('resume', () => service.nudge('resume'));
   powerMonitor.on('unlock-screen', () => service.nudge('resume'));
-  powerMonitor.on('lock-screen', () => service.reportIdle(powerMonitor.getSystemIdleTime(), true));
+  powerMonitor.on('lock-screen', () => service.reportIdle(powerMonitor.getSystemIdleTime(), true, settings.awayAfterMinutes * 60));
   let online: boolean | null = null;
   const tick = () => {
     const threshold = settings.awayAfterMinutes * 60;
     const r = idleReport(powerMonitor.getSystemIdleTime(), powerMonitor.getSystemIdleState(threshold));
-    service.reportIdle(r.idleSeconds, r.locked);
+    service.reportIdle(r.idleSeconds, r.locked, threshold);
     const now = net.isOnline();
     if (networkChange(online, now)) service.nudge('network');
     online = now;

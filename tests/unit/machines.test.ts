@@ -141,3 +141,23 @@ test('session: discovery failure → error with the reason', async () => {
   assert.equal(a.getSnapshot().value, 'error');
   assert.equal(a.getSnapshot().context.error?.code, 'serverNotFound');
 });
+
+test('session: Away follows the threshold the host reports with each idle reading', async () => {
+  let away = 0;
+  let back = 0;
+  const m = fakeSession().provide({ actions: { goAway: () => { away++; }, comeBack: () => { back++; } } });
+  const a = createActor(m, { clock: new SimulatedClock(), input: { timing: { awayAfterSec: 300 } } }).start();
+  a.send({ type: 'SIGN_IN' });
+  for (let i = 0; i < 10; i++) await tick();
+  assert.ok('online' in (a.getSnapshot().value as object));
+  a.send({ type: 'IDLE', idleSec: 400, locked: false, awayAfterSec: 600 });
+  assert.equal(away, 0, '400 s idle is not Away when the user chose 10 minutes');
+  assert.equal(a.getSnapshot().context.timing.awayAfterSec, 600);
+  a.send({ type: 'IDLE', idleSec: 601, locked: false });
+  assert.equal(away, 1, 'the chosen threshold is kept between readings');
+  a.send({ type: 'IDLE', idleSec: 0, locked: false, awayAfterSec: -5 });
+  assert.equal(back, 1);
+  assert.equal(a.getSnapshot().context.timing.awayAfterSec, 600, 'a nonsense threshold is ignored');
+  a.send({ type: 'IDLE', idleSec: 1, locked: true });
+  assert.equal(away, 2, 'a locked screen is Away at once');
+});

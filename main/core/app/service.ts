@@ -42,8 +42,8 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     signOut: (opts) => signOut(ctx, opts),
     state: () => sessionState(ctx),
     setAvailability: (a) => setAvailability(ctx, a),
-    reportIdle(idleSeconds, locked = false) {
-      session.send({ type: 'IDLE', idleSec: Math.max(0, idleSeconds), locked });
+    reportIdle(idleSeconds, locked = false, awayAfterSec) {
+      session.send({ type: 'IDLE', idleSec: Math.max(0, idleSeconds), locked, ...(awayAfterSec !== undefined ? { awayAfterSec } : {}) });
     },
     nudge() {
       session.send({ type: 'NUDGE' });

@@ -172,6 +172,8 @@ export function startSession(ctx: ServiceContext): SessionActor {
         });
       },
       goAway: () => {
+        // Only "Available" decays to Away; Busy, Do not disturb and Be right back were chosen on purpose.
+        if (ctx.chosenAvailability !== 'Online') return;
         const href = link(ctx.app?.me, 'presence');
         if (ctx.client && href) void R.setPresence(ctx.client, href, 'Away').then(() => {
           ctx.availability = 'Away';
@@ -179,6 +181,7 @@ export function startSession(ctx: ServiceContext): SessionActor {
         }, () => undefined);
       },
       comeBack: () => {
+        if (ctx.availability !== 'Away' || ctx.chosenAvailability === 'Away') return;
         const href = link(ctx.app?.me, 'presence');
         if (ctx.client && href) void R.setPresence(ctx.client, href, ctx.chosenAvailability).then(() => {
           ctx.availability = ctx.chosenAvailability;

@@ -163,8 +163,11 @@ export interface MessengerService {
   signOut(opts?: { forget?: boolean }): Promise<void>;
   state(): SessionState;
   setAvailability(availability: Availability): Promise<void>;
-  /** Seconds since the user's last input (from the OS, or 0 for the CLI's listen). */
-  reportIdle(idleSeconds: number, locked?: boolean): void;
+  /**
+   * Seconds since the user's last input (from the OS, or 0 for the CLI's listen); `awayAfterSec`
+   * is the user's Away threshold (a setting), kept until the next report changes it.
+   */
+  reportIdle(idleSeconds: number, locked?: boolean, awayAfterSec?: number): void;
   /** The host noticed resume from sleep / a network change: check the session now. */
   nudge(reason: 'resume' | 'network'): void;
 

@@ -44,7 +44,7 @@ export type SessionEvent =
   | { type: 'APPLICATION_GONE' }
   | { type: 'NETWORK_LOST'; error?: AppErrorShape }
   | { type: 'FATAL'; error: AppErrorShape }
-  | { type: 'IDLE'; idleSec: number; locked: boolean }
+  | { type: 'IDLE'; idleSec: number; locked: boolean; awayAfterSec?: number }
   | { type: 'NUDGE' };
 
 /** Errors from actors are AppErrorShape-like; 'network' errors while online mean reconnect. */
@@ -78,6 +78,13 @@ export const sessionMachine = setup({
     deleteApplication: fromPromise<void>(async () => undefined),
   },
   actions: {
+    // The host reports idle time with the user's own Away threshold (a setting that can change).
+    noteIdle: assign(({ context, event }) => {
+      if (event.type !== 'IDLE') return {};
+      const awayAfterSec = event.awayAfterSec !== undefined && Number.isFinite(event.awayAfterSec) && event.awayAfterSec > 0
+        ? event.awayAfterSec : context.timing.awayAfterSec;
+      return { idleSec: event.idleSec, locked: event.locked, timing: { ...context.timing, awayAfterSec } };
+    }),
     // Overridden by the service; no-ops keep the machine testable on its own.
     reportActivity: () => undefined,
     goAway: () => undefined,
@@ -109,7 +116,7 @@ export const sessionMachine = setup({
   }),
   initial: 'signedOut',
   on: {
-    IDLE: { actions: assign({ idleSec: ({ event }) => event.idleSec, locked: ({ event }) => event.locked }) },
+    IDLE: { actions: 'noteIdle' },
   },
   states: {
     signedOut: {
@@ -177,7 +184,7 @@ export const sessionMachine = setup({
               on: {
                 IDLE: {
                   actions: [
-                    assign({ idleSec: ({ event }) => event.idleSec, locked: ({ event }) => event.locked }),
+                    'noteIdle',
                   ],
                   target: 'check',
                 },
