@@ -99,7 +99,10 @@ if (pwSpecs.length && (!onlyFiles.length || onlyFiles.some((f) => f.includes('e2
   const report = join(root, 'test-results', 'playwright.json');
   const code = run(join(npx, 'playwright'), ['test'], { env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
   if (existsSync(report)) {
-    const stats = JSON.parse(readFileSync(report, 'utf8')).stats ?? {};
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    const stats = json.stats ?? {};
+    // A skipped suite must say why (e.g. no Electron binary here), never pass silently.
+    for (const line of skipReasons(json.suites ?? [])) console.log(`skipped: ${line}`);
     totals.passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
     totals.failed += stats.unexpected ?? 0;
     totals.skipped += stats.skipped ?? 0;
@@ -108,6 +111,20 @@ if (pwSpecs.length && (!onlyFiles.length || onlyFiles.some((f) => f.includes('e2
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed ? 1 : 0);
+
+function skipReasons(suites, out = []) {
+  for (const suite of suites) {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status !== 'skipped') continue;
+        const why = (t.annotations ?? []).find((a) => a.type === 'skip')?.description;
+        out.push(`${spec.file}: ${spec.title} — ${why || 'no reason given'}`);
+      }
+    }
+    skipReasons(suite.suites ?? [], out);
+  }
+  return out;
+}
 
 function tee(cmd, args, env) {
   console.log(`\n$ ${cmd} ${args.slice(0, 2).join(' ')} … node --test (${nodeFiles.length} files)`);
