@@ -1,10 +1,8 @@
 // Every window, light and dark: a screenshot (test-results/screenshots) and axe-core with no serious
 // or critical violation. Also the keyboard-only paths of the settings and new-conversation panes.
-import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { join } from 'node:path';
 import { test, expect, shot, seriousViolations } from './fixtures.ts';
-import { DEMO, ROOT, until } from './harness.ts';
+import { DEMO, until } from './harness.ts';
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`every window in ${scheme}: screenshots and axe (no serious or critical violation)`, async ({ chromiumBrowser, world }) => {
@@ -12,11 +10,7 @@ for (const scheme of ['light', 'dark'] as const) {
     const problems: string[] = [];
     const check = async (page: Page, name: string) => {
       await page.waitForTimeout(150); // let the virtualizer settle
-      const path = await shot(page, `${name}-${scheme}`);
-      if (name === 'history' && scheme === 'light') {
-        mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
-        copyFileSync(path, join(ROOT, 'docs/screenshots/history-light.png'));
-      }
+      await shot(page, `${name}-${scheme}`);
       for (const v of await seriousViolations(page)) problems.push(`${name}: ${v}`);
     };
 
