@@ -16,7 +16,7 @@ import { isApplicationGone, UcwaError } from '../ucwa/errors.ts';
 import { normaliseSip, sipDomain } from '../ucwa/hypermedia.ts';
 import { link } from '../ucwa/links.ts';
 import * as R from '../ucwa/resources.ts';
-import { sessionMachine, sessionStatusOf, type ProbeResult } from '../machines/session.ts';
+import { sessionMachine, sessionStateKey, sessionStatusOf, type ProbeResult } from '../machines/session.ts';
 import type { SyncTarget } from './sync.ts';
 
 export function statusOf(ctx: ServiceContext): SessionStatus {
@@ -112,6 +112,16 @@ const wrap = <T>(fn: () => Promise<T>) => fromPromise<T>(async () => {
 });
 
 // --- the session actor ------------------------------------------------------------------------
+/** When the armed retry (reconnecting.waiting or retryingSignIn) is due, per service; set on entry. */
+const retries = new WeakMap<ServiceContext, { attempt: number; at: number }>();
+
+function noteRetry(ctx: ServiceContext, value: unknown, context: { attempt: number; retryDelayMs: number }): void {
+  const key = sessionStateKey(value);
+  const waiting = key === 'retryingSignIn' || (key === 'reconnecting' && (value as Record<string, unknown>).reconnecting === 'waiting');
+  if (!waiting) retries.delete(ctx);
+  else if (retries.get(ctx)?.attempt !== context.attempt) retries.set(ctx, { attempt: context.attempt, at: ctx.now() + context.retryDelayMs });
+}
+
 /** Make, bind and start the session actor; it is ctx.session from here on. */
 export function startSession(ctx: ServiceContext): SessionActor {
   const { timing, sync } = ctx;
@@ -211,6 +221,7 @@ export function startSession(ctx: ServiceContext): SessionActor {
   ctx.session = session;
   session.subscribe((snap) => {
     const status = sessionStatusOf(snap.value);
+    noteRetry(ctx, snap.value, snap.context);
     if (status === 'recreatingApplication') ctx.needResync = true;
     if (status !== ctx.prevStatus && (status === 'signedOut' || status === 'error')) {
       dropTransientState(ctx, 'signedOut');
@@ -231,34 +242,51 @@ export function sessionState(ctx: ServiceContext): SessionState {
     user: ctx.me,
     availability: status === 'online' || status === 'reauthenticating' ? ctx.availability : null,
     error: snap.context.error,
-    nextRetryAt: status === 'reconnecting' ? ctx.now() + snap.context.retryDelayMs : null,
+    // While probing or signing in again there is no retry due: the attempt is under way.
+    nextRetryAt: status === 'reconnecting' ? retries.get(ctx)?.at ?? null : null,
     demo: !!ctx.request?.demo,
   };
 }
 
 export function emitSession(ctx: ServiceContext): void {
   const s = sessionState(ctx);
-  // The retry instant moves with the clock: only whether there is one counts as a change.
+  // Only whether a retry is due counts as a change, not when.
   const j = JSON.stringify({ ...s, nextRetryAt: s.nextRetryAt !== null });
   if (j === ctx.lastSessionJson) return;
   ctx.lastSessionJson = j;
   ctx.events.emit('session', s);
 }
 
-/** Online, or the error / sign-out that ended the attempt. */
-function waitForSettled(ctx: ServiceContext): Promise<SessionState> {
+/**
+ * Online, or the error / sign-out that ended the attempt. With `persistent`, also the retry after
+ * a transient failure (retryingSignIn, status 'reconnecting'): the session signs in by itself
+ * later, and whoever waits (the shell at launch) must not wait for the network forever.
+ */
+function waitForSettled(ctx: ServiceContext, persistent: boolean): Promise<SessionState> {
   return new Promise((resolve, reject) => {
-    const check = () => {
+    let settled = false;
+    const check = (retrying: boolean) => {
+      if (settled) return;
       const s = sessionState(ctx);
       if (s.status === 'online') {
+        settled = true;
         sub.unsubscribe();
         resolve(s);
+      } else if (retrying) {
+        settled = true;
+        sub.unsubscribe();
+        // The snapshot said retryingSignIn even if a short backoff has already moved on.
+        resolve(s.status === 'reconnecting' ? s : { ...s, status: 'reconnecting', nextRetryAt: ctx.now() });
       } else if (s.status === 'error' || s.status === 'signedOut') {
+        settled = true;
         sub.unsubscribe();
         reject(new AppError(s.error ?? { code: 'notSignedIn', message: 'Signed out.' }));
       }
     };
-    const sub = ctx.session.subscribe(() => queueMicrotask(check));
+    const sub = ctx.session.subscribe((snap) => {
+      const retrying = persistent && sessionStateKey(snap.value) === 'retryingSignIn';
+      queueMicrotask(() => check(retrying));
+    });
   });
 }
 
@@ -276,7 +304,14 @@ function waitForStatus(ctx: ServiceContext, statuses: SessionStatus[]): Promise<
 }
 
 // --- sign-in and sign-out -----------------------------------------------------------------------
-export async function signIn(ctx: ServiceContext, req: SignInRequest): Promise<SessionState> {
+/**
+ * `persistent` (the remembered account, signed in without the user watching): a transient failure
+ * (network, pool unavailable, 5xx, timeout) resolves with status 'reconnecting' and the session
+ * keeps trying with backoff (at once on nudge). Otherwise — the user at the sign-in window — any
+ * failure rejects at once with its reason.
+ */
+export async function signIn(ctx: ServiceContext, req: SignInRequest, opts?: { persistent?: boolean }): Promise<SessionState> {
+  const persistent = opts?.persistent === true;
   if (ctx.closed) throw new AppError({ code: 'internal', message: 'The service is closed.' });
   const st = statusOf(ctx);
   if (st !== 'signedOut' && st !== 'error') {
@@ -286,11 +321,11 @@ export async function signIn(ctx: ServiceContext, req: SignInRequest): Promise<S
   ctx.request = req;
   ctx.creds = { username: normaliseSip(req.sip).slice(4), password: req.password };
   ctx.onlineOnce = false;
-  const settled = waitForSettled(ctx);
-  ctx.session.send({ type: 'SIGN_IN' });
+  const settled = waitForSettled(ctx, persistent);
+  ctx.session.send({ type: 'SIGN_IN', persistent });
   const s = await settled;
   const secrets = ctx.deps.secrets;
-  if (req.remember && secrets) {
+  if (req.remember && secrets && s.status === 'online') {
     await secrets.setPassword(normaliseSip(req.sip), req.password).catch((err: unknown) => ctx.log(`keychain: ${String(err)}`));
   }
   return s;
@@ -309,7 +344,7 @@ export async function signInRemembered(ctx: ServiceContext, sip?: string, opts?:
   if (!password) return null;
   // The server the user typed is not a secret and is not in the keychain: reuse the last one.
   const last = ctx.request && normaliseSip(ctx.request.sip) === account ? ctx.request : null;
-  return signIn(ctx, { sip: account, password, server: opts?.server ?? last?.server, demo: opts?.server ? undefined : last?.demo });
+  return signIn(ctx, { sip: account, password, server: opts?.server ?? last?.server, demo: opts?.server ? undefined : last?.demo }, { persistent: true });
 }
 
 export async function signOut(ctx: ServiceContext, opts?: { forget?: boolean }): Promise<void> {

@@ -79,9 +79,10 @@ export interface SessionState {
   status: SessionStatus;
   user: Person | null;
   availability: Availability | null;
-  /** Set in 'error' (and kept as the last reason while 'reconnecting'). */
+  /** Set in 'error' (and kept as the last reason while 'reconnecting', including a sign-in that
+   * failed on something transient and is being retried). */
   error: AppErrorShape | null;
-  /** While reconnecting: when the next attempt is due (ms since epoch). */
+  /** While reconnecting: when the next attempt is due (ms since epoch); null while it runs. */
   nextRetryAt: number | null;
   /** True when the session is the built-in demo server. */
   demo: boolean;
@@ -155,10 +156,15 @@ export type ServiceEventName = keyof ServiceEvents;
 
 export interface MessengerService {
   // --- session ---
+  /** The user signing in (the sign-in window, the CLI): any failure rejects at once with its reason. */
   signIn(request: SignInRequest): Promise<SessionState>;
   /** Sign in with the password remembered in the keychain for this account (or the last one).
    * `server`: the autodiscover URL to use (default: the one of this service's last sign-in for
-   * that account, else DNS autodiscovery). */
+   * that account, else DNS autodiscovery).
+   * Persistent, unlike signIn: a transient failure (network, pool unavailable, 5xx, timeout) does
+   * not reject; it resolves with status 'reconnecting' as soon as the session has entered its
+   * retry (backoff 1 s → 60 s with jitter, at once on nudge) and the session signs in by itself
+   * when the server can be reached. Wrong password, certificate and the like still reject. */
   signInRemembered(sip?: string, opts?: { server?: string }): Promise<SessionState | null>;
   signOut(opts?: { forget?: boolean }): Promise<void>;
   state(): SessionState;
@@ -168,7 +174,8 @@ export interface MessengerService {
    * is the user's Away threshold (a setting), kept until the next report changes it.
    */
   reportIdle(idleSeconds: number, locked?: boolean, awayAfterSec?: number): void;
-  /** The host noticed resume from sleep / a network change: check the session now. */
+  /** The host noticed resume from sleep / a network change: check the session now (a reconnect
+   * or a sign-in being retried tries at once). */
   nudge(reason: 'resume' | 'network'): void;
 
   // --- people and conversations ---

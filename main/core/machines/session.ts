@@ -5,6 +5,10 @@
 // online → reauthenticating (token renewal) → online; online → recreatingApplication (404
 // ApplicationNotFound / 410 InactiveApplicationExpired) → online; online → reconnecting (backoff
 // with full jitter, then a probe) → online; signOut → signingOut (DELETE application) → signedOut.
+// A persistent sign-in (the remembered account at launch, or a session that has been online) that
+// fails on something transient (network, pool unavailable, 5xx, timeout) goes to retryingSignIn
+// (SessionStatus 'reconnecting': backoff with full jitter, then discovering again, or at once on
+// NUDGE) instead of error; an interactive sign-in still fails fast with the reason.
 import { assign, fromPromise, setup } from 'xstate';
 import type { AppErrorShape, SessionStatus } from '../app/types.ts';
 import { backoffDelay } from './backoff.ts';
@@ -30,6 +34,8 @@ export interface SessionContext {
   random: () => number;
   attempt: number;
   retryDelayMs: number;
+  /** A transient failure while signing in means retry (retryingSignIn), not error. */
+  persistent: boolean;
   error: AppErrorShape | null;
   idleSec: number;
   locked: boolean;
@@ -37,7 +43,7 @@ export interface SessionContext {
 }
 
 export type SessionEvent =
-  | { type: 'SIGN_IN' }
+  | { type: 'SIGN_IN'; persistent?: boolean }
   | { type: 'SIGN_OUT' }
   | { type: 'RENEWING' }
   | { type: 'RENEWED' }
@@ -56,7 +62,42 @@ function errorShape(err: unknown): AppErrorShape {
   return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
 }
 
-const isNetwork = ({ event }: { event: { error?: unknown } }) => errorShape(event.error).code === 'network';
+/** A NetworkError (DNS, refused, reset, timeout — not an abort) somewhere in the cause chain. */
+function causedByNetwork(err: unknown): boolean {
+  let c: unknown = err;
+  for (let depth = 0; c && typeof c === 'object' && depth < 5; depth++, c = (c as { cause?: unknown }).cause) {
+    const e = c as { name?: unknown; kind?: unknown };
+    if (e.name === 'NetworkError' && e.kind !== 'aborted') return true;
+  }
+  return false;
+}
+
+/**
+ * Worth trying again later rather than an error screen: the network is down or the pool is
+ * unavailable (network — timeouts included —, poolUnavailable, 5xx other than 500
+ * CallbackChannelError and 501), or autodiscovery found nothing because nothing could be reached
+ * (serverNotFound caused by a network error: DNS fails while offline). Never a wrong password, an
+ * untrusted certificate, an insecure URL, too many applications or a refused user agent.
+ */
+export function isTransientError(err: unknown): boolean {
+  const e = errorShape(err);
+  switch (e.code) {
+    case 'network':
+    case 'poolUnavailable':
+      return true;
+    case 'server':
+      return e.status !== undefined && e.status >= 500 && e.status !== 501 && !(e.status === 500 && e.subcode === 'CallbackChannelError');
+    case 'serverNotFound':
+      return causedByNetwork(err);
+    default:
+      return false;
+  }
+}
+
+const transient = ({ event }: { event: { error?: unknown } }) => isTransientError(event.error);
+/** A persistent sign-in failing on something transient: retry with backoff instead of error. */
+const retrySignIn = ({ context, event }: { context: SessionContext; event: { error?: unknown } }) =>
+  context.persistent && isTransientError(event.error);
 const isAppGone = ({ event }: { event: { error?: unknown } }) => {
   const e = errorShape(event.error);
   return e.code === 'server' && (e.subcode === 'ApplicationNotFound' || e.subcode === 'InactiveApplicationExpired');
@@ -85,6 +126,16 @@ export const sessionMachine = setup({
         ? event.awayAfterSec : context.timing.awayAfterSec;
       return { idleSec: event.idleSec, locked: event.locked, timing: { ...context.timing, awayAfterSec } };
     }),
+    startSignIn: assign(({ event }) => ({
+      error: null,
+      attempt: 0,
+      persistent: event.type === 'SIGN_IN' && event.persistent === true,
+    })),
+    noteError: assign({ error: ({ event }) => errorShape((event as { error?: unknown }).error) }),
+    armRetry: assign({
+      retryDelayMs: ({ context }) => backoffDelay(context.attempt, context.timing.backoffBaseMs, context.timing.backoffMaxMs, context.random),
+      attempt: ({ context }) => context.attempt + 1,
+    }),
     // Overridden by the service; no-ops keep the machine testable on its own.
     reportActivity: () => undefined,
     goAway: () => undefined,
@@ -109,6 +160,7 @@ export const sessionMachine = setup({
     random: input.random ?? Math.random,
     attempt: 0,
     retryDelayMs: 0,
+    persistent: false,
     error: null,
     idleSec: 0,
     locked: false,
@@ -121,45 +173,73 @@ export const sessionMachine = setup({
   states: {
     signedOut: {
       entry: 'stopAll',
-      on: { SIGN_IN: { target: 'discovering', actions: assign({ error: null, attempt: 0 }) } },
+      on: { SIGN_IN: { target: 'discovering', actions: 'startSignIn' } },
     },
+    // Invokes have explicit ids, so their events are xstate.done.actor.<id> / xstate.error.actor.<id>.
     discovering: {
       invoke: {
+        id: 'discover',
         src: 'discover',
         onDone: 'authenticating',
-        onError: { target: 'error', actions: assign({ error: ({ event }) => errorShape(event.error) }) },
+        onError: [
+          { guard: retrySignIn, target: 'retryingSignIn', actions: 'noteError' },
+          { target: 'error', actions: 'noteError' },
+        ],
       },
       on: { SIGN_OUT: 'signedOut' },
     },
     authenticating: {
       invoke: {
+        id: 'authenticate',
         src: 'authenticate',
         onDone: 'creatingApplication',
-        onError: { target: 'error', actions: assign({ error: ({ event }) => errorShape(event.error) }) },
+        onError: [
+          { guard: retrySignIn, target: 'retryingSignIn', actions: 'noteError' },
+          { target: 'error', actions: 'noteError' },
+        ],
       },
       on: { SIGN_OUT: 'signedOut' },
     },
     creatingApplication: {
       invoke: {
+        id: 'createApplication',
         src: 'createApplication',
         onDone: 'makingAvailable',
-        onError: { target: 'error', actions: assign({ error: ({ event }) => errorShape(event.error) }) },
+        onError: [
+          { guard: retrySignIn, target: 'retryingSignIn', actions: 'noteError' },
+          { target: 'error', actions: 'noteError' },
+        ],
       },
       on: { SIGN_OUT: 'signingOut' },
     },
     makingAvailable: {
       invoke: {
+        id: 'makeAvailable',
         src: 'makeAvailable',
         onDone: 'online',
         onError: [
           { guard: isAppGone, target: 'recreatingApplication' },
-          { target: 'error', actions: assign({ error: ({ event }) => errorShape(event.error) }) },
+          { guard: retrySignIn, target: 'retryingSignIn', actions: 'noteError' },
+          { target: 'error', actions: 'noteError' },
         ],
       },
       on: { SIGN_OUT: 'signingOut' },
     },
+    // A persistent sign-in that failed on something transient: wait (backoff with full jitter,
+    // 1 s → 60 s; re-armed on entry) and sign in again from discovery, at once on NUDGE (resume,
+    // network change). The last error stays in the context for the UI.
+    retryingSignIn: {
+      entry: ['stopAll', 'armRetry'],
+      after: { retryDelay: 'discovering' },
+      on: {
+        NUDGE: 'discovering',
+        SIGN_IN: { target: 'discovering', actions: 'startSignIn' },
+        SIGN_OUT: 'signedOut',
+      },
+    },
     online: {
-      entry: [assign({ attempt: 0, error: null }), 'enterOnline'],
+      // A session that has been online retries a later sign-in (from retryingSignIn) on its own.
+      entry: [assign({ attempt: 0, error: null, persistent: true }), 'enterOnline'],
       exit: 'leaveOnline',
       type: 'parallel',
       states: {
@@ -219,20 +299,18 @@ export const sessionMachine = setup({
     },
     recreatingApplication: {
       invoke: {
+        id: 'recreateApplication',
         src: 'recreateApplication',
         onDone: 'online',
         onError: [
-          { guard: isNetwork, target: 'reconnecting' },
-          { target: 'error', actions: assign({ error: ({ event }) => errorShape(event.error) }) },
+          { guard: transient, target: 'reconnecting', actions: 'noteError' },
+          { target: 'error', actions: 'noteError' },
         ],
       },
       on: { SIGN_OUT: 'signingOut', FATAL: { target: 'error', actions: assign({ error: ({ event }) => event.error }) } },
     },
     reconnecting: {
-      entry: assign({
-        retryDelayMs: ({ context }) => backoffDelay(context.attempt, context.timing.backoffBaseMs, context.timing.backoffMaxMs, context.random),
-        attempt: ({ context }) => context.attempt + 1,
-      }),
+      entry: 'armRetry',
       initial: 'waiting',
       states: {
         waiting: {
@@ -241,6 +319,7 @@ export const sessionMachine = setup({
         },
         probing: {
           invoke: {
+            id: 'probe',
             src: 'probe',
             onDone: [
               { guard: ({ event }) => event.output === 'applicationGone', target: '#session.recreatingApplication' },
@@ -248,8 +327,8 @@ export const sessionMachine = setup({
             ],
             onError: [
               { guard: isAppGone, target: '#session.recreatingApplication' },
-              { guard: isNetwork, target: '#session.reconnecting', reenter: true },
-              { target: '#session.error', actions: assign({ error: ({ event }) => errorShape(event.error) }) },
+              { guard: transient, target: '#session.reconnecting', reenter: true, actions: 'noteError' },
+              { target: '#session.error', actions: 'noteError' },
             ],
           },
         },
@@ -261,21 +340,25 @@ export const sessionMachine = setup({
       },
     },
     signingOut: {
-      invoke: { src: 'deleteApplication', onDone: 'signedOut', onError: 'signedOut' },
+      invoke: { id: 'deleteApplication', src: 'deleteApplication', onDone: 'signedOut', onError: 'signedOut' },
     },
     error: {
       entry: 'stopAll',
-      on: { SIGN_IN: { target: 'discovering', actions: assign({ error: null, attempt: 0 }) }, SIGN_OUT: 'signedOut' },
+      on: { SIGN_IN: { target: 'discovering', actions: 'startSignIn' }, SIGN_OUT: 'signedOut' },
     },
   },
 });
 
-/** The SessionStatus of app/types.ts for a machine state value. */
-export function sessionStatusOf(value: unknown): SessionStatus {
-  if (typeof value === 'string') return value as SessionStatus;
-  if (value && typeof value === 'object') {
-    const key = Object.keys(value)[0];
-    if (key) return key as SessionStatus;
-  }
+/** The top-level state of a machine state value. */
+export function sessionStateKey(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') return Object.keys(value)[0] ?? 'signedOut';
   return 'signedOut';
+}
+
+/** The SessionStatus of app/types.ts for a machine state value (retryingSignIn is 'reconnecting'). */
+export function sessionStatusOf(value: unknown): SessionStatus {
+  const key = sessionStateKey(value);
+  if (key === 'retryingSignIn') return 'reconnecting';
+  return key as SessionStatus;
 }
