@@ -510,6 +510,54 @@ describe('SQLite store: typed errors', () => {
   });
 });
 
+describe('SQLite store: search ranking', () => {
+  it('the best-matching message comes first, however old; rarer words weigh more', async () => {
+    const store = await open(freshDir());
+    try {
+      const { conversation } = await store.upsertLog(logInput({ logKey: 'rank', threadId: 'th-rank' }), 'fp');
+      const base = 1_700_000_000_000;
+      const filler = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor';
+      const page: MessageInput[] = [
+        msg(base, 'budget budget: the quarterly budget'), // the oldest, and the obvious best match
+        msg(base + 1, 'alpha omega omega omega'),
+        msg(base + 2, 'alpha alpha alpha omega'),
+      ];
+      for (let i = 0; i < 40; i++) page.push(msg(base + 10 + i, `${filler} budget ${i} quarterly ${filler}`));
+      for (let i = 0; i < 40; i++) page.push(msg(base + 100 + i, `alpha ${filler} ${i}`)); // alpha is common, omega rare
+      await store.putTranscriptPage(conversation.id, 'th-rank', page, true);
+      const budget = await store.search('budget');
+      assert.equal(budget.length, 20);
+      assert.equal(budget[0]!.at, base, 'a short text saying it three times beats forty long ones saying it once');
+      assert.match(budget[0]!.snippet, /\uE000budget\uE001/);
+      assert.equal((await store.search('quarterly budget'))[0]!.at, base);
+      assert.equal((await store.search('quarterly budg'))[0]!.at, base, 'the last word a prefix');
+      assert.equal((await store.search('budget', { conversationId: conversation.id }))[0]!.at, base);
+      const ao = await store.search('alpha omega');
+      assert.deepEqual(ao.map((h) => h.at), [base + 1, base + 2], 'three times the rare word beats three times the common one');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a new word is found by prefix at once (the prefix expansions the worker keeps follow the index)', async () => {
+    const store = await open(freshDir());
+    try {
+      const { conversation } = await store.upsertLog(logInput({ logKey: 'pfx', threadId: 'th-pfx' }), 'fp');
+      await store.putTranscriptPage(conversation.id, 'th-pfx', [msg(1_700_000_000_000, 'a zeppelin over the city')], true);
+      assert.equal((await store.search('zepp')).length, 1);
+      assert.equal((await store.search('zeppelins')).length, 0);
+      await store.addMessage(conversation.id, 'th-pfx', msg(1_700_000_001_000, 'two zeppelins now', { origin: 'live' }));
+      assert.equal((await store.search('zepp')).length, 2, 'the new term is part of the expansion');
+      assert.equal((await store.search('zeppelins')).length, 1);
+      await store.addMessage(conversation.id, 'th-pfx', msg(1_700_000_002_000, 'zeppelinmania', { origin: 'live' }));
+      assert.equal((await store.search('zeppelin')).length, 3);
+      assert.equal((await store.search('city zepp')).length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('SQLite store: query plans', () => {
   it('pages are index walks (no sort) and search uses FTS5', async () => {
     const store = await open(freshDir());

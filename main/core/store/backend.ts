@@ -8,7 +8,10 @@ import type {
   Page, Person, SearchHit, StoreChange, SyncCheckpoint, UnreadSummary,
 } from './types.ts';
 import { StoreError } from './types.ts';
-import { decodeCursor, dedupeKey, encodeCursor, foldWord, ftsQuery, normalizeSip, threadOrConversation } from './keys.ts';
+import {
+  decodeCursor, dedupeKey, encodeCursor, foldWord, ftsQuery, MIN_PREFIX_LENGTH, normalizeSip, searchWords, threadOrConversation,
+} from './keys.ts';
+import { bm25, idf, parseAverages, type IndexTotals, type QueryWord } from './searchRank.ts';
 import type { StoreStats } from './protocol.ts';
 
 interface ConversationRow {
@@ -60,6 +63,29 @@ interface OutboxRow {
   created_at: number;
 }
 
+interface SearchRow {
+  id: number;
+  conversation_id: number;
+  at: number;
+  author_sip: string | null;
+  author_name: string | null;
+  text: string;
+  snippet: string;
+}
+
+/** What the worker keeps between searches (see Backend.refreshSearchCache). */
+interface SearchCache {
+  /** The FTS5 structure record the expansions were read under. */
+  structure: Buffer | null;
+  /** Long last-word prefix → its index terms (null: none, or too many to expand). */
+  expansions: Map<string, string[] | null>;
+  /** Index term (or '*' + prefix) → rows containing it. */
+  docs: Map<string, number>;
+  /** Index rows when `docs` was started, and when. */
+  docsRows: number;
+  docsAt: number;
+}
+
 const PREVIEW_LENGTH = 200;
 const MAX_PAGE = 500;
 const DEFAULT_PAGE = 50;
@@ -69,6 +95,16 @@ const SEARCH_CANDIDATES = 300;
 const PREFIX_INDEXED = 3;
 /** A longer prefix standing for at most this many terms is searched as those terms, ORed. */
 const EXPAND_TERMS = 16;
+/** Prefix words' row counts are estimated from this many newest matches. */
+const PREFIX_SAMPLE = 100;
+/** Cached row counts are recomputed once the index grew or shrank by more than this share… */
+const DOCS_DRIFT = 0.01;
+/** …or when they are this old. */
+const DOCS_MAX_AGE_MS = 10 * 60_000;
+/** Entries per search cache before it starts over. */
+const SEARCH_CACHE_ENTRIES = 2000;
+/** Term frequencies are counted in this much of a candidate's text. */
+const RANK_TEXT_MAX = 20_000;
 const SNIPPET_OPEN = '\uE000';
 const SNIPPET_CLOSE = '\uE001';
 
@@ -163,6 +199,9 @@ export class Backend {
   private readonly cache = new Map<string, Statement<unknown>>();
   private changes: StoreChange[] = [];
   private vocabReady = false;
+  private readonly searchCache: SearchCache = {
+    structure: null, expansions: new Map(), docs: new Map(), docsRows: 0, docsAt: 0,
+  };
 
   constructor(db: Db) {
     this.db = db;
@@ -541,41 +580,127 @@ export class Backend {
     return [...newer.reverse(), target, ...older].map(toMessage);
   }
 
+  // --- search -------------------------------------------------------------------------------------
+
+  private ensureVocab(): void {
+    if (this.vocabReady) return;
+    this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.messages_vocab USING fts5vocab(main, messages_fts, 'row')`);
+    this.vocabReady = true;
+  }
+
+  /**
+   * Bring the search caches up to date with the index. Prefix expansions must be exact (a new term
+   * must be found at once): they are dropped whenever the FTS5 structure record changed, which
+   * every write to the index does. Document counts only weigh words against each other: they are
+   * kept until the number of rows moved by more than 1 % or they are 10 minutes old.
+   */
+  private refreshSearchCache(): IndexTotals | null {
+    const c = this.searchCache;
+    const structure = this.st<Buffer>('SELECT block FROM messages_fts_data WHERE id = 10').pluck().get() as unknown as Buffer | undefined;
+    if (!structure || !c.structure || !c.structure.equals(structure)) {
+      c.expansions.clear();
+      c.structure = structure ? Buffer.from(structure) : null;
+    }
+    const totals = parseAverages(this.st<Buffer>('SELECT block FROM messages_fts_data WHERE id = 1').pluck().get() as unknown as Buffer | undefined);
+    const rows = totals?.rows ?? 0;
+    const now = Date.now();
+    if (Math.abs(rows - c.docsRows) > c.docsRows * DOCS_DRIFT || now - c.docsAt > DOCS_MAX_AGE_MS || c.docs.size > SEARCH_CACHE_ENTRIES) {
+      c.docs.clear();
+      c.docsRows = rows;
+      c.docsAt = now;
+    }
+    if (c.expansions.size > SEARCH_CACHE_ENTRIES) c.expansions.clear();
+    return totals;
+  }
+
   /** Terms of the index starting with `prefix` (at most EXPAND_TERMS), or null when there are more. */
   private prefixTerms(prefix: string): string[] | null {
     const folded = foldWord(prefix);
     if ([...folded].length <= PREFIX_INDEXED) return null; // the prefix index answers these directly
-    if (!this.vocabReady) {
-      this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.messages_vocab USING fts5vocab(main, messages_fts, 'row')`);
-      this.vocabReady = true;
+    const c = this.searchCache;
+    let found = c.expansions.get(folded);
+    if (found === undefined) {
+      this.ensureVocab();
+      // fts5vocab reads each term's whole doclist to count its rows: worth keeping.
+      const rows = this.st<{ term: string; doc: number }>('SELECT term, doc FROM temp.messages_vocab WHERE term >= ? AND term < ? LIMIT ?')
+        .all(folded, `${folded}\u{10FFFF}`, EXPAND_TERMS + 1);
+      found = rows.length === 0 || rows.length > EXPAND_TERMS ? null : rows.map((r) => r.term);
+      c.expansions.set(folded, found);
+      if (found) for (const r of rows) c.docs.set(r.term, r.doc);
     }
-    const terms = this.st<string>('SELECT term FROM temp.messages_vocab WHERE term >= ? AND term < ? LIMIT ?')
-      .pluck().all(folded, `${folded}\u{10FFFF}`, EXPAND_TERMS + 1) as unknown as string[];
-    return terms.length === 0 || terms.length > EXPAND_TERMS ? null : terms;
+    return found;
+  }
+
+  /** Rows containing `term` (cached: see refreshSearchCache). */
+  private termDocs(term: string): number {
+    const c = this.searchCache;
+    let n = c.docs.get(term);
+    if (n === undefined) {
+      this.ensureVocab();
+      n = (this.st<number>('SELECT doc FROM temp.messages_vocab WHERE term = ?').pluck().get(term) as unknown as number | undefined) ?? 0;
+      c.docs.set(term, n);
+    }
+    return n;
+  }
+
+  /**
+   * Rows containing a word starting with `prefix`, estimated from how far back its newest
+   * PREFIX_SAMPLE matches reach (exact when there are fewer). Cached like termDocs.
+   */
+  private prefixDocs(prefix: string, rows: number): number {
+    const c = this.searchCache;
+    const key = `*${prefix}`; // no index term starts with '*' (not a token character)
+    let n = c.docs.get(key);
+    if (n === undefined) {
+      const ids = this.st<number>(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ${PREFIX_SAMPLE}`)
+        .pluck().all(`"${prefix.replace(/"/g, '""')}"*`) as unknown as number[];
+      if (ids.length < PREFIX_SAMPLE) n = ids.length;
+      else {
+        // K matches among the rowids from the oldest of them to the newest row: that density over all rowids.
+        const maxId = (this.st<number>('SELECT max(id) FROM messages').pluck().get() as unknown as number | null) ?? ids[0]!;
+        const span = Math.max(1, maxId - ids[ids.length - 1]! + 1);
+        n = Math.round(Math.min(Math.max(rows, ids.length), Math.max(ids.length, (ids.length / span) * maxId)));
+      }
+      c.docs.set(key, n);
+    }
+    return n;
   }
 
   search(text: string, query?: { limit?: number; conversationId?: number }): SearchHit[] {
-    const match = ftsQuery(typeof text === 'string' ? text : '', (p) => this.prefixTerms(p));
+    const input = typeof text === 'string' ? text : '';
+    if (searchWords(input).length === 0) return [];
+    const totals = this.refreshSearchCache();
+    // The words as FTS5 will see them: exact terms, the last one a prefix (or its expansion).
+    let expansion: string[] | null = null;
+    const match = ftsQuery(input, (p) => (expansion = this.prefixTerms(p)));
     if (!match) return [];
+    const words: QueryWord[] = searchWords(input).map((w, i, all) => {
+      const folded = foldWord(w);
+      if (i !== all.length - 1 || [...w].length < MIN_PREFIX_LENGTH) return { terms: [folded], prefix: null };
+      return expansion && expansion.length > 0 ? { terms: expansion, prefix: null } : { terms: null, prefix: folded };
+    });
     const limit = clampLimit(query?.limit, 20);
     const inConversation = query?.conversationId != null;
-    // Rank (bm25) among the newest SEARCH_CANDIDATES matches: FTS5 walks the doclist newest first
-    // and stops, so a word found in half the history costs little more than a rare one.
+    // The newest SEARCH_CANDIDATES matches: FTS5 walks the doclists newest first and stops, so a
+    // word found in half the history costs little more than a rare one. No bm25() here: it would
+    // count every phrase's rows on every query; the candidates are ranked below with cached counts.
     const snippet = `snippet(messages_fts, 0, '${SNIPPET_OPEN}', '${SNIPPET_CLOSE}', '…', 16)`;
-    const ranked = this.st<{ id: number; rank: number; snippet: string }>(
-      inConversation
-        ? `SELECT f.rowid AS id, bm25(messages_fts) AS rank, ${snippet} AS snippet
-           FROM messages_fts f JOIN messages m ON m.id = f.rowid
-           WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY f.rowid DESC LIMIT ${SEARCH_CANDIDATES}`
-        : `SELECT rowid AS id, bm25(messages_fts) AS rank, ${snippet} AS snippet FROM messages_fts
-           WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ${SEARCH_CANDIDATES}`,
+    const candidates = this.st<SearchRow>(
+      `SELECT m.id, m.conversation_id, m.at, m.author_sip, m.author_name, m.text, ${snippet} AS snippet
+       FROM messages_fts f JOIN messages m ON m.id = f.rowid
+       WHERE messages_fts MATCH ?${inConversation ? ' AND m.conversation_id = ?' : ''}
+       ORDER BY f.rowid DESC LIMIT ${SEARCH_CANDIDATES}`,
     ).all(...(inConversation ? [match, query!.conversationId!] : [match]));
-    ranked.sort((a, b) => a.rank - b.rank || b.id - a.id);
+    if (candidates.length === 0) return [];
+    const rows = Math.max(totals?.rows ?? 0, candidates.length);
+    const avgLength = totals && totals.rows > 0 ? totals.tokens / totals.rows : 0;
+    const idfs = words.map((w) => idf(rows, w.terms ? w.terms.reduce((sum, t) => sum + this.termDocs(t), 0) : this.prefixDocs(w.prefix, rows)));
+    const ranked = candidates
+      .map((r) => ({ r, score: bm25(r.text.length > RANK_TEXT_MAX ? r.text.slice(0, RANK_TEXT_MAX) : r.text, words, idfs, avgLength) }))
+      .sort((a, b) => b.score - a.score || b.r.id - a.r.id);
     const hits: SearchHit[] = [];
     const conversations = new Map<number, SearchHit['conversation']>();
-    for (const { id, snippet: snip } of ranked.slice(0, limit)) {
-      const m = this.messageRow(id);
-      if (!m) continue;
+    for (const { r: m } of ranked.slice(0, limit)) {
       let conversation = conversations.get(m.conversation_id);
       if (!conversation) {
         const c = this.conversationRow(m.conversation_id);
@@ -588,7 +713,7 @@ export class Backend {
         messageId: m.id,
         at: m.at,
         author: m.author_sip == null ? null : { sip: m.author_sip, name: m.author_name ?? '' },
-        snippet: snip,
+        snippet: m.snippet,
         conversation,
       });
     }
