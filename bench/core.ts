@@ -8,7 +8,8 @@
 //           the WHATWG data: URL parser, then one store round trip (one transaction) per message;
 //   after:  memory store ~11 000-17 000 events/s (its per-change structuredClone is now the top
 //           cost), SQLite ~8 000 events/s (one addMessages transaction per batch and conversation).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator } from '../simulator/index.ts';
@@ -73,7 +74,42 @@ async function run(store: Store, n: number): Promise<{ eventsPerSec: number; onl
   }
 }
 
+/**
+ * Process start → online: the `ucwa` CLI as a user runs it (Node start-up, module load, SQLite
+ * worker, discovery, token, application, makeMeAvailable) until `listen` reports it is listening.
+ */
+async function processToOnline(runs: number): Promise<number[]> {
+  const root = join(import.meta.dirname, '..');
+  if (!existsSync(join(root, 'out/cli/index.js'))) spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+  const sim = await startSimulator({ timeScale: 0.001, demoConversations: 5, seed: 1, invitationTimeoutSec: 3_600_000 });
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const dir = mkdtempSync(join(tmpdir(), 'ucwa-bench-start-'));
+      const t0 = performance.now();
+      const child = spawn(process.execPath, [join(root, 'bin/ucwa.js'), '--server', sim.url, '--user', ME, '--data-dir', dir, '--json', 'listen', '--for', '1'],
+        { env: { ...process.env, UCWA_PASSWORD: 'demo' }, stdio: ['ignore', 'pipe', 'ignore'] });
+      const online = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+          if (out.includes('"listening"')) resolve(performance.now() - t0);
+        });
+        child.on('close', (code) => reject(new Error(`ucwa listen exited (${code}) before it was online`)));
+      });
+      times.push(online);
+      await new Promise((r) => child.once('close', r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    await sim.stop();
+  }
+  return times;
+}
+
 export async function benchCore(opts: { quick?: boolean } = {}): Promise<Figures> {
+  const starts = await processToOnline(opts.quick ? 1 : 5);
+  const startMedian = [...starts].sort((a, b) => a - b)[Math.floor(starts.length / 2)] ?? NaN;
   const n = opts.quick ? 2000 : 10_000;
   const mem = await run(createMemoryStore(), n);
   const dir = mkdtempSync(join(tmpdir(), 'ucwa-bench-core-'));
@@ -84,6 +120,7 @@ export async function benchCore(opts: { quick?: boolean } = {}): Promise<Figures
       [`core: message events/s (${n / 1000}k batch → service → memory store)`]: { value: mem.eventsPerSec, unit: 'events/s' },
       [`core: message events/s (${n / 1000}k batch → service → SQLite store)`]: { value: sqlite.eventsPerSec, unit: 'events/s' },
       'core: service creation → online (local simulator)': { value: Math.round(mem.onlineMs), unit: 'ms' },
+      [`core: process start → online (ucwa listen, median of ${starts.length})`]: { value: Math.round(startMedian), unit: 'ms' },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
