@@ -109,9 +109,6 @@ export interface ServiceContext {
   readonly hrefToClient: Map<string, string>; // message Location → clientId
   readonly earlyCompletions: Map<string, { ok: boolean; at: number | null }>; // by href or opId
   readonly outboxCache: Map<string, OutboxItem>;
-  /** Items that failed for good, by clientId: the store's pendingOutbox leaves them out, and
-   * retryOutbox must still find them (see outboxDelivery.findOutboxItem). */
-  readonly failedOutbox: Map<string, OutboxItem>;
   /** Connection attempts under way, by conversation (one at a time each). */
   readonly connecting: Map<number, Promise<void>>;
 }
@@ -165,7 +162,6 @@ export function createContext(deps: MessengerDeps): ServiceContext {
     hrefToClient: new Map(),
     earlyCompletions: new Map(),
     outboxCache: new Map(),
-    failedOutbox: new Map(),
     connecting: new Map(),
   };
 }

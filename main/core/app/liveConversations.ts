@@ -127,5 +127,4 @@ export function forgetLives(ctx: ServiceContext): void {
   ctx.lives.clear();
   ctx.lastLive.clear();
   ctx.outboxCache.clear();
-  ctx.failedOutbox.clear();
 }

@@ -145,13 +145,6 @@ export async function resumeOutbox(ctx: ServiceContext): Promise<void> {
   }
 }
 
-/**
- * No longer needed: the store finds an item in any state (`Store.outboxItem`), failures recorded
- * by an earlier run of the app included, so the service keeps no record of its own. Kept (doing
- * nothing) for the callers that still report delivery changes here (storeChanges.ts).
- */
-export function noteOutboxState(_ctx: ServiceContext, _item: OutboxItem): void {}
-
 /** An unsent outbox item by clientId (queued, sending or failed — in this run or an earlier one). */
 async function findOutboxItem(ctx: ServiceContext, clientId: string): Promise<OutboxItem | null> {
   if (typeof clientId !== 'string' || clientId === '') return null;

@@ -2,7 +2,6 @@
 // Conversation and unread changes go through the emitter's coalescing while a batch runs.
 import type { ServiceContext } from './context.ts';
 import { forgetLives } from './liveConversations.ts';
-import { noteOutboxState } from './outboxDelivery.ts';
 import { isOnline, scheduleSync } from './sessionLifecycle.ts';
 
 export function forwardStoreChanges(ctx: ServiceContext): () => void {
@@ -10,10 +9,7 @@ export function forwardStoreChanges(ctx: ServiceContext): () => void {
   return ctx.store.onChange((change) => {
     if (change.kind === 'conversation') events.conversation(change.conversation);
     else if (change.kind === 'message') events.emit('message', change.message);
-    else if (change.kind === 'delivery') {
-      noteOutboxState(ctx, change.item);
-      events.emit('delivery', change.item);
-    }
+    else if (change.kind === 'delivery') events.emit('delivery', change.item);
     else if (change.kind === 'messageRemoved') events.emit('messageRemoved', { conversationId: change.conversationId, messageId: change.messageId });
     else if (change.kind === 'unread') events.unread(change.summary);
     else if (change.kind === 'reset') onStoreReset(ctx, change.reason);
