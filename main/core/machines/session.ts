@@ -103,6 +103,14 @@ const isAppGone = ({ event }: { event: { error?: unknown } }) => {
   return e.code === 'server' && (e.subcode === 'ApplicationNotFound' || e.subcode === 'InactiveApplicationExpired');
 };
 
+/** A sign-in step failed: a persistent sign-in retries transient failures, anything else is an error. */
+function signInFailed() {
+  return [
+    { guard: retrySignIn, target: 'retryingSignIn', actions: 'noteError' },
+    { target: 'error', actions: 'noteError' },
+  ] as const;
+}
+
 export const sessionMachine = setup({
   types: {
     context: {} as SessionContext,
@@ -181,10 +189,7 @@ export const sessionMachine = setup({
         id: 'discover',
         src: 'discover',
         onDone: 'authenticating',
-        onError: [
-          { guard: retrySignIn, target: 'retryingSignIn', actions: 'noteError' },
-          { target: 'error', actions: 'noteError' },
-        ],
+        onError: signInFailed(),
       },
       on: { SIGN_OUT: 'signedOut' },
     },
@@ -193,10 +198,7 @@ export const sessionMachine = setup({
         id: 'authenticate',
         src: 'authenticate',
         onDone: 'creatingApplication',
-        onError: [
-          { guard: retrySignIn, target: 'retryingSignIn', actions: 'noteError' },
-          { target: 'error', actions: 'noteError' },
-        ],
+        onError: signInFailed(),
       },
       on: { SIGN_OUT: 'signedOut' },
     },
@@ -205,10 +207,7 @@ export const sessionMachine = setup({
         id: 'createApplication',
         src: 'createApplication',
         onDone: 'makingAvailable',
-        onError: [
-          { guard: retrySignIn, target: 'retryingSignIn', actions: 'noteError' },
-          { target: 'error', actions: 'noteError' },
-        ],
+        onError: signInFailed(),
       },
       on: { SIGN_OUT: 'signingOut' },
     },
@@ -217,11 +216,7 @@ export const sessionMachine = setup({
         id: 'makeAvailable',
         src: 'makeAvailable',
         onDone: 'online',
-        onError: [
-          { guard: isAppGone, target: 'recreatingApplication' },
-          { guard: retrySignIn, target: 'retryingSignIn', actions: 'noteError' },
-          { target: 'error', actions: 'noteError' },
-        ],
+        onError: [{ guard: isAppGone, target: 'recreatingApplication' }, ...signInFailed()],
       },
       on: { SIGN_OUT: 'signingOut' },
     },
