@@ -19,22 +19,13 @@ import { createMessengerService } from '../main/core/app/index.ts';
 import { createHandlers, type HandlerHost } from '../main/ipc/handlers.ts';
 import { defaultSettings } from '../main/ipc/contract.ts';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, createBridge, openBridgedPage, serveRenderer } from '../tests/e2e-browser/harness.ts';
+import { rng } from './store.ts';
 
 interface Figure { value: number; unit: string; floor?: number; target?: string }
 const ACCOUNT = 'sip:bench@contoso.com';
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The big history, straight into the store's schema (one transaction, FTS by its triggers). */
 function buildHistory(path: string, conversations: number, messages: number): number {

@@ -21,7 +21,7 @@ export interface Figure {
 const ACCOUNT = 'sip:bench@contoso.com';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
