@@ -24,3 +24,27 @@ export function checkSender(s: SenderInfo): SenderCheck {
   if (!s.isMainFrame) return { ok: false, reason: 'not the main frame' };
   return { ok: true };
 }
+
+/** The parts of an Electron WebFrameMain the guard reads (a fake in the unit tests). */
+export interface FrameLike {
+  readonly url: string;
+  readonly parent: unknown;
+  readonly detached?: boolean;
+  isDestroyed?(): boolean;
+}
+
+/**
+ * SenderInfo from `() => event.senderFrame`. Electron ≥ 29 gives null once the frame navigated or
+ * was destroyed, and reading a disposed WebFrameMain can throw: both end as "no sender frame".
+ * The main frame is the one without a parent (object identity with webContents.mainFrame is not
+ * guaranteed across frame swaps).
+ */
+export function senderInfo(getFrame: () => FrameLike | null | undefined): SenderInfo {
+  try {
+    const frame = getFrame();
+    if (!frame || frame.detached === true || frame.isDestroyed?.() === true) return { frameUrl: null, isMainFrame: false };
+    return { frameUrl: frame.url, isMainFrame: frame.parent === null };
+  } catch {
+    return { frameUrl: null, isMainFrame: false };
+  }
+}

@@ -16,11 +16,11 @@ import { APP_SCHEME, APP_SCHEME_PRIVILEGES, resolveAppRequest } from './appProto
 import { applyLinuxAutostart, autostartDesktopEntry, autostartFile, loginItemSettings } from './autostart.ts';
 import { createPendingNavigation, createShellHost } from './host.ts';
 import { IDLE_POLL_MS, idleReport, networkChange } from './idle.ts';
-import { checkSender } from './ipcGuard.ts';
+import { checkSender, senderInfo } from './ipcGuard.ts';
 import { parseImLink, parseShellArgs } from './links.ts';
 import { createLogger } from './log.ts';
 import {
-  conversationFromNotificationId, createNotificationGate, createReplyDeduper, fromInvitation, fromMessage, notificationContent,
+  activationTarget, createNotificationGate, createReplyDeduper, fromInvitation, fromMessage, notificationContent, replyText,
   type NotificationSource,
 } from './notifications.ts';
 import { LINK_SCHEMES, protocolClientArgs } from './protocolClient.ts';
@@ -28,7 +28,7 @@ import { startSimulator } from '../../simulator/index.ts';
 import { createDemo } from './demo.ts';
 import { createAppService, storeWorkerPath, type AppService } from './services.ts';
 import { loadSettingsFile, saveSettingsFile } from './settingsFile.ts';
-import { badgeCount, overlayIconFile, trayIconFile, trayIconKind, trayMenuModel, trayTooltip, type MenuItemModel, type TrayAction, type TrayState } from './tray.ts';
+import { badgeCount, overlayIconFile, trayIconFile, trayIconKind, trayMenuModel, trayClickAction, traySetsContextMenu, trayTooltip, type MenuItemModel, type TrayAction, type TrayState } from './tray.ts';
 import { POPUP_SIZE, popupPosition, windowOptions, windowUrl } from './windows.ts';
 
 const APP_ID = 'org.ucwatray.app';
@@ -56,17 +56,20 @@ if (!app.requestSingleInstanceLock()) {
   // A second launch (e.g. a sip: link) hands its argv to the first instance and leaves.
   app.quit();
 } else {
-  app.on('will-finish-launching', () => {
-    app.on('open-url', (event, url) => {
-      event.preventDefault();
-      const sip = parseImLink(url);
-      if (sip) openLink(sip);
-    });
+  // macOS: a link that launched the app arrives as 'open-url' around 'will-finish-launching'. An ESM
+  // main module is evaluated asynchronously, so registering inside 'will-finish-launching' could
+  // come too late for it: register now (before 'ready', which is all Electron requires).
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    const sip = parseImLink(url);
+    if (sip) openLink(sip);
   });
   app.on('second-instance', (_e, argv) => {
     const a = parseShellArgs(argv.slice(1));
     if (a.link) openLink(a.link);
-    else void showWindow(current.session?.status === 'online' ? 'history' : 'signin');
+    // Before start() has built the service (a second launch during startup): no window may be made
+    // yet (BrowserWindow before 'ready' throws); start() shows what is needed.
+    else if (service) void showWindow(current.session?.status === 'online' ? 'history' : 'signin');
   });
   app.on('window-all-closed', () => {
     /* a tray app keeps running without windows; Quit is in the tray menu */
@@ -114,10 +117,19 @@ function createWindow(name: WindowName): BrowserWindow {
     webPreferences: { ...opts.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, disableBlinkFeatures: 'Auxclick' },
   });
   windows.set(name, win);
-  win.on('closed', () => windows.delete(name));
+  win.on('closed', () => {
+    // Only if still the current one (a new window of that name may already replace it); a
+    // navigation it never took must not steer the next window of that name.
+    if (windows.get(name) !== win) return;
+    windows.delete(name);
+    pending.take(name);
+  });
   if (name === 'popup') {
     win.on('blur', () => {
-      if (!e2e && !win.webContents.isDevToolsOpened()) win.hide();
+      if (!e2e && !win.isDestroyed() && win.isVisible() && !win.webContents.isDevToolsOpened()) {
+        popupHiddenByBlurAt = Date.now();
+        win.hide();
+      }
     });
     // Closing the popup only hides it: it opens again instantly from the tray.
     win.on('close', (e) => {
@@ -151,8 +163,10 @@ async function showWindow(name: WindowName, navigation?: Navigation): Promise<vo
     createWindow(name); // the renderer reads the pending navigation at load
     return;
   }
-  if (navigation && !win.webContents.isLoading()) {
-    pending.take(name);
+  if (navigation) {
+    if (!win.webContents.isLoading()) pending.take(name);
+    // Still loading: the page may already have asked for its pending navigation (and got none), so
+    // send it as an event too; a page not yet listening takes it from `pending` at load instead.
     win.webContents.send(eventChannel('navigate'), navigation);
   }
   if (name === 'popup') positionPopup(win);
@@ -285,7 +299,7 @@ async function updateTray(): Promise<void> {
   tray.setImage(trayImage(trayIconFile(kind, process.platform)));
   tray.setToolTip(trayTooltip(trayState));
   // Linux indicators only pick up a changed menu when it is set again.
-  tray.setContextMenu(Menu.buildFromTemplate(toTemplate(trayMenuModel(trayState))));
+  setTrayMenu();
   const count = badgeCount(trayState);
   if (process.platform === 'win32') {
     const overlay = overlayIconFile(count);
@@ -331,15 +345,32 @@ async function runTrayAction(action: TrayAction): Promise<void> {
   }
 }
 
+let trayMenu: Menu | null = null;
+let popupHiddenByBlurAt: number | null = null;
+
+function setTrayMenu(): void {
+  if (!tray) return;
+  trayMenu = Menu.buildFromTemplate(toTemplate(trayMenuModel(trayState)));
+  if (traySetsContextMenu(process.platform)) tray.setContextMenu(trayMenu);
+}
+
 function createTray(): void {
   tray = new Tray(trayImage(trayIconFile('offline', process.platform)));
   tray.setToolTip('UCWA Tray');
   tray.on('click', () => {
     const popup = windows.get('popup');
-    if (popup && !popup.isDestroyed() && popup.isVisible()) popup.hide();
-    else void showWindow('popup');
+    const open = !!popup && !popup.isDestroyed() && popup.isVisible();
+    const action = trayClickAction({ open, hiddenByBlurAt: popupHiddenByBlurAt }, Date.now());
+    popupHiddenByBlurAt = null;
+    if (action === 'hide') popup?.hide();
+    else if (action === 'show') void showWindow('popup');
   });
-  tray.setContextMenu(Menu.buildFromTemplate(toTemplate(trayMenuModel(trayState))));
+  if (!traySetsContextMenu(process.platform)) {
+    tray.on('right-click', () => {
+      if (tray && trayMenu) tray.popUpContextMenu(trayMenu);
+    });
+  }
+  setTrayMenu();
   if (e2e) (globalThis as Record<string, unknown>).__ucwaTray = tray;
 }
 
@@ -371,9 +402,9 @@ function notify(src: NotificationSource | null): void {
     forget();
     void showWindow('popup', { to: 'conversation', conversationId: content.conversationId });
   });
-  n.on('reply', (details) => {
+  n.on('reply', (details, legacyReply) => {
     forget();
-    void handleReply(content.id, content.conversationId, details.reply);
+    void handleReply(content.id, content.conversationId, replyText(details, legacyReply));
   });
   n.on('close', forget);
   n.on('failed', (_e, error) => {
@@ -402,11 +433,10 @@ function registerActivationHandler(): void {
   // Windows: a toast clicked or replied to after the Notification object is gone, or that launched the app.
   if (process.platform !== 'win32' || typeof Notification.handleActivation !== 'function') return;
   Notification.handleActivation((details) => {
-    const key = /ucwa-c\d+-n\d+/.exec(details.arguments)?.[0] ?? lastNotificationId;
-    const conversationId = conversationFromNotificationId(key);
-    if (!key || conversationId === null) return;
-    if (details.type === 'reply' && details.reply) void whenReady(() => handleReply(key, conversationId, details.reply ?? ''));
-    else if (details.type === 'click') void whenReady(() => showWindow('popup', { to: 'conversation', conversationId }));
+    const target = activationTarget(details, lastNotificationId);
+    if (target.kind === 'reply') void whenReady(() => handleReply(target.key, target.conversationId, target.text));
+    else if (target.kind === 'open') void whenReady(() => showWindow('popup', { to: 'conversation', conversationId: target.conversationId }));
+    else if (details.type === 'reply') log(`notification: activation ignored (${target.reason}); a live notification handles its own reply`);
   });
 }
 
@@ -419,6 +449,10 @@ async function whenReady(fn: () => Promise<void>): Promise<void> {
 
 // ------------------------------------------------------------------ power, idle, network
 function watchPower(): void {
+  // Linux/macOS shutdown: let the windows close (the popup's close handler only hides otherwise).
+  powerMonitor.on('shutdown', () => {
+    quitting = true;
+  });
   powerMonitor.on('resume', () => service.nudge('resume'));
   powerMonitor.on('unlock-screen', () => service.nudge('resume'));
   powerMonitor.on('lock-screen', () => service.reportIdle(powerMonitor.getSystemIdleTime(), true, settings.awayAfterMinutes * 60));
@@ -440,7 +474,7 @@ function registerIpc(host: ReturnType<typeof createShellHost>): void {
   const handlers = createHandlers(service, host);
   for (const name of callNames) {
     ipcMain.handle(callChannel(name), async (event, rawArgs: unknown) => {
-      const check = checkSender({ frameUrl: event.senderFrame?.url, isMainFrame: event.senderFrame === event.sender.mainFrame });
+      const check = checkSender(senderInfo(() => event.senderFrame));
       if (!check.ok) {
         log(`ipc: refused ${name}: ${check.reason}`);
         return { ok: false, error: { code: 'forbidden', message: 'This page may not use UCWA Tray.' } };

@@ -109,3 +109,41 @@ export function createReplyDeduper(windowMs = 30_000): (notificationKey: string,
     return true;
   };
 }
+
+/** The reply text of a Notification 'reply' event: `details.reply` (Electron ≥ 42), else the legacy second argument. */
+export function replyText(details: unknown, legacy?: unknown): string {
+  const fromDetails = details && typeof details === 'object' ? (details as { reply?: unknown }).reply : undefined;
+  if (typeof fromDetails === 'string') return fromDetails;
+  return typeof legacy === 'string' ? legacy : '';
+}
+
+export type ActivationTarget =
+  | { kind: 'reply'; key: string; conversationId: number; text: string }
+  | { kind: 'open'; conversationId: number }
+  | { kind: 'none'; reason: string };
+
+/**
+ * What a Windows toast activation (Notification.handleActivation) asks for. A reply is only sent
+ * when the activation itself names the notification: guessing (the last notification shown) could
+ * send the text to the wrong person — and twice, since the live instance's own 'reply' event
+ * handles it too, under its own key. A click may fall back to the last notification (it only opens a window).
+ */
+export function activationTarget(
+  details: { type: string; arguments?: string | null; reply?: string | null },
+  lastNotificationId: string | null,
+): ActivationTarget {
+  const named = /ucwa-c\d{1,15}-n\d+/.exec(details.arguments ?? '')?.[0] ?? null;
+  if (details.type === 'reply') {
+    const text = details.reply ?? '';
+    if (!text.trim()) return { kind: 'none', reason: 'empty reply' };
+    const conversationId = conversationFromNotificationId(named);
+    if (!named || conversationId === null) return { kind: 'none', reason: 'reply without a notification id' };
+    return { kind: 'reply', key: named, conversationId, text };
+  }
+  if (details.type === 'click') {
+    const conversationId = conversationFromNotificationId(named ?? lastNotificationId);
+    if (conversationId === null) return { kind: 'none', reason: 'click without a notification id' };
+    return { kind: 'open', conversationId };
+  }
+  return { kind: 'none', reason: `activation type ${details.type}` };
+}

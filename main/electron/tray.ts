@@ -163,3 +163,24 @@ export function trayMenuModel(state: TrayState): MenuItemModel[] {
   items.push({ kind: 'item', id: 'quit', label: 'Quit UCWA Tray', action: { type: 'quit' }, enabled: true });
   return items;
 }
+
+/**
+ * Clicking the tray icon while the popup is open: the click first takes the focus away from the
+ * popup (its 'blur' hides it), then the tray's 'click' arrives and would show it again at once.
+ * A click within this time of a blur-hide counts as "close it" (already done).
+ */
+export const BLUR_CLICK_GRACE_MS = 400;
+
+export function trayClickAction(popup: { open: boolean; hiddenByBlurAt: number | null }, now: number): 'hide' | 'show' | 'none' {
+  if (popup.open) return 'hide';
+  if (popup.hiddenByBlurAt !== null && now - popup.hiddenByBlurAt >= 0 && now - popup.hiddenByBlurAt < BLUR_CLICK_GRACE_MS) return 'none';
+  return 'show';
+}
+
+/**
+ * macOS opens a tray's context menu on a LEFT click (and still emits 'click'): the popup and the
+ * menu would open together. There the menu is popped up on 'right-click' instead of being set.
+ */
+export function traySetsContextMenu(platform: NodeJS.Platform): boolean {
+  return platform !== 'darwin';
+}
