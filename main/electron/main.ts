@@ -406,7 +406,11 @@ function notify(src: NotificationSource | null): void {
     forget();
     void handleReply(content.id, content.conversationId, replyText(details, legacyReply));
   });
-  n.on('close', forget);
+  // Windows emits 'close' when the toast times out into the Action Center, where it can still be
+  // clicked or replied to: keep the object (bounded below) so its own events still fire then.
+  n.on('close', () => {
+    if (process.platform !== 'win32') forget();
+  });
   n.on('failed', (_e, error) => {
     forget();
     log(`notification failed: ${error}`);
