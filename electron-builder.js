@@ -26,7 +26,7 @@ const config = {
     '**/*.node',
     'node_modules/better-sqlite3/**',
     'node_modules/@napi-rs/keyring*/**',
-    'out/main/storeWorker.js',
+    'out/main/storeWorker.mjs',
   ],
   electronFuses: {
     runAsNode: false,

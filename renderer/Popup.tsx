@@ -1,7 +1,7 @@
 // Quick-reply popup: the newest unread conversation, prev/next through the others, its last few
 // messages, a reply box with the focus already in it, Accept/Decline while ringing, Open in history.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import type { Conversation, IpcError, LiveState, Message } from '../main/ipc/contract.ts';
+import type { Conversation, IpcError, LiveState, Message, Navigation } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { useUcwaEvent } from './hooks.ts';
@@ -37,8 +37,25 @@ export function Popup(): ReactNode {
     });
   }, [index]);
 
-  // Once at load; later refreshes come from events.
-  useEffect(() => { void refresh(); }, []);
+  // A notification or a tray entry names a conversation: show it first, whether unread or not.
+  const focusOn = useCallback(async (conversationId: number) => {
+    const r = await safe(() => ucwa().getConversation(conversationId));
+    if (!r.ok || !r.value) return;
+    const c = r.value;
+    setList((old) => [c, ...(old ?? []).filter((o) => o.id !== c.id)]);
+    setIndex(0);
+  }, []);
+  const navigate = useCallback((n: Navigation) => {
+    if (n.to === 'conversation') void focusOn(n.conversationId);
+  }, [focusOn]);
+
+  // Once at load (then where main asked us to go); later refreshes come from events.
+  useEffect(() => {
+    void refresh().then(() => safe(() => ucwa().pendingNavigation())).then((r) => {
+      if (r.ok && r.value) navigate(r.value);
+    });
+  }, []);
+  useUcwaEvent('navigate', navigate);
   useUcwaEvent('invitation', () => void refresh());
   useUcwaEvent('unread', () => void refresh());
 

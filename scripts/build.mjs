@@ -14,7 +14,7 @@ const nodeEntries = [
   // [source, output, format]
   ['main/cli/index.ts', 'out/cli/index.js', 'esm'],
   ['main/electron/main.ts', 'out/main/index.js', 'esm'],
-  ['main/core/store/worker.ts', 'out/main/storeWorker.js', 'esm'],
+  ['main/core/store/worker.ts', 'out/main/storeWorker.mjs', 'esm'],
   ['preload/index.ts', 'out/preload/index.cjs', 'cjs'],
 ];
 

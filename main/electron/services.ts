@@ -19,7 +19,7 @@ export interface AppServiceOptions {
   secrets: Secrets;
   userAgent: string;
   log: (line: string) => void;
-  /** The bundled store worker (out/main/storeWorker.js); inside an asar it must be the unpacked copy. */
+  /** The bundled store worker (out/main/storeWorker.mjs); inside an asar it must be the unpacked copy. */
   workerPath?: string;
 }
 
@@ -56,5 +56,5 @@ export async function createAppService(opts: AppServiceOptions): Promise<AppServ
 }
 
 export function storeWorkerPath(mainDir: string): string {
-  return unpackedPath(join(mainDir, 'storeWorker.js'));
+  return unpackedPath(join(mainDir, 'storeWorker.mjs'));
 }

@@ -50,3 +50,23 @@ test('popup: step through several unread conversations; Decline; Esc closes', as
   await page.keyboard.press('Escape');
   await expect.poll(() => world.host.closed).toContain('popup');
 });
+
+test('popup opened from a notification shows that conversation first, even when it is read', async ({ chromiumBrowser, world }) => {
+  await world.signIn();
+  const [a, b] = world.sim.people.filter((p) => p.behaviour?.kind !== 'writeFirst');
+  if (!a || !b) throw new Error('contacts');
+  await world.sim.control.sendIm(a.sip, DEMO, 'Unread one');
+  await until(async () => (await world.service.unreadSummary(5)).latest.some((c) => c.preview.includes('Unread one')), 'unread');
+  // A past conversation with b, already read: the notification click names it.
+  const past = (await world.service.listConversations({ contact: b.sip, limit: 1 })).items[0];
+  if (!past) throw new Error('no past conversation with b');
+  await world.service.markRead(past.id);
+  world.host.pending.set('popup', { to: 'conversation', conversationId: past.id });
+  const page = await world.open(chromiumBrowser, 'popup');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(b.name.split(' ')[0] ?? b.name);
+  // And a later click (the shell shows the popup with a navigate event) on the unread one switches to it.
+  const unread = (await world.service.unreadSummary(5)).latest.find((c) => c.preview.includes('Unread one'));
+  if (!unread) throw new Error('unread');
+  await world.host.showWindow('popup', { to: 'conversation', conversationId: unread.id });
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(a.name.split(' ')[0] ?? a.name);
+});

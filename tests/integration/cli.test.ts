@@ -34,8 +34,8 @@ before(async () => {
   const dir = tempDir();
   const common: BuildOptions = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node22', format: 'esm', packages: 'external', external: ['electron'], logLevel: 'error', define: { 'process.env.UCWA_BUNDLED': '"1"' } };
   await build({ ...common, entryPoints: ['main/cli/index.ts'], outfile: join(dir, 'cli/index.js') });
-  // The SQLite store looks for its worker beside the bundle's folder (../main/storeWorker.js).
-  await build({ ...common, entryPoints: ['main/core/store/worker.ts'], outfile: join(dir, 'main/storeWorker.js') });
+  // The SQLite store looks for its worker beside the bundle's folder (../main/storeWorker.mjs).
+  await build({ ...common, entryPoints: ['main/core/store/worker.ts'], outfile: join(dir, 'main/storeWorker.mjs') });
   // Bare imports (commander, better-sqlite3, …) resolve from the project's node_modules.
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   cliEntry = join(dir, 'cli/index.js');

@@ -55,7 +55,7 @@ test('targets: AppImage + deb, NSIS x64 + arm64, dmg + zip', () => {
 
 test('native modules and the store worker are unpacked from the asar', () => {
   assert.equal(config.asar, true);
-  for (const p of ['**/*.node', 'node_modules/better-sqlite3/**', 'node_modules/@napi-rs/keyring*/**', 'out/main/storeWorker.js']) assert.ok(config.asarUnpack.includes(p), p);
+  for (const p of ['**/*.node', 'node_modules/better-sqlite3/**', 'node_modules/@napi-rs/keyring*/**', 'out/main/storeWorker.mjs']) assert.ok(config.asarUnpack.includes(p), p);
   assert.ok(existsSync(join(root, 'node_modules', 'better-sqlite3', 'prebuilds')), 'better-sqlite3 ships prebuilds (no rebuild needed)');
 });
 

@@ -56,7 +56,7 @@ export function databaseFileName(account: string): string {
 
 /**
  * The worker script: beside this module when it runs as TypeScript (tests, CLI from source);
- * beside the bundle (out/main/storeWorker.js) when bundled — the CLI bundle in out/cli looks in
+ * beside the bundle (out/main/storeWorker.mjs) when bundled — the CLI bundle in out/cli looks in
  * ../main. The first candidate that exists wins.
  */
 export function resolveWorkerPath(override?: string): URL {
@@ -64,7 +64,7 @@ export function resolveWorkerPath(override?: string): URL {
   const self = import.meta.url;
   if (self.endsWith('.ts')) return new URL('./worker.ts', self);
   const here = dirname(fileURLToPath(self));
-  const candidates = [join(here, 'storeWorker.js'), join(here, '..', 'main', 'storeWorker.js'), join(here, 'worker.js')];
+  const candidates = [join(here, 'storeWorker.mjs'), join(here, '..', 'main', 'storeWorker.mjs'), join(here, 'worker.js')];
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new StoreError('other', `store worker script not found (looked in ${candidates.join(', ')})`);
   return pathToFileURL(found);
