@@ -29,6 +29,7 @@ import { createDemo } from './demo.ts';
 import { createAppService, storeWorkerPath, type AppService } from './services.ts';
 import { loadSettingsFile, saveSettingsFile } from './settingsFile.ts';
 import { badgeCount, overlayIconFile, trayIconFile, trayIconKind, trayMenuModel, trayClickAction, traySetsContextMenu, trayTooltip, type MenuItemModel, type TrayAction, type TrayState } from './tray.ts';
+import { launchWindow } from './launch.ts';
 import { POPUP_SIZE, popupPosition, windowOptions, windowUrl } from './windows.ts';
 
 const APP_ID = 'org.ucwatray.app';
@@ -571,15 +572,9 @@ async function start(): Promise<void> {
     }
   }
   scheduleTrayUpdate();
-  if (pendingLink) {
-    const sip = pendingLink;
-    pendingLink = null;
-    await showWindow('history', { to: 'newConversation', sip });
-  } else if (!signedIn) {
-    // Nothing to sign in with: ask (even when started hidden, or the user would see nothing at all).
-    await showWindow('signin');
-  }
-  // Signed in at launch: stay in the tray (--hidden or not, there is no main window to show).
+  const first = launchWindow({ signedIn, link: pendingLink, hiddenArg: args.hidden, startHidden: settings.startHidden });
+  pendingLink = null;
+  if (first) await showWindow(first.window, first.navigation);
 }
 
 app.on('before-quit', () => {
