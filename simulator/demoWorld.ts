@@ -1,6 +1,7 @@
 // The demo world: two accounts, a dozen colleagues with behaviours, and a few hundred past
 // conversations per account — all derived from the seed so runs are reproducible.
 
+import { htmlToText } from './dataUrl.ts';
 import { createRng, seedToInt } from './prng.ts';
 import type { Rng } from './prng.ts';
 import type { LogRec, LogMessage } from './model.ts';
@@ -137,7 +138,7 @@ export function demoLogs(seed: number | string, account: string, contacts: SimUs
       const from = fromMe ? account : rng.pick(recipients);
       if (rng.chance(0.08)) {
         const html = rng.pick(HTML_PHRASES);
-        messages.push({ from, text: html.replace(/<[^>]*>/g, ''), html, at });
+        messages.push({ from, text: htmlToText(html), html, at });
       } else {
         messages.push({ from, text: rng.pick(PHRASES), at });
       }

@@ -92,3 +92,11 @@ test('backoff: full jitter within 1 s → 60 s', () => {
   assert.ok(backoffDelay(10, 1000, 60_000, () => 0.999) <= 60_000);
   assert.ok(backoffDelay(3, 1000, 60_000, () => 0) > 0);
 });
+
+test('stripHtml: block ends become line breaks, references decoded once, scripts dropped', async () => {
+  const { stripHtml } = await import('../../main/core/ucwa/resources.ts');
+  assert.equal(stripHtml('<p>Agenda:</p><ul><li>Status</li><li>Risks</li></ul>'), 'Agenda:\nStatus\nRisks');
+  assert.equal(stripHtml('tea&#8217;s &amp;lt; <b>fine</b><br>next &#x1F600;'), 'tea’s &lt; fine\nnext 😀');
+  assert.equal(stripHtml('a<script>alert(1)</script>b<style>p{}</style>c'), 'abc');
+  assert.equal(stripHtml('&#0; &#x110000; &bogus;'), '&#0; &#x110000; &bogus;');
+});
