@@ -162,12 +162,12 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     setLoaded(false); setMessages([]); setOlder(null); setProgress(null); setNotice(null); setTyping([]); setLoadError(null);
     setTarget(messageId ?? null);
     void (async () => {
-      const [c, l] = await Promise.all([safe(() => ucwa().getConversation(id)), safe(() => ucwa().liveState(id))]);
+      // All three at once (one round trip, not two); applied in the same order as before.
+      const [c, l, first] = await Promise.all([safe(() => ucwa().getConversation(id)), safe(() => ucwa().liveState(id)),
+        safe(() => ucwa().listMessages(id, { limit: messageId ? 500 : PAGE }))]);
       if (stale) return;
       if (c.ok) setConv(c.value);
       if (l.ok) { setLive(l.value); setTyping(l.value?.typing ?? []); }
-      const first = await safe(() => ucwa().listMessages(id, { limit: messageId ? 500 : PAGE }));
-      if (stale) return;
       if (!first.ok) { setLoadError(first.error); setLoaded(true); return; }
       let msgs = mergeMessages([], first.value.items);
       let next = first.value.next;
