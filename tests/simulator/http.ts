@@ -32,6 +32,16 @@ export function startTestSim(opts: SimulatorOptions = {}): Promise<Simulator> {
   });
 }
 
+/** Run `fn` against a fresh simulator that is always stopped afterwards. */
+export async function withSim(opts: Parameters<typeof startTestSim>[0], fn: (sim: Simulator) => Promise<void>): Promise<void> {
+  const sim = await startTestSim(opts);
+  try {
+    await fn(sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
 export interface Res {
   status: number;
   headers: Headers;

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../simulator/index.ts';
-import { ALICE, Session, fmt, sleep, startTestSim } from './http.ts';
+import { ALICE, Session, fmt, sleep, withSim } from './http.ts';
 
 async function ready(sim: Simulator, body: Record<string, unknown> = {}): Promise<Session> {
   const s = await Session.open(sim);
@@ -12,15 +12,6 @@ async function ready(sim: Simulator, body: Record<string, unknown> = {}): Promis
   assert.equal(r.status, 204, r.text);
   await first;
   return s;
-}
-
-async function withSim(opts: Parameters<typeof startTestSim>[0], fn: (sim: Simulator) => Promise<void>): Promise<void> {
-  const sim = await startTestSim(opts);
-  try {
-    await fn(sim);
-  } finally {
-    await sim.stop();
-  }
 }
 
 describe('event channel resume (PROTOCOL §3.3)', () => {

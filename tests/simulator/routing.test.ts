@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../simulator/index.ts';
-import { ALICE, BOB, Session, decodeData, fmt, startTestSim } from './http.ts';
+import { ALICE, BOB, Session, decodeData, fmt, withSim } from './http.ts';
 import type { Ev } from './http.ts';
 
 async function ready(sim: Simulator, sip = ALICE): Promise<Session> {
@@ -12,15 +12,6 @@ async function ready(sim: Simulator, sip = ALICE): Promise<Session> {
   await s.makeMeAvailable();
   await first;
   return s;
-}
-
-async function withSim(opts: Parameters<typeof startTestSim>[0], fn: (sim: Simulator) => Promise<void>): Promise<void> {
-  const sim = await startTestSim(opts);
-  try {
-    await fn(sim);
-  } finally {
-    await sim.stop();
-  }
 }
 
 const dataText = (text: string) => `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`;
