@@ -41,16 +41,20 @@ test('history sync with transcript paging; second sync fetches no transcripts', 
   assert.equal(after, before, 'complete, unchanged logs are not fetched again');
 }));
 
-test('continueMessaging end to end: first message travels with the invitation, next via sendMessage', () => withSim({}, async (s, h) => {
-  const bob = s.people.find((p) => p.behaviour?.kind !== 'neverAnswer' && p.behaviour?.kind !== 'decline')?.sip ?? s.people[0]!.sip;
-  s.control.setBehaviour(bob, { kind: 'echo' });
-  s.control.addLog(ME, { with: [bob], messages: [{ from: bob, text: 'old', at: 1_700_000_000_000 }] });
+/** A past conversation with `who` (a log holding the message "old"), synced into the cache; signs in. */
+async function pastConversationWith(s: Awaited<ReturnType<typeof sim>>, h: ReturnType<typeof service>, who: string): Promise<number> {
+  s.control.addLog(ME, { with: [who], messages: [{ from: who, text: 'old', at: 1_700_000_000_000 }] });
   await signIn(h, s);
   await h.service.syncNow();
   const convs = await h.service.listConversations({ limit: 200 });
-  let target = -1;
-  for (const c of convs.items) if (texts(await allMessages(h, c.id)).includes('old')) target = c.id;
-  assert.ok(target > 0);
+  for (const c of convs.items) if (texts(await allMessages(h, c.id)).includes('old')) return c.id;
+  throw new Error('the past conversation did not sync');
+}
+
+test('continueMessaging end to end: first message travels with the invitation, next via sendMessage', () => withSim({}, async (s, h) => {
+  const bob = s.people.find((p) => p.behaviour?.kind !== 'neverAnswer' && p.behaviour?.kind !== 'decline')?.sip ?? s.people[0]!.sip;
+  s.control.setBehaviour(bob, { kind: 'echo' });
+  const target = await pastConversationWith(s, h, bob);
   await h.service.continueConversation(target, 'Following up');
   await h.service.send(target, 'second');
   await until(async () => (await h.store.pendingOutbox(target)).length === 0, 'outbox drained');
@@ -65,12 +69,7 @@ test('continueMessaging end to end: first message travels with the invitation, n
 for (const [status, subcode, code] of [[409, 'TooManyGroups', 'continueTooManyGroups'], [409, 'None', 'continueUnsupported'], [410, 'CannotRedirect', 'continueCannotRedirect'], [409, 'AlreadyExists', 'continueAlreadyExists']] as const) {
   test(`continueMessaging ${status} ${subcode} → ${code}, message kept as failed`, () => withSim({}, async (s, h) => {
     const bob = s.people[0]!.sip;
-    s.control.addLog(ME, { with: [bob], messages: [{ from: bob, text: 'old', at: 1_700_000_000_000 }] });
-    await signIn(h, s);
-    await h.service.syncNow();
-    const convs = await h.service.listConversations({ limit: 200 });
-    let target = -1;
-    for (const c of convs.items) if (texts(await allMessages(h, c.id)).includes('old')) target = c.id;
+    const target = await pastConversationWith(s, h, bob);
     s.control.addFault({ route: 'continueMessaging', method: 'POST', status, subcode });
     await assert.rejects(h.service.continueConversation(target, 'again'), (e: Error & { code?: string }) => e.code === code);
     const msgs = await allMessages(h, target);
@@ -83,12 +82,7 @@ for (const [status, subcode, code] of [[409, 'TooManyGroups', 'continueTooManyGr
 test('continueMessaging 500 CallbackChannelError: channel restarted, retried once', () => withSim({}, async (s, h) => {
   const bob = s.people[0]!.sip;
   s.control.setBehaviour(bob, { kind: 'echo' });
-  s.control.addLog(ME, { with: [bob], messages: [{ from: bob, text: 'old', at: 1_700_000_000_000 }] });
-  await signIn(h, s);
-  await h.service.syncNow();
-  const convs = await h.service.listConversations({ limit: 200 });
-  let target = -1;
-  for (const c of convs.items) if (texts(await allMessages(h, c.id)).includes('old')) target = c.id;
+  const target = await pastConversationWith(s, h, bob);
   s.control.addFault({ route: 'continueMessaging', method: 'POST', status: 500, subcode: 'CallbackChannelError', times: 1 });
   await h.service.continueConversation(target, 'retry me');
   assert.equal(s.control.receivedMessages(ME).filter((m) => m.text === 'retry me').length, 1);
