@@ -95,8 +95,9 @@ export function buildHistory(path: string, messages: number, seed = 2): number {
   return bareInsert(path, messages / 50, 50, texts);
 }
 
-/** The floor: the same schema (FTS triggers included), one transaction, one prepared INSERT,
- * texts generated beforehand and a trivial unique key (no hashing). */
+/** The floor: the same schema (FTS triggers included), one transaction, prepared INSERTs (a
+ * conversation, its log, its messages), texts generated beforehand and a trivial unique key (no
+ * hashing). */
 function bareInsert(path: string, conversations: number, perConversation: number, texts: string[]): number {
   const db = openDatabase(path);
   db.pragma('journal_mode = WAL');
@@ -105,6 +106,8 @@ function bareInsert(path: string, conversations: number, perConversation: number
   const t0 = performance.now();
   const conv = db.prepare(`INSERT INTO conversations (id, log_key, thread_id, subject, type, direction, status, created_at, last_activity_at, participants)
     VALUES (?, ?, ?, ?, 'MessageLog', 'Incoming', 'Archived', ?, ?, ?)`);
+  const log = db.prepare(`INSERT INTO conversation_logs (log_key, conversation_id, log_href, created_at, fingerprint, transcripts_complete)
+    VALUES (?, ?, ?, ?, 'fp', 1)`);
   const ins = db.prepare(`INSERT INTO messages (conversation_id, author_sip, author_name, direction, at, text, origin, dedupe_key)
     VALUES (?, ?, ?, 'Incoming', ?, ?, 'transcript', ?)`);
   db.transaction(() => {
@@ -112,6 +115,7 @@ function bareInsert(path: string, conversations: number, perConversation: number
     for (let c = 1; c <= conversations; c++) {
       const at0 = 1_600_000_000_000 + c * 3_600_000;
       conv.run(c, `LOG${c}`, `thread-${c}`, `Conversation ${c}`, at0, at0, JSON.stringify(people(c)));
+      log.run(`LOG${c}`, c, `/ucwa/oauth/v1/applications/1/communication/conversationLogs/LOG${c}`, at0);
       for (let k = 0; k < perConversation; k++, i++) {
         ins.run(c, `sip:user${c % 300}@contoso.com`, 'User', at0 + k * 1000, texts[i % texts.length]!, `k${i}`);
       }
@@ -155,7 +159,7 @@ export async function benchStore(opts: { quick?: boolean } = {}): Promise<Record
       const at0 = 1_600_000_000_000 + c * 3_600_000;
       const page: MessageInput[] = [];
       for (let k = 0; k < perConversation; k++, i++) page.push({ author: author(c), direction: 'Incoming', at: at0 + k * 1000, text: texts[i]!, origin: 'transcript' });
-      const p = store.upsertLog(logFor(c, at0), 'fp').then(({ conversation }) => store.putTranscriptPage(conversation.id, `thread-${c}`, page, true));
+      const p = store.upsertLog(logFor(c, at0), 'fp').then(({ conversation }) => store.putTranscriptPage(conversation.id, `thread-${c}`, page, true, `LOG${c}`));
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
       if (inFlight.size >= 8) await Promise.race(inFlight);

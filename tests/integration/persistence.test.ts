@@ -1,6 +1,6 @@
 // What must survive: the outbox across a crash (real SQLite store), one copy of each message when
-// live messages later come back as history (SQLite and in-memory stores), and a remembered
-// password in the real OS keychain.
+// live messages later come back as history (the file store and the in-memory one, which is the
+// same Backend on ':memory:'), and a remembered password in the real OS keychain.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -53,7 +53,7 @@ test('outbox items left queued/sending by a crash are delivered exactly once aft
     assert.ok(got.indexOf('typed before the crash') < got.indexOf('and a second line'), 'order kept');
     const msgs = await allMessages(h, conv.id);
     const mine = msgs.filter((m) => m.origin === 'outbox');
-    assert.deepEqual(mine.map((m) => [m.text, m.delivery]), [['typed before the crash', 'sent'], ['and a second line', 'sent']]);
+    assert.deepEqual(mine.map((m) => [m.text, m.delivery]), [['typed before the crash', 'delivered'], ['and a second line', 'delivered']]);
   } finally {
     await h.service.close();
     await s.stop();
@@ -106,7 +106,7 @@ test('live messages and the later history sync: one copy each, the invitation\'s
   await liveThenHistory(await createSqliteStore({ dataDir: dir, account: ME }), () => Date.now() - 3_600_000);
 });
 
-test('live messages and the later history sync: one copy each (in-memory store, no restamp: sync heuristic)', async () => {
+test('live messages and the later history sync: one copy each (in-memory store: the same Backend on :memory:)', async () => {
   await liveThenHistory(createMemoryStore());
 });
 

@@ -57,7 +57,7 @@ describe('SQLite store: files', () => {
       assert.notEqual(databaseFileName('sip:a/b@x.com'), databaseFileName('sip:a_b@x.com'));
       assert.doesNotMatch(databaseFileName('sip:../../etc/passwd'), /\//);
       const { conversation } = await store.upsertLog(logInput({ logKey: 'k' }), 'fp');
-      await store.putTranscriptPage(conversation.id, null, [msg(1, 'hello')], true);
+      await store.putTranscriptPage(conversation.id, null, [msg(1, 'hello')], true, null);
       assert.equal(mode(dir), 0o700);
       for (const f of readdirSync(dir)) assert.equal(mode(join(dir, f)), 0o600, f);
       assert.ok(existsSync(`${store.path}-wal`));
@@ -71,7 +71,7 @@ describe('SQLite store: files', () => {
     const dir = freshDir();
     let store = await open(dir);
     const { conversation } = await store.upsertLog(logInput({ logKey: 'persist' }), 'fp');
-    await store.putTranscriptPage(conversation.id, null, [msg(5, 'kept')], true);
+    await store.putTranscriptPage(conversation.id, null, [msg(5, 'kept')], true, null);
     await store.close();
     store = await open(dir);
     try {
@@ -148,6 +148,114 @@ describe('SQLite store: migrations', () => {
     }
   });
 
+  it('from version 4 with data (migration 5): sent becomes delivered, logs move to their own table, split threads become one conversation', async () => {
+    const dir = freshDir();
+    const path = join(dir, databaseFileName(ACCOUNT));
+    const { ensurePrivateFile } = await import('../../main/core/store/database.ts');
+    ensurePrivateFile(path);
+    const db = openDatabase(path);
+    db.pragma('foreign_keys = ON');
+    migrate(db, { target: 4 });
+    const bob = JSON.stringify([{ sip: 'sip:bob@contoso.com', name: 'Bob' }]);
+    const conv = db.prepare(`INSERT INTO conversations (id, log_key, log_href, thread_id, subject, type, direction, status, created_at, last_activity_at,
+                               preview, participants, unread, missed, read_upto, fingerprint, transcripts_complete)
+                             VALUES (?, ?, ?, ?, ?, 'MessageLog', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`);
+    // One thread split in three by the old version: its first log, its continuation's log, and a live conversation.
+    conv.run(1, 'A1', '/logs/A1', 'th-split', 'Budget', 'Incoming', 'Archived', 1000, 2000, 'my reply', bob, 0, 0, 'fa', 1);
+    conv.run(2, 'A2', '/logs/A2', 'th-split', 'Budget, continued', 'Outgoing', 'Missed', 5000, 6000, 'second part', bob, 1, 1, 'fb', 0);
+    conv.run(3, null, null, 'th-split', 'Budget', 'Outgoing', 'Live', 7000, 9000, 'queued two', '[]', 0, 0, null, 0);
+    conv.run(4, 'B1', '/logs/B1', 'th-other', 'Other', 'Incoming', 'Archived', 3000, 3000, '', bob, 0, 0, 'fo', 1);
+    const message = db.prepare(`INSERT INTO messages (id, conversation_id, author_sip, author_name, direction, at, text, origin, dedupe_key, client_id, delivery, delivery_error)
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    message.run(1, 1, 'sip:bob@contoso.com', 'Bob', 'Incoming', 1500, 'first part', 'transcript', 'k1', null, null, null);
+    message.run(2, 1, 'sip:me@contoso.com', 'Me', 'Outgoing', 1800, 'my reply', 'outbox', 'k2', 'c-sent', 'sent', null);
+    message.run(3, 2, 'sip:bob@contoso.com', 'Bob', 'Incoming', 6000, 'second part', 'transcript', 'k3', null, null, null);
+    message.run(4, 3, 'sip:me@contoso.com', 'Me', 'Outgoing', 8000, 'refused', 'outbox', null, 'c-failed', 'failed', 'declined');
+    message.run(5, 3, 'sip:me@contoso.com', 'Me', 'Outgoing', 9000, 'queued one', 'outbox', null, 'c-q1', 'queued', null);
+    message.run(6, 3, 'sip:me@contoso.com', 'Me', 'Outgoing', 9000, 'queued two', 'outbox', null, 'c-q2', 'queued', null);
+    const outbox = db.prepare(`INSERT INTO outbox (client_id, conversation_id, message_id, text, state, attempts, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    outbox.run('c-sent', 1, 2, 'my reply', 'sent', 1, null, 1700);
+    outbox.run('c-failed', 3, 4, 'refused', 'failed', 1, 'declined', 8000);
+    outbox.run('c-q1', 3, 5, 'queued one', 'queued', 0, null, 9000);
+    outbox.run('c-q2', 3, 6, 'queued two', 'queued', 0, null, 9000); // the same millisecond
+    db.close();
+
+    const lines: string[] = [];
+    const store = await open(dir, { log: (l) => lines.push(l) });
+    try {
+      assert.ok(lines.some((l) => l.includes('version 5')), lines.join('\n'));
+      const list = await store.listConversations({});
+      assert.deepEqual(list.items.map((c) => c.id), [3, 4], 'the split thread is one conversation: the most recently active kept its id');
+      const merged = list.items[0]!;
+      assert.equal(merged.logKey, 'A2', "the newest log's links continue it");
+      assert.equal(merged.logHref, '/logs/A2');
+      assert.equal(merged.subject, 'Budget, continued');
+      assert.equal(merged.status, 'Missed');
+      assert.equal(merged.missed, true);
+      assert.equal(merged.unread, true);
+      assert.equal(merged.createdAt, 1000);
+      assert.equal(merged.lastActivityAt, 9000);
+      assert.equal(merged.transcriptsComplete, false, 'A2 still has transcripts to fetch');
+      assert.deepEqual(merged.participants, [{ sip: 'sip:bob@contoso.com', name: 'Bob' }]);
+      assert.equal(await store.getConversation(1), null);
+      assert.equal(await store.getConversation(2), null);
+      const msgs = await store.listMessages(3, { limit: 100 });
+      assert.deepEqual(msgs.items.map((m) => m.id), [6, 5, 4, 3, 2, 1]);
+      assert.equal(msgs.items.find((m) => m.id === 2)?.delivery, 'delivered');
+      assert.equal(msgs.items.find((m) => m.id === 4)?.delivery, 'failed');
+      assert.equal(msgs.items.find((m) => m.id === 4)?.deliveryError, 'declined');
+      assert.deepEqual((await store.listConversations({ contact: 'sip:bob@contoso.com' })).items.map((c) => c.id), [3, 4]);
+      assert.deepEqual((await store.search('second')).map((h) => h.conversationId), [3]);
+
+      const sent = await store.outboxItem('c-sent');
+      assert.deepEqual(sent && [sent.state, sent.conversationId, sent.messageId, sent.operationId, sent.location, sent.maybeDuplicate], ['delivered', 3, 2, null, null, false]);
+      assert.equal((await store.outboxItem('c-failed'))?.lastError, 'declined');
+      assert.deepEqual((await store.pendingOutbox()).map((i) => i.clientId), ['c-q1', 'c-q2']);
+      await assert.rejects(store.discardOutbox('c-sent'), StoreError);
+
+      const cps = new Map((await store.checkpoints(['A1', 'A2', 'B1'])).map((c) => [c.logKey, c]));
+      assert.deepEqual(cps.get('A1'), { logKey: 'A1', fingerprint: 'fa', transcriptsComplete: true });
+      assert.deepEqual(cps.get('A2'), { logKey: 'A2', fingerprint: 'fb', transcriptsComplete: false });
+      assert.deepEqual(cps.get('B1'), { logKey: 'B1', fingerprint: 'fo', transcriptsComplete: true });
+      const again = await store.upsertLog(logInput({ logKey: 'A1', threadId: 'th-split', createdAt: 1000 }), 'fa');
+      assert.equal(again.conversation.id, 3);
+      assert.equal(again.needsTranscripts, false);
+      assert.equal((await store.upsertLog(logInput({ logKey: 'A3', threadId: 'th-split', createdAt: 20_000 }), 'fc')).conversation.id, 3);
+      assert.deepEqual(await store.quickCheck(), ['ok']);
+    } finally {
+      await store.close();
+    }
+    const check = openDatabase(path);
+    try {
+      assert.equal(check.pragma('user_version', { simple: true }), latestVersion);
+      assert.deepEqual(check.pragma('foreign_key_check'), []);
+      const cols = (check.pragma('table_info(conversations)') as { name: string }[]).map((c) => c.name);
+      assert.ok(!cols.includes('fingerprint'), 'the fingerprint is per log now');
+    } finally {
+      check.close();
+    }
+  });
+
+  it('pending outbox order is the outbox sequence, not the clock (the system clock set back between two messages)', async () => {
+    const dir = freshDir();
+    let store = await open(dir);
+    const live = await store.ensureLiveConversation({ threadId: 'th-clock', subject: 's', direction: 'Outgoing', participants: [], startedAt: 1 });
+    const a = await store.enqueueOutbox({ conversationId: live.id, text: 'written first', author: me });
+    const b = await store.enqueueOutbox({ conversationId: live.id, text: 'written second', author: me });
+    const path = store.path;
+    await store.close();
+    const db = openDatabase(path);
+    db.prepare('UPDATE outbox SET created_at = created_at - 3600000 WHERE client_id = ?').run(b.clientId);
+    db.close();
+    store = await open(dir);
+    try {
+      assert.deepEqual((await store.pendingOutbox()).map((i) => i.clientId), [a.clientId, b.clientId]);
+      assert.deepEqual((await store.pendingOutbox(live.id)).map((i) => i.clientId), [a.clientId, b.clientId]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a database from a newer app version is refused, not guessed at', async () => {
     const dir = freshDir();
     const path = join(dir, databaseFileName(ACCOUNT));
@@ -176,7 +284,7 @@ describe('SQLite store: crash safety', () => {
       const pending = await store.pendingOutbox();
       assert.deepEqual(pending.map((i) => [i.clientId, i.state, i.attempts]), [[a.clientId, 'sending', 1], [b.clientId, 'queued', 0]]);
       assert.equal((await store.setOutboxState(a.clientId, 'sending')).attempts, 2);
-      await store.setOutboxState(a.clientId, 'sent', { sentAt: 50, threadId: 'th-r' });
+      await store.setOutboxState(a.clientId, 'delivered', { sentAt: 50, threadId: 'th-r' });
       assert.deepEqual((await store.pendingOutbox()).map((i) => i.clientId), [b.clientId]);
     } finally {
       await store.close();
@@ -191,9 +299,9 @@ describe('SQLite store: crash safety', () => {
       const live = await store.ensureLiveConversation({ threadId: 'th-k', subject: 's', direction: 'Outgoing', participants: [], startedAt: 1 });
       const item = await store.enqueueOutbox({ conversationId: live.id, text: 'committed before the crash', author: me });
       const { conversation } = await store.upsertLog(logInput({ logKey: 'big' }), 'fp');
-      await store.putTranscriptPage(conversation.id, null, [msg(10, 'small committed page')], false);
+      await store.putTranscriptPage(conversation.id, null, [msg(10, 'small committed page')], false, null);
       const worker = store.worker!;
-      const big = store.putTranscriptPage(conversation.id, null, bigPage(150_000, 1_000), true);
+      const big = store.putTranscriptPage(conversation.id, null, bigPage(150_000, 1_000), true, null);
       const outcome = big.then(() => 'completed', (e: unknown) => e);
       assert.ok(await waitForWalGrowth(store.path, 2_000_000), 'the big transaction is under way');
       await worker.terminate();
@@ -226,7 +334,7 @@ describe('SQLite store: crash safety', () => {
       const page = [];
       for (let i = 0; i < 150000; i++) page.push({ author: null, direction: 'Incoming', at: 100 + i, text: 'doomed ' + i, origin: 'transcript' });
       process.stdout.write('ready\\n');
-      await store.putTranscriptPage(c.id, 'th-p', page, true);
+      await store.putTranscriptPage(c.id, 'th-p', page, true, null);
       process.stdout.write('finished\\n');
     `;
     const script = join(root, `crash-${n}.mjs`);
@@ -267,7 +375,7 @@ describe('SQLite store: crash safety', () => {
 async function damagedDatabase(dir: string): Promise<string> {
   const store = await open(dir);
   const { conversation } = await store.upsertLog(logInput({ logKey: 'k' }), 'fp');
-  await store.putTranscriptPage(conversation.id, null, bigPage(3000, 0), true);
+  await store.putTranscriptPage(conversation.id, null, bigPage(3000, 0), true, null);
   const path = store.path;
   await store.close();
   // scribble over pages in the middle of the file (not the header)
@@ -298,7 +406,7 @@ describe('SQLite store: integrity checks', () => {
     assert.deepEqual(store.lastOpen && [store.lastOpen.check, store.lastOpen.reason, store.lastOpen.backgroundDue], ['cheap', 'new', false]);
     assert.deepEqual(markers(store.path), [`${basename(store.path)}.open-${process.pid}`]);
     const { conversation } = await store.upsertLog(logInput({ logKey: 'c' }), 'fp');
-    await store.putTranscriptPage(conversation.id, null, [msg(1, 'kept')], true);
+    await store.putTranscriptPage(conversation.id, null, [msg(1, 'kept')], true, null);
     await store.close();
     assert.deepEqual(markers(store.path), [], 'a clean close removes the marker');
     store = await open(dir);
@@ -524,7 +632,7 @@ describe('SQLite store: search ranking', () => {
       ];
       for (let i = 0; i < 40; i++) page.push(msg(base + 10 + i, `${filler} budget ${i} quarterly ${filler}`));
       for (let i = 0; i < 40; i++) page.push(msg(base + 100 + i, `alpha ${filler} ${i}`)); // alpha is common, omega rare
-      await store.putTranscriptPage(conversation.id, 'th-rank', page, true);
+      await store.putTranscriptPage(conversation.id, 'th-rank', page, true, null);
       const budget = await store.search('budget');
       assert.equal(budget.length, 20);
       assert.equal(budget[0]!.at, base, 'a short text saying it three times beats forty long ones saying it once');
@@ -543,7 +651,7 @@ describe('SQLite store: search ranking', () => {
     const store = await open(freshDir());
     try {
       const { conversation } = await store.upsertLog(logInput({ logKey: 'pfx', threadId: 'th-pfx' }), 'fp');
-      await store.putTranscriptPage(conversation.id, 'th-pfx', [msg(1_700_000_000_000, 'a zeppelin over the city')], true);
+      await store.putTranscriptPage(conversation.id, 'th-pfx', [msg(1_700_000_000_000, 'a zeppelin over the city')], true, null);
       assert.equal((await store.search('zepp')).length, 1);
       assert.equal((await store.search('zeppelins')).length, 0);
       await store.addMessage(conversation.id, 'th-pfx', msg(1_700_000_001_000, 'two zeppelins now', { origin: 'live' }));
@@ -559,19 +667,25 @@ describe('SQLite store: search ranking', () => {
 });
 
 describe('SQLite store: query plans', () => {
-  it('pages are index walks (no sort) and search uses FTS5', async () => {
+  it('pages, the pending outbox and a conversation\'s newest log are index walks (no sort)', async () => {
     const store = await open(freshDir());
     const path = store.path;
     await store.upsertLog(logInput({ logKey: 'q' }), 'fp');
     await store.close();
     const db = openDatabase(path, { readonly: true });
     try {
-      const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1, 2, 3, 4) as { detail: string }[]).map((r) => r.detail).join(' | ');
+      const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...[1, 2, 3, 4].slice(0, sql.split('?').length - 1)) as { detail: string }[]).map((r) => r.detail).join(' | ');
       const list = plan('SELECT c.* FROM conversations c WHERE (c.last_activity_at < ? OR (c.last_activity_at = ? AND c.id < ?)) ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?');
       assert.doesNotMatch(list, /TEMP B-TREE/, list);
       const msgs = plan('SELECT * FROM messages WHERE conversation_id = ? AND (at < ? OR (at = ? AND id < ?)) ORDER BY at DESC, id DESC LIMIT 5');
       assert.match(msgs, /messages_conversation_at/, msgs);
       assert.doesNotMatch(msgs, /TEMP B-TREE/, msgs);
+      const pending = plan(`SELECT * FROM outbox WHERE state IN ('queued', 'sending', 'accepted', 'uncertain') ORDER BY seq`);
+      assert.match(pending, /outbox_pending/, pending);
+      assert.doesNotMatch(pending, /TEMP B-TREE/, pending);
+      const newest = plan('SELECT * FROM conversation_logs WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT 1');
+      assert.match(newest, /conversation_logs_conversation/, newest);
+      assert.doesNotMatch(newest, /TEMP B-TREE/, newest);
     } finally {
       db.close();
     }

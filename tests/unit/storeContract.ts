@@ -1,10 +1,13 @@
-// A conformance suite for any Store implementation (SQLite, in-memory, …): it exercises the
-// behaviour the messenger service relies on, through the Store interface only.
+// The Store contract: the behaviour the messenger service relies on, through the Store interface
+// only. It runs against both factories — the account's database file (a real worker) and the
+// in-memory store (the same Backend on ':memory:', on the calling thread) — which must pass it
+// identically.
 //   storeContractTests('sqlite', async () => ({ store, cleanup }))
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LogInput, Message, MessageInput, Person, Store, StoreChange } from '../../main/core/store/types.ts';
 import { StoreError } from '../../main/core/store/types.ts';
+import { MARK_END, MARK_START } from '../../main/core/store/keys.ts';
 
 export interface StoreFixture {
   store: Store;
@@ -81,7 +84,7 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
       t('checkpoints report the stored fingerprint and transcript completeness of known logs only', async (store) => {
         const { conversation } = await store.upsertLog(logInput({ logKey: 'k1' }), 'fp-1');
         await store.upsertLog(logInput({ logKey: 'k2' }), 'fp-2');
-        await store.putTranscriptPage(conversation.id, null, [msg(1_700_000_001_000, 'hello')], true);
+        await store.putTranscriptPage(conversation.id, null, [msg(1_700_000_001_000, 'hello')], true, 'k1');
         const cps = await store.checkpoints(['k1', 'k2', 'unknown']);
         const byKey = new Map(cps.map((c) => [c.logKey, c]));
         assert.equal(cps.length, 2);
@@ -110,6 +113,127 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
       });
     });
 
+    describe('one conversation per thread', () => {
+      t('two logs of one thread (a continued conversation) are one conversation: messages merged, no duplicates, newest log describes it', async (store) => {
+        const base = 1_700_000_000_000;
+        const first = await store.upsertLog(logInput({ logKey: 'L1', threadId: 'th-c', createdAt: base, subject: 'Budget', status: 'Missed', unread: false }), 'fp-1');
+        assert.equal(first.needsTranscripts, true);
+        assert.equal(first.conversation.missed, true);
+        await store.putTranscriptPage(first.conversation.id, 'th-c', [msg(base + 1000, 'hello'), msg(base + 2000, 'anyone?')], true, 'L1');
+        assert.equal((await store.getConversation(first.conversation.id))?.transcriptsComplete, true);
+
+        const href2 = '/ucwa/oauth/v1/applications/app1/communication/conversationLogs/L2';
+        const second = await store.upsertLog(logInput({ logKey: 'L2', href: href2, threadId: 'th-c', createdAt: base + 60_000, subject: 'Budget (continued)', direction: 'Outgoing', status: 'Archived' }), 'fp-2');
+        assert.equal(second.conversation.id, first.conversation.id, 'the continued thread is the same conversation');
+        assert.equal(second.needsTranscripts, true, "the new log's transcripts are still to fetch");
+        assert.equal(second.conversation.logKey, 'L2', "the newest log's links continue it");
+        assert.equal(second.conversation.logHref, href2);
+        assert.equal(second.conversation.subject, 'Budget (continued)');
+        assert.equal(second.conversation.direction, 'Outgoing');
+        assert.equal(second.conversation.status, 'Archived');
+        assert.equal(second.conversation.missed, false);
+        assert.equal(second.conversation.createdAt, base);
+        assert.equal(second.conversation.transcriptsComplete, false, 'not every log is complete');
+
+        // The second log's transcript repeats the first log's messages (the server shows the thread's history again).
+        const r = await store.putTranscriptPage(second.conversation.id, 'th-c', [
+          msg(base + 1000, 'hello'), msg(base + 2000, 'anyone?'), msg(base + 61_000, 'back again', { author: me, direction: 'Outgoing' }),
+        ], true, 'L2');
+        assert.equal(r.added, 1);
+        const all = await allMessages(store, first.conversation.id);
+        assert.deepEqual(all.map((m) => m.text), ['back again', 'anyone?', 'hello']);
+        const conv = await store.getConversation(first.conversation.id);
+        assert.equal(conv?.transcriptsComplete, true);
+        assert.equal(conv?.preview, 'back again');
+        assert.equal(conv?.lastActivityAt, base + 61_000);
+        assert.equal((await store.listConversations({})).items.length, 1);
+        assert.equal((await store.findConversationByThread('th-c'))?.id, first.conversation.id);
+
+        // Checkpoints are per log.
+        const cps = new Map((await store.checkpoints(['L1', 'L2'])).map((c) => [c.logKey, c]));
+        assert.deepEqual(cps.get('L1'), { logKey: 'L1', fingerprint: 'fp-1', transcriptsComplete: true });
+        assert.deepEqual(cps.get('L2'), { logKey: 'L2', fingerprint: 'fp-2', transcriptsComplete: true });
+
+        // The older log seen again (new application href, new fingerprint) does not take the description back.
+        const again = await store.upsertLog(logInput({ logKey: 'L1', href: '/ucwa/oauth/v1/applications/app2/communication/conversationLogs/L1', threadId: 'th-c', createdAt: base, subject: 'Budget', status: 'Missed' }), 'fp-1b');
+        assert.equal(again.conversation.id, first.conversation.id);
+        assert.equal(again.needsTranscripts, false);
+        assert.equal(again.conversation.logKey, 'L2');
+        assert.equal(again.conversation.subject, 'Budget (continued)');
+        assert.equal(again.conversation.missed, false);
+        assert.equal((await store.checkpoints(['L1']))[0]?.fingerprint, 'fp-1b');
+      });
+
+      t('logs of one thread arriving newest first still make one conversation described by the newest', async (store) => {
+        const base = 1_700_000_000_000;
+        const newer = await store.upsertLog(logInput({ logKey: 'N2', threadId: 'th-n', createdAt: base + 60_000, subject: 'newer' }), 'fp');
+        const older = await store.upsertLog(logInput({ logKey: 'N1', threadId: 'th-n', createdAt: base, subject: 'older' }), 'fp');
+        assert.equal(older.conversation.id, newer.conversation.id);
+        assert.equal(older.conversation.logKey, 'N2');
+        assert.equal(older.conversation.subject, 'newer');
+        assert.equal(older.conversation.createdAt, base, 'the conversation started with its oldest log');
+        // Completing one log leaves the other to fetch.
+        await store.putTranscriptPage(older.conversation.id, 'th-n', [msg(base + 10, 'a')], true, 'N1');
+        assert.deepEqual((await store.checkpoints(['N1', 'N2'])).map((c) => [c.logKey, c.transcriptsComplete]).sort(), [['N1', true], ['N2', false]]);
+        assert.equal((await store.getConversation(older.conversation.id))?.transcriptsComplete, false);
+        assert.equal((await store.upsertLog(logInput({ logKey: 'N2', threadId: 'th-n', createdAt: base + 60_000, subject: 'newer' }), 'fp')).needsTranscripts, true);
+        // A log key that is not one of this conversation's logs is refused.
+        const other = await store.upsertLog(logInput({ logKey: 'X', threadId: 'th-x' }), 'fp');
+        await assert.rejects(store.putTranscriptPage(older.conversation.id, 'th-n', [msg(base + 20, 'b')], true, 'X'), StoreError);
+        await assert.rejects(store.putTranscriptPage(older.conversation.id, 'th-n', [], true, 'unknown'), StoreError);
+        assert.equal((await allMessages(store, older.conversation.id)).length, 1, 'nothing of a refused page is stored');
+        assert.equal((await store.getConversation(other.conversation.id))?.transcriptsComplete, false);
+      });
+
+      t('a live conversation, then two logs of its thread: still one conversation, live and transcript copies stored once', async (store) => {
+        const base = 1_700_000_000_000;
+        const live = await store.ensureLiveConversation({ threadId: 'th-l', subject: 'Lunch?', direction: 'Incoming', participants: [bob], startedAt: base });
+        await store.addMessage(live.id, 'th-l', msg(base + 1000, 'lunch?', { origin: 'live' }), { markUnread: true });
+        const out = await store.enqueueOutbox({ conversationId: live.id, text: 'sure', author: me });
+        await store.setOutboxState(out.clientId, 'sending');
+        await store.setOutboxState(out.clientId, 'delivered', { sentAt: base + 2000, threadId: 'th-l' });
+
+        const a = await store.upsertLog(logInput({ logKey: 'LA', threadId: 'th-l', createdAt: base }), 'fp');
+        assert.equal(a.conversation.id, live.id);
+        await store.putTranscriptPage(live.id, 'th-l', [msg(base + 1000, 'lunch?'), msg(base + 2000, 'sure', { author: me, direction: 'Outgoing' })], true, 'LA');
+        // Continued later: a live conversation again (same thread), then its own log.
+        assert.equal((await store.ensureLiveConversation({ threadId: 'th-l', subject: 'Lunch?', direction: 'Outgoing', participants: [bob], startedAt: base + 3_600_000 })).id, live.id);
+        await store.addMessage(live.id, 'th-l', msg(base + 3_601_000, 'same place?', { author: me, direction: 'Outgoing', origin: 'live' }));
+        const b = await store.upsertLog(logInput({ logKey: 'LB', threadId: 'th-l', createdAt: base + 3_600_000, direction: 'Outgoing' }), 'fp');
+        assert.equal(b.conversation.id, live.id);
+        assert.equal(b.conversation.logKey, 'LB');
+        await store.putTranscriptPage(live.id, 'th-l', [
+          msg(base + 1000, 'lunch?'), msg(base + 2000, 'sure', { author: me, direction: 'Outgoing' }),
+          msg(base + 3_601_000, 'same place?', { author: me, direction: 'Outgoing' }), msg(base + 3_602_000, 'yes'),
+        ], true, 'LB');
+        const all = await allMessages(store, live.id);
+        assert.deepEqual(all.map((m) => [m.text, m.origin]), [['yes', 'transcript'], ['same place?', 'live'], ['sure', 'outbox'], ['lunch?', 'live']]);
+        assert.equal(all.find((m) => m.text === 'sure')?.delivery, 'delivered');
+        const list = await store.listConversations({});
+        assert.deepEqual(list.items.map((c) => c.id), [live.id]);
+        assert.equal(list.items[0]!.transcriptsComplete, true);
+        assert.equal(list.items[0]!.preview, 'yes');
+      });
+
+      t('unread: any unread log counts, the user reading it here wins until there is newer activity', async (store) => {
+        const base = 1_700_000_000_000;
+        const a = await store.upsertLog(logInput({ logKey: 'U1', threadId: 'th-u2', createdAt: base, unread: true }), 'fp');
+        assert.equal(a.conversation.unread, true);
+        await store.upsertLog(logInput({ logKey: 'U2', threadId: 'th-u2', createdAt: base + 1000, unread: false }), 'fp');
+        assert.equal((await store.getConversation(a.conversation.id))?.unread, true, 'the older log is still unread on the server');
+        assert.equal((await store.unreadSummary()).unreadConversations, 1, 'one conversation, counted once');
+        await store.markRead(a.conversation.id);
+        // A resync: the server still flags the old log unread, nothing new happened.
+        await store.upsertLog(logInput({ logKey: 'U1', threadId: 'th-u2', createdAt: base, unread: true }), 'fp-changed');
+        await store.upsertLog(logInput({ logKey: 'U2', threadId: 'th-u2', createdAt: base + 1000, unread: false }), 'fp');
+        assert.equal((await store.getConversation(a.conversation.id))?.unread, false, 'read here stays read');
+        // A third log (continued again, unread): newer activity, so the badge is back.
+        await store.upsertLog(logInput({ logKey: 'U3', threadId: 'th-u2', createdAt: base + 5000, unread: true }), 'fp');
+        assert.equal((await store.getConversation(a.conversation.id))?.unread, true);
+        assert.equal((await store.unreadSummary()).unreadConversations, 1);
+      });
+    });
+
     describe('messages', () => {
       t('the live copy and the transcript copy of one message are stored once', async (store) => {
         const live = await store.ensureLiveConversation({ threadId: 'th-d', subject: 's', direction: 'Incoming', participants: [bob], startedAt: 1_700_000_000_000 });
@@ -124,7 +248,7 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         const r = await store.putTranscriptPage(conversation.id, 'th-d', [
           msg(at, 'Are we still on for 3pm?'),
           msg(at + 1000, 'Yes', { author: me, direction: 'Outgoing' }),
-        ], true);
+        ], true, 'Ld');
         assert.equal(r.added, 1);
         const all = await allMessages(store, conversation.id);
         assert.equal(all.length, 2);
@@ -135,7 +259,7 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         assert.equal((await store.addMessage(live.id, 'th-d', msg(at + 5, 'Are we still on for 3pm?', { origin: 'live' }))).inserted, true);
         assert.equal((await store.addMessage(live.id, 'th-d', msg(at, 'Are we still on for 3pm?', { origin: 'live', author: carol }))).inserted, true);
         // A transcript page stored twice adds nothing.
-        assert.equal((await store.putTranscriptPage(conversation.id, 'th-d', [msg(at, 'Are we still on for 3pm?')], true)).added, 0);
+        assert.equal((await store.putTranscriptPage(conversation.id, 'th-d', [msg(at, 'Are we still on for 3pm?')], true, 'Ld')).added, 0);
       });
 
       t('messages page newest first by (time, id) with a keyset cursor, without gaps or repeats', async (store) => {
@@ -143,8 +267,8 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         const base = 1_700_000_000_000;
         const input: MessageInput[] = [];
         for (let i = 0; i < 23; i++) input.push(msg(base + Math.floor(i / 3) * 1000, `message ${i}`)); // ties on time
-        await store.putTranscriptPage(conversation.id, 'th-p', input.slice(0, 12), false);
-        await store.putTranscriptPage(conversation.id, 'th-p', input.slice(12), true);
+        await store.putTranscriptPage(conversation.id, 'th-p', input.slice(0, 12), false, 'Lp');
+        await store.putTranscriptPage(conversation.id, 'th-p', input.slice(12), true, 'Lp');
         const first = await store.listMessages(conversation.id, { limit: 10 });
         assert.equal(first.items.length, 10);
         assert.ok(first.next);
@@ -163,10 +287,13 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         // around: the message and its neighbours
         const target = all[10]!;
         const around = await store.messagesAround(target.id, 3);
-        assert.equal(around.length, 7);
-        const ids = around.map((m) => m.id).sort((x, y) => x - y);
-        assert.deepEqual(ids, all.slice(7, 14).map((m) => m.id).sort((x, y) => x - y));
+        assert.deepEqual(around.map((m) => m.id), all.slice(7, 14).map((m) => m.id), 'the message and its neighbours, newest first like listMessages');
+        assert.deepEqual((await store.messagesAround(all[0]!.id, 2)).map((m) => m.id), all.slice(0, 3).map((m) => m.id), 'at the newest end');
+        assert.deepEqual((await store.messagesAround(all[22]!.id, 2)).map((m) => m.id), all.slice(20).map((m) => m.id), 'at the oldest end');
+        assert.equal((await store.messagesAround(target.id)).length, 23, 'default radius 20');
         assert.deepEqual(await store.messagesAround(987_654, 3), []);
+        await assert.rejects(store.listMessages(conversation.id, { cursor: 'not a cursor' }), StoreError);
+        await assert.rejects(store.listConversations({ cursor: 'not a cursor' }), StoreError);
       });
 
       t('conversations page newest activity first and filter by unread, missed and contact', async (store) => {
@@ -183,7 +310,7 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
           ids.push(conversation.id);
         }
         // a new message moves c1 to the top
-        await store.putTranscriptPage(ids[1]!, null, [msg(base + 60_000, 'bump')], true);
+        await store.putTranscriptPage(ids[1]!, null, [msg(base + 60_000, 'bump')], true, 'c1');
         const pages: number[][] = [];
         let cursor: string | null = null;
         do {
@@ -223,9 +350,8 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
       });
     });
 
-    describe('optional batch and restamp', () => {
+    describe('batch and restamp', () => {
       t('addMessages stores a batch once, like addMessage for each, with one conversation event', async (store) => {
-        if (!store.addMessages) return;
         const live = await store.ensureLiveConversation({ threadId: 'th-b', subject: 's', direction: 'Incoming', participants: [bob], startedAt: 1_700_000_000_000 });
         await store.addMessage(live.id, 'th-b', msg(1_700_000_001_000, 'one', { origin: 'live' }));
         const seen: StoreChange[] = [];
@@ -246,7 +372,6 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
       });
 
       t('restampMessage gives a live message the server time, merging with a copy that already has it', async (store) => {
-        if (!store.restampMessage) return;
         const live = await store.ensureLiveConversation({ threadId: 'th-t', subject: 's', direction: 'Incoming', participants: [bob], startedAt: 1_700_000_000_000 });
         const local = await store.addMessage(live.id, 'th-t', msg(1_700_000_009_999, 'first words', { origin: 'live' }));
         const serverAt = 1_700_000_005_000;
@@ -274,13 +399,17 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
     });
 
     describe('outbox', () => {
-      t('a queued message is persisted first, retried with attempts counted, and merges with its transcript copy once sent', async (store) => {
+      t('a queued message is persisted first, retried with attempts counted, and merges with its transcript copy once delivered', async (store) => {
         const live = await store.ensureLiveConversation({ threadId: 'th-o', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1_700_000_000_000 });
         const a = await store.enqueueOutbox({ conversationId: live.id, text: 'first', author: me });
         const b = await store.enqueueOutbox({ conversationId: live.id, text: 'second', author: me, clientId: 'client-b' });
         assert.equal(a.state, 'queued');
         assert.equal(a.attempts, 0);
+        assert.equal(a.operationId, null);
+        assert.equal(a.location, null);
+        assert.equal(a.maybeDuplicate, false);
         assert.equal(b.clientId, 'client-b');
+        assert.deepEqual(await store.enqueueOutbox({ conversationId: live.id, text: 'second', author: me, clientId: 'client-b' }), b, 'idempotent per clientId');
         const queuedMsg = (await store.listMessages(live.id, {})).items.find((m) => m.id === a.messageId);
         assert.equal(queuedMsg?.origin, 'outbox');
         assert.equal(queuedMsg?.delivery, 'queued');
@@ -292,46 +421,133 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         assert.equal((await store.setOutboxState(a.clientId, 'sending')).attempts, 1);
         const failed = await store.setOutboxState(a.clientId, 'failed', { error: 'network down' });
         assert.equal(failed.lastError, 'network down');
+        assert.equal((await store.listMessages(live.id, {})).items.find((m) => m.id === a.messageId)?.deliveryError, 'network down');
         assert.deepEqual((await store.pendingOutbox()).map((i) => i.clientId), ['client-b']);
-        await store.setOutboxState(a.clientId, 'queued');
+        const requeued = await store.setOutboxState(a.clientId, 'queued');
+        assert.equal(requeued.lastError, null, 'the error is cleared on any state but failed');
         assert.equal((await store.setOutboxState(a.clientId, 'sending')).attempts, 2);
         assert.deepEqual((await store.pendingOutbox()).map((i) => i.clientId), [a.clientId, 'client-b'], "a 'sending' item is still pending");
 
         const sentAt = 1_700_000_100_000;
-        const sent = await store.setOutboxState(a.clientId, 'sent', { sentAt, threadId: 'th-o' });
-        assert.equal(sent.state, 'sent');
+        const delivered = await store.setOutboxState(a.clientId, 'delivered', { sentAt, threadId: 'th-o' });
+        assert.equal(delivered.state, 'delivered');
+        assert.equal(delivered.attempts, 2);
         assert.deepEqual((await store.pendingOutbox()).map((i) => i.clientId), ['client-b']);
         const sentMsg = (await store.listMessages(live.id, {})).items.find((m) => m.id === a.messageId);
         assert.equal(sentMsg?.at, sentAt);
-        assert.equal(sentMsg?.delivery, 'sent');
+        assert.equal(sentMsg?.delivery, 'delivered');
+        assert.equal(sentMsg?.deliveryError, null);
 
-        // The transcript copy of the sent message merges with it.
+        // The live echo and the transcript copy of the delivered message are the same row.
+        const echoed = await store.addMessage(live.id, 'th-o', msg(sentAt, 'first', { author: me, direction: 'Outgoing', origin: 'live' }));
+        assert.equal(echoed.inserted, false);
+        assert.equal(echoed.message.id, a.messageId);
+        assert.equal(echoed.message.delivery, 'delivered');
         const { conversation } = await store.upsertLog(logInput({ logKey: 'Lo', threadId: 'th-o', direction: 'Outgoing' }), 'fp');
         assert.equal(conversation.id, live.id);
-        const r = await store.putTranscriptPage(live.id, 'th-o', [msg(sentAt, 'first', { author: me, direction: 'Outgoing', html: '<b>first</b>' })], true);
+        const r = await store.putTranscriptPage(live.id, 'th-o', [msg(sentAt, 'first', { author: me, direction: 'Outgoing', html: '<b>first</b>' })], true, 'Lo');
         assert.equal(r.added, 0);
         const firsts = (await allMessages(store, live.id)).filter((m) => m.text === 'first');
         assert.equal(firsts.length, 1);
         assert.equal(firsts[0]!.id, a.messageId);
+        assert.equal(firsts[0]!.html, '<b>first</b>', 'the transcript fills in what the outbox row lacked');
       });
 
-      t('a transcript copy stored before the send is confirmed merges into one row', async (store) => {
+      t('a transcript copy stored before the delivery is confirmed merges into one row', async (store) => {
         const live = await store.ensureLiveConversation({ threadId: 'th-o2', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1_700_000_000_000 });
         const item = await store.enqueueOutbox({ conversationId: live.id, text: 'race', author: me });
         await store.setOutboxState(item.clientId, 'sending');
         const sentAt = 1_700_000_200_000;
-        await store.putTranscriptPage(live.id, 'th-o2', [msg(sentAt, 'race', { author: me, direction: 'Outgoing' })], false);
+        await store.putTranscriptPage(live.id, 'th-o2', [msg(sentAt, 'race', { author: me, direction: 'Outgoing' })], false, null);
         const copy = (await allMessages(store, live.id)).find((m) => m.text === 'race' && m.id !== item.messageId)!;
         const seen: StoreChange[] = [];
         store.onChange((c) => seen.push(c));
-        await store.setOutboxState(item.clientId, 'sent', { sentAt, threadId: 'th-o2' });
+        await store.setOutboxState(item.clientId, 'delivered', { sentAt, threadId: 'th-o2' });
         assert.deepEqual(seen.filter((c) => c.kind === 'messageRemoved'), [{ kind: 'messageRemoved', conversationId: live.id, messageId: copy.id }]);
+        const removedAt = seen.findIndex((c) => c.kind === 'messageRemoved');
+        assert.ok(seen.findIndex((c) => c.kind === 'message' && c.message.id === item.messageId) > removedAt, 'the surviving row is announced after the removal');
         const races = (await allMessages(store, live.id)).filter((m) => m.text === 'race');
         assert.equal(races.length, 1);
+        assert.equal(races[0]!.id, item.messageId);
         assert.equal(races[0]!.at, sentAt);
       });
 
-      t('outboxItem finds an item by clientId in every state (failed and sent included) until it is discarded', async (store) => {
+      t('the same text sent twice and stamped alike stays two messages (an outbox row never absorbs another)', async (store) => {
+        const live = await store.ensureLiveConversation({ threadId: 'th-2x', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1 });
+        const a = await store.enqueueOutbox({ conversationId: live.id, text: 'ok', author: me });
+        const b = await store.enqueueOutbox({ conversationId: live.id, text: 'ok', author: me });
+        const at = 1_700_000_600_000;
+        for (const item of [a, b]) {
+          await store.setOutboxState(item.clientId, 'sending');
+          assert.equal((await store.setOutboxState(item.clientId, 'delivered', { sentAt: at, threadId: 'th-2x' })).state, 'delivered');
+        }
+        assert.equal((await store.outboxItem(a.clientId))?.state, 'delivered');
+        assert.equal((await store.outboxItem(b.clientId))?.state, 'delivered');
+        assert.deepEqual((await allMessages(store, live.id)).map((m) => [m.text, m.at, m.delivery]), [['ok', at, 'delivered'], ['ok', at, 'delivered']]);
+        // Their transcript copy meets one of them, not a third row.
+        await store.putTranscriptPage(live.id, 'th-2x', [msg(at, 'ok', { author: me, direction: 'Outgoing' })], true, null);
+        assert.equal((await allMessages(store, live.id)).length, 2);
+      });
+
+      t('every state is persisted and mirrored on the message row; operationId, location and maybeDuplicate are kept until changed', async (store) => {
+        const live = await store.ensureLiveConversation({ threadId: 'th-st', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1_700_000_000_000 });
+        const item = await store.enqueueOutbox({ conversationId: live.id, text: 'states', author: me, clientId: 'c-st' });
+        const deliveries: string[] = [];
+        store.onChange((c) => { if (c.kind === 'delivery') deliveries.push(c.item.state); });
+        const row = async () => (await store.listMessages(live.id, {})).items.find((m) => m.id === item.messageId)!;
+
+        const sending = await store.setOutboxState('c-st', 'sending', { operationId: 'op-1' });
+        assert.deepEqual([sending.state, sending.attempts, sending.operationId, sending.location], ['sending', 1, 'op-1', null]);
+        assert.equal((await row()).delivery, 'sending');
+        const accepted = await store.setOutboxState('c-st', 'accepted', { location: '/ucwa/.../messaging/messages/7' });
+        assert.deepEqual([accepted.state, accepted.attempts, accepted.operationId, accepted.location], ['accepted', 1, 'op-1', '/ucwa/.../messaging/messages/7']);
+        assert.equal((await row()).delivery, 'accepted');
+        assert.deepEqual((await store.pendingOutbox()).map((i) => i.state), ['accepted'], 'accepted is still pending (no completion yet)');
+
+        const uncertain = await store.setOutboxState('c-st', 'uncertain', { error: 'the app stopped while sending' });
+        assert.deepEqual([uncertain.state, uncertain.lastError, uncertain.operationId, uncertain.location], ['uncertain', 'the app stopped while sending', 'op-1', '/ucwa/.../messaging/messages/7']);
+        assert.equal((await row()).delivery, 'uncertain');
+        assert.equal((await row()).deliveryError, 'the app stopped while sending');
+        assert.deepEqual((await store.pendingOutbox()).map((i) => i.state), ['uncertain'], 'uncertain is pending: the service checks or re-sends it');
+
+        const resent = await store.setOutboxState('c-st', 'sending', { operationId: 'op-2', location: null, maybeDuplicate: true });
+        assert.deepEqual([resent.attempts, resent.operationId, resent.location, resent.maybeDuplicate, resent.lastError], [2, 'op-2', null, true, null]);
+        const again = await store.setOutboxState('c-st', 'accepted', { location: '/m/8' });
+        assert.equal(again.maybeDuplicate, true, 'kept unless given');
+        assert.deepEqual(await store.outboxItem('c-st'), again);
+
+        const done = await store.setOutboxState('c-st', 'delivered', { sentAt: 1_700_000_400_000, threadId: 'th-st' });
+        assert.deepEqual([done.state, done.attempts, done.operationId, done.location, done.maybeDuplicate], ['delivered', 2, 'op-2', '/m/8', true]);
+        assert.equal((await row()).delivery, 'delivered');
+        assert.deepEqual(await store.pendingOutbox(), []);
+        // Delivered is final: a delivered message is never queued (nor failed) again; confirming it again is harmless.
+        for (const state of ['queued', 'sending', 'accepted', 'failed', 'uncertain'] as const) {
+          await assert.rejects(store.setOutboxState('c-st', state), StoreError, state);
+        }
+        assert.equal((await store.setOutboxState('c-st', 'delivered', { sentAt: 1_700_000_400_000, threadId: 'th-st' })).state, 'delivered');
+        assert.equal((await store.outboxItem('c-st'))?.state, 'delivered');
+        assert.equal((await row()).delivery, 'delivered');
+        assert.equal((await allMessages(store, live.id)).length, 1);
+        assert.deepEqual(deliveries, ['sending', 'accepted', 'uncertain', 'sending', 'accepted', 'delivered', 'delivered']);
+      });
+
+      t('pending items keep the order they were written in, even within one millisecond', async (store) => {
+        const live = await store.ensureLiveConversation({ threadId: 'th-ord', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1 });
+        const other = await store.ensureLiveConversation({ threadId: 'th-ord2', subject: 's', direction: 'Outgoing', participants: [carol], startedAt: 1 });
+        // Called together: many share a millisecond (createdAt); the order of the calls is the order.
+        const items = await Promise.all(Array.from({ length: 30 }, (_, i) => store.enqueueOutbox({
+          conversationId: i % 3 === 0 ? other.id : live.id, text: `line ${i}`, author: me, clientId: `ord-${String(i).padStart(2, '0')}`,
+        })));
+        assert.ok(new Set(items.map((i) => i.createdAt)).size < items.length, 'some were written in the same millisecond');
+        assert.deepEqual((await store.pendingOutbox()).map((i) => i.clientId), items.map((i) => i.clientId));
+        assert.deepEqual((await store.pendingOutbox(live.id)).map((i) => i.clientId), items.filter((i) => i.conversationId === live.id).map((i) => i.clientId));
+        // A failed item retried later keeps its place among the others.
+        await store.setOutboxState('ord-01', 'failed', { error: 'x' });
+        await store.setOutboxState('ord-01', 'queued');
+        assert.deepEqual((await store.pendingOutbox(live.id)).slice(0, 2).map((i) => i.clientId), ['ord-01', 'ord-02']);
+      });
+
+      t('outboxItem finds an item by clientId in every state (failed and delivered included) until it is discarded', async (store) => {
         const live = await store.ensureLiveConversation({ threadId: 'th-oi', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1_700_000_000_000 });
         assert.equal(await store.outboxItem('no-such-client-id'), null);
         assert.equal(await store.outboxItem(''), null);
@@ -349,19 +565,43 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         assert.equal(found?.messageId, item.messageId);
         assert.equal(found?.conversationId, live.id);
         // A copy: changing it does not change the store.
-        found!.state = 'sent';
+        found!.state = 'delivered';
         assert.equal((await store.outboxItem(item.clientId))?.state, 'failed');
+        assert.equal((await store.setOutboxState(item.clientId, 'failed')).lastError, 'refused', 'failed again without an error keeps the reason');
         await store.setOutboxState(item.clientId, 'queued');
         await store.setOutboxState(item.clientId, 'sending');
-        const sent = await store.setOutboxState(item.clientId, 'sent', { sentAt: 1_700_000_300_000, threadId: 'th-oi' });
-        assert.deepEqual(await store.outboxItem(item.clientId), sent);
-        await store.discardOutbox(item.clientId);
-        assert.equal(await store.outboxItem(item.clientId), null);
+        const delivered = await store.setOutboxState(item.clientId, 'delivered', { sentAt: 1_700_000_300_000, threadId: 'th-oi' });
+        assert.deepEqual(await store.outboxItem(item.clientId), delivered);
 
         const other = await store.enqueueOutbox({ conversationId: live.id, text: 'failed, then discarded', author: me });
         await store.setOutboxState(other.clientId, 'failed', { error: 'refused' });
         await store.discardOutbox(other.clientId);
         assert.equal(await store.outboxItem(other.clientId), null);
+      });
+
+      t('a message that went out (accepted or delivered) cannot be discarded: it stays in the history', async (store) => {
+        const live = await store.ensureLiveConversation({ threadId: 'th-dd', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1_700_000_000_000 });
+        const accepted = await store.enqueueOutbox({ conversationId: live.id, text: 'on the server', author: me });
+        await store.setOutboxState(accepted.clientId, 'sending');
+        await store.setOutboxState(accepted.clientId, 'accepted', { location: '/m/1' });
+        const delivered = await store.enqueueOutbox({ conversationId: live.id, text: 'arrived', author: me });
+        await store.setOutboxState(delivered.clientId, 'sending');
+        await store.setOutboxState(delivered.clientId, 'delivered', { sentAt: 1_700_000_500_000, threadId: 'th-dd' });
+        const seen: StoreChange[] = [];
+        store.onChange((c) => seen.push(c));
+        for (const item of [accepted, delivered]) {
+          await assert.rejects(store.discardOutbox(item.clientId), (e: unknown) => e instanceof StoreError && /stays in the history/.test(e.message));
+          assert.ok(await store.outboxItem(item.clientId), 'the item stays');
+        }
+        assert.deepEqual(seen, [], 'nothing changed, nothing announced');
+        assert.deepEqual((await allMessages(store, live.id)).map((m) => m.text).sort(), ['arrived', 'on the server']);
+        // Uncertain and sending ones did not (provably) go out: they can be discarded.
+        const uncertain = await store.enqueueOutbox({ conversationId: live.id, text: 'maybe', author: me });
+        await store.setOutboxState(uncertain.clientId, 'sending');
+        await store.setOutboxState(uncertain.clientId, 'uncertain');
+        await store.discardOutbox(uncertain.clientId);
+        assert.equal(await store.outboxItem(uncertain.clientId), null);
+        assert.equal((await allMessages(store, live.id)).length, 2);
       });
 
       t('discarding a failed message removes it and its outbox item', async (store) => {
@@ -381,6 +621,16 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         assert.equal((await store.listMessages(live.id, {})).items.length, 0);
         await assert.rejects(store.setOutboxState(item.clientId, 'sending'), StoreError);
       });
+
+      t('an empty message, or one for an unknown conversation, is refused', async (store) => {
+        const live = await store.ensureLiveConversation({ threadId: 'th-e0', subject: 's', direction: 'Outgoing', participants: [bob], startedAt: 1 });
+        await assert.rejects(store.enqueueOutbox({ conversationId: live.id, text: '  \n ', author: me }), StoreError);
+        await assert.rejects(store.enqueueOutbox({ conversationId: 987_654, text: 'x', author: me }), StoreError);
+        assert.deepEqual(await store.pendingOutbox(), []);
+        assert.equal((await store.listMessages(live.id, {})).items.length, 0);
+        const htmlOnly = await store.enqueueOutbox({ conversationId: live.id, text: '', html: '<img alt="">', author: me });
+        assert.equal(htmlOnly.html, '<img alt="">');
+      });
     });
 
     describe('search', () => {
@@ -393,8 +643,8 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
           msg(base + 2, 'Let us meet at the café tomorrow'),
           msg(base + 3, 'quarterly numbers look good'),
           msg(base + 4, 'NEAR AND OR NOT are just words here'),
-        ], true);
-        await store.putTranscriptPage(other.conversation.id, 'th-s2', [msg(base + 5, 'quarterly review in the other room')], true);
+        ], true, 'Ls');
+        await store.putTranscriptPage(other.conversation.id, 'th-s2', [msg(base + 5, 'quarterly review in the other room')], true, 'Ls2');
         return { id: conversation.id, otherId: other.conversation.id };
       };
 
@@ -417,6 +667,37 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         assert.equal((await store.search('quarterly', { limit: 1 })).length, 1);
         assert.equal((await store.search('NEAR')).length, 1, 'operators are plain words');
         assert.equal((await store.search('zebra')).length, 0);
+      });
+
+      t('earlier words match whole words, the last one also a prefix; snippets mark the words found and nothing else', async (store) => {
+        await seed(store);
+        assert.equal((await store.search('quarterly rep')).length, 1, '"rep" is a prefix of Report');
+        assert.equal((await store.search('qua rep')).length, 0, '"qua" is not a prefix: only the last word is');
+        assert.equal((await store.search('report quarterly')).length, 1, 'the words in any order');
+        const { conversation } = await store.upsertLog(logInput({ logKey: 'Lm', threadId: 'th-m' }), 'fp');
+        await store.putTranscriptPage(conversation.id, 'th-m', [
+          msg(10, 'Le déploiement du serveur est prévu jeudi'),
+          msg(11, 'Deploy the server tonight?', { author: carol }),
+          msg(12, 'odd \uE000marks\uE001 of its own: \uE001 \uE000'),
+          msg(13, `${'x '.repeat(200)}needle at the end ${'y '.repeat(200)}`),
+        ], true, 'Lm');
+        const hits = await store.search('deplo');
+        assert.deepEqual(hits.map((h) => h.at).sort(), [10, 11]);
+        const fr = hits.find((h) => h.at === 10)!;
+        assert.equal(fr.snippet, `Le ${MARK_START}déploiement${MARK_END} du serveur est prévu jeudi`);
+        assert.equal(hits.find((h) => h.at === 11)!.snippet, `${MARK_START}Deploy${MARK_END} the server tonight?`);
+        assert.equal(hits.find((h) => h.at === 11)!.author?.sip, carol.sip);
+        assert.deepEqual((await store.search('serveur DEPLOIEMENT')).map((h) => h.at), [10], 'all words, any case, without accents');
+        const odd = await store.search('odd');
+        assert.equal(odd.length, 1);
+        assert.equal(odd[0]!.snippet.split(MARK_START).length - 1, 1, "the text's own marks are removed from the snippet");
+        assert.equal(odd[0]!.snippet.split(MARK_END).length - 1, 1);
+        assert.ok(odd[0]!.snippet.startsWith(`${MARK_START}odd${MARK_END}`));
+        const far = await store.search('needle');
+        assert.ok(far[0]!.snippet.includes(`${MARK_START}needle${MARK_END}`));
+        assert.ok(far[0]!.snippet.length < 200 && far[0]!.snippet.startsWith('…'), 'a window around the match');
+        assert.equal((await store.search('deplo', { conversationId: 999_999 })).length, 0);
+        assert.equal((await store.search('deplo', { limit: 1 })).length, 1);
       });
 
       t('whatever the user types is safe', async (store) => {
@@ -457,6 +738,19 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         assert.equal((await store.listContacts('%')).length, 0);
         assert.equal((await store.listContacts(undefined, 1)).length, 1);
       });
+
+      t('contact addresses are normalised, names found without their accents, the list sorted by name', async (store) => {
+        await store.upsertContacts([{ sip: 'ZOE@Contoso.com', name: 'Zoé Martin' }, { sip: 'sip:alice@contoso.com', name: 'alice Aubert' }, bob]);
+        assert.deepEqual((await store.listContacts()).map((p) => p.sip), ['sip:alice@contoso.com', 'sip:bob@contoso.com', 'sip:zoe@contoso.com']);
+        assert.deepEqual((await store.listContacts('zoe')).map((p) => p.name), ['Zoé Martin']);
+        assert.deepEqual((await store.listContacts('ZOÉ')).map((p) => p.name), ['Zoé Martin']);
+        assert.deepEqual((await store.listContacts('MARTIN')).map((p) => p.sip), ['sip:zoe@contoso.com']);
+        await store.upsertContacts([{ sip: 'sip:zoe@contoso.com', name: '' }]);
+        assert.equal((await store.listContacts('zoe'))[0]?.name, 'Zoé Martin', 'an empty name does not erase a known one');
+        // participants of a log are contacts too
+        await store.upsertLog(logInput({ logKey: 'Lc', participants: [{ sip: 'sip:dave@contoso.com', name: 'Dave' }] }), 'fp');
+        assert.deepEqual((await store.listContacts('dave')).map((p) => p.sip), ['sip:dave@contoso.com']);
+      });
     });
 
     describe('change events', () => {
@@ -471,7 +765,7 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         assert.ok(mc && mc.kind === 'message');
         assert.equal(mc.message.id, message.id);
         seen.length = 0;
-        await store.putTranscriptPage(conversation.id, 'th-e', [msg(1_700_000_002_000, 'from transcript')], true);
+        await store.putTranscriptPage(conversation.id, 'th-e', [msg(1_700_000_002_000, 'from transcript')], true, 'Le');
         assert.ok(seen.some((c) => c.kind === 'conversation' && c.conversation.id === conversation.id));
         seen.length = 0;
         const item = await store.enqueueOutbox({ conversationId: conversation.id, text: 'out', author: me });
@@ -497,9 +791,77 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
       });
     });
 
+    describe('unread and missed', () => {
+      t('markRead, the summary and their change events', async (store) => {
+        const changes: StoreChange[] = [];
+        const off = store.onChange((ch) => changes.push(ch));
+        const a = await store.upsertLog(logInput({ logKey: 'A', unread: true, status: 'Missed', createdAt: 10 }), 'x');
+        await store.upsertLog(logInput({ logKey: 'B', unread: true, createdAt: 20 }), 'x');
+        await store.upsertLog(logInput({ logKey: 'C', createdAt: 30 }), 'x');
+        const sum = await store.unreadSummary(5);
+        assert.equal(sum.unreadConversations, 2);
+        assert.equal(sum.missedConversations, 1);
+        assert.deepEqual(sum.latest.map((c) => c.logKey), ['B', 'A']);
+        assert.deepEqual((await store.unreadSummary(0)).latest, []);
+        await store.markRead(a.conversation.id);
+        assert.equal((await store.getConversation(a.conversation.id))?.unread, false);
+        assert.equal((await store.getConversation(a.conversation.id))?.missed, true, 'missed is the log status; read is the badge');
+        assert.equal((await store.unreadSummary()).missedConversations, 0, 'missed counts conversations missed AND unread');
+        const unreadEvents = changes.filter((c) => c.kind === 'unread');
+        assert.deepEqual(unreadEvents.at(-1), { kind: 'unread', summary: { unreadConversations: 1, missedConversations: 0 } });
+        assert.equal(changes.filter((c) => c.kind === 'conversation').length, 4, 'three new conversations and one read');
+        const count = changes.length;
+        await store.markRead(a.conversation.id);
+        assert.equal(changes.length, count, 'marking a read conversation read announces nothing');
+        // The same log synced again (the server still says unread): read here stays read.
+        await store.upsertLog(logInput({ logKey: 'A', unread: true, status: 'Missed', createdAt: 10 }), 'x');
+        await store.upsertLog(logInput({ logKey: 'A', unread: true, status: 'Missed', createdAt: 10 }), 'y');
+        assert.equal((await store.getConversation(a.conversation.id))?.unread, false);
+        // New activity does bring it back.
+        await store.addMessage(a.conversation.id, null, msg(40, 'are you there?', { origin: 'live' }), { markUnread: true });
+        assert.equal((await store.getConversation(a.conversation.id))?.unread, true);
+        off();
+        await store.markRead(a.conversation.id);
+        assert.equal(changes.filter((c) => c.kind === 'unread').length, unreadEvents.length + 1, 'no events after unsubscribing');
+      });
+    });
+
     describe('errors and lifecycle', () => {
+      t('what the store hands out is a copy: changing it changes nothing stored', async (store) => {
+        const c = await store.upsertLog(logInput({ logKey: 'Q', participants: [bob] }), 'f');
+        c.conversation.subject = 'mutated by caller';
+        c.conversation.participants.push(carol);
+        const stored = await store.getConversation(c.conversation.id);
+        assert.equal(stored?.subject, 'Subject Q');
+        assert.deepEqual(stored?.participants, [bob]);
+        const seen: StoreChange[] = [];
+        store.onChange((ch) => seen.push(ch));
+        const input = msg(5, 'original text', { origin: 'live' });
+        const added = store.addMessage(c.conversation.id, null, input);
+        input.text = 'changed after the call';
+        const { message } = await added;
+        assert.equal(message.text, 'original text', 'the arguments are taken when the call is made');
+        const ev = seen.find((ch) => ch.kind === 'message');
+        assert.ok(ev && ev.kind === 'message' && ev.message.text === 'original text');
+        message.text = 'mutated';
+        assert.equal((await store.listMessages(c.conversation.id, {})).items[0]?.text, 'original text');
+      });
+
+      t('a change is announced before the write that made it resolves; a listener that throws breaks nothing', async (store) => {
+        const order: string[] = [];
+        store.onChange(() => {
+          throw new Error('a listener bug');
+        });
+        store.onChange((ch) => order.push(`change:${ch.kind}`));
+        const live = await store.ensureLiveConversation({ threadId: 'th-ord-ev', subject: 's', direction: 'Incoming', participants: [bob], startedAt: 1 });
+        order.length = 0;
+        await store.addMessage(live.id, null, msg(2, 'hi', { origin: 'live' })).then(() => order.push('resolved'));
+        assert.deepEqual(order, ['change:message', 'change:conversation', 'resolved']);
+        assert.equal((await store.listMessages(live.id, {})).items.length, 1);
+      });
+
       t('unknown ids are typed errors, and a closed store refuses work with kind "closed"', async (store) => {
-        await assert.rejects(store.putTranscriptPage(424_242, null, [msg(1, 'x')], true), (e: unknown) => e instanceof StoreError);
+        await assert.rejects(store.putTranscriptPage(424_242, null, [msg(1, 'x')], true, null), (e: unknown) => e instanceof StoreError);
         await assert.rejects(store.setOutboxState('no-such-client-id', 'sending'), (e: unknown) => e instanceof StoreError);
         await store.close();
         await assert.rejects(store.listConversations({}), (e: unknown) => e instanceof StoreError && e.kind === 'closed');

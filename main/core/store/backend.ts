@@ -1,15 +1,19 @@
-// The store's SQL, run synchronously inside the worker thread (never on the calling thread).
-// Each public method is one Store operation; writes run in one IMMEDIATE transaction and push the
-// changes they made onto `changes`, which the worker sends back with the result.
-import { randomUUID } from 'node:crypto';
+// The store's SQL: the one implementation of the Store contract (DESIGN-2 §4). Synchronous; it
+// runs inside the worker thread for the account's database file (sqliteStore.ts → worker.ts) and
+// on the calling thread for the in-memory store (memoryStore.ts, a ':memory:' database).
+// Each public method is one Store operation (operations.ts says which are writes); writes run in
+// one IMMEDIATE transaction and push the changes they made onto `changes`, which go back with the
+// result and are emitted once the write has committed.
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db, SqlValue, Statement } from './sqlite.ts';
 import type {
-  Conversation, ConversationFilter, DeliveryState, Direction, LogInput, Message, MessageInput, OutboxItem,
+  Conversation, ConversationFilter, DeliveryState, Direction, LogInput, Message, MessageInput, OutboxItem, OutboxUpdate,
   Page, Person, SearchHit, StoreChange, SyncCheckpoint, UnreadSummary,
 } from './types.ts';
 import { StoreError } from './types.ts';
 import {
-  decodeCursor, dedupeKey, encodeCursor, foldWord, ftsQuery, MIN_PREFIX_LENGTH, normalizeSip, searchWords, threadOrConversation,
+  decodeCursor, dedupeKey, encodeCursor, foldWord, ftsQuery, MARK_END, MARK_START, MIN_PREFIX_LENGTH, normalizeSip, previewOf,
+  searchWords, threadOrConversation,
 } from './keys.ts';
 import { bm25, idf, parseAverages, type IndexTotals, type QueryWord } from './searchRank.ts';
 import type { StoreStats } from './protocol.ts';
@@ -31,7 +35,18 @@ interface ConversationRow {
   unread: number;
   missed: number;
   read_upto: number;
-  fingerprint: string | null;
+  /** Every log's transcripts are stored (a conversation without logs: set by putTranscriptPage). */
+  transcripts_complete: number;
+}
+
+interface LogRow {
+  id: number;
+  log_key: string;
+  conversation_id: number;
+  log_href: string;
+  created_at: number;
+  unread: number;
+  fingerprint: string;
   transcripts_complete: number;
 }
 
@@ -52,6 +67,7 @@ interface MessageRow {
 }
 
 interface OutboxRow {
+  seq: number;
   client_id: string;
   conversation_id: number;
   message_id: number;
@@ -61,6 +77,9 @@ interface OutboxRow {
   attempts: number;
   last_error: string | null;
   created_at: number;
+  operation_id: string | null;
+  location: string | null;
+  maybe_duplicate: number;
 }
 
 interface SearchRow {
@@ -86,7 +105,6 @@ interface SearchCache {
   docsAt: number;
 }
 
-const PREVIEW_LENGTH = 200;
 const MAX_PAGE = 500;
 const DEFAULT_PAGE = 50;
 /** Search ranks (bm25) the newest matches up to this many: bounds latency for very common words. */
@@ -105,8 +123,9 @@ const DOCS_MAX_AGE_MS = 10 * 60_000;
 const SEARCH_CACHE_ENTRIES = 2000;
 /** Term frequencies are counted in this much of a candidate's text. */
 const RANK_TEXT_MAX = 20_000;
-const SNIPPET_OPEN = '\uE000';
-const SNIPPET_CLOSE = '\uE001';
+/** Outbox states that are not settled: the service still has work to do (pendingOutbox). */
+const PENDING_STATES = `('queued', 'sending', 'accepted', 'uncertain')`;
+const DELIVERY_STATES: ReadonlySet<string> = new Set<DeliveryState>(['queued', 'sending', 'accepted', 'delivered', 'failed', 'uncertain']);
 
 function clampLimit(limit: number | undefined, dflt = DEFAULT_PAGE): number {
   if (limit == null || !Number.isFinite(limit)) return dflt;
@@ -182,12 +201,10 @@ function toOutbox(r: OutboxRow): OutboxItem {
     attempts: r.attempts,
     lastError: r.last_error,
     createdAt: r.created_at,
+    operationId: r.operation_id,
+    location: r.location,
+    maybeDuplicate: r.maybe_duplicate === 1,
   };
-}
-
-function previewOf(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
 }
 
 function notFound(what: string): StoreError {
@@ -202,9 +219,17 @@ export class Backend {
   private readonly searchCache: SearchCache = {
     structure: null, expansions: new Map(), docs: new Map(), docsRows: 0, docsAt: 0,
   };
+  /**
+   * The marks snippet() puts around matches: unguessable, so that the U+E000/U+E001 a message's
+   * own text may hold can be told apart (and removed) before they become MARK_START/MARK_END.
+   */
+  private readonly snippetOpen = `\u0002${randomBytes(8).toString('hex')}\u0003`;
+  private readonly snippetClose = `\u0003${randomBytes(8).toString('hex')}\u0002`;
 
   constructor(db: Db) {
     this.db = db;
+    // How the FTS tokenizer folds words (lower case, no diacritics), for the contact filter.
+    db.function('ucwa_fold', { deterministic: true }, (v) => (typeof v === 'string' ? foldWord(v) : v));
   }
 
   private st<Row>(sql: string): Statement<Row> {
@@ -329,40 +354,82 @@ export class Backend {
 
   // --- conversations ------------------------------------------------------------------------------
 
+  private logRow(logKey: string): LogRow | undefined {
+    return this.st<LogRow>('SELECT * FROM conversation_logs WHERE log_key = ?').get(logKey);
+  }
+
+  /** The conversation's newest log: the latest creationTime, then the one attached last. */
+  private newestLog(conversationId: number): LogRow | undefined {
+    return this.st<LogRow>('SELECT * FROM conversation_logs WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT 1')
+      .get(conversationId);
+  }
+
+  /** "Every log's transcripts are stored" (a conversation without logs keeps its own flag). */
+  private refreshTranscriptsComplete(conversationId: number): void {
+    this.st(
+      `UPDATE conversations SET transcripts_complete = CASE
+         WHEN NOT EXISTS (SELECT 1 FROM conversation_logs WHERE conversation_id = ?) THEN transcripts_complete
+         ELSE NOT EXISTS (SELECT 1 FROM conversation_logs WHERE conversation_id = ? AND transcripts_complete = 0) END
+       WHERE id = ?`,
+    ).run(conversationId, conversationId, conversationId);
+  }
+
+  /**
+   * A log joins the conversation it already belongs to, else the conversation of its thread (a
+   * live one, or one with the thread's other logs: a continued conversation is a new log with the
+   * same threadId), else a new conversation. The conversation's description (subject, status,
+   * participants, log key and href…) is its newest log's; creation time the earliest, activity
+   * the latest; unread when any of its logs is unread on the server and there was activity after
+   * the user last read it here.
+   */
   upsertLog(log: LogInput, fingerprint: string): { conversation: Conversation; needsTranscripts: boolean } {
     const participants = JSON.stringify(normalizePeople(log.participants));
     const missed = log.status === 'Missed' ? 1 : 0;
-    let row = this.st<ConversationRow>('SELECT * FROM conversations WHERE log_key = ?').get(log.logKey);
+    const known = this.logRow(log.logKey);
+    let row = known ? this.conversationRow(known.conversation_id) : undefined;
     if (!row && log.threadId) {
-      // A live conversation of this thread gets its log instead of a second conversation.
-      row = this.st<ConversationRow>(
-        `SELECT * FROM conversations WHERE thread_id = ? AND log_key IS NULL ORDER BY last_activity_at DESC, id DESC LIMIT 1`,
-      ).get(log.threadId);
+      row = this.st<ConversationRow>('SELECT * FROM conversations WHERE thread_id = ? ORDER BY last_activity_at DESC, id DESC LIMIT 1')
+        .get(log.threadId);
     }
     const before = row ? this.unreadCounts() : null;
     let id: number;
     if (!row) {
-      const inserted = this.st<{ id: number }>(
+      id = this.st<{ id: number }>(
         `INSERT INTO conversations (log_key, log_href, thread_id, subject, type, direction, status, importance,
-           created_at, last_activity_at, preview, participants, unread, missed, fingerprint, transcripts_complete)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id`,
+           created_at, last_activity_at, preview, participants, unread, missed, transcripts_complete)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id`,
       ).get(log.logKey, log.href, log.threadId, log.subject, log.type, log.direction, log.status, log.importance,
-        log.createdAt, log.createdAt, previewOf(log.preview), participants, log.unread ? 1 : 0, missed, fingerprint)!;
-      id = inserted.id;
+        log.createdAt, log.createdAt, previewOf(log.preview), participants, log.unread ? 1 : 0, missed)!.id;
     } else {
       id = row.id;
-      this.st(
-        `UPDATE conversations SET log_key = ?, log_href = ?, thread_id = coalesce(thread_id, ?), subject = ?, type = ?,
-           direction = ?, status = ?, importance = ?, created_at = ?,
-           last_activity_at = max(last_activity_at, ?),
-           preview = CASE WHEN ? <> '' THEN ? ELSE preview END,
-           participants = ?, missed = ?, fingerprint = ?,
-           unread = CASE WHEN ? AND max(last_activity_at, ?) > read_upto THEN 1 ELSE 0 END
-         WHERE id = ?`,
-      ).run(log.logKey, log.href, log.threadId, log.subject, log.type, log.direction, log.status, log.importance,
-        Math.min(row.created_at, log.createdAt), log.createdAt, log.preview, previewOf(log.preview), participants,
-        missed, fingerprint, log.unread ? 1 : 0, log.createdAt, id);
     }
+    if (known) {
+      this.st('UPDATE conversation_logs SET log_href = ?, created_at = ?, unread = ?, fingerprint = ? WHERE id = ?')
+        .run(log.href, log.createdAt, log.unread ? 1 : 0, fingerprint, known.id);
+    } else {
+      this.st(
+        `INSERT INTO conversation_logs (log_key, conversation_id, log_href, created_at, unread, fingerprint, transcripts_complete)
+         VALUES (?, ?, ?, ?, ?, ?, 0)`,
+      ).run(log.logKey, id, log.href, log.createdAt, log.unread ? 1 : 0, fingerprint);
+    }
+    if (row) {
+      if (this.newestLog(id)?.log_key === log.logKey) {
+        this.st(
+          `UPDATE conversations SET log_key = ?, log_href = ?, subject = ?, type = ?, direction = ?, status = ?, importance = ?,
+             preview = CASE WHEN ? <> '' THEN ? ELSE preview END, participants = ?, missed = ?
+           WHERE id = ?`,
+        ).run(log.logKey, log.href, log.subject, log.type, log.direction, log.status, log.importance,
+          log.preview, previewOf(log.preview), participants, missed, id);
+      }
+      this.st(
+        `UPDATE conversations SET thread_id = coalesce(thread_id, ?), created_at = min(created_at, ?),
+           last_activity_at = max(last_activity_at, ?),
+           unread = CASE WHEN EXISTS (SELECT 1 FROM conversation_logs WHERE conversation_id = ? AND unread = 1)
+                          AND max(last_activity_at, ?) > read_upto THEN 1 ELSE 0 END
+         WHERE id = ?`,
+      ).run(log.threadId, log.createdAt, log.createdAt, id, log.createdAt, id);
+    }
+    this.refreshTranscriptsComplete(id);
     this.upsertPeople(log.participants);
     const after = this.conversationRow(id)!;
     const conversation = toConversation(after);
@@ -371,23 +438,24 @@ export class Backend {
     if (!before ? after.unread === 1 : before.unreadConversations !== counts.unreadConversations || before.missedConversations !== counts.missedConversations) {
       this.emit({ kind: 'unread', summary: counts });
     }
-    return { conversation, needsTranscripts: after.transcripts_complete !== 1 };
+    return { conversation, needsTranscripts: this.logRow(log.logKey)!.transcripts_complete !== 1 };
   }
 
   checkpoints(logKeys: string[]): SyncCheckpoint[] {
     if (logKeys.length === 0) return [];
-    return this.st<{ log_key: string; fingerprint: string | null; transcripts_complete: number }>(
-      `SELECT log_key, fingerprint, transcripts_complete FROM conversations
+    return this.st<{ log_key: string; fingerprint: string; transcripts_complete: number }>(
+      `SELECT log_key, fingerprint, transcripts_complete FROM conversation_logs
        WHERE log_key IN (SELECT value FROM json_each(?))`,
     ).all(JSON.stringify(logKeys)).map((r) => ({
       logKey: r.log_key,
-      fingerprint: r.fingerprint ?? '',
+      fingerprint: r.fingerprint,
       transcriptsComplete: r.transcripts_complete === 1,
     }));
   }
 
-  putTranscriptPage(conversationId: number, threadId: string | null, messages: MessageInput[], complete: boolean): { added: number } {
+  putTranscriptPage(conversationId: number, threadId: string | null, messages: MessageInput[], complete: boolean, logKey: string | null): { added: number } {
     const conv = this.requireConversation(conversationId);
+    if (logKey != null && this.logRow(logKey)?.conversation_id !== conversationId) throw notFound(`log ${logKey} of conversation ${conversationId}`);
     const thread = threadOrConversation(threadId ?? conv.thread_id, conversationId);
     let added = 0;
     let newest: MessageInput | null = null;
@@ -398,9 +466,17 @@ export class Backend {
       }
     }
     if (newest) this.touchConversation(conversationId, newest.at, newest.text, false);
-    if (complete) this.st('UPDATE conversations SET transcripts_complete = 1 WHERE id = ?').run(conversationId);
+    if (complete) {
+      // The log's own pages are all stored (no log named: every log of the conversation, or the
+      // conversation itself when it has none).
+      if (logKey != null) this.st('UPDATE conversation_logs SET transcripts_complete = 1 WHERE log_key = ?').run(logKey);
+      else this.st('UPDATE conversation_logs SET transcripts_complete = 1 WHERE conversation_id = ?').run(conversationId);
+      this.st('UPDATE conversations SET transcripts_complete = 1 WHERE id = ?').run(conversationId);
+      this.refreshTranscriptsComplete(conversationId);
+    }
     // One event per page (not per message): the open conversation view reloads its page.
-    if (added > 0 || (complete && conv.transcripts_complete !== 1)) this.emitConversation(conversationId);
+    const nowComplete = this.conversationRow(conversationId)!.transcripts_complete;
+    if (added > 0 || nowComplete !== conv.transcripts_complete) this.emitConversation(conversationId);
     return { added };
   }
 
@@ -666,6 +742,11 @@ export class Backend {
     return n;
   }
 
+  /** snippet() output → the contract's marks (the text's own U+E000/U+E001 removed first). */
+  private marked(snippet: string): string {
+    return snippet.replace(/[\uE000\uE001]/g, '').split(this.snippetOpen).join(MARK_START).split(this.snippetClose).join(MARK_END);
+  }
+
   search(text: string, query?: { limit?: number; conversationId?: number }): SearchHit[] {
     const input = typeof text === 'string' ? text : '';
     if (searchWords(input).length === 0) return [];
@@ -684,7 +765,7 @@ export class Backend {
     // The newest SEARCH_CANDIDATES matches: FTS5 walks the doclists newest first and stops, so a
     // word found in half the history costs little more than a rare one. No bm25() here: it would
     // count every phrase's rows on every query; the candidates are ranked below with cached counts.
-    const snippet = `snippet(messages_fts, 0, '${SNIPPET_OPEN}', '${SNIPPET_CLOSE}', '…', 16)`;
+    const snippet = `snippet(messages_fts, 0, '${this.snippetOpen}', '${this.snippetClose}', '…', 16)`;
     const candidates = this.st<SearchRow>(
       `SELECT m.id, m.conversation_id, m.at, m.author_sip, m.author_name, m.text, ${snippet} AS snippet
        FROM messages_fts f JOIN messages m ON m.id = f.rowid
@@ -713,7 +794,7 @@ export class Backend {
         messageId: m.id,
         at: m.at,
         author: m.author_sip == null ? null : { sip: m.author_sip, name: m.author_name ?? '' },
-        snippet: m.snippet,
+        snippet: this.marked(m.snippet),
         conversation,
       });
     }
@@ -727,6 +808,7 @@ export class Backend {
     const clientId = input.clientId ?? randomUUID();
     const existing = this.outboxRow(clientId);
     if (existing) return toOutbox(existing); // idempotent: a retried enqueue is not a second message
+    if (typeof input.text !== 'string' || (!input.text.trim() && !input.html)) throw new StoreError('other', 'an empty message cannot be sent');
     const now = Date.now();
     const msg = this.st<MessageRow>(
       `INSERT INTO messages (conversation_id, author_sip, author_name, direction, at, text, html, origin, client_id, delivery)
@@ -744,10 +826,11 @@ export class Backend {
     return out;
   }
 
+  /** Items the service still has to settle, in the order they were written (the outbox sequence). */
   pendingOutbox(conversationId?: number): OutboxItem[] {
     const rows = conversationId == null
-      ? this.st<OutboxRow>(`SELECT * FROM outbox WHERE state IN ('queued', 'sending') ORDER BY created_at, rowid`).all()
-      : this.st<OutboxRow>(`SELECT * FROM outbox WHERE state IN ('queued', 'sending') AND conversation_id = ? ORDER BY created_at, rowid`).all(conversationId);
+      ? this.st<OutboxRow>(`SELECT * FROM outbox WHERE state IN ${PENDING_STATES} ORDER BY seq`).all()
+      : this.st<OutboxRow>(`SELECT * FROM outbox WHERE state IN ${PENDING_STATES} AND conversation_id = ? ORDER BY seq`).all(conversationId);
     return rows.map(toOutbox);
   }
 
@@ -756,36 +839,55 @@ export class Backend {
     return row ? toOutbox(row) : null;
   }
 
-  setOutboxState(clientId: string, state: DeliveryState, extra?: { error?: string; sentAt?: number; threadId?: string | null }): OutboxItem {
+  /**
+   * Move an outbox item to `state`; its message row's delivery and delivery error follow in the
+   * same transaction. 'delivered' is final (it can only be confirmed again): a message that went
+   * out is never queued again.
+   */
+  setOutboxState(clientId: string, state: DeliveryState, extra?: OutboxUpdate): OutboxItem {
+    if (!DELIVERY_STATES.has(state)) throw new StoreError('other', `unknown delivery state ${String(state)}`);
     const item = this.outboxRow(clientId);
     if (!item) throw notFound(`outbox item ${clientId}`);
-    const lastError = state === 'failed' ? (extra?.error ?? item.last_error ?? 'failed') : state === 'sent' ? null : item.last_error;
+    if (item.state === 'delivered' && state !== 'delivered') {
+      throw new StoreError('other', `outbox item ${clientId} was delivered: it cannot become '${state}'`);
+    }
+    const lastError = state === 'failed' ? (extra?.error ?? item.last_error ?? 'failed') : (extra?.error ?? null);
+    const operationId = extra?.operationId !== undefined ? extra.operationId : item.operation_id;
+    const location = extra?.location !== undefined ? extra.location : item.location;
+    const maybeDuplicate = extra?.maybeDuplicate !== undefined ? (extra.maybeDuplicate ? 1 : 0) : item.maybe_duplicate;
     const updated = this.st<OutboxRow>(
-      `UPDATE outbox SET state = ?, attempts = attempts + ?, last_error = ? WHERE client_id = ? RETURNING *`,
-    ).get(state, state === 'sending' ? 1 : 0, lastError, clientId)!;
+      `UPDATE outbox SET state = ?, attempts = attempts + ?, last_error = ?, operation_id = ?, location = ?, maybe_duplicate = ?
+       WHERE client_id = ? RETURNING *`,
+    ).get(state, state === 'sending' ? 1 : 0, lastError, operationId, location, maybeDuplicate, clientId)!;
     let msg = this.messageRow(item.message_id);
     if (msg) {
-      if (state === 'sent') {
+      if (state === 'delivered') {
         const conv = this.requireConversation(item.conversation_id);
         const at = Math.trunc(extra?.sentAt ?? msg.at);
         const thread = threadOrConversation(extra?.threadId ?? conv.thread_id, conv.id);
-        const key = dedupeKey(thread, at, msg.author_sip, msg.text);
-        // The transcript copy may already be here: merge it into the outbox row (one row stays).
-        const twin = this.st<MessageRow>('SELECT * FROM messages WHERE dedupe_key = ? AND id <> ?').get(key, msg.id);
+        let key: string | null = dedupeKey(thread, at, msg.author_sip, msg.text);
+        // The transcript (or live) copy may already be here: merge it into the outbox row (one row
+        // stays). A twin that is another outbox message is another message the user wrote (the
+        // same text twice, stamped alike): both stay, this one without the key.
+        let twin = this.st<MessageRow>('SELECT * FROM messages WHERE dedupe_key = ? AND id <> ?').get(key, msg.id);
+        if (twin?.client_id != null) {
+          twin = undefined;
+          key = msg.dedupe_key === key ? key : null;
+        }
         if (twin) {
           this.st('DELETE FROM messages WHERE id = ?').run(twin.id);
           this.emit({ kind: 'messageRemoved', conversationId: twin.conversation_id, messageId: twin.id });
         }
         msg = this.st<MessageRow>(
-          `UPDATE messages SET at = ?, dedupe_key = ?, delivery = 'sent', delivery_error = NULL,
+          `UPDATE messages SET at = ?, dedupe_key = ?, delivery = 'delivered', delivery_error = ?,
              html = coalesce(html, ?), author_name = coalesce(nullif(author_name, ''), ?)
            WHERE id = ? RETURNING *`,
-        ).get(at, key, twin?.html ?? null, twin?.author_name ?? null, msg.id)!;
+        ).get(at, key, lastError, twin?.html ?? null, twin?.author_name ?? null, msg.id)!;
         this.refreshActivity(conv.id);
         this.emitConversation(conv.id);
       } else {
         msg = this.st<MessageRow>('UPDATE messages SET delivery = ?, delivery_error = ? WHERE id = ? RETURNING *')
-          .get(state, state === 'failed' ? lastError : null, msg.id)!;
+          .get(state, lastError, msg.id)!;
       }
       this.emit({ kind: 'message', message: toMessage(msg) });
     }
@@ -794,16 +896,21 @@ export class Backend {
     return out;
   }
 
+  /**
+   * The user gives up on a message that did not go out (queued, sending, failed, uncertain): the
+   * outbox item and its message row go away. One the server accepted or delivered stays in the
+   * history: refused with a StoreError. An unknown clientId is a no-op.
+   */
   discardOutbox(clientId: string): void {
     const item = this.outboxRow(clientId);
     if (!item) return;
-    this.st('DELETE FROM outbox WHERE client_id = ?').run(clientId);
-    // A message that did go out stays in the history; an unsent one goes with its outbox item.
-    if (item.state !== 'sent') {
-      const gone = this.st('DELETE FROM messages WHERE id = ?').run(item.message_id);
-      if (gone.changes > 0) this.emit({ kind: 'messageRemoved', conversationId: item.conversation_id, messageId: item.message_id });
-      this.refreshActivity(item.conversation_id);
+    if (item.state === 'accepted' || item.state === 'delivered') {
+      throw new StoreError('other', `outbox item ${clientId} was ${item.state} by the server: it stays in the history`);
     }
+    this.st('DELETE FROM outbox WHERE client_id = ?').run(clientId);
+    const gone = this.st('DELETE FROM messages WHERE id = ?').run(item.message_id);
+    if (gone.changes > 0) this.emit({ kind: 'messageRemoved', conversationId: item.conversation_id, messageId: item.message_id });
+    this.refreshActivity(item.conversation_id);
     this.emitConversation(item.conversation_id);
   }
 
@@ -817,11 +924,11 @@ export class Backend {
     const n = clampLimit(limit);
     const q = (query ?? '').trim().toLowerCase();
     if (!q) return this.st<Person>('SELECT sip, name FROM contacts ORDER BY name COLLATE NOCASE, sip LIMIT ?').all(n);
-    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = (t: string) => `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return this.st<Person>(
-      `SELECT sip, name FROM contacts WHERE sip LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\'
+      `SELECT sip, name FROM contacts WHERE sip LIKE ? ESCAPE '\\' OR ucwa_fold(name) LIKE ? ESCAPE '\\'
        ORDER BY name COLLATE NOCASE, sip LIMIT ?`,
-    ).all(like, like, n);
+    ).all(like(q), like(foldWord(q)), n);
   }
 
   // --- maintenance --------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // Opening the account's database file inside the worker: private file modes, pragmas, integrity
-// check, moving a corrupt file aside, migrations.
+// check, moving a corrupt file aside, migrations. (And the in-memory store's ':memory:' database.)
 import { chmodSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { uptime } from 'node:os';
@@ -64,6 +64,18 @@ function configure(db: Db, busyTimeoutMs: number): void {
   db.pragma('foreign_keys = ON');
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -16000'); // 16 MB
+}
+
+/**
+ * A fresh ':memory:' database with the same schema (every migration) and the same pragmas as a
+ * file, less those about files (WAL, synchronous, busy_timeout): the in-memory store's.
+ */
+export function openMemoryDatabase(): Db {
+  const db = openDatabase(':memory:');
+  db.pragma('foreign_keys = ON');
+  db.pragma('temp_store = MEMORY');
+  migrate(db);
+  return db;
 }
 
 export function integrityProblem(db: Db): string | null {

@@ -32,6 +32,13 @@ export function dedupeKey(thread: string, at: number, authorSip: string | null, 
     .slice(0, 24);
 }
 
+/** A conversation's preview line: white space flattened, at most PREVIEW_LENGTH characters. */
+export const PREVIEW_LENGTH = 200;
+export function previewOf(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
+}
+
 export function threadOrConversation(threadId: string | null | undefined, conversationId: number): string {
   return threadId ? `t:${threadId}` : `#${conversationId}`;
 }
@@ -65,6 +72,14 @@ export function decodeCursor(cursor: string | null | undefined): Keyset | null {
 }
 
 // --- search --------------------------------------------------------------------------------------
+
+/**
+ * The marks around matches in a SearchHit's snippet (private-use characters: no HTML in the
+ * store; the renderer and the CLI turn them into highlighting). Marks that occur in a message's
+ * own text are removed from its snippet.
+ */
+export const MARK_START = '\uE000';
+export const MARK_END = '\uE001';
 
 export const MAX_SEARCH_TERMS = 12;
 export const MAX_TERM_LENGTH = 64;

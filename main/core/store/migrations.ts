@@ -2,6 +2,7 @@
 // (with its user_version bump), so a crash leaves the database at the previous version, intact.
 // Never edit a released migration: add a new one.
 import type { Db } from './sqlite.ts';
+import { previewOf } from './keys.ts';
 
 export interface Migration {
   version: number;
@@ -152,7 +153,138 @@ export const migrations: Migration[] = [
       db.exec(`CREATE TABLE store_meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;`);
     },
   },
+  {
+    version: 5,
+    name: 'outbox states and order; several logs per conversation',
+    up(db) {
+      // (a) The outbox's states (DESIGN-2 §2): 'sent' is now 'delivered'; 'accepted' and
+      // 'uncertain' are new. A CHECK cannot be altered in place: messages.delivery is replaced by a
+      // new column (ADD, copy, DROP, RENAME: transactional, ids and the FTS index untouched; the
+      // DROP rewrites the table once), the small outbox table is rebuilt. The outbox gains an
+      // explicit sequence (AUTOINCREMENT: a later row always has a larger one, even after deletes
+      // or a VACUUM, which may renumber an implicit rowid) so that pending items keep the order
+      // the user wrote them in, two in the same millisecond included.
+      db.exec(`
+        ALTER TABLE messages ADD COLUMN delivery_v5 TEXT
+          CHECK (delivery_v5 IN ('queued', 'sending', 'accepted', 'delivered', 'failed', 'uncertain'));
+        UPDATE messages SET delivery_v5 = CASE delivery WHEN 'sent' THEN 'delivered' ELSE delivery END
+          WHERE delivery IS NOT NULL;
+        ALTER TABLE messages DROP COLUMN delivery;
+        ALTER TABLE messages RENAME COLUMN delivery_v5 TO delivery;
+
+        CREATE TABLE outbox_v5 (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          client_id TEXT NOT NULL UNIQUE,
+          conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+          message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+          text TEXT NOT NULL,
+          html TEXT,
+          state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'accepted', 'delivered', 'failed', 'uncertain')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          last_error TEXT,
+          created_at INTEGER NOT NULL,
+          -- the current or last POST's operationId, recorded before it goes out
+          operation_id TEXT,
+          -- the 201's Location
+          location TEXT,
+          -- re-sent after an uncertain outcome: may have arrived twice
+          maybe_duplicate INTEGER NOT NULL DEFAULT 0 CHECK (maybe_duplicate IN (0, 1))
+        );
+        INSERT INTO outbox_v5 (client_id, conversation_id, message_id, text, html, state, attempts, last_error, created_at)
+          SELECT client_id, conversation_id, message_id, text, html, CASE state WHEN 'sent' THEN 'delivered' ELSE state END,
+                 attempts, last_error, created_at
+          FROM outbox ORDER BY created_at, rowid;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_v5 RENAME TO outbox;
+        CREATE INDEX outbox_pending ON outbox (seq) WHERE state IN ('queued', 'sending', 'accepted', 'uncertain');
+        CREATE INDEX outbox_message ON outbox (message_id);
+        CREATE INDEX outbox_conversation ON outbox (conversation_id);
+      `);
+
+      // (b) A continued conversation is a new server log with the same threadId: a conversation
+      // owns several logs. Fingerprint and transcript completeness are per log now;
+      // conversations.log_key/log_href stay as the NEWEST log's (the links that continue it) and
+      // conversations.transcripts_complete as "every log complete".
+      db.exec(`
+        CREATE TABLE conversation_logs (
+          id INTEGER PRIMARY KEY,
+          log_key TEXT NOT NULL UNIQUE,
+          conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+          log_href TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          -- the server's unread flag of this log (the conversation's badge: any log unread, and
+          -- activity after the user last read it)
+          unread INTEGER NOT NULL DEFAULT 0,
+          fingerprint TEXT NOT NULL DEFAULT '',
+          transcripts_complete INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX conversation_logs_conversation ON conversation_logs (conversation_id, created_at DESC, id DESC);
+        INSERT INTO conversation_logs (log_key, conversation_id, log_href, created_at, unread, fingerprint, transcripts_complete)
+          SELECT log_key, id, coalesce(log_href, ''), created_at, unread, coalesce(fingerprint, ''), transcripts_complete
+          FROM conversations WHERE log_key IS NOT NULL ORDER BY created_at, id;
+        ALTER TABLE conversations DROP COLUMN fingerprint;
+      `);
+
+      // (c) Threads an earlier version split into several conversations (one per log, or a live
+      // one next to its logs) become one: the most recently active keeps its id and gets the
+      // others' messages, outbox items and logs. Dedupe keys were already unique across the
+      // whole table, so moving rows cannot collide.
+      const threads = db.prepare<{ thread_id: string }>(
+        'SELECT thread_id FROM conversations WHERE thread_id IS NOT NULL GROUP BY thread_id HAVING count(*) > 1',
+      ).all().map((r) => r.thread_id);
+      for (const thread of threads) mergeThread(db, thread);
+    },
+  },
 ];
+
+interface MergeRow {
+  id: number;
+  log_key: string | null;
+  log_href: string | null;
+  subject: string;
+  type: string;
+  direction: string;
+  status: string;
+  importance: string;
+  created_at: number;
+  last_activity_at: number;
+  preview: string;
+  participants: string;
+  unread: number;
+  missed: number;
+  read_upto: number;
+}
+
+/** Migration 5 (c): fold every conversation of `thread` into its most recently active one. */
+function mergeThread(db: Db, thread: string): void {
+  const rows = db.prepare<MergeRow>('SELECT * FROM conversations WHERE thread_id = ? ORDER BY last_activity_at DESC, id DESC').all(thread);
+  const keep = rows[0]!;
+  const others = rows.slice(1);
+  const newestLog = db.prepare<{ log_key: string; log_href: string; conversation_id: number }>(
+    `SELECT l.log_key, l.log_href, l.conversation_id FROM conversation_logs l JOIN conversations c ON c.id = l.conversation_id
+     WHERE c.thread_id = ? ORDER BY l.created_at DESC, l.id DESC LIMIT 1`,
+  ).get(thread);
+  // The conversation the newest log belonged to describes the merged one (as upsertLog does).
+  const source = rows.find((r) => r.id === newestLog?.conversation_id) ?? keep;
+  for (const o of others) {
+    for (const table of ['messages', 'outbox', 'conversation_logs']) {
+      db.prepare(`UPDATE ${table} SET conversation_id = ? WHERE conversation_id = ?`).run(keep.id, o.id);
+    }
+    db.prepare('DELETE FROM conversations WHERE id = ?').run(o.id);
+  }
+  const newest = db.prepare<{ text: string }>('SELECT text FROM messages WHERE conversation_id = ? ORDER BY at DESC, id DESC LIMIT 1').get(keep.id);
+  db.prepare(
+    `UPDATE conversations SET log_key = ?, log_href = ?, subject = ?, type = ?, direction = ?, status = ?, importance = ?,
+       participants = ?, missed = ?, created_at = ?, last_activity_at = ?, preview = ?, unread = ?, read_upto = ?,
+       transcripts_complete = NOT EXISTS (SELECT 1 FROM conversation_logs WHERE conversation_id = ? AND transcripts_complete = 0)
+     WHERE id = ?`,
+  ).run(
+    newestLog?.log_key ?? null, newestLog?.log_href ?? null, source.subject || keep.subject, source.type, source.direction, source.status,
+    source.importance, source.participants, source.missed, Math.min(...rows.map((r) => r.created_at)),
+    Math.max(...rows.map((r) => r.last_activity_at)), newest ? previewOf(newest.text) : keep.preview,
+    Math.max(...rows.map((r) => r.unread)), Math.max(...rows.map((r) => r.read_upto)), keep.id, keep.id,
+  );
+}
 
 export const latestVersion = migrations[migrations.length - 1]!.version;
 

@@ -1,12 +1,13 @@
 // The typed request/response interface between the store's calling thread and its SQL worker.
-// Every Store method is one operation (same arguments, same result); a few lifecycle and
-// maintenance operations come on top. Requests carry ids; responses carry the result and the
-// changes the write produced (emitted by the calling thread once the write has committed), or a
-// typed error.
-import type { Message, MessageInput, Store, StoreChange, StoreErrorKind } from './types.ts';
+// Every Store method is one operation (same arguments, same result: derived from types.ts, and
+// mapped onto the Backend once, in operations.ts); a few lifecycle and maintenance operations come
+// on top. Requests carry ids; responses carry the result and the changes the write produced
+// (emitted by the calling thread once the write has committed), or a typed error.
+import type { Store, StoreChange, StoreErrorKind } from './types.ts';
 import type { OpenIntegrity } from './database.ts';
 
-type StoreMethod = Exclude<keyof Store, 'onChange' | 'close' | 'addMessages' | 'restampMessage'>;
+/** The Store methods that are operations on the database (everything but the lifecycle). */
+export type StoreMethod = Exclude<keyof Store, 'onChange' | 'close'>;
 
 export type CheckpointMode = 'PASSIVE' | 'FULL' | 'RESTART' | 'TRUNCATE';
 
@@ -48,12 +49,8 @@ export interface StoreStats {
 }
 
 export type Ops = {
-  [K in StoreMethod]-?: { args: Parameters<NonNullable<Store[K]>>; result: Awaited<ReturnType<NonNullable<Store[K]>>> };
+  [K in StoreMethod]: { args: Parameters<Store[K]>; result: Awaited<ReturnType<Store[K]>> };
 } & {
-  // Optional Store members requested by the messenger service (spelled out here so this file
-  // does not depend on whether types.ts declares them yet).
-  addMessages: { args: [conversationId: number, threadId: string | null, messages: MessageInput[], opts?: { markUnread?: boolean }]; result: { added: number } };
-  restampMessage: { args: [messageId: number, at: number, threadId: string | null]; result: Message | null };
   open: { args: [OpenArgs]; result: OpenResult };
   checkpoint: { args: [CheckpointMode]; result: { busy: number; log: number; checkpointed: number } };
   quickCheck: { args: []; result: string[] };

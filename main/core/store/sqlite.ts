@@ -1,5 +1,6 @@
 // A narrow typed view of better-sqlite3 (the package ships no type declarations and @types is not
-// installed). Only the store worker, migrations, tests and bench open databases through this.
+// installed). Only the store (its worker, or the in-memory store), migrations, tests and bench open
+// databases through this.
 import { createRequire } from 'node:module';
 
 export type SqlValue = string | number | bigint | Buffer | null;
@@ -26,6 +27,8 @@ export interface Db {
   prepare<Row = Record<string, unknown>>(sql: string): Statement<Row>;
   exec(sql: string): Db;
   pragma(source: string, options?: { simple?: boolean }): unknown;
+  /** Register a JS function callable from SQL on this connection. */
+  function(name: string, options: { deterministic?: boolean; varargs?: boolean; directOnly?: boolean }, fn: (...args: SqlValue[]) => SqlValue): Db;
   transaction<A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) & { immediate: (...args: A) => R };
   close(): Db;
 }

@@ -213,10 +213,18 @@ class SqliteStoreImpl implements SqliteStore {
 
   private async call<K extends OpName>(op: K, ...args: Ops[K]['args']): Promise<Ops[K]['result']> {
     if (this.closed || this.closing) throw new StoreError('closed', 'the store is closed');
+    // The arguments as they are now: the request is posted only once the worker is open, and a
+    // caller changing its objects meanwhile must not change what is stored.
+    let copy: Ops[K]['args'];
+    try {
+      copy = structuredClone(args);
+    } catch (err) {
+      throw new StoreError('other', `cannot pass the arguments to the store: ${String(err)}`);
+    }
     await this.ensureOpen();
     const w = this.current;
     if (!w || this.closed) throw new StoreError('closed', 'the store is closed');
-    return this.send(w, op, args);
+    return this.send(w, op, copy);
   }
 
   private emit(change: StoreChange): void {

@@ -1,20 +1,30 @@
-// The store interface the messenger service needs (DESIGN.md §5). Asynchronous from the first day:
-// the SQLite implementation runs every query in a worker thread; the in-memory one implements the
-// same contract for tests of the core that do not care about persistence.
+// The store interface the messenger service needs (DESIGN.md §5). Asynchronous from the first day.
+// ONE implementation (DESIGN-2 §4): backend.ts over SQLite — on the account's database file in a
+// worker thread (sqliteStore.ts), or on a ':memory:' database (memoryStore.ts: tests, and the
+// fallback when no database file can be opened). Both run the same SQL and emit the same changes.
 //
 // Identity rules:
 // - a conversation is issued its id by the store (a small integer, shared by CLI and app);
 // - a conversation log is keyed by the LAST PATH SEGMENT of its href (`logKey`): hrefs change
 //   with every UCWA application, the segment (an Exchange item id) does not;
-// - a live conversation without a log yet is found by its threadId; when its log arrives later
-//   (same threadId) the log attaches to that conversation instead of creating a second one;
+// - a conversation is one thread: it owns every log of its threadId (continuing a past
+//   conversation makes a NEW log with the SAME threadId) and its live copy. A live conversation is
+//   found by its threadId; a log arriving later with that threadId (the first or the n-th) joins
+//   that conversation instead of creating a second one;
 // - a message is deduplicated by `dedupeKey` = threadId + timestamp + author + hash(text), so the
-//   live copy and the later transcript copy of one message are stored once.
+//   live copy and the transcript copies of one message (from whichever log) are stored once.
 
 export type Direction = 'Incoming' | 'Outgoing';
 export type LogStatus = 'Archived' | 'Missed';
 export type MessageOrigin = 'transcript' | 'live' | 'outbox';
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed';
+/**
+ * The outbox's states (DESIGN-2 §2), persisted: queued → sending (the POST may be on the wire; its
+ * operationId is recorded first) → accepted (the server's 201 and its Location recorded) →
+ * delivered (the completion event); failed (refused for good, the reason in words); uncertain (the
+ * process died while the POST was possibly received: checked against the server, else re-sent
+ * once and shown as "may have arrived twice").
+ */
+export type DeliveryState = 'queued' | 'sending' | 'accepted' | 'delivered' | 'failed' | 'uncertain';
 export type ConversationFilter = 'all' | 'unread' | 'missed';
 
 export interface Person {
@@ -25,9 +35,12 @@ export interface Person {
 
 export interface Conversation {
   id: number;
-  /** Last segment of the conversationLog href; null while the conversation is only live. */
+  /**
+   * Last segment of the href of the conversation's NEWEST log (latest creationTime): the one whose
+   * links continue the conversation. null while the conversation is only live.
+   */
   logKey: string | null;
-  /** Latest known href of the log (valid only for the application that produced it). */
+  /** Latest known href of that newest log (valid only for the application that produced it). */
   logHref: string | null;
   threadId: string | null;
   subject: string;
@@ -44,7 +57,7 @@ export interface Conversation {
   participants: Person[];
   unread: boolean;
   missed: boolean;
-  /** All transcript pages of the log are stored (sync resumes where this is false). */
+  /** All transcript pages of every log of it are stored (sync resumes, per log, where not). */
   transcriptsComplete: boolean;
 }
 
@@ -66,6 +79,15 @@ export interface Message {
   deliveryError: string | null;
 }
 
+export interface OutboxUpdate {
+  error?: string;
+  sentAt?: number;
+  threadId?: string | null;
+  operationId?: string | null;
+  location?: string | null;
+  maybeDuplicate?: boolean;
+}
+
 export interface OutboxItem {
   clientId: string;
   conversationId: number;
@@ -76,6 +98,15 @@ export interface OutboxItem {
   attempts: number;
   lastError: string | null;
   createdAt: number;
+  /** operationId / OperationContext of the current or last POST (recorded before it goes out). */
+  operationId: string | null;
+  /**
+   * The 201's Location: the message (sendMessage) or the messagingInvitation (start / continue).
+   * While 'sending' by sendMessage: the messages collection it was POSTed to (looked up after a crash).
+   */
+  location: string | null;
+  /** Re-sent after an uncertain outcome: the other person may have received it twice. */
+  maybeDuplicate: boolean;
 }
 
 /** A conversationLog as read from the server, normalised by the client. */
@@ -166,12 +197,23 @@ export class StoreError extends Error {
 
 export interface Store {
   // --- conversations ---
-  /** Insert or refresh a log. Returns whether its transcripts still have to be fetched. */
+  /**
+   * Insert or refresh a log. It joins the conversation that has it, else the conversation of its
+   * threadId (live, or holding the thread's other logs), else a new one. The conversation takes
+   * the newest log's description (subject, type, direction, status/missed, importance,
+   * participants, logKey/logHref); an older log only adds itself. Returns the conversation and
+   * whether THIS log's transcripts still have to be fetched.
+   */
   upsertLog(log: LogInput, fingerprint: string): Promise<{ conversation: Conversation; needsTranscripts: boolean }>;
-  /** Sync checkpoints for the given log keys (missing keys are unknown logs). */
+  /** Sync checkpoints for the given log keys, per log (missing keys are unknown logs). */
   checkpoints(logKeys: string[]): Promise<SyncCheckpoint[]>;
-  /** Store one transcript page in one transaction; `complete` marks the last page. Returns how many were new. */
-  putTranscriptPage(conversationId: number, threadId: string | null, messages: MessageInput[], complete: boolean): Promise<{ added: number }>;
+  /**
+   * Store one transcript page of log `logKey` of the conversation in one transaction; `complete`
+   * marks that log's last page. `logKey` null: a conversation without a log, or every log of the
+   * conversation at once. Throws when `logKey` is not a log of this conversation. Returns how
+   * many messages were new (copies already stored, live or from another log, are not).
+   */
+  putTranscriptPage(conversationId: number, threadId: string | null, messages: MessageInput[], complete: boolean, logKey: string | null): Promise<{ added: number }>;
   /** Find or create the conversation of a live thread (no log yet). */
   ensureLiveConversation(input: { threadId: string; subject: string; direction: Direction; participants: Person[]; startedAt: number }): Promise<Conversation>;
   getConversation(id: number): Promise<Conversation | null>;
@@ -184,39 +226,70 @@ export interface Store {
   /** Add a live (or outbox-confirmed) message; deduplicated by dedupe key. */
   addMessage(conversationId: number, threadId: string | null, message: MessageInput, opts?: { markUnread?: boolean }): Promise<{ message: Message; inserted: boolean }>;
   /**
-   * Optional: several live messages of one conversation in ONE transaction — what the service does
-   * with the messages of one event batch. Same semantics as calling addMessage for each in order
-   * (dedupe, unread, one 'message' change per inserted row), but at most one 'conversation' and
-   * one 'unread' change. The service falls back to addMessage per message without it.
+   * Several live messages of one conversation in ONE transaction — what the service does with the
+   * messages of one event batch. Same semantics as calling addMessage for each in order (dedupe,
+   * unread, one 'message' change per inserted row), but at most one 'conversation' and one
+   * 'unread' change.
    */
-  addMessages?(conversationId: number, threadId: string | null, messages: MessageInput[], opts?: { markUnread?: boolean }): Promise<{ added: number }>;
+  addMessages(conversationId: number, threadId: string | null, messages: MessageInput[], opts?: { markUnread?: boolean }): Promise<{ added: number }>;
   /**
-   * Optional: give a stored live message the server timestamp once it is known (an invitation's
-   * first message carries none and is stored with local time; its re-delivery after accept carries
-   * one). Recomputes the dedupe key with `threadId`; when another row already holds that key, the
-   * live row is removed and the other one is returned. Emits a 'message' change for the surviving
-   * row and a 'conversation' change. Null if the message is unknown.
+   * Give a stored live message the server timestamp once it is known (an invitation's first
+   * message carries none and is stored with local time; its re-delivery after accept carries one).
+   * Recomputes the dedupe key with `threadId`; when another row already holds that key, the live
+   * row is removed ('messageRemoved') and the other one is returned. Emits a 'message' change for
+   * the surviving row and a 'conversation' change. Null if the message is unknown.
    */
-  restampMessage?(messageId: number, at: number, threadId: string | null): Promise<Message | null>;
+  restampMessage(messageId: number, at: number, threadId: string | null): Promise<Message | null>;
   /** Newest first by (at, id); `cursor` from the previous page. */
   listMessages(conversationId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
-  /** Messages around one message (for "open the conversation at that message"). */
+  /**
+   * The message and up to `radius` (default 20) messages on each side of it in its conversation,
+   * NEWEST FIRST like listMessages (for "open the conversation at that message"). [] if unknown.
+   */
   messagesAround(messageId: number, radius?: number): Promise<Message[]>;
+  /**
+   * Full-text search (any input is safe): the words of `text` (letters/digits runs) must all
+   * occur, without regard to case or diacritics; earlier words match whole words, the LAST word
+   * also matches as a prefix ("quarterly rep" finds "Quarterly-Report"; "qua rep" does not).
+   * Best matches first (BM25 over the newest 300 matches).
+   */
   search(text: string, query?: { limit?: number; conversationId?: number }): Promise<SearchHit[]>;
 
   // --- outbox ---
-  /** Persist before any network call; creates the message row (origin 'outbox', delivery 'queued'). */
+  /**
+   * Persist before any network call; creates the message row (origin 'outbox', delivery 'queued').
+   * Idempotent per `clientId` (the item already stored is returned). Empty text (and no html) is
+   * refused.
+   */
   enqueueOutbox(input: { conversationId: number; text: string; html?: string | null; author: Person; clientId?: string }): Promise<OutboxItem>;
-  /** Items not yet sent, oldest first (per conversation when given). Includes 'sending' items left by a crash. */
+  /**
+   * Items not yet delivered nor failed — queued, sending, accepted, uncertain — in the order the
+   * user wrote them (an outbox sequence, not a clock: two in one millisecond keep their order),
+   * per conversation when given. 'sending' items left by a crash included.
+   */
   pendingOutbox(conversationId?: number): Promise<OutboxItem[]>;
   /**
-   * The outbox item of `clientId` in whatever state (queued, sending, sent or failed — a failure
-   * recorded by an earlier run of the app included); null once discarded or never known.
+   * The outbox item of `clientId` in whatever state (delivered and failed included — a failure
+   * recorded by an earlier run of the app too); null once discarded or never known.
    */
   outboxItem(clientId: string): Promise<OutboxItem | null>;
-  /** Move an item to a new state; on 'sent' the message takes the server timestamp and its dedupe key. */
-  setOutboxState(clientId: string, state: DeliveryState, extra?: { error?: string; sentAt?: number; threadId?: string | null }): Promise<OutboxItem>;
-  /** The user discards a failed message: the outbox item and its message row go away. */
+  /**
+   * Move an item to a new state; its message row's `delivery` (and `deliveryError`) mirror the
+   * item in the same transaction. 'sending' counts an attempt. On 'delivered' the message takes
+   * the server timestamp (`sentAt`, else it keeps its time) and its dedupe key with `threadId`
+   * (else the conversation's), merging a transcript or live copy already stored into the outbox
+   * row ('messageRemoved' for the copy). 'delivered' is final: moving a delivered item to any
+   * other state is refused (StoreError); confirming it again is allowed. `operationId`,
+   * `location` and `maybeDuplicate` are recorded when given (null clears) and kept otherwise;
+   * `error` is recorded on 'failed' (default: the previous error, else 'failed') and cleared on
+   * any other state unless given. Unknown clientId: StoreError.
+   */
+  setOutboxState(clientId: string, state: DeliveryState, extra?: OutboxUpdate): Promise<OutboxItem>;
+  /**
+   * The user discards a message that did not go out (queued, sending, failed, uncertain): the
+   * outbox item and its message row go away. An accepted or delivered item is refused with a
+   * StoreError and stays (a message that went out stays in the history). Unknown: no-op.
+   */
   discardOutbox(clientId: string): Promise<void>;
 
   // --- contacts ---

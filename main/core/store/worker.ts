@@ -12,7 +12,8 @@ import {
 } from './database.ts';
 import type { OpenIntegrity } from './database.ts';
 import { schemaVersion } from './migrations.ts';
-import type { CheckpointMode, IntegrityStatus, OpName, OpenArgs, Ops, Request, Response, WorkerMessage } from './protocol.ts';
+import type { CheckpointMode, IntegrityStatus, OpName, OpenArgs, Ops, Request, Response, StoreMethod, WorkerMessage } from './protocol.ts';
+import { runOperation, storeMethods } from './operations.ts';
 import type { StoreChange } from './types.ts';
 import { StoreError } from './types.ts';
 import { openDatabase, sqliteCode } from './sqlite.ts';
@@ -158,12 +159,13 @@ function serve(port: NonNullable<typeof parentPort>): void {
   type Handlers = { [K in OpName]: Handler<K> };
 
   const read = <R>(fn: (b: Backend) => R) => ({ result: fn(requireBackend()) });
-  const write = <R>(fn: (b: Backend) => R) => {
-    const b = requireBackend();
-    return b.write(() => fn(b));
-  };
+  // The Store operations: one table (operations.ts), shared with the in-memory store.
+  const storeHandlers = Object.fromEntries(storeMethods.map((op) => [
+    op, (...args: Ops[typeof op]['args']) => runOperation(requireBackend(), op, args),
+  ])) as { [K in StoreMethod]: Handler<K> };
 
   const handlers: Handlers = {
+    ...storeHandlers,
     open(args) {
       if (backend) throw new StoreError('other', 'the store is already open');
       const opened = openStoreDatabase(args.path, {
@@ -176,28 +178,6 @@ function serve(port: NonNullable<typeof parentPort>): void {
       if (integrity.backgroundDue) scheduleBackgroundCheck();
       return { result: { path: args.path, schemaVersion: schemaVersion(opened.db), movedAside: opened.movedAside, integrity: opened.integrity } };
     },
-    upsertLog: (log, fingerprint) => write((b) => b.upsertLog(log, fingerprint)),
-    checkpoints: (keys) => read((b) => b.checkpoints(keys)),
-    putTranscriptPage: (id, thread, messages, complete) => write((b) => b.putTranscriptPage(id, thread, messages, complete)),
-    ensureLiveConversation: (input) => write((b) => b.ensureLiveConversation(input)),
-    getConversation: (id) => read((b) => b.getConversation(id)),
-    findConversationByThread: (thread) => read((b) => b.findConversationByThread(thread)),
-    listConversations: (query) => read((b) => b.listConversations(query)),
-    markRead: (id) => write((b) => b.markRead(id)),
-    unreadSummary: (limit) => read((b) => b.unreadSummary(limit)),
-    addMessage: (id, thread, message, opts) => write((b) => b.addMessage(id, thread, message, opts)),
-    addMessages: (id, thread, messages, opts) => write((b) => b.addMessages(id, thread, messages, opts)),
-    restampMessage: (id, at, thread) => write((b) => b.restampMessage(id, at, thread)),
-    listMessages: (id, query) => read((b) => b.listMessages(id, query)),
-    messagesAround: (id, radius) => read((b) => b.messagesAround(id, radius)),
-    search: (text, query) => read((b) => b.search(text, query)),
-    enqueueOutbox: (input) => write((b) => b.enqueueOutbox(input)),
-    pendingOutbox: (id) => read((b) => b.pendingOutbox(id)),
-    outboxItem: (clientId) => read((b) => b.outboxItem(clientId)),
-    setOutboxState: (clientId, state, extra) => write((b) => b.setOutboxState(clientId, state, extra)),
-    discardOutbox: (clientId) => write((b) => b.discardOutbox(clientId)),
-    upsertContacts: (people) => write((b) => b.upsertContacts(people)),
-    listContacts: (query, limit) => read((b) => b.listContacts(query, limit)),
     checkpoint(mode: CheckpointMode) {
       const b = requireBackend();
       const r = (b.db.pragma(`wal_checkpoint(${mode})`) as { busy: number; log: number; checkpointed: number }[])[0]!;
