@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createKeychain } from '../../main/core/secrets/keychain.ts';
-import { AppError } from '../../main/core/app/types.ts';
+import { SecretsError } from '../../main/core/secrets/errors.ts';
+import { toAppError } from '../../main/core/app/errors.ts';
 
 const keychainModule = fileURLToPath(new URL('../../main/core/secrets/keychain.ts', import.meta.url));
 const hasBus = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS) && process.platform === 'linux';
@@ -66,8 +67,11 @@ test('accounts() lists every remembered account, also under concurrent writes', 
 
 test('the reserved entry names cannot be used as accounts', async () => {
   const keychain = createKeychain({ service: 'UCWA Tray test reserved' });
-  await assert.rejects(keychain.setPassword('__ucwa_accounts__', 'x'), (err: unknown) => err instanceof AppError && err.code === 'invalidInput');
-  await assert.rejects(keychain.getPassword(''), (err: unknown) => err instanceof AppError && err.code === 'invalidInput');
+  // secrets/ throws its own SecretsError; the app maps it to the same code and sentence.
+  const invalid = (err: unknown) => err instanceof SecretsError && err.code === 'invalidInput'
+    && toAppError(err).code === 'invalidInput' && toAppError(err).message === 'That account name cannot be stored in the keychain.';
+  await assert.rejects(keychain.setPassword('__ucwa_accounts__', 'x'), invalid);
+  await assert.rejects(keychain.getPassword(''), invalid);
 });
 
 test('without a Secret Service: unavailable, and remembering fails with noKeychain (no fallback)', async (t) => {

@@ -4,7 +4,6 @@ import { createActor, fromPromise, SimulatedClock, transition } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import { sessionMachine, sessionStatusOf } from '../../main/core/machines/session.ts';
 import { invitationMachine } from '../../main/core/machines/invitation.ts';
-import { conversationMachine } from '../../main/core/machines/conversation.ts';
 
 const net = { code: 'network', message: 'down' };
 
@@ -34,42 +33,6 @@ test('invitation: timers (SimulatedClock) → timedOut / missed', () => {
   assert.equal(b.getSnapshot().value, 'missed');
 });
 
-test('conversation: paths and ordered outbox delivered only when connected', () => {
-  const events = [{ type: 'CONNECTING' }, { type: 'CONNECTED' }, { type: 'DISCONNECTED' }, { type: 'ENQUEUE', clientId: 'a' }, { type: 'SENT', clientId: 'a' }, { type: 'SEND_FAILED', clientId: 'a', retry: true }, { type: 'RESUME' }];
-  const states = stateKeys(conversationMachine, events, {});
-  for (const s of ['"disconnected"', '"connecting"', '{"connected":"idle"}', '{"connected":"sending"}', '{"connected":"paused"}']) assert.ok(states.has(s), s);
-  const delivered: string[] = [];
-  const a = createActor(conversationMachine.provide({ actions: { deliver: (_x, p: { clientId: string }) => { delivered.push(p.clientId); }, connect: () => undefined } }), { input: {} }).start();
-  a.send({ type: 'CONNECTING' });
-  a.send({ type: 'ENQUEUE', clientId: '1' });
-  a.send({ type: 'ENQUEUE', clientId: '2' });
-  assert.deepEqual(delivered, []);
-  a.send({ type: 'CONNECTED' });
-  assert.deepEqual(delivered, ['1']);
-  a.send({ type: 'SENT', clientId: '2' }); // not the head: ignored
-  assert.deepEqual(delivered, ['1']);
-  a.send({ type: 'SENT', clientId: '1' });
-  assert.deepEqual(delivered, ['1', '2']);
-  a.send({ type: 'TYPING', sip: 'sip:x@y', typing: true });
-  assert.deepEqual(a.getSnapshot().context.typing, ['sip:x@y']);
-});
-
-test('conversation: a message refused for good leaves the queue and the next goes at once; a transient failure waits for RESUME', () => {
-  const delivered: string[] = [];
-  const a = createActor(conversationMachine.provide({ actions: { deliver: (_x, p: { clientId: string }) => { delivered.push(p.clientId); }, connect: () => undefined } }), { input: {} }).start();
-  a.send({ type: 'CONNECTED' });
-  for (const id of ['1', '2', '3']) a.send({ type: 'ENQUEUE', clientId: id });
-  assert.deepEqual(delivered, ['1']);
-  a.send({ type: 'SEND_FAILED', clientId: '1', retry: false });
-  assert.deepEqual(delivered, ['1', '2']);
-  assert.deepEqual(a.getSnapshot().context.outbox, ['2', '3']);
-  a.send({ type: 'SEND_FAILED', clientId: '2', retry: true });
-  assert.deepEqual(a.getSnapshot().value, { connected: 'paused' });
-  assert.deepEqual(delivered, ['1', '2']);
-  a.send({ type: 'RESUME' });
-  assert.deepEqual(delivered, ['1', '2', '2']);
-});
-
 function fakeSession(over: Record<string, unknown> = {}) {
   return sessionMachine.provide({
     actors: {
@@ -91,10 +54,12 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 // errors the guards tell apart: transient, fatal, application gone.
 const fatal = { code: 'wrongPassword' as const, message: 'no' };
 const gone = { code: 'server', message: 'gone', status: 404, subcode: 'ApplicationNotFound' };
+const forbidden = { code: 'server', message: 'The server refused the request (403 Forbidden).', status: 403, ucwaCode: 'Forbidden' };
 const invokeIds = ['discover', 'authenticate', 'createApplication', 'makeAvailable', 'recreateApplication', 'probe', 'deleteApplication'];
 const sessionEvents = [
   { type: 'SIGN_IN' }, { type: 'SIGN_IN', persistent: true }, { type: 'SIGN_OUT' }, { type: 'RENEWING' }, { type: 'RENEWED' },
-  { type: 'APPLICATION_GONE' }, { type: 'NETWORK_LOST', error: net }, { type: 'FATAL', error: fatal }, { type: 'NUDGE' },
+  { type: 'APPLICATION_GONE' }, { type: 'NETWORK_LOST', error: net }, { type: 'NETWORK_LOST', error: net, retryAfterMs: 5000 },
+  { type: 'REDISCOVER', error: forbidden }, { type: 'CHANNEL_HEALTHY' }, { type: 'FATAL', error: fatal }, { type: 'NUDGE' },
   { type: 'xstate.after.retryDelay.session.retryingSignIn' }, { type: 'xstate.after.retryDelay.session.reconnecting.waiting' },
   ...invokeIds.flatMap((id) => [
     { type: `xstate.done.actor.${id}`, output: 'ok' },
@@ -213,14 +178,17 @@ test('session: retryingSignIn backs off with jitter 1 s → 60 s, signs in again
   assert.deepEqual(seen, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
   b.send({ type: 'SIGN_OUT' });
   assert.equal(b.getSnapshot().value, 'signedOut');
-  // NUDGE tries at once; once the server answers, online (and the attempt counter starts over).
+  // NUDGE tries at once; once the server answers, online. The attempt counter starts over only
+  // when the channel has proved healthy (CHANNEL_HEALTHY), not merely on reaching online.
   up = true;
   a.send({ type: 'NUDGE' });
   await settle();
   assert.equal(discoveries, 11);
   assert.ok('online' in (a.getSnapshot().value as object));
-  assert.equal(a.getSnapshot().context.attempt, 0);
+  assert.equal(a.getSnapshot().context.attempt, 10);
   assert.equal(a.getSnapshot().context.error, null);
+  a.send({ type: 'CHANNEL_HEALTHY' });
+  assert.equal(a.getSnapshot().context.attempt, 0);
 });
 
 test('session: persistence — set by SIGN_IN { persistent }, kept once online, cleared by an interactive SIGN_IN', async () => {
@@ -256,7 +224,7 @@ test('session: sign-in to online, reconnect with backoff, recreate, sign out', a
   assert.equal(reported, 1);
   a.send({ type: 'IDLE', idleSec: 3600, locked: false });
   clock.increment(1000);
-  assert.equal(reported, 1, 'no activity report while idle');
+  assert.equal(reported, 2, 'reported while idle too: the server expires a silent application');
   a.send({ type: 'NETWORK_LOST' });
   assert.deepEqual(a.getSnapshot().value, { reconnecting: 'waiting' });
   assert.equal(a.getSnapshot().context.retryDelayMs, 50);
@@ -309,4 +277,225 @@ test('session: Away follows the threshold the host reports with each idle readin
   assert.equal(a.getSnapshot().context.timing.awayAfterSec, 600, 'a nonsense threshold is ignored');
   a.send({ type: 'IDLE', idleSec: 1, locked: true });
   assert.equal(away, 2, 'a locked screen is Away at once');
+});
+
+// --- issue 9 item 3: a session that never lies about being online ------------------------------
+
+const settleAll = async () => { for (let i = 0; i < 10; i++) await tick(); };
+const isOnline = (a: { getSnapshot(): { value: unknown } }) => topLevel(a.getSnapshot().value) === 'online';
+
+function gate() {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => { open = r; });
+  return { promise, open };
+}
+
+test('session: the backoff starts over only on CHANNEL_HEALTHY, not when a probe succeeds — a failing P-GET backs off 1 s → 60 s instead of flapping', async () => {
+  const clock = new SimulatedClock();
+  const a = createActor(fakeSession(), { clock, input: { random: () => 0.5 } }).start();
+  a.send({ type: 'SIGN_IN' });
+  await settleAll();
+  assert.ok(isOnline(a));
+  // The probe (GET application) succeeds every time, but the P-GET fails again as soon as it is resumed.
+  const delays: number[] = [];
+  let elapsed = 0;
+  let changes = 0;
+  while (elapsed < 10 * 60_000 && delays.length < 100) {
+    a.send({ type: 'NETWORK_LOST', error: net });
+    assert.deepEqual(a.getSnapshot().value, { reconnecting: 'waiting' });
+    const d = a.getSnapshot().context.retryDelayMs;
+    delays.push(d);
+    clock.increment(d);
+    elapsed += d;
+    await settleAll();
+    assert.ok(isOnline(a), 'the probe succeeded');
+    changes += 2;
+  }
+  assert.deepEqual(delays.slice(0, 9), [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+  assert.ok(changes <= 60, `${changes} status changes in 10 minutes (the old machine: one every 0.5 s)`);
+  // The channel delivered normally for a while: the next loss waits the first step again.
+  a.send({ type: 'CHANNEL_HEALTHY' });
+  assert.equal(a.getSnapshot().context.attempt, 0);
+  a.send({ type: 'NETWORK_LOST', error: net });
+  assert.equal(a.getSnapshot().context.retryDelayMs, 500);
+  // CHANNEL_HEALTHY means nothing while reconnecting (the channel is not running).
+  a.send({ type: 'CHANNEL_HEALTHY' });
+  assert.equal(a.getSnapshot().context.attempt, 1);
+  a.stop();
+});
+
+test('session: Retry-After — NETWORK_LOST { retryAfterMs } and an error\'s Retry-After lengthen the next wait (max with the backoff), once, bounded', async () => {
+  const clock = new SimulatedClock();
+  const outcomes: unknown[] = [];
+  const m = fakeSession({
+    probe: fromPromise(async () => { const o = outcomes.shift(); if (o) throw o; return 'ok' as const; }),
+  });
+  const a = createActor(m, { clock, input: { random: () => 0.5 } }).start();
+  a.send({ type: 'SIGN_IN' });
+  await settleAll();
+  a.send({ type: 'NETWORK_LOST', error: net, retryAfterMs: 5000 });
+  assert.equal(a.getSnapshot().context.retryDelayMs, 5000, 'the server asked for 5 s; the backoff alone would be 0.5 s');
+  // The probe fails with a 503 whose Retry-After travels in the error's cause chain (AppError → UcwaError).
+  const busy = Object.assign(new Error('busy'), { code: 'poolUnavailable', message: 'busy', status: 503, cause: { name: 'UcwaError', retryAfterMs: 20_000 } });
+  outcomes.push(busy, net);
+  clock.increment(4999);
+  await settleAll();
+  assert.deepEqual(a.getSnapshot().value, { reconnecting: 'waiting' }, 'not before the Retry-After');
+  clock.increment(1);
+  await settleAll();
+  assert.equal(a.getSnapshot().context.retryDelayMs, 20_000);
+  clock.increment(20_000);
+  await settleAll();
+  assert.equal(a.getSnapshot().context.retryDelayMs, 2000, 'a Retry-After counts once; then the backoff alone');
+  clock.increment(2000);
+  await settleAll();
+  assert.ok(isOnline(a));
+  a.send({ type: 'NETWORK_LOST', error: net, retryAfterMs: 3_600_000 });
+  assert.equal(a.getSnapshot().context.retryDelayMs, 600_000, 'at most 10 minutes');
+  a.stop();
+  // A persistent sign-in refused with Retry-After waits for it in retryingSignIn too.
+  const b = createActor(fakeSession({ discover: fromPromise(async () => { throw busy; }) }), { clock: new SimulatedClock(), input: { random: () => 0.5 } }).start();
+  b.send({ type: 'SIGN_IN', persistent: true });
+  await settleAll();
+  assert.equal(b.getSnapshot().value, 'retryingSignIn');
+  assert.equal(b.getSnapshot().context.retryDelayMs, 20_000);
+  b.stop();
+});
+
+test('session: REDISCOVER (P-GET 403 / unexpected 4xx) from online, reauthenticating and reconnecting → discovering again, persistent; repeated before the channel is healthy it backs off', async () => {
+  const clock = new SimulatedClock();
+  let discoveries = 0;
+  let failDiscovery = false;
+  let stops = 0;
+  const m = fakeSession({ discover: fromPromise(async () => { discoveries++; if (failDiscovery) throw net; }) })
+    .provide({ actions: { stopAll: () => { stops++; } } });
+  const a = createActor(m, { clock, input: { random: () => 0.5 } }).start();
+  a.send({ type: 'SIGN_IN' }); // interactive
+  await settleAll();
+  assert.ok(isOnline(a));
+  assert.equal(discoveries, 1);
+  // online → discovering at once; the old channel and sync are stopped; the reason is kept for the UI.
+  const stopsBefore = stops;
+  failDiscovery = true;
+  a.send({ type: 'REDISCOVER', error: forbidden });
+  assert.equal(a.getSnapshot().value, 'discovering');
+  assert.equal(sessionStatusOf(a.getSnapshot().value), 'discovering');
+  assert.equal(a.getSnapshot().context.persistent, true);
+  assert.equal(a.getSnapshot().context.error?.status, 403);
+  assert.ok(stops > stopsBefore, 'stopAll');
+  await settleAll();
+  // A transient failure of that discovery retries (persistent), it is no error screen.
+  assert.equal(a.getSnapshot().value, 'retryingSignIn');
+  failDiscovery = false;
+  a.send({ type: 'NUDGE' });
+  await settleAll();
+  assert.ok(isOnline(a));
+  assert.equal(discoveries, 3);
+  // Again before CHANNEL_HEALTHY: no straight loop of new applications — the backoff first.
+  a.send({ type: 'REDISCOVER', error: forbidden });
+  assert.equal(a.getSnapshot().value, 'retryingSignIn');
+  assert.equal(sessionStatusOf(a.getSnapshot().value), 'reconnecting');
+  assert.equal(a.getSnapshot().context.retryDelayMs, 2000);
+  clock.increment(1999);
+  await settleAll();
+  assert.equal(discoveries, 3, 'not before the delay');
+  clock.increment(1);
+  await settleAll();
+  assert.equal(discoveries, 4);
+  assert.ok(isOnline(a));
+  // Healthy again: the next REDISCOVER goes at once, from reauthenticating too.
+  a.send({ type: 'CHANNEL_HEALTHY' });
+  a.send({ type: 'RENEWING' });
+  assert.equal(a.getSnapshot().value, 'reauthenticating');
+  a.send({ type: 'REDISCOVER', error: forbidden });
+  assert.equal(a.getSnapshot().value, 'discovering');
+  await settleAll();
+  assert.ok(isOnline(a));
+  assert.equal(discoveries, 5);
+  // From reconnecting (attempts under way): through the backoff, then discovering.
+  a.send({ type: 'NETWORK_LOST', error: net });
+  assert.equal(topLevel(a.getSnapshot().value), 'reconnecting');
+  a.send({ type: 'REDISCOVER', error: forbidden });
+  assert.equal(a.getSnapshot().value, 'retryingSignIn');
+  clock.increment(a.getSnapshot().context.retryDelayMs);
+  await settleAll();
+  assert.equal(discoveries, 6);
+  assert.ok(isOnline(a));
+  a.stop();
+});
+
+test('session: a channel failure while the application is created, made available or recreated is not lost — reconnecting or rediscovering instead of a deaf "online"', async () => {
+  for (const step of ['createApplication', 'makeAvailable', 'recreateApplication'] as const) {
+    for (const loss of [{ type: 'NETWORK_LOST', error: net }, { type: 'APPLICATION_GONE' }, { type: 'REDISCOVER', error: forbidden }] as const) {
+      const g = gate();
+      let discoveries = 0;
+      let armed = step !== 'recreateApplication';
+      const slow = fromPromise(async () => { if (armed) await g.promise; });
+      const m = fakeSession({ [step]: slow, discover: fromPromise(async () => { discoveries++; }) });
+      const a = createActor(m, { clock: new SimulatedClock(), input: {} }).start();
+      a.send({ type: 'SIGN_IN' });
+      await settleAll();
+      const stateOf = { createApplication: 'creatingApplication', makeAvailable: 'makingAvailable', recreateApplication: 'recreatingApplication' }[step];
+      if (step === 'recreateApplication') {
+        assert.ok(isOnline(a));
+        armed = true;
+        a.send({ type: 'APPLICATION_GONE' });
+      }
+      assert.equal(a.getSnapshot().value, stateOf, `${step}: waiting`);
+      a.send(loss as never);
+      assert.equal(a.getSnapshot().value, stateOf, `${step} ${loss.type}: the step goes on`);
+      assert.equal(a.getSnapshot().context.pendingLoss, loss.type === 'REDISCOVER' ? 'rediscover' : 'reconnect');
+      g.open();
+      await settleAll();
+      const label = `${step} then ${loss.type}`;
+      if (loss.type === 'REDISCOVER') {
+        assert.equal(discoveries, 2, `${label}: signed in again from discovery`);
+        assert.ok(isOnline(a), label);
+      } else {
+        // Not online: reconnecting, whose probe resumes the channel (or finds the application gone).
+        assert.deepEqual(a.getSnapshot().value, { reconnecting: 'waiting' }, label);
+        assert.equal(sessionStatusOf(a.getSnapshot().value), 'reconnecting');
+        assert.equal(a.getSnapshot().context.pendingLoss, null);
+        if (loss.type === 'NETWORK_LOST') assert.equal(a.getSnapshot().context.error?.code, 'network', `${label}: the reason is kept`);
+      }
+      a.stop();
+    }
+  }
+  // FATAL there is an error at once (it used to be dropped, and the session went online).
+  for (const step of ['createApplication', 'makeAvailable'] as const) {
+    const g = gate();
+    const a = createActor(fakeSession({ [step]: fromPromise(async () => { await g.promise; }) }), { clock: new SimulatedClock(), input: {} }).start();
+    a.send({ type: 'SIGN_IN' });
+    await settleAll();
+    a.send({ type: 'FATAL', error: { code: 'tooManyApplications', message: 'x', status: 410 } });
+    assert.equal(a.getSnapshot().value, 'error', step);
+    assert.equal(a.getSnapshot().context.error?.code, 'tooManyApplications');
+    g.open();
+    await settleAll();
+    assert.equal(a.getSnapshot().value, 'error', `${step}: stays in error`);
+    a.stop();
+  }
+});
+
+test('session: reportMyActivity on every tick while online — active, idle or locked — while the presence still decays to Away', async () => {
+  const clock = new SimulatedClock();
+  let reported = 0;
+  let away = 0;
+  const m = fakeSession().provide({ actions: { reportActivity: () => { reported++; }, goAway: () => { away++; } } });
+  const a = createActor(m, { clock, input: { timing: { reportActivityMs: 1000, awayAfterSec: 300 } } }).start();
+  a.send({ type: 'SIGN_IN' });
+  await settleAll();
+  clock.increment(1000);
+  assert.equal(reported, 1, 'active');
+  a.send({ type: 'IDLE', idleSec: 3600, locked: false });
+  assert.equal(away, 1, 'Away after the idle threshold');
+  clock.increment(1000);
+  assert.equal(reported, 2, 'idle for an hour: still reported');
+  a.send({ type: 'IDLE', idleSec: 7200, locked: true });
+  for (let i = 0; i < 3; i++) clock.increment(1000);
+  assert.equal(reported, 5, 'locked: still reported, once per tick');
+  a.send({ type: 'NETWORK_LOST', error: net, retryAfterMs: 60_000 });
+  for (let i = 0; i < 5; i++) clock.increment(1000);
+  assert.equal(reported, 5, 'not while reconnecting');
+  a.stop();
 });

@@ -6,8 +6,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { discover } from '../../main/core/ucwa/auth.ts';
 import { createTransport, type Transport } from '../../main/core/ucwa/transport.ts';
-import { NetworkError } from '../../main/core/ucwa/errors.ts';
-import { AppError } from '../../main/core/app/types.ts';
+import { NetworkError, SignInError } from '../../main/core/ucwa/errors.ts';
+import { toAppError } from '../../main/core/app/errors.ts';
 
 /** A loopback port nobody listens on (bound, then closed): connecting is refused. */
 async function closedPort(): Promise<number> {
@@ -18,8 +18,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const isCode = (code: string, message?: RegExp) => (e: unknown) =>
-  e instanceof AppError && e.code === code && (!message || message.test(e.message));
+// ucwa/ throws its own SignInError; what the user reads is the AppError it maps to (same code and words).
+const isCode = (code: string, message?: RegExp) => (e: unknown) => {
+  if (!(e instanceof SignInError) || e.code !== code || (message && !message.test(e.message))) return false;
+  const app = toAppError(e);
+  return app.code === code && app.message === e.message;
+};
 
 test('an explicit server that refuses the connection: network, "Could not reach <host>"', async () => {
   const port = await closedPort();

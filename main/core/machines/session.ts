@@ -1,17 +1,61 @@
-// Session machine (DESIGN.md §4). The work of each step is an injected promise actor (the service
-// provides real UCWA calls, tests provide fakes), so the machine holds only decisions:
+// Session machine (DESIGN.md §4, issue 9 item 3). The work of each step is an injected promise
+// actor (the service provides real UCWA calls, tests provide fakes), so the machine holds only
+// decisions, and imports nothing of the app (it owns SessionStatus and its error shape):
 // signedOut → discovering → authenticating → creatingApplication → makingAvailable → online
-// { activity ticks only while the user is really active; Away when idle or locked }
+// { reportMyActivity on every tick, whether or not the user is active — the server expires an
+//   application that stops reporting; Away when idle or locked (presence only) }
 // online → reauthenticating (token renewal) → online; online → recreatingApplication (404
 // ApplicationNotFound / 410 InactiveApplicationExpired) → online; online → reconnecting (backoff
-// with full jitter, then a probe) → online; signOut → signingOut (DELETE application) → signedOut.
+// with full jitter, never shorter than the server's Retry-After, then a probe) → online;
+// online / reauthenticating / reconnecting → discovering on REDISCOVER (a P-GET refused with 403 or
+// another unexpected 4xx: "clear the cache and start autodiscovery again"); signOut → signingOut
+// (DELETE application) → signedOut.
 // A persistent sign-in (the remembered account at launch, or a session that has been online) that
 // fails on something transient (network, pool unavailable, 5xx, timeout) goes to retryingSignIn
 // (SessionStatus 'reconnecting': backoff with full jitter, then discovering again, or at once on
 // NUDGE) instead of error; an interactive sign-in still fails fast with the reason.
-import { assign, fromPromise, setup } from 'xstate';
-import type { AppErrorShape, SessionStatus } from '../app/types.ts';
+//
+// Never "online" while deaf, and no flapping:
+// - The backoff attempt counter starts over only on CHANNEL_HEALTHY (the event channel has delivered
+//   normally for a while) or a new SIGN_IN, never merely because a probe succeeded: a session whose
+//   P-GET keeps failing waits 1 s, 2 s, … 60 s between tries instead of bouncing online/reconnecting.
+// - A channel failure (NETWORK_LOST, APPLICATION_GONE, REDISCOVER) reported while the application is
+//   being created, made available or recreated is noted (context.pendingLoss) and acted on when
+//   that step is done: reconnecting (whose probe finds a gone application) or rediscovering instead
+//   of online. FATAL there is an error at once.
+// - REDISCOVER goes straight to discovering the first time; again before the channel has been
+//   healthy, it waits its backoff in retryingSignIn first (no tight loop of new applications).
+import { and, assign, fromPromise, setup } from 'xstate';
 import { backoffDelay } from './backoff.ts';
+
+/** The session's states as the UI names them (app/types.ts re-exports it). */
+export type SessionStatus =
+  | 'signedOut'
+  | 'discovering'
+  | 'authenticating'
+  | 'creatingApplication'
+  | 'makingAvailable'
+  | 'online'
+  | 'reauthenticating'
+  | 'recreatingApplication'
+  | 'reconnecting'
+  | 'signingOut'
+  | 'error';
+
+/**
+ * The machine's view of a failure: structural, so any error with a code and a message fits (the app
+ * sends its AppErrorShape; the code values are the app's, the machine compares a few of them).
+ */
+export interface SessionError {
+  code: string;
+  message: string;
+  status?: number;
+  ucwaCode?: string;
+  subcode?: string;
+}
+
+/** The longest Retry-After the machine honours (ucwa/ bounds it the same way). */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 export interface SessionTiming {
   reportActivityMs: number; // < 4 min
@@ -29,14 +73,22 @@ export const defaultSessionTiming: SessionTiming = {
 
 export type ProbeResult = 'ok' | 'applicationGone';
 
+/** A channel failure noted while the application was being set up, acted on when that step is done. */
+export type PendingLoss = 'reconnect' | 'rediscover';
+
 export interface SessionContext {
   timing: SessionTiming;
   random: () => number;
+  /** Backoff attempts since the channel was last healthy (or since SIGN_IN). */
   attempt: number;
   retryDelayMs: number;
+  /** The server's Retry-After (ms) the next armed retry must not undercut; 0 once used. */
+  retryAfterMs: number;
   /** A transient failure while signing in means retry (retryingSignIn), not error. */
   persistent: boolean;
-  error: AppErrorShape | null;
+  error: SessionError | null;
+  /** See PendingLoss; null outside creatingApplication / makingAvailable / recreatingApplication. */
+  pendingLoss: PendingLoss | null;
   idleSec: number;
   locked: boolean;
   away: boolean;
@@ -48,18 +100,45 @@ export type SessionEvent =
   | { type: 'RENEWING' }
   | { type: 'RENEWED' }
   | { type: 'APPLICATION_GONE' }
-  | { type: 'NETWORK_LOST'; error?: AppErrorShape }
-  | { type: 'FATAL'; error: AppErrorShape }
+  /** The channel or a request failed on the network / a 5xx / 429: reconnect with backoff, and wait at
+   * least `retryAfterMs` (the server's Retry-After; also read from `error`'s cause chain). */
+  | { type: 'NETWORK_LOST'; error?: SessionError; retryAfterMs?: number }
+  /** The P-GET was refused (403, or a 4xx other than 404 ApplicationNotFound / 409 PGetReplaced /
+   * 410): sign in again from discovery, keeping the sign-in persistent. */
+  | { type: 'REDISCOVER'; error?: SessionError; retryAfterMs?: number }
+  /** The event channel has delivered normally for a while: the backoff starts over. */
+  | { type: 'CHANNEL_HEALTHY' }
+  | { type: 'FATAL'; error: SessionError }
   | { type: 'IDLE'; idleSec: number; locked: boolean; awayAfterSec?: number }
   | { type: 'NUDGE' };
 
-/** Errors from actors are AppErrorShape-like; 'network' errors while online mean reconnect. */
-function errorShape(err: unknown): AppErrorShape {
+/** Errors from actors are SessionError-like; 'network' errors while online mean reconnect. */
+function errorShape(err: unknown): SessionError {
   if (err && typeof err === 'object' && 'code' in err && 'message' in err) {
-    const e = err as AppErrorShape;
+    const e = err as SessionError;
     return { code: e.code, message: e.message, status: e.status, ucwaCode: e.ucwaCode, subcode: e.subcode };
   }
   return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** A finite, non-negative wait, bounded by MAX_RETRY_AFTER_MS; 0 for anything else. */
+function boundedWait(ms: unknown): number {
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? Math.min(MAX_RETRY_AFTER_MS, ms) : 0;
+}
+
+/** The server's Retry-After (`retryAfterMs`, ms) on an error or anywhere in its cause chain; 0 if none. */
+export function retryAfterOfError(err: unknown): number {
+  let c: unknown = err;
+  for (let depth = 0; c && typeof c === 'object' && depth < 5; depth++, c = (c as { cause?: unknown }).cause) {
+    const ms = boundedWait((c as { retryAfterMs?: unknown }).retryAfterMs);
+    if (ms > 0) return ms;
+  }
+  return 0;
+}
+
+/** The Retry-After an event carries: its own `retryAfterMs`, else its error's. */
+function retryAfterOfEvent(event: { retryAfterMs?: unknown; error?: unknown }): number {
+  return boundedWait(event.retryAfterMs) || retryAfterOfError(event.error);
 }
 
 /** A NetworkError (DNS, refused, reset, timeout — not an abort) somewhere in the cause chain. */
@@ -103,6 +182,12 @@ const isAppGone = ({ event }: { event: { error?: unknown } }) => {
   return e.code === 'server' && (e.subcode === 'ApplicationNotFound' || e.subcode === 'InactiveApplicationExpired');
 };
 
+/** The error an event carries (kept: the last reason, for the UI) and the Retry-After to honour. */
+function noteOf(context: SessionContext, event: SessionEvent): Pick<SessionContext, 'error' | 'retryAfterMs'> {
+  const e = event as { error?: SessionError; retryAfterMs?: number };
+  return { error: e.error ? errorShape(e.error) : context.error, retryAfterMs: Math.max(context.retryAfterMs, retryAfterOfEvent(e)) };
+}
+
 /** A sign-in step failed: a persistent sign-in retries transient failures, anything else is an error. */
 function signInFailed() {
   return [
@@ -110,6 +195,35 @@ function signInFailed() {
     { target: 'error', actions: 'noteError' },
   ] as const;
 }
+
+/**
+ * REDISCOVER: sign in again from discovery, kept persistent — at once the first time since the
+ * channel was healthy, after the backoff (retryingSignIn) when it repeats.
+ */
+function rediscover() {
+  return [
+    { guard: 'firstTry', target: 'discovering', actions: ['noteEventError', 'stopAll', 'countRediscovery'] },
+    { target: 'retryingSignIn', actions: ['noteEventError', 'keepPersistent'] },
+  ] as const;
+}
+
+/** The end of a set-up step (makingAvailable, recreatingApplication): online unless a loss was noted. */
+function setUpDone() {
+  return [
+    { guard: and(['pendingRediscover', 'firstTry']), target: 'discovering', actions: ['stopAll', 'countRediscovery'] },
+    { guard: 'pendingRediscover', target: 'retryingSignIn', actions: 'keepPersistent' },
+    { guard: 'pendingReconnect', target: 'reconnecting' },
+    { target: 'online' },
+  ] as const;
+}
+
+/** While the application is being set up, a channel failure waits for the step to finish; FATAL does not. */
+const noteLossWhileSettingUp = {
+  NETWORK_LOST: { actions: 'notePendingReconnect' },
+  APPLICATION_GONE: { actions: 'notePendingReconnect' },
+  REDISCOVER: { actions: 'notePendingRediscover' },
+  FATAL: { target: 'error', actions: 'noteEventError' },
+} as const;
 
 export const sessionMachine = setup({
   types: {
@@ -137,13 +251,34 @@ export const sessionMachine = setup({
     startSignIn: assign(({ event }) => ({
       error: null,
       attempt: 0,
+      retryAfterMs: 0,
+      pendingLoss: null,
       persistent: event.type === 'SIGN_IN' && event.persistent === true,
     })),
-    noteError: assign({ error: ({ event }) => errorShape((event as { error?: unknown }).error) }),
-    armRetry: assign({
-      retryDelayMs: ({ context }) => backoffDelay(context.attempt, context.timing.backoffBaseMs, context.timing.backoffMaxMs, context.random),
-      attempt: ({ context }) => context.attempt + 1,
+    // An actor's error (xstate.error.actor.*), with the Retry-After in its cause chain.
+    noteError: assign(({ context, event }) => {
+      const error = (event as { error?: unknown }).error;
+      return { error: errorShape(error), retryAfterMs: Math.max(context.retryAfterMs, retryAfterOfError(error)) };
     }),
+    // NETWORK_LOST / REDISCOVER / FATAL: the error the event carries (if any) and its Retry-After.
+    noteEventError: assign(({ context, event }) => noteOf(context, event)),
+    // A loss while setting up; a noted rediscovery wins over a reconnection.
+    notePendingReconnect: assign(({ context, event }) => ({
+      pendingLoss: context.pendingLoss ?? 'reconnect',
+      ...noteOf(context, event),
+    })),
+    notePendingRediscover: assign(({ context, event }) => ({ pendingLoss: 'rediscover' as const, ...noteOf(context, event) })),
+    clearPending: assign({ pendingLoss: null }),
+    keepPersistent: assign({ persistent: true }),
+    // Going straight to discovering counts as an attempt: the next REDISCOVER backs off.
+    countRediscovery: assign(({ context }) => ({ persistent: true, attempt: context.attempt + 1 })),
+    resetBackoff: assign({ attempt: 0 }),
+    armRetry: assign(({ context }) => ({
+      // Full-jitter backoff, never shorter than what the server asked for (then forgotten).
+      retryDelayMs: Math.max(backoffDelay(context.attempt, context.timing.backoffBaseMs, context.timing.backoffMaxMs, context.random), context.retryAfterMs),
+      retryAfterMs: 0,
+      attempt: context.attempt + 1,
+    })),
     // Overridden by the service; no-ops keep the machine testable on its own.
     reportActivity: () => undefined,
     goAway: () => undefined,
@@ -153,7 +288,9 @@ export const sessionMachine = setup({
     stopAll: () => undefined,
   },
   guards: {
-    userActive: ({ context }) => !context.locked && context.idleSec < context.timing.reportActivityMs / 1000,
+    firstTry: ({ context }) => context.attempt === 0,
+    pendingReconnect: ({ context }) => context.pendingLoss === 'reconnect',
+    pendingRediscover: ({ context }) => context.pendingLoss === 'rediscover',
     shouldBeAway: ({ context }) => !context.away && (context.locked || context.idleSec > context.timing.awayAfterSec),
     shouldComeBack: ({ context }) => context.away && !context.locked && context.idleSec <= context.timing.awayAfterSec,
   },
@@ -168,8 +305,10 @@ export const sessionMachine = setup({
     random: input.random ?? Math.random,
     attempt: 0,
     retryDelayMs: 0,
+    retryAfterMs: 0,
     persistent: false,
     error: null,
+    pendingLoss: null,
     idleSec: 0,
     locked: false,
     away: false,
@@ -202,23 +341,25 @@ export const sessionMachine = setup({
       },
       on: { SIGN_OUT: 'signedOut' },
     },
+    // From here to online, the application's event channel runs: its failures are noted (pendingLoss).
     creatingApplication: {
+      entry: 'clearPending',
       invoke: {
         id: 'createApplication',
         src: 'createApplication',
         onDone: 'makingAvailable',
         onError: signInFailed(),
       },
-      on: { SIGN_OUT: 'signingOut' },
+      on: { SIGN_OUT: 'signingOut', ...noteLossWhileSettingUp },
     },
     makingAvailable: {
       invoke: {
         id: 'makeAvailable',
         src: 'makeAvailable',
-        onDone: 'online',
+        onDone: setUpDone(),
         onError: [{ guard: isAppGone, target: 'recreatingApplication' }, ...signInFailed()],
       },
-      on: { SIGN_OUT: 'signingOut' },
+      on: { SIGN_OUT: 'signingOut', ...noteLossWhileSettingUp },
     },
     // A persistent sign-in that failed on something transient: wait (backoff with full jitter,
     // 1 s → 60 s; re-armed on entry) and sign in again from discovery, at once on NUDGE (resume,
@@ -234,7 +375,8 @@ export const sessionMachine = setup({
     },
     online: {
       // A session that has been online retries a later sign-in (from retryingSignIn) on its own.
-      entry: [assign({ attempt: 0, error: null, persistent: true }), 'enterOnline'],
+      // The attempt counter is NOT reset here: only CHANNEL_HEALTHY does (see the top of the file).
+      entry: [assign({ error: null, persistent: true, pendingLoss: null, retryAfterMs: 0 }), 'enterOnline'],
       exit: 'leaveOnline',
       type: 'parallel',
       states: {
@@ -243,11 +385,9 @@ export const sessionMachine = setup({
           states: {
             ticking: {
               // Re-armed on entry: a restored session starts a fresh timer instead of a stale one.
+              // Every tick, active or not: the server expires an application that reports nothing.
               after: {
-                reportActivityMs: [
-                  { guard: 'userActive', actions: 'reportActivity', target: 'ticking', reenter: true },
-                  { target: 'ticking', reenter: true },
-                ],
+                reportActivityMs: { actions: 'reportActivity', target: 'ticking', reenter: true },
               },
             },
           },
@@ -278,8 +418,10 @@ export const sessionMachine = setup({
       on: {
         RENEWING: 'reauthenticating',
         APPLICATION_GONE: 'recreatingApplication',
-        NETWORK_LOST: { target: 'reconnecting', actions: assign({ error: ({ event }) => event.error ?? null }) },
-        FATAL: { target: 'error', actions: assign({ error: ({ event }) => event.error }) },
+        NETWORK_LOST: { target: 'reconnecting', actions: 'noteEventError' },
+        REDISCOVER: rediscover(),
+        CHANNEL_HEALTHY: { actions: 'resetBackoff' },
+        FATAL: { target: 'error', actions: 'noteEventError' },
         SIGN_OUT: 'signingOut',
       },
     },
@@ -287,25 +429,28 @@ export const sessionMachine = setup({
       on: {
         RENEWED: 'online',
         APPLICATION_GONE: 'recreatingApplication',
-        NETWORK_LOST: { target: 'reconnecting', actions: assign({ error: ({ event }) => event.error ?? null }) },
-        FATAL: { target: 'error', actions: assign({ error: ({ event }) => event.error }) },
+        NETWORK_LOST: { target: 'reconnecting', actions: 'noteEventError' },
+        REDISCOVER: rediscover(),
+        CHANNEL_HEALTHY: { actions: 'resetBackoff' },
+        FATAL: { target: 'error', actions: 'noteEventError' },
         SIGN_OUT: 'signingOut',
       },
     },
     recreatingApplication: {
+      entry: 'clearPending',
       invoke: {
         id: 'recreateApplication',
         src: 'recreateApplication',
-        onDone: 'online',
+        onDone: setUpDone(),
         onError: [
           { guard: transient, target: 'reconnecting', actions: 'noteError' },
           { target: 'error', actions: 'noteError' },
         ],
       },
-      on: { SIGN_OUT: 'signingOut', FATAL: { target: 'error', actions: assign({ error: ({ event }) => event.error }) } },
+      on: { SIGN_OUT: 'signingOut', ...noteLossWhileSettingUp },
     },
     reconnecting: {
-      entry: 'armRetry',
+      entry: ['clearPending', 'armRetry'],
       initial: 'waiting',
       states: {
         waiting: {
@@ -330,8 +475,9 @@ export const sessionMachine = setup({
       },
       on: {
         SIGN_OUT: 'signingOut',
-        FATAL: { target: 'error', actions: assign({ error: ({ event }) => event.error }) },
+        FATAL: { target: 'error', actions: 'noteEventError' },
         APPLICATION_GONE: 'recreatingApplication',
+        REDISCOVER: rediscover(),
       },
     },
     signingOut: {
@@ -351,7 +497,7 @@ export function sessionStateKey(value: unknown): string {
   return 'signedOut';
 }
 
-/** The SessionStatus of app/types.ts for a machine state value (retryingSignIn is 'reconnecting'). */
+/** The SessionStatus of a machine state value (retryingSignIn is 'reconnecting'). */
 export function sessionStatusOf(value: unknown): SessionStatus {
   const key = sessionStateKey(value);
   if (key === 'retryingSignIn') return 'reconnecting';

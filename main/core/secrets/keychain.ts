@@ -1,13 +1,13 @@
 // Passwords in the OS keychain (macOS Keychain, Windows Credential Manager, Linux Secret Service)
 // through @napi-rs/keyring. Never anything on disk in plaintext: where no keychain is reachable,
-// remembering a password fails with AppError 'noKeychain' and the caller tells the user.
+// remembering a password fails with SecretsError 'noKeychain' and the caller tells the user.
 //
 // Linux: every entry is pinned to the Secret Service store. Unpinned, the binding silently falls
 // back to the kernel keyutils keyring, which lives in memory and is gone after a reboot — a
 // "remembered" password that is silently forgotten. Pinned, the constructor throws instead.
 import { AsyncEntry } from '@napi-rs/keyring';
 import type { EntryOptions } from '@napi-rs/keyring';
-import { AppError } from '../app/types.ts';
+import { SecretsError } from './errors.ts';
 import type { Secrets } from './types.ts';
 
 export interface KeychainOptions {
@@ -64,12 +64,12 @@ export function createKeychain(opts: KeychainOptions = {}): Secrets {
   }
 
   async function requireKeychain(): Promise<void> {
-    if (!(await available())) throw new AppError({ code: 'noKeychain', message: NO_KEYCHAIN });
+    if (!(await available())) throw new SecretsError('noKeychain', NO_KEYCHAIN);
   }
 
-  function keychainError(err: unknown): AppError {
+  function keychainError(err: unknown): SecretsError {
     // A keychain that answered the probe but fails now (locked, daemon gone): same meaning for the user.
-    return new AppError({ code: 'noKeychain', message: NO_KEYCHAIN }, { cause: err });
+    return new SecretsError('noKeychain', NO_KEYCHAIN, { cause: err });
   }
 
   async function readIndex(): Promise<string[]> {
@@ -97,7 +97,7 @@ export function createKeychain(opts: KeychainOptions = {}): Secrets {
 
   function checkAccount(account: string): void {
     if (!account || account === PROBE_USER || account === INDEX_USER) {
-      throw new AppError({ code: 'invalidInput', message: 'That account name cannot be stored in the keychain.' });
+      throw new SecretsError('invalidInput', 'That account name cannot be stored in the keychain.');
     }
   }
 

@@ -2,9 +2,8 @@
 // lyncdiscoverinternal.<domain> then lyncdiscover.<domain>; root → `user` (or `redirect`).
 // Sign-in: GET user unauthenticated → 401 MsRtcOAuth → POST the form grant → GET user with the
 // token → `applications` (or `redirect` to another pool: new challenge, new token).
-import { AppError } from '../app/types.ts';
 import { parseMsRtcOAuth } from './challenge.ts';
-import { BadResponseError, NetworkError, UcwaError } from './errors.ts';
+import { BadResponseError, NetworkError, SignInError, UcwaError } from './errors.ts';
 import { assertDiscoveryTarget, assertSecureScheme, assertTokenOrigin, resolveHref } from './hypermedia.ts';
 import { asResource, link } from './links.ts';
 import { errorFromResponse, type HttpResponse, type Transport } from './transport.ts';
@@ -41,7 +40,7 @@ export async function discover(t: Transport, domain: string, server?: string, si
     try {
       url = new URL(candidate);
     } catch {
-      throw new AppError({ code: 'invalidInput', message: `"${candidate}" is not a valid server address.` });
+      throw new SignInError({ code: 'invalidInput', message: `"${candidate}" is not a valid server address.` });
     }
     // The user typed an explicit server: trust its host, but never send anything over plain http.
     if (server) assertSecureScheme(url);
@@ -49,18 +48,18 @@ export async function discover(t: Transport, domain: string, server?: string, si
     try {
       return await followRoot(t, url, domain, signal);
     } catch (err) {
-      if (err instanceof AppError && err.code === 'insecureUrl') throw err;
+      if (err instanceof SignInError && err.code === 'insecureUrl') throw err;
       lastErr = err;
     }
   }
-  if (lastErr instanceof AppError) throw lastErr;
+  if (lastErr instanceof SignInError) throw lastErr;
   // The user named the server and it did not answer: say so, with its host. "No server found" is
   // for autodiscovery finding nothing, and would send them checking the SIP domain instead.
   if (server && lastErr instanceof NetworkError && lastErr.kind !== 'aborted') throw unreachable(lastErr);
-  throw new AppError({ code: 'serverNotFound', message: `No Skype for Business server answered for ${domain}.` }, { cause: lastErr });
+  throw new SignInError({ code: 'serverNotFound', message: `No Skype for Business server answered for ${domain}.` }, { cause: lastErr });
 }
 
-function unreachable(err: NetworkError): AppError {
+function unreachable(err: NetworkError): SignInError {
   let host: string;
   try {
     host = new URL(err.url).host; // the server named, or where its discovery redirected
@@ -75,10 +74,10 @@ function unreachable(err: NetworkError): AppError {
   }
   // An untrusted certificate is no network problem either: the user has to act differently.
   if (/certificate|CERT_|self[- ]signed|unable to verify/i.test(detail)) {
-    return new AppError({ code: 'certificate', message: `The certificate of ${host} is not trusted by this computer.` }, { cause: err });
+    return new SignInError({ code: 'certificate', message: `The certificate of ${host} is not trusted by this computer.` }, { cause: err });
   }
   const why = err.kind === 'timeout' ? 'it did not answer in time' : 'the connection failed';
-  return new AppError({ code: 'network', message: `Could not reach ${host}: ${why}.` }, { cause: err });
+  return new SignInError({ code: 'network', message: `Could not reach ${host}: ${why}.` }, { cause: err });
 }
 
 async function followRoot(t: Transport, start: URL, domain: string, signal?: AbortSignal): Promise<string> {
@@ -106,7 +105,7 @@ async function followRoot(t: Transport, start: URL, domain: string, signal?: Abo
     }
     throw new BadResponseError('missingLink', 'the discovery answer has no user link');
   }
-  throw new AppError({ code: 'serverNotFound', message: 'Too many discovery redirects.' });
+  throw new SignInError({ code: 'serverNotFound', message: 'Too many discovery redirects.' });
 }
 
 export interface SignInResult {
@@ -126,8 +125,8 @@ export async function requestToken(t: Transport, tokenUrl: string, creds: Creden
   });
   if (res.status === 400) {
     const e = errorFromResponse(res);
-    if (e.code === 'invalid_grant') throw new AppError({ code: 'wrongPassword', message: 'The user name or password is wrong.', status: 400, ucwaCode: e.code });
-    throw new AppError({ code: 'server', message: `The sign-in service refused the request (${e.code}).`, status: 400, ucwaCode: e.code });
+    if (e.code === 'invalid_grant') throw new SignInError({ code: 'wrongPassword', message: 'The user name or password is wrong.', status: 400, ucwaCode: e.code });
+    throw new SignInError({ code: 'server', message: `The sign-in service refused the request (${e.code}).`, status: 400, ucwaCode: e.code });
   }
   if (res.status >= 400) throw errorFromResponse(res);
   const j = asResource(res.json);
@@ -175,7 +174,7 @@ export async function signInToPool(
     user = resolveHref(redirectUrl.href, nextUser);
     assertDiscoveryTarget(user, domain);
   }
-  throw new AppError({ code: 'poolUnavailable', message: 'Too many pool redirects.' });
+  throw new SignInError({ code: 'poolUnavailable', message: 'Too many pool redirects.' });
 }
 
 async function tokenFromChallenge(
@@ -188,7 +187,7 @@ async function tokenFromChallenge(
   const challenge = parseMsRtcOAuth(res.headers.get('www-authenticate'));
   if (!challenge) throw new BadResponseError('malformed', 'the server offers no MsRtcOAuth sign-in');
   if (challenge.grantTypes.length > 0 && !challenge.grantTypes.includes('password')) {
-    throw new AppError({ code: 'server', message: 'This server does not allow password sign-in.' });
+    throw new SignInError({ code: 'server', message: 'This server does not allow password sign-in.' });
   }
   const tokenUrl = resolveHref(user.href, challenge.href);
   // The password goes only to a token service inside the user's domain, over https.

@@ -1,7 +1,6 @@
 // The authenticated command channel to one UCWA pool. Every request: href resolved against the
 // pool, the token only to its own origin, renewed ahead of expiry (90 % of expires_in), and on a
 // 401 one re-authentication plus one retry. Status >= 400 becomes a UcwaError.
-import { AppError } from '../app/types.ts';
 import { requestToken, type Credentials, type Token } from './auth.ts';
 import { BadResponseError, UcwaError } from './errors.ts';
 import { assertTokenOrigin, resolveHref } from './hypermedia.ts';
@@ -132,4 +131,4 @@ export function locationOf(client: UcwaClient, res: HttpResponse): string | null
   }
 }
 
-export { AppError, UcwaError };
+export { UcwaError };

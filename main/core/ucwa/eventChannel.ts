@@ -2,13 +2,46 @@
 // goes out BEFORE the batch is processed (that GET is the ack), and batches are processed strictly
 // in order through one serial queue. A failed P-GET pauses the loop on the SAME url (same ack: the
 // server re-delivers the unacknowledged batch); the owner decides when to resume (backoff lives in
-// the session machine). 404/410 and an unexpected 409 PGetReplaced are reported as failures.
-import { isAbort, UcwaError } from './errors.ts';
+// the session machine). Every failure but our own abort is reported through onFailure with its
+// kind (channelFailureKind): a paused channel waits for resume(); any other kind stops it for good,
+// and the owner must act (recreate the application, sign in again from discovery, or give up).
+import { isAbort, SignInError, UcwaError } from './errors.ts';
 import { parseBatch, type EventBatch } from './events.ts';
 import type { UcwaClient } from './client.ts';
 import type { LogFn } from './transport.ts';
+import { redact } from './redact.ts';
 
 export type ChannelState = 'idle' | 'running' | 'paused' | 'stopped';
+
+/** What a failed P-GET means, and so what the owner of the channel must do. */
+export type ChannelFailureKind =
+  /** Network error, timeout, 5xx, 408, 429, an unreadable batch: paused on the same URL (same ack);
+   * reconnect with backoff (honouring Retry-After), then resume(). */
+  | 'transient'
+  /** 404 ApplicationNotFound, 410 InactiveApplicationExpired, 409 PGetReplaced (another poller took
+   * our application over): stopped; recreate the application. */
+  | 'applicationGone'
+  /** 403 (typically a proxy), 401 after the client's own renewal, or any other 4xx the protocol does
+   * not document for the P-GET: stopped. RootURL: "clear the cache and start autodiscovery again"
+   * — discovery and sign-in again, never a silent stop. */
+  | 'rediscover'
+  /** Any other 410 (TooManyApplications, UserAgentNotAllowed, …) or a wrong password on renewal:
+   * stopped; signing in again would fail the same way. */
+  | 'fatal';
+
+/** Classify a failed P-GET (pure; our own abort is never reported, so it has no kind here). */
+export function channelFailureKind(err: unknown): ChannelFailureKind {
+  if (err instanceof SignInError) {
+    // Renewal inside getJson failed: the token service said the password is wrong, or refused.
+    return err.code === 'wrongPassword' ? 'fatal' : err.code === 'network' || err.code === 'poolUnavailable' ? 'transient' : 'rediscover';
+  }
+  if (!(err instanceof UcwaError)) return 'transient';
+  if (err.is(404, 'ApplicationNotFound') || err.is(410, 'InactiveApplicationExpired') || err.is(409, 'PGetReplaced')) return 'applicationGone';
+  if (err.status === 410) return 'fatal';
+  if (err.status === 408 || err.status === 429) return 'transient';
+  if (err.status >= 400 && err.status < 500) return 'rediscover';
+  return 'transient';
+}
 
 export interface EventChannelOptions {
   client: UcwaClient;
@@ -20,8 +53,8 @@ export interface EventChannelOptions {
   onBatch: (batch: EventBatch) => Promise<void> | void;
   /** `resume` / `resync`: the server dropped our transient state (conversations, invitations). */
   onReset: (kind: 'resume' | 'resync') => Promise<void> | void;
-  /** The loop stopped (paused on network errors, stopped on application gone / fatal). */
-  onFailure: (err: unknown, paused: boolean) => void;
+  /** The loop stopped: paused (kind 'transient': resume() later) or stopped (any other kind). */
+  onFailure: (err: unknown, paused: boolean, kind: ChannelFailureKind) => void;
   /** A P-GET answered: the channel is healthy. */
   onHealthy?: () => void;
   log?: LogFn;
@@ -103,15 +136,12 @@ export class EventChannel {
         batch = await pending;
       } catch (err) {
         if (gen !== this.generation || isAbort(err)) return; // replaced or stopped by us
-        if (err instanceof UcwaError && err.is(409, 'PGetReplaced')) {
-          // Not ours (we abort what we replace): another process polls our application.
-          this.state = 'stopped';
-          this.o.onFailure(err, false);
-          return;
-        }
-        const fatal = err instanceof UcwaError && (err.status === 404 || err.status === 410 || err.status === 403);
-        this.state = fatal ? 'stopped' : 'paused';
-        this.o.onFailure(err, !fatal);
+        // (A 409 PGetReplaced is not ours either: we abort what we replace; another process polls.)
+        const kind = channelFailureKind(err);
+        const paused = kind === 'transient';
+        this.state = paused ? 'paused' : 'stopped';
+        this.o.log?.(redact(`event channel ${paused ? 'paused' : 'stopped'} (${kind}): ${err instanceof Error ? err.message : String(err)}`));
+        this.o.onFailure(err, paused, kind);
         return;
       }
       if (gen !== this.generation) return;

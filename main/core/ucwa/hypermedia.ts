@@ -1,8 +1,7 @@
 // The hypermedia guard (DESIGN.md §7): follow only hrefs the server gave, resolved against the
 // pool; discovery and pool-redirect links only inside the user's SIP domain (or loopback);
-// https except on loopback. Violations are AppError 'insecureUrl' raised BEFORE any request.
-import { AppError } from '../app/types.ts';
-import { BadResponseError } from './errors.ts';
+// https except on loopback. Violations are SignInError 'insecureUrl' raised BEFORE any request.
+import { BadResponseError, SignInError } from './errors.ts';
 
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
@@ -17,8 +16,8 @@ export function resolveHref(base: string, href: string): URL {
   }
 }
 
-function insecure(message: string): AppError {
-  return new AppError({ code: 'insecureUrl', message });
+function insecure(message: string): SignInError {
+  return new SignInError({ code: 'insecureUrl', message });
 }
 
 /** https, or http only to loopback (the simulator, a local proxy). */
@@ -51,7 +50,7 @@ export function assertTokenOrigin(url: URL, tokenOrigin: string): void {
 
 export function sipDomain(sip: string): string {
   const m = /^(?:sip:)?[^@\s]+@([^@\s]+)$/i.exec(sip.trim());
-  if (!m || !m[1]) throw new AppError({ code: 'invalidInput', message: `"${sip}" is not a SIP address like alice@contoso.com.` });
+  if (!m || !m[1]) throw new SignInError({ code: 'invalidInput', message: `"${sip}" is not a SIP address like alice@contoso.com.` });
   return m[1].toLowerCase();
 }
 

@@ -2,7 +2,7 @@
 // cap, JSON parsing only for JSON content types, and error bodies turned into UcwaError.
 // Redirects are never followed by fetch (`redirect: 'manual'`): a 3xx could carry the bearer
 // token to a host the hypermedia guard never approved.
-import { BadResponseError, NetworkError, UcwaError } from './errors.ts';
+import { BadResponseError, NetworkError, parseRetryAfter, UcwaError } from './errors.ts';
 import { redact } from './redact.ts';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -131,14 +131,20 @@ const STATUS_CODES: Record<number, string> = {
   502: 'BadGateway', 503: 'ServiceUnavailable', 504: 'Timeout',
 };
 
-/** Build the typed error of a >= 400 answer. The body is read only when it is JSON (else: proxy/IIS). */
-export function errorFromResponse(res: HttpResponse): UcwaError {
+/**
+ * Build the typed error of a >= 400 answer. The body is read only when it is JSON (else: proxy/IIS).
+ * Retry-After (delta-seconds or HTTP-date) becomes `retryAfterMs` (bounded) and `retryAfter` (s).
+ */
+export function errorFromResponse(res: HttpResponse, now: number = Date.now()): UcwaError {
   const body = res.json && typeof res.json === 'object' ? (res.json as Record<string, unknown>) : null;
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
   const code = str(body?.code) ?? str(body?.error) ?? STATUS_CODES[res.status] ?? `Http${res.status}`;
   const subcode = str(body?.subcode);
   const retryRaw = res.headers.get('retry-after');
-  const retryAfter = retryRaw && /^\d+$/.test(retryRaw.trim()) ? Number(retryRaw) : undefined;
+  const retryAfterMs = parseRetryAfter(retryRaw, now);
+  // Seconds as before for delta-seconds (unclamped, as the server said); a date is rounded up.
+  const retryAfter = retryRaw && /^\d+$/.test(retryRaw.trim()) ? Number(retryRaw.trim())
+    : retryAfterMs !== undefined ? Math.ceil(retryAfterMs / 1000) : undefined;
   const message = str(body?.message) ?? `${res.status} ${code}${subcode ? `/${subcode}` : ''}`;
-  return new UcwaError({ status: res.status, code, subcode, message, retryAfter, url: res.url });
+  return new UcwaError({ status: res.status, code, subcode, message, retryAfter, retryAfterMs, url: res.url });
 }
