@@ -37,6 +37,7 @@ export function createControl(sim: Sim, dropConnections: () => void): SimulatorC
     },
     addFault: (fault: Fault) => sim.faults.add(fault),
     clearFaults: () => sim.faults.clear(),
+    faultsFired: () => sim.faults.fired(),
     expireTokens: (sip?: string) => sim.tokens.expire(sip),
     expireApplications: (sip?: string, opts?: { forget?: boolean }) => {
       for (const app of [...sim.apps.values()]) if (!sip || app.user.sip === toSip(sip)) terminateApplication(sim, app, opts?.forget ?? false);
@@ -107,6 +108,8 @@ export async function handleControlRequest(sim: Sim, control: SimulatorControl, 
       case 'clearFaults':
         control.clearFaults();
         return ok();
+      case 'faultsFired':
+        return ok(control.faultsFired());
       case 'expireTokens':
         control.expireTokens(args.sip as string | undefined);
         return ok();

@@ -11,6 +11,8 @@ interface Entry {
 
 export class Faults {
   #entries: Entry[] = [];
+  // Firings per label survive clear(): a soak reads them to count the faults that really happened.
+  #fired = new Map<string, number>();
 
   add(fault: Fault): () => void {
     let re: RegExp | undefined;
@@ -30,6 +32,10 @@ export class Faults {
     this.#entries = [];
   }
 
+  fired(): Record<string, number> {
+    return Object.fromEntries(this.#fired);
+  }
+
   /** The first matching fault with firings left; consumes one firing. */
   take(method: string, path: string): Fault | undefined {
     const lower = path.toLowerCase();
@@ -40,6 +46,8 @@ export class Faults {
       if (!hit) continue;
       e.left -= 1;
       if (e.left <= 0) this.#entries = this.#entries.filter((x) => x !== e);
+      const label = e.fault.label ?? `${e.fault.route} ${e.fault.status ?? (e.fault.drop ? 'drop' : e.fault.stall ? 'stall' : 'latency')}`;
+      this.#fired.set(label, (this.#fired.get(label) ?? 0) + 1);
       return e.fault;
     }
     return undefined;

@@ -153,6 +153,13 @@ export function getMessaging(_sim: Sim, ctx: Ctx): Reply {
   return { status: 200, body: messagingJson(findConv(ctx)) };
 }
 
+/** GET messages: the message links of the conversation, newest last (message_ref: "messages collection GET lists message links"). */
+export function listMessages(_sim: Sim, ctx: Ctx): Reply {
+  const conv = findConv(ctx);
+  const links = conv.messages.slice(-100).map((m) => ({ href: h.message(conv, m.n) }));
+  return { status: 200, body: { rel: 'messages', _links: { self: { href: `${h.messaging(conv)}/messages` }, message: links } } };
+}
+
 export function getMessage(sim: Sim, ctx: Ctx): Reply {
   const conv = findConv(ctx);
   const msg = conv.messages.find((m) => String(m.n) === ctx.params.n);

@@ -10,7 +10,7 @@ import {
 import { accept, decline } from './incoming.ts';
 import { getLocation, getNote, getPresence, makeMeAvailable, reportMyActivity, setPresence } from './me.ts';
 import {
-  deleteConversation, getConversation, getConversations, getInvitation, getMessage, getMessaging,
+  deleteConversation, getConversation, getConversations, getInvitation, getMessage, getMessaging, listMessages,
   getParticipant, getParticipants, sendMessage, setIsTyping, startMessaging, terminate,
 } from './messaging.ts';
 import type { Ctx, Reply } from './model.ts';
@@ -73,6 +73,7 @@ route('GET', CONV, getConversation);
 route('DELETE', CONV, deleteConversation);
 route('GET', `${CONV}/messaging`, getMessaging);
 route('POST', `${CONV}/messaging/messages`, sendMessage);
+route('GET', `${CONV}/messaging/messages`, listMessages);
 route('GET', `${CONV}/messaging/messages/{n}`, getMessage);
 route('POST', `${CONV}/messaging/typing`, setIsTyping);
 route('POST', `${CONV}/messaging/terminate`, terminate);

@@ -128,7 +128,8 @@ export class PoolServer {
       }
       if (fault.stall) return; // held until the client gives up or the server stops
       if (fault.status) {
-        write(res, { status: fault.status, body: errorBody(fault.status, fault.subcode, fault.message, fault.code) });
+        const headers = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined;
+        write(res, { status: fault.status, headers, body: errorBody(fault.status, fault.subcode, fault.message, fault.code) });
         return;
       }
     }

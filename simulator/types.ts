@@ -108,6 +108,10 @@ export interface Fault {
   stall?: boolean;
   /** How many times the fault fires; default Infinity. */
   times?: number;
+  /** With `status`: send `Retry-After: <seconds>` (429 / 503 as a throttling server does). */
+  retryAfter?: number;
+  /** A name for this fault in faultsFired() (e.g. the soak's fault kind); default route + status. */
+  label?: string;
 }
 
 export interface SimulatorControl {
@@ -127,6 +131,8 @@ export interface SimulatorControl {
   sendConferenceInvite?(from: string, to: string, subject?: string): Promise<string>;
   addFault(fault: Fault): () => void; // returns a remover
   clearFaults(): void;
+  /** How many times faults fired since the start, per label (Fault.label, else "<route> <status|drop|stall|latency>"). */
+  faultsFired(): Record<string, number>;
   /** Make the user's current tokens invalid now (next request → 401). */
   expireTokens(sip?: string): void;
   /** Terminate applications now (410 InactiveApplicationExpired); with forget, 404 ApplicationNotFound at once. */
