@@ -57,7 +57,9 @@ export const MessageBody = memo(function MessageBody({ m }: { m: Message }): Rea
   return <div className="msg-text"><Autolink text={m.text} /></div>;
 });
 
-const deliveryWords = { queued: 'Waiting to send', sending: 'Sending…', sent: 'Sent', failed: 'Not sent' } as const;
+// 'accepted': the server has it (its 201); 'delivered': the completion said so. 'uncertain': the app
+// stopped mid-send; it goes once more and may then arrive twice.
+const deliveryWords = { queued: 'Waiting to send', sending: 'Sending…', accepted: 'Sent', delivered: 'Delivered', uncertain: 'Checking…', failed: 'Not sent' } as const;
 
 type RowActions = { onDiscarded: (id: number) => void; onRetry: (m: Message) => Promise<IpcError | null> };
 
@@ -66,7 +68,8 @@ function Delivery({ m, actions }: { m: Message; actions: RowActions }): ReactNod
   const [error, setError] = useState<IpcError | null>(null);
   if (!m.delivery) return null;
   if (m.delivery !== 'failed') {
-    return <span className={`delivery ${m.delivery}`} data-delivery={m.delivery}>{m.delivery === 'sent' ? <><span aria-hidden="true">✓ </span>{deliveryWords.sent}</> : deliveryWords[m.delivery]}</span>;
+    const done = m.delivery === 'delivered' || m.delivery === 'accepted';
+    return <span className={`delivery ${m.delivery}`} data-delivery={m.delivery}>{done ? <><span aria-hidden="true">✓ </span>{deliveryWords[m.delivery]}</> : deliveryWords[m.delivery]}{m.deliveryError ? ` (${m.deliveryError})` : ''}</span>;
   }
   const cid = m.clientId;
   return (
@@ -323,19 +326,15 @@ export function ConversationView(props: { id: number; messageId?: number | undef
 
   const sendText = async (text: string): Promise<boolean> => {
     setNotice(null);
-    if (connected || ringing) {
-      const r = await safe(() => ucwa().send(id, text));
-      if (!r.ok) { setNotice(r.error); return false; }
-      return true;
-    }
-    // A past conversation: continueMessaging, the first message travels with the invitation.
-    setProgress({ state: 'connecting', error: null });
-    const r = await safe(() => ucwa().continueConversation(id, text));
+    // One call whatever the state: the core continues, starts, accepts or reuses, and retries by
+    // itself. What it refuses at once (not signed in, too long) was never queued: the composer
+    // keeps the words. Everything later shows on the message row (its clientId, never its text).
+    if (!connected && !ringing) setProgress({ state: 'connecting', error: null });
+    const r = await safe(() => ucwa().send(id, text));
     if (!r.ok) {
-      setProgress({ state: 'failed', error: r.error });
-      // Queued in the outbox, the message stays in the transcript as "Not sent" with Retry / Discard;
-      // otherwise nothing was kept, so the composer gets the words back.
-      return messagesRef.current.some((m) => m.origin === 'outbox' && m.text === text);
+      if (!connected && !ringing) setProgress({ state: 'failed', error: r.error });
+      else setNotice(r.error);
+      return false;
     }
     return true;
   };

@@ -99,7 +99,7 @@ export function Popup(): ReactNode {
   const reply = async (text: string): Promise<boolean> => {
     if (id === null) return false;
     setError(null);
-    const r = connected || ringing ? await safe(() => ucwa().send(id, text)) : await safe(() => ucwa().continueConversation(id, text));
+    const r = await safe(() => ucwa().send(id, text)); // the core decides continue, start, accept or reuse
     if (!r.ok) { setError(r.error); return false; }
     setSent('Sent.');
     void safe(() => ucwa().markRead(id));

@@ -67,7 +67,7 @@ export function messageJson(m: Message) {
 export function messageLine(m: Message): string {
   const who = m.author ? (m.author.name || m.author.sip.replace(/^sip:/, '')) : '*';
   const arrow = m.direction === 'Incoming' ? '←' : '→';
-  const state = m.delivery && m.delivery !== 'sent' ? `  [${m.delivery}${m.deliveryError ? `: ${m.deliveryError}` : ''}]` : '';
+  const state = m.delivery && m.delivery !== 'delivered' && m.delivery !== 'accepted' ? `  [${m.delivery}${m.deliveryError ? `: ${m.deliveryError}` : ''}]` : '';
   return `[${localTime(m.at)}] ${arrow} ${who}: ${m.text}${state}`;
 }
 

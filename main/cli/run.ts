@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../core/app/types.ts';
-import type { InvitationInfo, Message, MessengerService, ServiceEventName } from '../core/app/types.ts';
+import type { InvitationInfo, Message, MessengerService, OutboxItem, Sending, ServiceEventName } from '../core/app/types.ts';
 import type { Secrets } from '../core/secrets/types.ts';
 import { userDataDir } from '../core/paths.ts';
 import type { CommandSpec, GlobalOptions, ParsedArgs } from './args.ts';
@@ -54,7 +54,6 @@ export interface Runtime {
   runSimulatorCli(argv: string[]): Promise<number>;
 }
 
-const TERMINAL_FAIL = new Set(['failed', 'cancelled', 'timedOut', 'declined', 'missed']);
 
 export async function runCli(parsed: ParsedArgs, io: CliIO, rt: Runtime): Promise<number> {
   const { globals, command } = parsed;
@@ -130,6 +129,9 @@ interface Ctx {
   account: string;
   warnings: string[];
   progress(line: string): void;
+  /** Invitations that rang before `listen` was listening (during sign-in). */
+  early: InvitationInfo[];
+  listening: boolean;
 }
 
 async function withSession(globals: GlobalOptions, command: CommandSpec, io: CliIO, rt: Runtime): Promise<number> {
@@ -185,10 +187,16 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
       await service.close();
     });
     for (const w of warnings) progress(`warning: ${w}`);
-    const ctx: Ctx = { globals, io, service, account, warnings: [...warnings], progress };
+    const ctx: Ctx = { globals, io, service, account, warnings: [...warnings], progress, early: [], listening: false };
 
     if (!offline) {
       if (password === null) password = await findPassword(globals, io, secrets, account);
+      // An invitation may ring while signing in (the channel is up before makeMeAvailable ends):
+      // `listen` must see it too.
+      if (command.name === 'listen') {
+        const off = service.on('invitation', (inv) => { if (!ctx.listening) ctx.early.push(inv); });
+        cleanups.push(async () => off());
+      }
       progress(`Signing in as ${account}…`);
       await signIn(ctx, { sip: account, password, ...(server ? { server } : {}), demo: globals.demo });
       signedIn = true;
@@ -369,45 +377,49 @@ function waitFor<T>(ctx: Ctx, events: ServiceEventName[], check: () => Promise<T
   });
 }
 
-function invitationError(inv: InvitationInfo): AppError {
-  if (inv.error) return new AppError(inv.error);
-  const why: Record<string, string> = {
-    failed: 'the invitation failed',
-    cancelled: 'the invitation was cancelled',
-    timedOut: 'nobody answered in time',
-    declined: 'the invitation was declined',
-    missed: 'the invitation was missed',
-  };
-  return appError('invitationFailed', `Not connected: ${why[inv.state] ?? inv.state}.`);
-}
-
-/** continue / send: wait until connected and the first message is delivered, or say why not. */
-async function deliver(ctx: Ctx, verb: 'continue' | 'send', text: string, start: () => Promise<{ conversationId: number }>, knownId: number | null): Promise<number> {
+/**
+ * continue / send: the message goes into the outbox (the core decides continue, start or reuse and
+ * retries transient failures by itself); wait for its delivery — not for a text that looks like it
+ * — or say why not. A message still undelivered when --timeout runs out is taken back out of the
+ * outbox when it is not on the wire, so it does not go out unseen by a later command.
+ */
+async function deliver(ctx: Ctx, verb: 'continue' | 'send', text: string, start: () => Promise<Sending>, knownId: number | null): Promise<number> {
   if (!text.trim()) throw appError('invalidInput', 'The message is empty.');
   if (knownId !== null) await conversationOrFail(ctx, knownId, false);
   ctx.progress(verb === 'continue' ? `Continuing conversation #${knownId}…` : 'Starting the conversation…');
-  const { conversationId } = await start();
-  const wanted = text.trim();
-  const outcome = await waitFor(ctx, ['invitationProgress', 'live', 'delivery', 'message'], async () => {
-    const live = ctx.service.liveState(conversationId);
-    const inv = live?.invitation ?? null;
-    if (inv && TERMINAL_FAIL.has(inv.state)) throw invitationError(inv);
-    const connected = live?.connection === 'connected' || inv?.state === 'connected';
-    const page = await ctx.service.listMessages(conversationId, { limit: 20 });
-    const mine = page.items.find((m) => m.direction === 'Outgoing' && m.text.trim() === wanted);
-    if (mine?.delivery === 'failed') throw appError('invitationFailed', `The message was not delivered: ${mine.deliveryError ?? 'unknown reason'}.`);
-    const delivered = !!mine && (mine.delivery === 'sent' || (mine.delivery === null && mine.origin !== 'outbox'));
-    return connected && delivered ? { invitation: inv, message: mine } : undefined;
-  }, 'No answer in time: the conversation did not connect (or the message was not confirmed).');
+  const sending = await start();
+  const { conversationId } = sending;
+  let outcome: { item: OutboxItem } | { err: unknown } | null = null;
+  sending.delivered.then((item) => { outcome = { item }; }, (err: unknown) => { outcome = { err }; });
+  let item: OutboxItem;
+  try {
+    item = await waitFor(ctx, ['delivery', 'invitationProgress'], async () => {
+      const o = outcome as { item: OutboxItem } | { err: unknown } | null;
+      if (!o) return undefined;
+      if ('err' in o) throw o.err;
+      return o.item;
+    }, 'No answer in time: the message was not delivered.');
+  } catch (err) {
+    if (!outcome) {
+      const taken = await ctx.service.discardOutbox(sending.clientId).then(() => true, () => false);
+      if (!taken) ctx.warnings.push('The message was on its way when time ran out; it may still arrive.');
+    }
+    throw err;
+  }
+  const page = await ctx.service.listMessages(conversationId, { limit: 50 });
+  const mine = page.items.find((m) => m.id === item.messageId) ?? null;
+  const live = ctx.service.liveState(conversationId);
   const conversation = await ctx.service.getConversation(conversationId);
   const who = conversation?.participants.filter((p) => p.sip !== ctx.account).map((p) => p.name || p.sip).join(', ') || 'the conversation';
   print(ctx, {
     conversationId,
+    clientId: sending.clientId,
     state: 'connected',
     delivered: true,
-    message: outcome.message ? messageJson(outcome.message) : null,
-    invitation: outcome.invitation ? invitationJson(outcome.invitation) : null,
-  }, [`Connected to ${who} (conversation #${conversationId}); message delivered.`]);
+    ...(item.maybeDuplicate ? { maybeDuplicate: true } : {}),
+    message: mine ? messageJson(mine) : null,
+    invitation: live?.invitation ? invitationJson(live.invitation) : null,
+  }, [`Connected to ${who} (conversation #${conversationId}); message delivered${item.maybeDuplicate ? ' (it may have arrived twice)' : ''}.`]);
   await ctx.service.hangUp(conversationId).catch(() => undefined);
   return 0;
 }
@@ -421,7 +433,7 @@ async function listen(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'listen' }>): 
   };
   const announced = new Map<number, string | null>(); // conversation → invitation text not yet seen as a message
   const offs: (() => void)[] = [];
-  offs.push(service.on('invitation', (inv) => {
+  const onInvitation = (inv: InvitationInfo) => {
     if (inv.direction !== 'Incoming') return;
     announced.set(inv.conversationId, inv.text);
     line({ event: 'invitation', time: new Date().toISOString(), ...invitationJson(inv) }, invitationLine(inv));
@@ -434,9 +446,16 @@ async function listen(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'listen' }>): 
         },
       );
     }
-  }));
+  };
+  offs.push(service.on('invitation', onInvitation));
+  ctx.listening = true;
+  for (const inv of ctx.early.splice(0)) onInvitation(inv);
+  // A stored row is announced again when it changes (its server timestamp arrives): print it once.
+  const printed = new Set<number>();
   offs.push(service.on('message', (m) => {
-    if (m.direction !== 'Incoming') return;
+    if (m.direction !== 'Incoming' || printed.has(m.id)) return;
+    printed.add(m.id);
+    if (printed.size > 10_000) printed.clear();
     const pending = announced.get(m.conversationId);
     if (pending !== undefined && pending !== null && pending.trim() === m.text.trim()) {
       announced.set(m.conversationId, null); // the invitation already showed this text

@@ -75,6 +75,7 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Me
     startConversation: (to, text) => s().startConversation(to, text),
     continueConversation: (id, text) => s().continueConversation(id, text),
     send: (id, text, opts) => s().send(id, text, opts),
+    delivery: (clientId) => s().delivery(clientId),
     accept: (id) => s().accept(id),
     decline: (id) => s().decline(id),
     typing: (id) => s().typing(id),

@@ -19,7 +19,7 @@ const messageText = z.string().max(MAX_MESSAGE_LENGTH).refine((s) => s.trim().le
 
 export const personSchema = z.object({ sip: z.string(), name: z.string() });
 export const directionSchema = z.enum(['Incoming', 'Outgoing']);
-export const deliveryStateSchema = z.enum(['queued', 'sending', 'sent', 'failed']);
+export const deliveryStateSchema = z.enum(['queued', 'sending', 'accepted', 'delivered', 'failed', 'uncertain']);
 export const availabilitySchema = z.enum(['Online', 'Busy', 'DoNotDisturb', 'BeRightBack', 'Away', 'Offwork']);
 
 export const appErrorCodeSchema = z.enum([
@@ -81,6 +81,9 @@ export const outboxItemSchema = z.object({
   attempts: z.number(),
   lastError: z.string().nullable(),
   createdAt: z.number(),
+  operationId: z.string().nullable(),
+  location: z.string().nullable(),
+  maybeDuplicate: z.boolean(),
 });
 
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next: z.string().nullable() });
@@ -190,8 +193,8 @@ export const calls = {
   syncProgress: { args: z.tuple([]), result: syncProgressSchema },
   // people and conversations
   searchPeople: { args: z.tuple([z.string().max(256), z.number().int().min(1).max(100).optional()]), result: z.array(personSchema) },
-  startConversation: { args: z.tuple([sipLike, messageText]), result: z.object({ conversationId: id }) },
-  continueConversation: { args: z.tuple([id, messageText]), result: z.object({ conversationId: id }) },
+  startConversation: { args: z.tuple([sipLike, messageText]), result: z.object({ conversationId: id, clientId: z.string() }) },
+  continueConversation: { args: z.tuple([id, messageText]), result: z.object({ conversationId: id, clientId: z.string() }) },
   send: { args: z.tuple([id, messageText]), result: outboxItemSchema },
   accept: { args: z.tuple([id]), result: z.null() },
   decline: { args: z.tuple([id]), result: z.null() },

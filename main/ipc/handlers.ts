@@ -64,6 +64,8 @@ function toIpcError(err: unknown): IpcError {
 
 type Impl = { [K in CallName]: (caller: CallerInfo, ...args: CallArgs<K>) => Promise<CallResult<K>> };
 
+const pick = (s: { conversationId: number; clientId: string }) => ({ conversationId: s.conversationId, clientId: s.clientId });
+
 export function createHandlers(service: MessengerService, host: HandlerHost): Handlers {
   const nul = async <T>(p: Promise<T> | T): Promise<null> => {
     await p;
@@ -85,9 +87,10 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
     syncNow: (_c) => nul(service.syncNow()),
     syncProgress: async () => service.syncProgress(),
     searchPeople: (_c, q, limit) => service.searchPeople(q, limit),
-    startConversation: (_c, to, text) => service.startConversation(to, text),
-    continueConversation: (_c, id, text) => service.continueConversation(id, text),
-    send: (_c, id, text) => service.send(id, text),
+    // A delivery promise cannot cross IPC: the renderer follows the item by its clientId ('delivery' events).
+    startConversation: async (_c, to, text) => pick(await service.startConversation(to, text)),
+    continueConversation: async (_c, id, text) => pick(await service.continueConversation(id, text)),
+    send: async (_c, id, text) => (await service.send(id, text)).item,
     accept: (_c, id) => nul(service.accept(id)),
     decline: (_c, id) => nul(service.decline(id)),
     typing: (_c, id) => nul(service.typing(id)),

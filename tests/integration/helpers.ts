@@ -18,7 +18,7 @@ export async function sim(opts: SimulatorOptions = {}): Promise<Simulator> {
 export interface Harness {
   service: MessengerService;
   store: Store;
-  requests: { method: string; url: string; auth: boolean }[];
+  requests: { method: string; url: string; auth: boolean; at: number }[];
 }
 
 export function service(s: Simulator, extra: Partial<MessengerDeps> = {}): Harness {
@@ -26,7 +26,7 @@ export function service(s: Simulator, extra: Partial<MessengerDeps> = {}): Harne
   const requests: Harness['requests'] = [];
   const fetchSpy: MessengerDeps['fetch'] = (url, init) => {
     const h = new Headers(init.headers);
-    requests.push({ method: init.method ?? 'GET', url, auth: h.has('authorization') });
+    requests.push({ method: init.method ?? 'GET', url, auth: h.has('authorization'), at: Date.now() });
     return fetch(url, init);
   };
   const svc = createMessengerService({

@@ -104,22 +104,22 @@ test('a message refused by sendMessage: Retry delivers it exactly once, Discard 
     remove();
 
     await h.service.retryOutbox(a.clientId);
-    await until(async () => (await deliveryOf(h, convId, 'refused, then retried'))[0] === 'sent', 'retried message sent');
+    await until(async () => (await deliveryOf(h, convId, 'refused, then retried'))[0] === 'delivered', 'retried message sent');
 
     const removed: { conversationId: number; messageId: number }[] = [];
     h.service.on('messageRemoved', (r) => removed.push(r));
     await h.service.discardOutbox(b.clientId);
-    assert.deepEqual(removed, [{ conversationId: convId, messageId: b.messageId }]);
+    assert.deepEqual(removed, [{ conversationId: convId, messageId: b.item.messageId }]);
     assert.deepEqual(await deliveryOf(h, convId, 'refused, then discarded'), []);
     await assert.rejects(h.service.retryOutbox(b.clientId), (e: Error & { code?: string }) => e.code === 'notFound');
 
     await h.service.send(convId, 'after the failures');
-    await until(async () => (await deliveryOf(h, convId, 'after the failures'))[0] === 'sent', 'a later message sent');
+    await until(async () => (await deliveryOf(h, convId, 'after the failures'))[0] === 'delivered', 'a later message sent');
     await new Promise((r) => setTimeout(r, 200));
     const got = s.control.receivedMessages(ME).map((m) => m.text);
     assert.equal(got.filter((t) => t === 'refused, then retried').length, 1);
     assert.equal(got.filter((t) => t === 'refused, then discarded').length, 0);
-    assert.deepEqual(await deliveryOf(h, convId, 'refused, then retried'), ['sent']);
+    assert.deepEqual(await deliveryOf(h, convId, 'refused, then retried'), ['delivered']);
   } finally {
     await h.service.close();
     await s.stop();
@@ -139,16 +139,16 @@ test('a continueMessaging that failed: Retry continues the conversation and deli
     for (const c of (await h.service.listConversations({ limit: 200 })).items) if (texts(await allMessages(h, c.id)).includes('old')) target = c.id;
     assert.ok(target > 0);
     const remove = s.control.addFault({ route: 'continueMessaging', method: 'POST', status: 409, subcode: 'TooManyGroups' });
-    await assert.rejects(h.service.continueConversation(target, 'continue, retried'), (e: Error & { code?: string }) => e.code === 'continueTooManyGroups');
+    await assert.rejects((await h.service.continueConversation(target, 'continue, retried')).delivered, (e: Error & { code?: string }) => e.code === 'continueTooManyGroups');
     remove();
     const failed = (await allMessages(h, target)).find((m) => m.text === 'continue, retried');
     assert.equal(failed?.delivery, 'failed');
     const item = await h.service.retryOutbox(failed!.clientId!);
     assert.equal(item.state, 'queued');
-    await until(async () => (await deliveryOf(h, target, 'continue, retried'))[0] === 'sent', 'retried message sent');
+    await until(async () => (await deliveryOf(h, target, 'continue, retried'))[0] === 'delivered', 'retried message sent');
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(s.control.receivedMessages(ME).filter((m) => m.text === 'continue, retried').length, 1);
-    assert.deepEqual(await deliveryOf(h, target, 'continue, retried'), ['sent']);
+    assert.deepEqual(await deliveryOf(h, target, 'continue, retried'), ['delivered']);
   } finally {
     await h.service.close();
     await s.stop();
@@ -189,12 +189,12 @@ test('a message that failed in an earlier run of the app (SQLite): after a resta
 
       const item = await h.service.retryOutbox(clientId);
       assert.equal(item.state, 'queued');
-      await until(async () => (await deliveryOf(h, convId, 'failed before the restart'))[0] === 'sent', 'retried message sent', 10_000);
+      await until(async () => (await deliveryOf(h, convId, 'failed before the restart'))[0] === 'delivered', 'retried message sent', 10_000);
       await new Promise((r) => setTimeout(r, 200)); // room for a duplicate to show up
       const got = s.control.receivedMessages(ME).map((m) => m.text);
       assert.equal(got.filter((x) => x === 'failed before the restart').length, 1);
-      assert.deepEqual(await deliveryOf(h, convId, 'failed before the restart'), ['sent']);
-      assert.equal((await store.outboxItem(clientId))?.state, 'sent');
+      assert.deepEqual(await deliveryOf(h, convId, 'failed before the restart'), ['delivered']);
+      assert.equal((await store.outboxItem(clientId))?.state, 'delivered');
       await assert.rejects(h.service.retryOutbox(clientId), (e: Error & { code?: string }) => e.code === 'notFound', 'a sent message is not retried');
     } finally {
       await h.service.close();

@@ -10,7 +10,9 @@ import { createPendingNavigation, createShellHost } from '../../main/electron/ho
 
 const person = { sip: 'sip:alice@contoso.com', name: 'Alice' };
 const session = { status: 'online' as const, user: person, availability: 'Online' as const, error: null, nextRetryAt: null, demo: false };
-const outbox = { clientId: 'c1', conversationId: 1, messageId: 2, text: 'hi', html: null, state: 'queued' as const, attempts: 0, lastError: null, createdAt: 1 };
+const outbox = { clientId: 'c1', conversationId: 1, messageId: 2, text: 'hi', html: null, state: 'queued' as const, attempts: 0, lastError: null, createdAt: 1, operationId: null, location: null, maybeDuplicate: false };
+
+const sending = { clientId: outbox.clientId, conversationId: 1, item: outbox, delivered: Promise.resolve(outbox) };
 
 function fakeService(calls: string[]): MessengerService {
   const rec = <T>(name: string, value: T) => (..._a: unknown[]) => {
@@ -21,8 +23,9 @@ function fakeService(calls: string[]): MessengerService {
     signIn: rec('signIn', Promise.resolve(session)), signInRemembered: rec('signInRemembered', Promise.resolve(null)),
     signOut: rec('signOut', Promise.resolve()), state: rec('state', session), setAvailability: rec('setAvailability', Promise.resolve()),
     reportIdle: rec('reportIdle', undefined), nudge: rec('nudge', undefined),
-    searchPeople: rec('searchPeople', Promise.resolve([person])), startConversation: rec('startConversation', Promise.resolve({ conversationId: 1 })),
-    continueConversation: rec('continueConversation', Promise.resolve({ conversationId: 1 })), send: rec('send', Promise.resolve(outbox)),
+    searchPeople: rec('searchPeople', Promise.resolve([person])), startConversation: rec('startConversation', Promise.resolve(sending)),
+    continueConversation: rec('continueConversation', Promise.resolve(sending)), send: rec('send', Promise.resolve(sending)),
+    delivery: rec('delivery', Promise.resolve(outbox)),
     accept: rec('accept', Promise.resolve()), decline: rec('decline', Promise.resolve()), typing: rec('typing', undefined), hangUp: rec('hangUp', Promise.resolve()),
     liveState: rec('liveState', null), listConversations: rec('listConversations', Promise.resolve({ items: [], next: null })),
     getConversation: rec('getConversation', Promise.resolve(null)), listMessages: rec('listMessages', Promise.resolve({ items: [], next: null })),

@@ -1,90 +1,310 @@
-// Invitations: one invitation actor per messagingInvitation, incoming (ringing → accept /
-// decline) or outgoing (start / continue, carrying the first queued message), and the
-// 'invitation' / 'invitationProgress' events. Conferences and other modalities are shown, never joined.
-import { createActor } from 'xstate';
+// Invitations: one invitation actor per messagingInvitation — incoming (ringing → accept /
+// decline) or outgoing (a start / continue the connector made) — and the 'invitation' /
+// 'invitationProgress' events. What an invitation settles to goes up through `waitSettled`
+// (the connector awaits it) and the port `onIncoming` (the outbox answers a ringing conversation
+// where the user already typed). Conferences and other modalities are shown, never joined.
+import { createActor, type ActorRefFrom } from 'xstate';
 import { AppError, type InvitationInfo } from './types.ts';
 import { toAppError } from './errors.ts';
-import { abs, requireClient, resourceOf, type InvitationRec, type Live, type ServiceContext } from './context.ts';
-import { attachHref, emitLive, makeLive } from './liveConversations.ts';
-import { failItem, markSent } from './outboxDelivery.ts';
+import type { ServiceEmitter } from './events.ts';
+import type { Session } from './session.ts';
+import type { Lives, Live } from './lives.ts';
 import type { UcwaEvent } from '../ucwa/events.ts';
 import { embedded, link, linkTitle, str, type Resource } from '../ucwa/links.ts';
 import { tryDecodeDataUrl } from '../ucwa/dataUrl.ts';
 import * as R from '../ucwa/resources.ts';
 import { invitationMachine } from '../machines/invitation.ts';
-import type { Person } from '../store/types.ts';
+import type { Person, Store } from '../store/types.ts';
 
-type NewInvitation = Omit<InvitationRec, 'id' | 'actor' | 'info'> & { info: Omit<InvitationInfo, 'id' | 'state'> };
+type InvActor = ActorRefFrom<typeof invitationMachine>;
+export type InvitationReason = { code?: string; subcode?: string; message?: string } | null;
 
-export function newInvitation(ctx: ServiceContext, live: Live | null, init: NewInvitation): InvitationRec {
-  const id = `inv-${++ctx.invitationSeq}`;
-  const actor = createActor(invitationMachine, { input: { direction: init.direction, timeoutMs: ctx.timing.invitationTimeoutMs } });
-  const rec: InvitationRec = { ...init, id, actor, info: { ...init.info, id, state: init.direction === 'Incoming' ? 'ringing' : 'requesting' } };
-  actor.subscribe((snap) => {
-    const state = snap.value as InvitationInfo['state'];
-    if (state === rec.info.state) return;
-    rec.info = { ...rec.info, state };
-    if (state === 'failed' || state === 'timedOut' || state === 'missed') {
-      const reason = snap.context.reason;
-      rec.info.error = {
-        code: 'invitationFailed',
-        message: state === 'timedOut' ? 'Nobody answered.' : reason?.subcode === 'Declined' ? 'The other person declined.' : reason?.message ?? 'The invitation was not answered.',
-        subcode: reason?.subcode,
-      };
-    }
-    ctx.events.emit('invitationProgress', { ...rec.info });
-    if (live) emitLive(ctx, live);
-    if (snap.status === 'done') onInvitationSettled(ctx, rec, live);
-  });
-  actor.start();
-  if (live) live.invitation = rec;
-  if (rec.href) ctx.invitationsByHref.set(rec.href, rec);
-  if (rec.operationId) ctx.invitationsByOp.set(rec.operationId, rec);
-  return rec;
+export interface InvitationRec {
+  readonly id: string;
+  readonly direction: 'Incoming' | 'Outgoing';
+  readonly conversationId: number;
+  readonly operationId: string | null;
+  href: string | null;
+  actor: InvActor;
+  acceptHref: string | null;
+  declineHref: string | null;
+  cancelHref: string | null;
+  info: InvitationInfo;
+  /** How it ended (set once the actor is done). */
+  outcome: { ok: boolean; reason: InvitationReason } | null;
 }
 
-function onInvitationSettled(ctx: ServiceContext, rec: InvitationRec, live: Live | null): void {
-  const state = rec.info.state;
-  const ok = state === 'connected';
-  if (rec.carriesClientId) {
-    const clientId = rec.carriesClientId;
-    rec.carriesClientId = null;
-    if (ok) void markSent(ctx, clientId, rec.carriedAt ?? null, live?.threadId ?? null);
-    else void failItem(ctx, clientId, rec.info.error?.message ?? 'Not delivered.');
-  }
-  rec.settle?.(ok, ok ? undefined : new AppError(rec.info.error ?? { code: 'invitationFailed', message: 'The invitation failed.' }));
-  if (!ok && live) {
-    // The other queued messages of this conversation cannot go either.
-    live.actor.send({ type: 'DISCONNECTED' });
-  }
+export interface InvitationsOptions {
+  session: Session;
+  lives: Lives;
+  store: Store;
+  events: ServiceEmitter;
+  now: () => number;
+  invitationTimeoutMs: number;
+  log: (line: string) => void;
+  /** A new incoming invitation rang in this conversation. */
+  onIncoming(conversationId: number): void;
 }
 
-export async function onInvitationEvent(ctx: ServiceContext, ev: UcwaEvent): Promise<void> {
-  const href = abs(ctx, ev.href);
-  let rec = ctx.invitationsByHref.get(href) ?? null;
-  const r = await resourceOf(ctx, ev);
-  const opId = str(r, 'operationId');
-  if (!rec && opId) rec = ctx.invitationsByOp.get(opId) ?? null;
-  if (rec && !rec.href) {
-    rec.href = href;
-    ctx.invitationsByHref.set(href, rec);
+/** The first message an incoming invitation carried, stored at once with local time: its
+ * re-delivery after accept is the same message, matched exactly (same conversation, same text). */
+interface FirstCopy { text: string; messageId: number; threadId: string | null }
+
+export class Invitations {
+  readonly #o: InvitationsOptions;
+  #seq = 0;
+  readonly #byHref = new Map<string, InvitationRec>();
+  readonly #byOp = new Map<string, InvitationRec>();
+  /** The current invitation of each conversation. */
+  readonly #byConversation = new Map<number, InvitationRec>();
+  readonly #settleWaiters = new Map<InvitationRec, (() => void)[]>();
+  /** First messages awaiting their re-delivery, per conversation href (several invitations may be pending at once). */
+  readonly #firstCopies = new Map<string, FirstCopy[]>();
+
+  constructor(o: InvitationsOptions) {
+    this.#o = o;
   }
-  if (ev.phase === 'start' && !rec) {
-    if (str(r, 'direction') === 'Outgoing') return; // not ours (another endpoint of this user)
-    return onIncomingInvitation(ctx, ev, href, r);
+
+  of(conversationId: number): InvitationRec | null {
+    return this.#byConversation.get(conversationId) ?? null;
   }
-  if (!rec) return;
-  const live = ctx.lives.get(rec.info.conversationId) ?? null;
-  if (live) attachHref(ctx, live, link(r, 'conversation'));
-  if (live && str(r, 'threadId') && !live.threadId) live.threadId = str(r, 'threadId') ?? null;
-  if (ev.phase === 'start') {
-    rec.cancelHref = link(r, 'cancel') ?? rec.cancelHref;
+
+  byOperation(operationId: string | null | undefined): InvitationRec | null {
+    return operationId ? this.#byOp.get(operationId) ?? null : null;
+  }
+
+  /** An incoming invitation still ringing in this conversation. */
+  ringing(conversationId: number): InvitationRec | null {
+    const rec = this.of(conversationId);
+    return rec && rec.direction === 'Incoming' && rec.info.state === 'ringing' && !rec.info.unsupported ? rec : null;
+  }
+
+  /** An invitation under way (outgoing requesting / connecting, incoming accepting). */
+  pending(conversationId: number): InvitationRec | null {
+    const rec = this.of(conversationId);
+    if (!rec || rec.outcome) return null;
+    const st = rec.info.state;
+    return st === 'requesting' || st === 'connecting' || st === 'accepting' ? rec : null;
+  }
+
+  #make(live: Live, init: Omit<InvitationRec, 'id' | 'actor' | 'info' | 'outcome'> & { info: Omit<InvitationInfo, 'id' | 'state'> }): InvitationRec {
+    const id = `inv-${++this.#seq}`;
+    const actor = createActor(invitationMachine, { input: { direction: init.direction, timeoutMs: this.#o.invitationTimeoutMs } });
+    const rec: InvitationRec = { ...init, id, actor, outcome: null, info: { ...init.info, id, state: init.direction === 'Incoming' ? 'ringing' : 'requesting' } };
+    actor.subscribe((snap) => {
+      const state = snap.value as InvitationInfo['state'];
+      if (state !== rec.info.state) {
+        rec.info = { ...rec.info, state };
+        if (state === 'failed' || state === 'timedOut' || state === 'missed') {
+          const reason = snap.context.reason;
+          rec.info.error = rec.info.error ?? {
+            code: 'invitationFailed',
+            message: state === 'timedOut' ? 'Nobody answered.' : reason?.subcode === 'Declined' ? 'The other person declined.' : reason?.message ?? 'The invitation was not answered.',
+            subcode: reason?.subcode,
+          };
+        }
+        this.#o.events.emit('invitationProgress', { ...rec.info });
+        if (this.#byConversation.get(rec.conversationId) === rec) this.#o.lives.setInvitation(live, rec.info);
+      }
+      if (snap.status === 'done' && !rec.outcome) {
+        rec.outcome = { ok: state === 'connected', reason: state === 'timedOut' ? { code: 'Timeout', subcode: 'Timeout', message: 'Nobody answered.' } : snap.context.reason };
+        if (rec.outcome.ok) this.#o.lives.setConnection(live, 'connected');
+        else if (live.connection === 'connecting' && this.#byConversation.get(rec.conversationId) === rec) this.#o.lives.disconnect(live);
+        for (const w of this.#settleWaiters.get(rec) ?? []) w();
+        this.#settleWaiters.delete(rec);
+        if (rec.operationId) this.#byOp.delete(rec.operationId);
+      }
+    });
+    actor.start();
+    this.#byConversation.set(rec.conversationId, rec);
+    if (rec.href) this.#byHref.set(rec.href, rec);
+    if (rec.operationId) this.#byOp.set(rec.operationId, rec);
+    this.#o.lives.setInvitation(live, rec.info);
+    return rec;
+  }
+
+  /** An outgoing invitation the connector is about to POST (start / continue), known by operationId. */
+  outgoing(live: Live, operationId: string, info: { from: Person | null; text: string | null; subject: string }): InvitationRec {
+    return this.#make(live, {
+      direction: 'Outgoing', conversationId: live.conversationId, operationId, href: null, acceptHref: null, declineHref: null, cancelHref: null,
+      info: { conversationId: live.conversationId, direction: 'Outgoing', from: info.from, text: info.text, subject: info.subject, unsupported: false, error: null },
+    });
+  }
+
+  /** The 201's Location of an outgoing invitation. */
+  bindHref(rec: InvitationRec, href: string | null): void {
+    if (!href || rec.href) return;
+    rec.href = this.#o.session.abs(href);
+    this.#byHref.set(rec.href, rec);
     rec.actor.send({ type: 'STARTED' });
-  } else if (ev.phase === 'update') {
-    rec.cancelHref = link(r, 'cancel') ?? rec.cancelHref;
-  } else if (ev.phase === 'end') {
-    if (ev.status === 'Success' || str(r, 'state') === 'Connected') rec.actor.send({ type: 'SUCCESS' });
-    else rec.actor.send({ type: 'FAILURE', reason: ev.reason });
+  }
+
+  /** The POST of an outgoing invitation failed: it never existed on the server. */
+  abandon(rec: InvitationRec, reason: InvitationReason, error: AppError): void {
+    rec.info = { ...rec.info, error: error.toJSON() };
+    rec.actor.send({ type: 'FAILURE', reason: reason ?? { message: error.message } });
+  }
+
+  /** Resolves with the outcome once the invitation has ended (connected or not). */
+  waitSettled(rec: InvitationRec): Promise<{ ok: boolean; reason: InvitationReason }> {
+    if (rec.outcome) return Promise.resolve(rec.outcome);
+    return new Promise((resolve) => {
+      const list = this.#settleWaiters.get(rec) ?? [];
+      list.push(() => resolve(rec.outcome ?? { ok: false, reason: null }));
+      this.#settleWaiters.set(rec, list);
+    });
+  }
+
+  async onEvent(ev: UcwaEvent): Promise<void> {
+    const { session, lives } = this.#o;
+    const href = session.abs(ev.href);
+    let rec = this.#byHref.get(href) ?? null;
+    const r = await session.resourceOf(ev);
+    const opId = str(r, 'operationId');
+    if (!rec && opId) rec = this.#byOp.get(opId) ?? null;
+    if (rec && !rec.href) {
+      rec.href = href;
+      this.#byHref.set(href, rec);
+    }
+    if (ev.phase === 'start' && !rec) {
+      if (str(r, 'direction') === 'Outgoing') return; // not ours (another endpoint of this user)
+      return this.#incoming(ev, href, r);
+    }
+    if (!rec || rec.outcome) return;
+    const live = lives.get(rec.conversationId);
+    if (live) {
+      lives.attachHref(live, link(r, 'conversation'));
+      if (str(r, 'threadId') && !live.threadId) live.threadId = str(r, 'threadId') ?? null;
+    }
+    if (ev.phase === 'start') {
+      rec.cancelHref = link(r, 'cancel') ?? rec.cancelHref;
+      rec.actor.send({ type: 'STARTED' });
+    } else if (ev.phase === 'update') {
+      rec.cancelHref = link(r, 'cancel') ?? rec.cancelHref;
+    } else if (ev.phase === 'end') {
+      if (ev.status === 'Success' || str(r, 'state') === 'Connected') rec.actor.send({ type: 'SUCCESS' });
+      else rec.actor.send({ type: 'FAILURE', reason: ev.reason });
+    }
+  }
+
+  async #incoming(ev: UcwaEvent, href: string, r: Resource | null): Promise<void> {
+    const { session, store, lives } = this.#o;
+    if (!session.me) return;
+    const fromRes = embedded(r, 'from');
+    const from = personOf(fromRes, link(r, 'from'), linkTitle(r, 'from'));
+    const threadId = str(r, 'threadId') ?? `invitation:${href}`;
+    const subject = str(r, 'subject') ?? '';
+    // Only messaging invitations can be joined; conferences and other modalities are shown, never joined.
+    const unsupported = ev.rel !== 'messagingInvitation' || !!link(r, 'onlineMeeting') || !!str(r, 'onlineMeetingUri');
+    const conv = await store.ensureLiveConversation({ threadId, subject, direction: 'Incoming', participants: from ? [from] : [], startedAt: this.#o.now() });
+    const live = lives.ensure(conv.id, threadId);
+    lives.attachHref(live, link(r, 'conversation'));
+    const first = tryDecodeDataUrl(link(r, 'message'));
+    let text: string | null = null;
+    if (first) {
+      text = first.mimeType === 'text/html' ? R.stripHtml(first.text) : first.text;
+      const html = first.mimeType === 'text/html' ? first.text : null;
+      const messageId = await this.#storeFirst(conv.id, threadId, from, text, html);
+      if (live.convHref && messageId !== null) {
+        const list = this.#firstCopies.get(live.convHref) ?? [];
+        list.push({ text, messageId, threadId });
+        this.#firstCopies.set(live.convHref, list);
+      }
+    }
+    const rec = this.#make(live, {
+      direction: 'Incoming', conversationId: conv.id, operationId: str(r, 'operationId') ?? null, href,
+      acceptHref: link(r, 'accept') ?? null, declineHref: link(r, 'decline') ?? null, cancelHref: null,
+      info: { conversationId: conv.id, direction: 'Incoming', from, text, subject, unsupported, error: unsupported ? { code: 'conferenceNotSupported', message: 'This kind of invitation cannot be joined from this app.' } : null },
+    });
+    this.#o.events.emit('invitation', { ...rec.info });
+    if (!unsupported) this.#o.onIncoming(conv.id);
+  }
+
+  /**
+   * Store an invitation's first message. The same words from the same person in this thread,
+   * stored from an earlier invitation that never connected and never got its server time (the
+   * sender's client tried again after a timeout), are that message, not a second one.
+   */
+  async #storeFirst(conversationId: number, threadId: string, from: Person | null, text: string, html: string | null): Promise<number | null> {
+    const { store } = this.#o;
+    const recent = await store.listMessages(conversationId, { limit: 30 }).catch(() => null);
+    const unconfirmed = recent?.items.find((m) => m.direction === 'Incoming' && m.origin === 'live' && m.text === text
+      && (m.author?.sip ?? '') === (from?.sip ?? '') && this.#unconfirmed.has(m.id));
+    if (unconfirmed) return unconfirmed.id;
+    const added = await store.addMessage(conversationId, threadId, {
+      author: from, direction: 'Incoming', at: this.#o.now(), text, html, origin: 'live',
+    }, { markUnread: true });
+    this.#unconfirmed.add(added.message.id);
+    return added.message.id;
+  }
+
+  /** Stored first messages still stamped with local time (their re-delivery not seen yet). */
+  readonly #unconfirmed = new Set<number>();
+
+  /** An incoming message in this conversation: the re-delivery of an invitation's first message? */
+  takeFirstCopy(convHref: string | null, text: string): FirstCopy | null {
+    if (!convHref) return null;
+    const list = this.#firstCopies.get(convHref);
+    if (!list) return null;
+    const i = list.findIndex((c) => c.text === text || c.text.trim() === text.trim());
+    if (i < 0) return null;
+    const [hit] = list.splice(i, 1);
+    if (!list.length) this.#firstCopies.delete(convHref);
+    if (hit) this.#unconfirmed.delete(hit.messageId);
+    return hit ?? null;
+  }
+
+  async accept(conversationId: number): Promise<void> {
+    const rec = this.of(conversationId);
+    if (!rec || rec.direction !== 'Incoming') throw new AppError({ code: 'notFound', message: 'There is no invitation to accept.' });
+    if (rec.info.unsupported) throw new AppError({ code: 'conferenceNotSupported', message: 'This kind of invitation cannot be joined from this app.' });
+    if (rec.info.state !== 'ringing') return;
+    if (!rec.acceptHref) throw new AppError({ code: 'server', message: 'The server offered no way to accept this invitation.' });
+    const live = this.#o.lives.ensure(conversationId, null);
+    rec.actor.send({ type: 'ACCEPT' });
+    this.#o.lives.setConnection(live, 'connecting');
+    try {
+      await R.acceptInvitation(this.#o.session.requireClient(), rec.acceptHref);
+    } catch (err) {
+      const e = toAppError(err);
+      rec.actor.send({ type: 'ACCEPT_FAILED', reason: { code: e.ucwaCode, subcode: e.subcode, message: e.message } });
+      this.#o.lives.disconnect(live);
+      throw e;
+    }
+  }
+
+  async decline(conversationId: number): Promise<void> {
+    const rec = this.of(conversationId);
+    if (!rec || rec.direction !== 'Incoming' || rec.info.state !== 'ringing') throw new AppError({ code: 'notFound', message: 'There is no invitation to decline.' });
+    rec.actor.send({ type: 'DECLINE' });
+    const client = this.#o.session.client;
+    if (rec.declineHref && client) await R.declineInvitation(client, rec.declineHref).catch((err: unknown) => this.#o.log(`decline: ${String(err)}`));
+  }
+
+  /** Cancel an outgoing invitation still under way (hang up before it connected). */
+  async cancel(conversationId: number): Promise<void> {
+    const rec = this.of(conversationId);
+    if (!rec || rec.direction !== 'Outgoing' || rec.outcome) return;
+    rec.actor.send({ type: 'CANCEL' });
+    const client = this.#o.session.client;
+    if (rec.cancelHref && client) await R.cancelInvitation(client, rec.cancelHref).catch(() => undefined);
+  }
+
+  /** The event channel or the application started over: every invitation in flight is gone. */
+  dropTransient(): void {
+    for (const rec of this.#byConversation.values()) {
+      if (!rec.outcome) rec.actor.send({ type: 'FAILURE', reason: { code: 'Reset', message: 'The connection to the server was reset.' } });
+    }
+    this.#byHref.clear();
+    this.#byOp.clear();
+    this.#firstCopies.clear();
+  }
+
+  forgetAll(): void {
+    this.dropTransient();
+    for (const rec of this.#byConversation.values()) rec.actor.stop();
+    this.#byConversation.clear();
+    this.#unconfirmed.clear();
   }
 }
 
@@ -92,63 +312,4 @@ function personOf(r: Resource | null, fallbackHref?: string, title?: string): Pe
   const uri = str(r, 'uri') ?? R.sipFromHref(link(r, 'contact')) ?? R.sipFromHref(fallbackHref) ?? undefined;
   if (!uri) return null;
   return R.personFromSip(uri, str(r, 'name') || title);
-}
-
-async function onIncomingInvitation(ctx: ServiceContext, ev: UcwaEvent, href: string, r: Resource | null): Promise<void> {
-  if (!ctx.me) return;
-  const { store } = ctx;
-  const fromRes = embedded(r, 'from');
-  const from = personOf(fromRes, link(r, 'from'), linkTitle(r, 'from'));
-  const threadId = str(r, 'threadId') ?? `invitation:${href}`;
-  const subject = str(r, 'subject') ?? '';
-  // Only messaging invitations can be joined; conferences and other modalities are shown, never joined.
-  const unsupported = ev.rel !== 'messagingInvitation' || !!link(r, 'onlineMeeting') || !!str(r, 'onlineMeetingUri');
-  const conv = await store.ensureLiveConversation({ threadId, subject, direction: 'Incoming', participants: from ? [from] : [], startedAt: ctx.now() });
-  const live = makeLive(ctx, conv.id, threadId);
-  attachHref(ctx, live, link(r, 'conversation'));
-  const first = tryDecodeDataUrl(link(r, 'message'));
-  let text: string | null = null;
-  if (first) {
-    text = first.mimeType === 'text/html' ? R.stripHtml(first.text) : first.text;
-    live.firstText = text;
-    const added = await store.addMessage(conv.id, threadId, {
-      author: from, direction: 'Incoming', at: ctx.now(), text, html: first.mimeType === 'text/html' ? first.text : null, origin: 'live',
-    }, { markUnread: true });
-    live.firstMessageId = added.message.id;
-  }
-  const rec = newInvitation(ctx, live, {
-    href, operationId: str(r, 'operationId') ?? null, direction: 'Incoming',
-    acceptHref: link(r, 'accept') ?? null, declineHref: link(r, 'decline') ?? null, cancelHref: null, carriesClientId: null,
-    info: { conversationId: conv.id, direction: 'Incoming', from, text, subject, unsupported, error: unsupported ? { code: 'conferenceNotSupported', message: 'This kind of invitation cannot be joined from this app.' } : null },
-  });
-  ctx.events.emit('invitation', { ...rec.info });
-  // Messages typed before the invitation was noticed are waiting: answer by accepting.
-  const pending = await store.pendingOutbox(conv.id);
-  if (pending.length > 0 && !unsupported) void acceptLive(ctx, live).catch(() => undefined);
-}
-
-export async function acceptLive(ctx: ServiceContext, live: Live): Promise<void> {
-  const inv = live.invitation;
-  if (!inv || inv.direction !== 'Incoming') throw new AppError({ code: 'notFound', message: 'There is no invitation to accept.' });
-  if (inv.info.unsupported) throw new AppError({ code: 'conferenceNotSupported', message: 'This kind of invitation cannot be joined from this app.' });
-  if (inv.info.state !== 'ringing') return;
-  if (!inv.acceptHref) throw new AppError({ code: 'server', message: 'The server offered no way to accept this invitation.' });
-  inv.actor.send({ type: 'ACCEPT' });
-  live.actor.send({ type: 'CONNECTING' });
-  try {
-    await R.acceptInvitation(requireClient(ctx), inv.acceptHref);
-  } catch (err) {
-    const e = toAppError(err);
-    inv.actor.send({ type: 'ACCEPT_FAILED', reason: { code: e.ucwaCode, subcode: e.subcode, message: e.message } });
-    live.actor.send({ type: 'DISCONNECTED' });
-    throw e;
-  }
-}
-
-export async function declineInvitation(ctx: ServiceContext, conversationId: number): Promise<void> {
-  const live = ctx.lives.get(conversationId);
-  const inv = live?.invitation;
-  if (!live || !inv || inv.direction !== 'Incoming' || inv.info.state !== 'ringing') throw new AppError({ code: 'notFound', message: 'There is no invitation to decline.' });
-  inv.actor.send({ type: 'DECLINE' });
-  if (inv.declineHref && ctx.client) await R.declineInvitation(ctx.client, inv.declineHref).catch((err: unknown) => ctx.log(`decline: ${String(err)}`));
 }

@@ -1,58 +1,122 @@
-// createMessengerService: the one object the shell, the CLI and the tests talk to. It wires the
-// UCWA client (ucwa/), the machines (machines/) and the Store: UCWA events → machines → store →
-// change events. Every user action that sends text goes through the outbox first (persisted
-// before any network call), so a crash or an outage never loses what the user typed.
-//
-// This file is the composition and the public API; the parts share one context (context.ts):
-//   sessionLifecycle.ts    sign-in, application, makeMeAvailable, activity, reconnect, sync timing
-//   eventDispatch.ts       event batches, dispatch by rel; conversation / messaging / typing events
-//   messageEvents.ts       'message' events: outgoing completions, incoming messages stored once
-//   invitations.ts         incoming / outgoing invitation actors and their events
-//   liveConversations.ts   live records, typing, 'live' state
-//   outboxDelivery.ts      enqueue, deliver in order, sent / failed, resume, retry / discard
-//   continueConversation.ts continueMessaging / startMessaging and the seed's error outcomes
-//   storeChanges.ts, events.ts  store changes → service events, with coalescing
+// createMessengerService: the one object the shell, the CLI and the tests talk to — the façade
+// and the composition root of the core's pipeline (DESIGN-2 §1), top to bottom:
+//   router.ts       UCWA events → the layers below; de-duplication of incoming events
+//   outbox.ts       the durable job queue: every outgoing message's state, one owner
+//   connector.ts    continue / start / accept / reuse; the seed's error table → an outcome value
+//   invitations.ts  invitation actors
+//   lives.ts        live conversations: messaging links, connection, typing
+//   session.ts      client, application, event channel, retries; history sync
+// Nothing imports upward: what flows up is a port handed in here at construction. Every user
+// action that sends text goes through the outbox first (persisted before any network call).
 import { AppError, type MessengerService, type SyncProgress } from './types.ts';
 import type { MessengerDeps } from './deps.ts';
-import { createContext } from './context.ts';
-import { processBatch } from './eventDispatch.ts';
-import { acceptLive, declineInvitation } from './invitations.ts';
-import { hangUp, liveState, postTyping } from './liveConversations.ts';
-import { discardOutbox, retryOutbox, send } from './outboxDelivery.ts';
-import { continueConversation, startConversation } from './continueConversation.ts';
-import {
-  isOnline, sessionState, setAvailability, signIn, signInRemembered, signOut, startSession, syncTarget,
-} from './sessionLifecycle.ts';
-import { forwardStoreChanges } from './storeChanges.ts';
+import { defaultTiming } from './deps.ts';
+import { ServiceEmitter } from './events.ts';
+import { Session, type ResetReason } from './session.ts';
+import { Lives } from './lives.ts';
+import { Invitations } from './invitations.ts';
+import { Connector } from './connector.ts';
+import { checkText, Outbox, type Sending } from './outbox.ts';
+import { Router } from './router.ts';
+import { createTransport } from '../ucwa/transport.ts';
 import { NetworkError } from '../ucwa/errors.ts';
+import { normaliseSip, sipDomain } from '../ucwa/hypermedia.ts';
 import { link } from '../ucwa/links.ts';
+import { newOperationId } from '../ucwa/operationId.ts';
 import * as R from '../ucwa/resources.ts';
+import type { Conversation } from '../store/types.ts';
 
 export type { MessengerDeps } from './deps.ts';
+export type { Sending } from './outbox.ts';
 
 export function createMessengerService(deps: MessengerDeps): MessengerService {
-  const ctx = createContext(deps);
-  const { store, sync, log } = ctx;
-  forwardStoreChanges(ctx);
-  const session = startSession(ctx);
+  const timing = { ...defaultTiming, ...deps.timing };
+  const log = deps.log ?? (() => undefined);
+  const now = deps.clock ?? Date.now;
+  const { store } = deps;
+  const events = new ServiceEmitter(log);
+  const transport = createTransport({ fetch: deps.fetch, log, defaultTimeoutMs: timing.requestTimeoutMs });
 
+  // Late-bound: the layers are made bottom-up, and the ports of the lower ones call the upper ones.
+  let router: Router | null = null;
+  let outbox: Outbox | null = null;
+  let invitations: Invitations | null = null;
+  let lives: Lives | null = null;
+  const resetLive = (reason: ResetReason) => {
+    router?.reset();
+    invitations?.dropTransient();
+    lives?.dropTransient();
+    if (reason === 'signedOut') outbox?.stop();
+    else outbox?.onReset();
+  };
+  const session = new Session({
+    deps, timing, now, log, store, transport, events,
+    ports: {
+      onBatch: (b) => router?.processBatch(b) ?? Promise.resolve(),
+      onReset: resetLive,
+      onOnline: () => void outbox?.resume(),
+      onOffline: () => undefined,
+    },
+  });
+  lives = new Lives({ session, events, now, typingThrottleMs: timing.typingThrottleMs, log, onConnected: (id) => outbox?.kick(id) });
+  invitations = new Invitations({ session, lives, store, events, now, invitationTimeoutMs: timing.invitationTimeoutMs, log, onIncoming: (id) => outbox?.kick(id) });
+  const connector = new Connector({ session, lives, invitations, store, readyTimeoutMs: timing.invitationTimeoutMs, log });
+  outbox = new Outbox({ store, session, lives, connector, backoffBaseMs: timing.backoffBaseMs, backoffMaxMs: timing.backoffMaxMs, random: deps.random ?? Math.random, now, log });
+  router = new Router({ session, lives, invitations, outbox, store, events, now, syncAfterConversationEndMs: timing.syncAfterConversationEndMs, log });
+  const ob = outbox, lv = lives, inv = invitations, rt = router;
+
+  // Store changes become service events (one direction of data: store → change events → UI).
+  const offStore = store.onChange((change) => {
+    if (change.kind === 'conversation') events.conversation(change.conversation);
+    else if (change.kind === 'message') events.emit('message', change.message);
+    else if (change.kind === 'delivery') events.emit('delivery', change.item);
+    else if (change.kind === 'messageRemoved') events.emit('messageRemoved', { conversationId: change.conversationId, messageId: change.messageId });
+    else if (change.kind === 'unread') events.unread(change.summary);
+    else if (change.kind === 'reset') {
+      // The store started over with an empty database: every conversation id held is gone.
+      log(`store reset (${change.reason}): dropping live state, resyncing`);
+      ob.forgetAll();
+      inv.forgetAll();
+      lv.forgetAll();
+      session.sync.clearLinks();
+      if (session.isOnline()) {
+        session.scheduleSync(0);
+        void ob.resume();
+      }
+    }
+  });
+
+  async function conversationOrThrow(conversationId: number): Promise<Conversation> {
+    const c = await store.getConversation(conversationId);
+    if (!c) throw new AppError({ code: 'notFound', message: 'This conversation does not exist.' });
+    return c;
+  }
+
+  async function send(conversationId: number, text: string, html?: string): Promise<Sending> {
+    checkText(text);
+    await conversationOrThrow(conversationId);
+    return ob.enqueue(conversationId, text, html ?? null);
+  }
+
+  let closed = false;
   const service: MessengerService = {
-    signIn: (req) => signIn(ctx, req),
-    signInRemembered: (sip, opts) => signInRemembered(ctx, sip, opts),
-    signOut: (opts) => signOut(ctx, opts),
-    state: () => sessionState(ctx),
-    setAvailability: (a) => setAvailability(ctx, a),
+    signIn: (req) => session.signIn(req),
+    signInRemembered: (sip, opts) => session.signInRemembered(sip, opts),
+    signOut: (opts) => session.signOut(opts),
+    state: () => session.state(),
+    setAvailability: (a) => session.setAvailability(a),
     reportIdle(idleSeconds, locked = false, awayAfterSec) {
-      session.send({ type: 'IDLE', idleSec: Math.max(0, idleSeconds), locked, ...(awayAfterSec !== undefined ? { awayAfterSec } : {}) });
+      session.reportIdle(idleSeconds, locked, awayAfterSec);
     },
     nudge() {
-      session.send({ type: 'NUDGE' });
+      session.nudge();
     },
     async searchPeople(query, limit = 20) {
-      const href = link(ctx.app?.people, 'search');
-      if (ctx.client && href && query.trim()) {
+      const href = link(session.app?.people, 'search');
+      const client = session.client;
+      if (client && href && query.trim()) {
         try {
-          const people = await R.searchPeople(ctx.client, href, query, limit);
+          const people = await R.searchPeople(client, href, query, limit);
           await store.upsertContacts(people);
           return people;
         } catch (err) {
@@ -62,21 +126,32 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       // Offline, or the directory failed: the people this account has met.
       return store.listContacts(query, limit);
     },
-    startConversation: (to, text) => startConversation(ctx, to, text),
-    continueConversation: (conversationId, text) => continueConversation(ctx, conversationId, text),
-    send: (conversationId, text, opts) => send(ctx, conversationId, text, opts?.html),
-    async accept(conversationId) {
-      const live = ctx.lives.get(conversationId);
-      if (!live) throw new AppError({ code: 'notFound', message: 'There is no invitation to accept.' });
-      await acceptLive(ctx, live);
+    async startConversation(to, text) {
+      checkText(text);
+      if (!session.me) throw new AppError({ code: 'notSignedIn', message: 'You are not signed in.' });
+      let sip: string;
+      try {
+        sipDomain(to);
+        sip = normaliseSip(to);
+      } catch {
+        throw new AppError({ code: 'invalidInput', message: `"${to}" is not a SIP address like alice@contoso.com.` });
+      }
+      // Our own threadId (startMessaging accepts one): the conversation exists locally at once.
+      const conv = await store.ensureLiveConversation({ threadId: newOperationId(), subject: '', direction: 'Outgoing', participants: [R.personFromSip(sip)], startedAt: now() });
+      return ob.enqueue(conv.id, text, null);
     },
-    decline: (conversationId) => declineInvitation(ctx, conversationId),
-    typing: (conversationId) => postTyping(ctx, conversationId),
-    hangUp: (conversationId) => hangUp(ctx, conversationId),
-    liveState(conversationId) {
-      const live = ctx.lives.get(conversationId);
-      return live ? liveState(live) : null;
+    // The core decides continue, start, reuse or accept: continuing is sending.
+    continueConversation: (conversationId, text) => send(conversationId, text),
+    send: (conversationId, text, opts) => send(conversationId, text, opts?.html),
+    delivery: (clientId) => ob.delivered(clientId),
+    accept: (conversationId) => inv.accept(conversationId),
+    decline: (conversationId) => inv.decline(conversationId),
+    typing: (conversationId) => lv.postTyping(conversationId),
+    async hangUp(conversationId) {
+      await inv.cancel(conversationId);
+      await lv.stop(conversationId);
     },
+    liveState: (conversationId) => lv.state(conversationId),
     listConversations: (q) => store.listConversations(q),
     getConversation: (id) => store.getConversation(id),
     listMessages: (id, q) => store.listMessages(id, q),
@@ -84,26 +159,24 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     search: (text, limit) => store.search(text, { limit }),
     async markRead(conversationId) {
       await store.markRead(conversationId);
-      const href = sync.logLinks.get(conversationId)?.markAsReadHref;
-      if (ctx.client && href) await R.markAsRead(ctx.client, href).catch((err: unknown) => log(`markAsRead: ${String(err)}`));
+      const href = session.sync.logLinks.get(conversationId)?.markAsReadHref;
+      const client = session.client;
+      if (client && href) await R.markAsRead(client, href).catch((err: unknown) => log(`markAsRead: ${String(err)}`));
     },
     unreadSummary: (limit) => store.unreadSummary(limit),
-    async syncNow() {
-      if (!isOnline(ctx)) throw new AppError({ code: 'notSignedIn', message: 'You are not signed in.' });
-      await sync.run(() => syncTarget(ctx));
-    },
-    syncProgress: (): SyncProgress => ({ ...sync.progress }),
-    retryOutbox: (clientId) => retryOutbox(ctx, clientId),
-    discardOutbox: (clientId) => discardOutbox(ctx, clientId),
-    on: (event, listener) => ctx.events.on(event, listener),
+    syncNow: () => session.syncNow(),
+    syncProgress: (): SyncProgress => ({ ...session.sync.progress }),
+    retryOutbox: (clientId) => ob.retry(clientId),
+    discardOutbox: (clientId) => ob.discard(clientId),
+    on: (event, listener) => events.on(event, listener),
     async close() {
-      if (ctx.closed) return;
-      await signOut(ctx).catch(() => undefined);
-      ctx.closed = true;
-      for (const t of ctx.timers) clearTimeout(t);
-      ctx.timers.clear();
-      for (const live of ctx.lives.values()) live.actor.stop();
-      session.stop();
+      if (closed) return;
+      closed = true;
+      await session.close();
+      ob.close();
+      inv.forgetAll();
+      lv.forgetAll();
+      offStore();
       await store.close();
     },
   };
@@ -111,12 +184,12 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
   return Object.assign(service, {
     /** Test/bench hooks (not part of MessengerService). */
     _internals: {
-      processBatch: (batch: Parameters<typeof processBatch>[1]) => processBatch(ctx, batch),
-      liveHrefs: () => [...ctx.livesByHref.keys()],
-      liveHref: (conversationId: number) => ctx.lives.get(conversationId)?.convHref ?? null,
-      channel: () => ctx.channel,
-      client: () => ctx.client,
-      sync,
+      processBatch: (batch: Parameters<Router['processBatch']>[0]) => rt.processBatch(batch),
+      liveHrefs: () => lv.hrefs(),
+      liveHref: (conversationId: number) => lv.get(conversationId)?.convHref ?? null,
+      channel: () => session.channel,
+      client: () => session.client,
+      sync: session.sync,
     },
   });
 }

@@ -8,11 +8,14 @@ import type { SyncProgress } from './types.ts';
 import { toAppError } from './errors.ts';
 import { getConversationLog, getTranscriptPage, listConversationLogs, logFingerprint } from '../ucwa/resources.ts';
 import { isAbort } from '../ucwa/errors.ts';
+import { logKeyFromHref } from '../store/keys.ts';
 import type { UcwaClient } from '../ucwa/client.ts';
 import type { Person, Store } from '../store/types.ts';
 
 export interface LogLinks {
   href: string;
+  /** The log's creationTime: of several logs of one thread, the newest one's links are used. */
+  createdAt: number;
   continueHref: string | null;
   markAsReadHref: string | null;
   conversationId: number;
@@ -167,6 +170,37 @@ export class HistorySync {
     }
   }
 
+  /** A continued thread is several logs of one conversation: keep the newest log's links. */
+  #noteLinks(conversationId: number, parsed: Awaited<ReturnType<typeof getConversationLog>>): LogLinks {
+    const links: LogLinks = {
+      href: parsed.input.href,
+      createdAt: parsed.input.createdAt,
+      continueHref: parsed.continueHref,
+      markAsReadHref: parsed.markAsReadHref,
+      conversationId,
+      threadId: parsed.input.threadId,
+    };
+    const known = this.logLinks.get(conversationId);
+    if (known && known.createdAt > links.createdAt) return known;
+    this.logLinks.set(conversationId, links);
+    return links;
+  }
+
+  /**
+   * The links of a conversation's log for the current application, fetched now when the sync has
+   * not reached it yet (continue right after sign-in must use continueMessaging, not start a new
+   * conversation): list the logs, take the one with this key, GET it. Null if it is not there.
+   */
+  async linksFor(t: SyncTarget | null, conversationId: number, logKey: string | null): Promise<LogLinks | null> {
+    const known = this.logLinks.get(conversationId);
+    if (known || !t || !t.conversationLogsHref || !logKey) return known ?? null;
+    const hrefs = await listConversationLogs(t.client, t.conversationLogsHref, this.d.logLimit);
+    const href = hrefs.find((h) => logKeyFromHref(h) === logKey);
+    if (!href) return null;
+    const parsed = await getConversationLog(t.client, href, t.me);
+    return this.#noteLinks(conversationId, parsed);
+  }
+
   private requests: Semaphore | null = null;
   private request<T>(fn: () => Promise<T>): Promise<T> {
     return this.requests ? this.requests.use(fn) : fn();
@@ -188,15 +222,9 @@ export class HistorySync {
     const parsed = await this.request(() => getConversationLog(t.client, href, t.me, signal));
     const fp = logFingerprint(parsed.input);
     const { conversation, needsTranscripts } = await this.d.store.upsertLog(parsed.input, fp);
-    this.logLinks.set(conversation.id, {
-      href: parsed.input.href,
-      continueHref: parsed.continueHref,
-      markAsReadHref: parsed.markAsReadHref,
-      conversationId: conversation.id,
-      threadId: parsed.input.threadId,
-    });
+    this.#noteLinks(conversation.id, parsed);
     if (!needsTranscripts || !parsed.transcriptsHref) {
-      if (needsTranscripts) await this.d.store.putTranscriptPage(conversation.id, parsed.input.threadId, [], true);
+      if (needsTranscripts) await this.d.store.putTranscriptPage(conversation.id, parsed.input.threadId, [], true, parsed.input.logKey);
       return;
     }
     const names = new Map(parsed.input.participants.map((p) => [p.sip, p.name]));
@@ -213,9 +241,9 @@ export class HistorySync {
       for (const m of p.messages) {
         const hit = takeNear(near, m);
         if (!hit) fresh.push(m);
-        else if (this.d.store.restampMessage) await this.d.store.restampMessage(hit.id, m.at, parsed.input.threadId);
+        else await this.d.store.restampMessage(hit.id, m.at, parsed.input.threadId);
       }
-      await this.d.store.putTranscriptPage(conversation.id, parsed.input.threadId, fresh, !p.next);
+      await this.d.store.putTranscriptPage(conversation.id, parsed.input.threadId, fresh, !p.next, parsed.input.logKey);
       page = p.next;
     }
   }

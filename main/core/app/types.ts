@@ -4,6 +4,7 @@
 import type {
   Conversation, ConversationFilter, DeliveryState, Message, OutboxItem, Page, Person, SearchHit, UnreadSummary,
 } from '../store/types.ts';
+import type { SessionStatus } from '../machines/session.ts';
 
 export type Availability = 'Online' | 'Busy' | 'DoNotDisturb' | 'BeRightBack' | 'Away' | 'Offwork';
 
@@ -62,18 +63,8 @@ export class AppError extends Error implements AppErrorShape {
   }
 }
 
-export type SessionStatus =
-  | 'signedOut'
-  | 'discovering'
-  | 'authenticating'
-  | 'creatingApplication'
-  | 'makingAvailable'
-  | 'online'
-  | 'reauthenticating'
-  | 'recreatingApplication'
-  | 'reconnecting'
-  | 'signingOut'
-  | 'error';
+/** The session machine owns its states (machines/session.ts); re-exported for the app's users. */
+export type { SessionStatus };
 
 export interface SessionState {
   status: SessionStatus;
@@ -141,7 +132,7 @@ export interface ServiceEvents {
   session: SessionState;
   invitation: InvitationInfo; // new incoming invitation
   invitationProgress: InvitationInfo; // any invitation changed state
-  message: Message; // a message was added (live, transcript of an open conversation, outbox)
+  message: Message; // a message was added, or changed (same id: replace it — e.g. its server timestamp arrived)
   /** A message row went away: an unsent outbox message discarded, or a copy merged into its twin. */
   messageRemoved: { conversationId: number; messageId: number };
   delivery: OutboxItem; // an outbox item changed state
@@ -153,6 +144,15 @@ export interface ServiceEvents {
 }
 
 export type ServiceEventName = keyof ServiceEvents;
+
+/** What send() gives back: the message's clientId at once, and a promise of its delivery. */
+export interface Sending {
+  clientId: string;
+  conversationId: number;
+  item: OutboxItem;
+  /** Resolves with the item once delivered; rejects with an AppError if it failed for good. */
+  delivered: Promise<OutboxItem>;
+}
 
 export interface MessengerService {
   // --- session ---
@@ -180,12 +180,20 @@ export interface MessengerService {
 
   // --- people and conversations ---
   searchPeople(query: string, limit?: number): Promise<Person[]>;
-  /** Start a new conversation with the first message. */
-  startConversation(to: string, text: string): Promise<{ conversationId: number }>;
-  /** continueMessaging on a past conversation, the first message travelling with the invitation. */
-  continueConversation(conversationId: number, text: string): Promise<{ conversationId: number }>;
-  /** Send in a conversation: queued in the outbox; connects (continue / accept) if needed. */
-  send(conversationId: number, text: string, opts?: { html?: string }): Promise<OutboxItem>;
+  /** A new conversation with its first message (queued in the outbox; the core connects it). */
+  startConversation(to: string, text: string): Promise<Sending>;
+  /** The same as send(): the core decides continue, start, reuse or accept. Kept for callers that say "continue". */
+  continueConversation(conversationId: number, text: string): Promise<Sending>;
+  /**
+   * The one call a UI makes to send: the text is persisted in the outbox before anything else,
+   * then delivered in order — by sendMessage when the conversation is live, else carried by the
+   * accept / continueMessaging / startMessaging the core chooses — retried by itself on transient
+   * failures for as long as the user is signed in. Returns the message's clientId at once and a
+   * promise of its delivery (rejects with an AppError when it failed for good).
+   */
+  send(conversationId: number, text: string, opts?: { html?: string }): Promise<Sending>;
+  /** The delivery promise of an outbox item by clientId (an earlier send, or one from before a restart). */
+  delivery(clientId: string): Promise<OutboxItem>;
   accept(conversationId: number): Promise<void>;
   decline(conversationId: number): Promise<void>;
   /** The user is typing in this conversation (throttled by the service). */

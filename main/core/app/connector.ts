@@ -1,0 +1,153 @@
+// Connecting a conversation so that its queued messages can go (DESIGN.md §3, the seed): reuse
+// the live IM when there is one, accept the invitation that rings, wait for the one under way,
+// or POST continueMessaging on a past conversation (its log's links fetched now if the sync has
+// not reached it) / startMessaging on a new one with the first queued message travelling along.
+// Every error becomes an outcome value for the outbox to act on; nothing here retries or fails a
+// message — the outbox owns that.
+import { AppError } from './types.ts';
+import { classifyFailure, invitationFailureKind, type Failure } from './retryPolicy.ts';
+import type { Session } from './session.ts';
+import type { Lives } from './lives.ts';
+import type { Invitations, InvitationReason } from './invitations.ts';
+import { UcwaError } from '../ucwa/errors.ts';
+import { link } from '../ucwa/links.ts';
+import { newOperationId } from '../ucwa/operationId.ts';
+import * as R from '../ucwa/resources.ts';
+import type { OutboxItem, Store } from '../store/types.ts';
+
+export type ConnectOutcome =
+  /** Messaging is connected: the item goes by sendMessage. */
+  | { kind: 'connected' }
+  /** The item travelled with our invitation, which connected. */
+  | { kind: 'carried'; operationId: string }
+  /** Not connected; what went wrong and whether it is worth another try. */
+  | { kind: 'failed'; failure: Failure };
+
+export interface ConnectHooks {
+  /** Record 'sending' with this operationId before the POST carrying the item goes out. */
+  posting(operationId: string): Promise<void>;
+  /** The POST's 201: recorded (the invitation's Location) before anything else happens. */
+  accepted(location: string | null): Promise<void>;
+}
+
+export interface ConnectorOptions {
+  session: Session;
+  lives: Lives;
+  invitations: Invitations;
+  store: Store;
+  /** How long to wait for messaging to come up after an invitation connected. */
+  readyTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+/** operationIds of invitations that carry a message start with this (≤ 50 chars in all). */
+export const CARRIED_OP_PREFIX = 'inv';
+
+export class Connector {
+  readonly #o: ConnectorOptions;
+
+  constructor(o: ConnectorOptions) {
+    this.#o = o;
+  }
+
+  async connect(conversationId: number, first: OutboxItem, hooks: ConnectHooks): Promise<ConnectOutcome> {
+    const { lives, invitations, session } = this.#o;
+    const live = lives.get(conversationId);
+    if (lives.isReady(live)) return { kind: 'connected' };
+    // An invitation rings in this conversation: answering it is how the reply goes.
+    if (invitations.ringing(conversationId)) {
+      try {
+        await invitations.accept(conversationId);
+      } catch (err) {
+        return { kind: 'failed', failure: classifyFailure(err) };
+      }
+    }
+    const pending = invitations.pending(conversationId);
+    if (pending) {
+      const outcome = await invitations.waitSettled(pending);
+      if (!outcome.ok) return { kind: 'failed', failure: invitationFailure(outcome.reason) };
+    }
+    if (live && live.connection === 'connected') {
+      return (await lives.whenReady(live, this.#o.readyTimeoutMs)) ? { kind: 'connected' } : { kind: 'failed', failure: notReady() };
+    }
+    if (!session.isOnline()) return { kind: 'failed', failure: classifyFailure(new AppError({ code: 'notSignedIn', message: 'You are not signed in.' })) };
+    return this.#invite(conversationId, first, hooks);
+  }
+
+  /** continueMessaging / startMessaging with the first queued message. */
+  async #invite(conversationId: number, first: OutboxItem, hooks: ConnectHooks): Promise<ConnectOutcome> {
+    const { lives, invitations, session, store } = this.#o;
+    const conv = await store.getConversation(conversationId);
+    if (!conv) return { kind: 'failed', failure: { kind: 'permanent', error: new AppError({ code: 'notFound', message: 'This conversation does not exist.' }) } };
+    let client;
+    try {
+      client = session.requireClient();
+    } catch (err) {
+      return { kind: 'failed', failure: classifyFailure(err) };
+    }
+    let links;
+    try {
+      links = await session.sync.linksFor(session.syncTarget(), conversationId, conv.logKey);
+    } catch (err) {
+      // History unreachable right now: not a reason to start a second conversation instead.
+      if (conv.logKey) return { kind: 'failed', failure: classifyFailure(err) };
+      links = null;
+    }
+    const to = conv.participants.find((p) => p.sip !== session.me?.sip)?.sip;
+    const startHref = link(session.app?.communication, 'startMessaging');
+    if (!links?.continueHref && (!to || !startHref)) {
+      return { kind: 'failed', failure: { kind: 'permanent', error: new AppError({ code: 'continueNotAvailable', message: 'This conversation cannot be continued from here.' }) } };
+    }
+    const live = lives.ensure(conversationId, conv.threadId);
+    const operationId = `${CARRIED_OP_PREFIX}${newOperationId()}`.slice(0, 50);
+    await hooks.posting(operationId);
+    const rec = invitations.outgoing(live, operationId, { from: session.me, text: first.text, subject: conv.subject });
+    lives.setConnection(live, 'connecting');
+    let location: string | null;
+    try {
+      const res = links?.continueHref
+        ? await R.continueMessaging(client, links.continueHref, { text: first.text, operationId })
+        : await R.startMessaging(client, startHref as string, { to: to as string, text: first.text, subject: conv.subject, threadId: conv.threadId ?? undefined, operationId });
+      location = res.location;
+    } catch (err) {
+      const failure = this.#postFailure(err);
+      invitations.abandon(rec, { code: failure.error.ucwaCode, subcode: failure.error.subcode, message: failure.error.message }, failure.error);
+      lives.disconnect(live);
+      if (failure.kind === 'callbackChannel') await session.restartChannel();
+      // 409 AlreadyExists: the thread is live on the server but not in this application (one
+      // thread is one conversation here, and a live one would have taken sendMessage): a dead
+      // instance holds it until its application expires — a transient failure, retried.
+      return { kind: 'failed', failure };
+    }
+    await hooks.accepted(location);
+    invitations.bindHref(rec, location);
+    const outcome = await invitations.waitSettled(rec);
+    if (outcome.ok) return { kind: 'carried', operationId };
+    return { kind: 'failed', failure: invitationFailure(outcome.reason) };
+  }
+
+  /** The seed's error table (continueMessaging_ref), in words a user can read. */
+  #postFailure(err: unknown): Failure {
+    const f = classifyFailure(err);
+    if (!(err instanceof UcwaError)) return f;
+    const base = { status: err.status, ucwaCode: err.code, subcode: err.subcode };
+    const withError = (code: AppError['code'], message: string): Failure => ({ ...f, error: new AppError({ ...base, code, message }) });
+    if (err.is(409, 'AlreadyExists')) return withError('continueAlreadyExists', 'This conversation is still open elsewhere; trying again shortly.');
+    if (err.is(409, 'TooManyGroups')) return withError('continueTooManyGroups', 'The server has too many conversations open for you; close some and try again.');
+    if (err.status === 409 && (err.subcode === 'None' || err.subcode === undefined)) return withError('continueUnsupported', 'This server does not support continuing past conversations.');
+    if (err.is(410, 'CannotRedirect')) return withError('continueCannotRedirect', 'The server cannot reach your home pool for this conversation right now.');
+    if (err.is(500, 'CallbackChannelError')) return withError('continueCallbackChannel', 'The server cannot reach this app right now; trying again.');
+    return f;
+  }
+}
+
+function invitationFailure(reason: InvitationReason): Failure {
+  const kind = invitationFailureKind(reason);
+  const declined = (reason?.subcode ?? '').toLowerCase() === 'declined';
+  const message = declined ? 'The other person declined.' : reason?.message ?? 'The invitation was not answered.';
+  return { kind, error: new AppError({ code: 'invitationFailed', message, ...(reason?.subcode ? { subcode: reason.subcode } : {}) }) };
+}
+
+function notReady(): Failure {
+  return { kind: 'transient', error: new AppError({ code: 'network', message: 'The conversation did not get ready in time.' }) };
+}
