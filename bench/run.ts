@@ -5,7 +5,7 @@
 //   npm run bench -- --quick   smaller sizes (smoke)
 //   npm run bench -- store     only the named suites
 import { cpus, totalmem, platform, arch, release } from 'node:os';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -60,8 +60,17 @@ const machine = {
   os: `${platform()} ${release()} ${arch()}`,
   node: process.version,
 };
-const doc = { date: new Date().toISOString(), quick, machine, results };
-writeFileSync(join(here, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);
+// Keep what other commands wrote into the same file (`npm run soak` adds "soak"), and, when only
+// some suites ran, the others' last figures.
+const out = join(here, 'results.json');
+let prev: Record<string, unknown> & { results?: Record<string, unknown> } = {};
+try {
+  prev = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) as typeof prev : {};
+} catch {
+  prev = {};
+}
+const doc = { ...prev, date: new Date().toISOString(), quick, machine, results: { ...(only.length ? prev.results ?? {} : {}), ...results } };
+writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3));
 console.log(`machine: ${machine.cpus}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}${quick ? ' (quick)' : ''}`);

@@ -252,3 +252,25 @@ describe('stop()', () => {
     await assert.rejects(fetch(sim.url));
   });
 });
+
+describe('fault options', () => {
+  let sim: Simulator;
+  let s: Session;
+  before(async () => {
+    sim = await startTestSim();
+    s = await Session.open(sim);
+  });
+  after(() => sim.stop());
+
+  it('retryAfter sends Retry-After with the status; label counts firings in faultsFired, kept after clearFaults', async () => {
+    sim.control.addFault({ route: '/me', method: 'GET', status: 503, retryAfter: 7, label: 'me-503', times: 2 });
+    const a = await s.get(s.app._embedded.me._links.self.href);
+    assert.equal(a.status, 503);
+    assert.equal(a.headers.get('retry-after'), '7');
+    await s.get(s.app._embedded.me._links.self.href);
+    const ok = await s.get(s.app._embedded.me._links.self.href);
+    assert.equal(ok.status, 200, 'two firings only');
+    sim.control.clearFaults();
+    assert.equal(sim.control.faultsFired()['me-503'], 2);
+  });
+});

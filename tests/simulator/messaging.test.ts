@@ -131,6 +131,25 @@ describe('outgoing IM', () => {
     assert.equal(decodeData(reply.find((x) => x.embedded?.direction === 'Incoming')!.embedded._links.plainMessage.href), 'later reply');
   });
 
+  it('GET messages lists the message links; each message carries its operationId (how a client finds a POST it lost)', async () => {
+    const s = await ready(sim);
+    const { messaging } = await connect(s, 'sip:replier@contoso.com');
+    const send = messaging._links.sendMessage.href;
+    const p = await s.post(`${send}?operationId=op-find-me`, 'find me', { 'Content-Type': 'text/plain' });
+    assert.equal(p.status, 201);
+    const list = await s.get(send);
+    assert.equal(list.status, 200);
+    const hrefs = (list.json._links.message as { href: string }[]).map((l) => l.href);
+    assert.ok(hrefs.includes(p.headers.get('location')!), 'the new message is listed');
+    const found = [];
+    for (const h of hrefs) {
+      const m = await s.get(h);
+      if (m.json.operationId === 'op-find-me') found.push(m.json);
+    }
+    assert.equal(found.length, 1);
+    assert.equal(found[0].direction, 'Outgoing');
+  });
+
   it('typing: setIsTyping 204; remote typing as participant added/deleted in typingParticipants', async () => {
     const s = await ready(sim);
     const { messaging } = await connect(s, 'sip:typer@contoso.com');
