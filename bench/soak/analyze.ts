@@ -18,15 +18,19 @@ export interface DirectionFigures {
   /** Persisted by the sender (in its database or seen downstream) but not in the typed log: killed in between. */
   unlogged: number;
   receivedByServer: number;
-  /** Seqs the server received more than once, and the extra copies. */
+  /** Seqs the server received more than once, and the extra copies — not counting the messages the
+   * sender re-sent after an uncertain outcome and shows as "may have arrived twice" (counted apart). */
   serverDuplicated: number;
   serverExtraCopies: number;
+  /** Seqs received more than once that the sender flagged "may have arrived twice". */
+  serverDuplicatedFlagged: number;
   /** Typed, never stored in the receiver's database. */
   lost: number;
   /** Lost although the sender's outbox says delivered. */
   lostSilently: number;
-  /** Seqs stored more than once in the receiver's database. */
+  /** Seqs stored more than once in the receiver's database (flagged ones apart, as above). */
   storedDuplicated: number;
+  storedDuplicatedFlagged: number;
   /** Messages the receiver stores (by at, id) behind a higher seq of the same sender; same for the server's order. */
   outOfOrderStored: number;
   outOfOrderServer: number;
@@ -141,15 +145,20 @@ function direction(run: SoakRun, from: Side, sender: SideData, receiver: SideDat
   for (const it of failed) failedReasons[it.lastError ?? '(no reason)'] = (failedReasons[it.lastError ?? '(no reason)'] ?? 0) + 1;
   const isUncertain = (it: OutboxItem) => (it.state as string) === 'uncertain';
   const isMaybeDup = (it: OutboxItem) => (it as { maybeDuplicate?: boolean }).maybeDuplicate === true;
+  // The issue counts uncertain messages apart: a flagged re-send is shown to the user as such.
+  const flagged = new Set(mine.filter(isMaybeDup).map((it) => parseMessage(it.text)?.seq).filter((x): x is number => x !== undefined));
+  const dupSeqs = (m: Map<number, number>) => [...m.entries()].filter(([, n]) => n > 1);
   return {
     typed: typed.length,
     unlogged: unlogged.size,
     receivedByServer: serverCounts.size,
-    serverDuplicated: [...serverCounts.values()].filter((n) => n > 1).length,
-    serverExtraCopies: [...serverCounts.values()].reduce((a, n) => a + n - 1, 0),
+    serverDuplicated: dupSeqs(serverCounts).filter(([seq]) => !flagged.has(seq)).length,
+    serverExtraCopies: dupSeqs(serverCounts).filter(([seq]) => !flagged.has(seq)).reduce((a, [, n]) => a + n - 1, 0),
+    serverDuplicatedFlagged: dupSeqs(serverCounts).filter(([seq]) => flagged.has(seq)).length,
     lost,
     lostSilently,
-    storedDuplicated: [...storedCounts.values()].filter((n) => n > 1).length,
+    storedDuplicated: dupSeqs(storedCounts).filter(([seq]) => !flagged.has(seq)).length,
+    storedDuplicatedFlagged: dupSeqs(storedCounts).filter(([seq]) => flagged.has(seq)).length,
     outOfOrderStored: outOfOrder(stored),
     outOfOrderServer: outOfOrder(serverSeqs),
     stuck: sender.pending.filter((it) => parseMessage(it.text)?.from === from && PENDING.has(it.state)).length,

@@ -29,6 +29,8 @@ export function figures(run: SoakRun, a: Analysis): Record<string, Figure> {
     'soak: duplicated at the server (seqs received twice or more)': zero(sum(a, 'serverDuplicated'), 'messages'),
     'soak: extra copies received by the server': zero(sum(a, 'serverExtraCopies'), 'messages'),
     "soak: duplicated in the receiver's database": zero(sum(a, 'storedDuplicated'), 'messages'),
+    'soak: received twice, flagged "may have arrived twice" (counted apart)': { value: sum(a, 'serverDuplicatedFlagged'), unit: 'messages' },
+    "soak: stored twice by the receiver, flagged (counted apart)": { value: sum(a, 'storedDuplicatedFlagged'), unit: 'messages' },
     "soak: out of order in the receiver's database": zero(sum(a, 'outOfOrderStored'), 'messages'),
     'soak: out of order at the server': zero(sum(a, 'outOfOrderServer'), 'messages'),
     'soak: stuck in the outbox after the drain': zero(sum(a, 'stuck'), 'messages'),

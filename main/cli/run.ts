@@ -417,9 +417,12 @@ async function deliver(ctx: Ctx, verb: 'continue' | 'send', text: string, start:
     state: 'connected',
     delivered: true,
     ...(item.maybeDuplicate ? { maybeDuplicate: true } : {}),
+    ...(item.lastError ? { note: item.lastError } : {}),
     message: mine ? messageJson(mine) : null,
     invitation: live?.invitation ? invitationJson(live.invitation) : null,
-  }, [`Connected to ${who} (conversation #${conversationId}); message delivered${item.maybeDuplicate ? ' (it may have arrived twice)' : ''}.`]);
+  }, [item.lastError
+    ? `Message delivered to ${who} (conversation #${conversationId}): ${item.lastError}`
+    : `Connected to ${who} (conversation #${conversationId}); message delivered.`]);
   await ctx.service.hangUp(conversationId).catch(() => undefined);
   return 0;
 }

@@ -321,3 +321,19 @@ test('5c. a crash mid-sendMessage where the server cannot tell any more: sent on
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('12. an invitation nobody answers is not offered again and again: the server keeps it as a missed message, and the user is told', () => withSim(async (s, h) => {
+  await signIn(h, s);
+  const carol = s.people[2]!.sip;
+  s.control.setBehaviour(carol, { kind: 'neverAnswer' });
+  const { clientId, conversationId } = await h.service.startConversation(carol, 'are you around?');
+  await until(async () => (await h.store.outboxItem(clientId))?.state === 'delivered', 'settled after the invitation timed out', 15_000);
+  const item = await h.store.outboxItem(clientId);
+  assert.match(item?.lastError ?? '', /missed/);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(s.control.receivedMessages(ME).filter((m) => m.text === 'are you around?').length, 1, 'offered once');
+  // The next message is offered on its own, once as well.
+  await h.service.send(conversationId, 'ping me when back');
+  await until(async () => (await outgoing(h, conversationId)).some(([t, d]) => t === 'ping me when back' && d === 'delivered'), 'the second settled', 15_000);
+  assert.equal(s.control.receivedMessages(ME).filter((m) => m.text === 'ping me when back').length, 1);
+}, { invitationTimeoutSec: 800 }));

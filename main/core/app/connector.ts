@@ -8,7 +8,7 @@ import { AppError } from './types.ts';
 import { classifyFailure, invitationFailureKind, type Failure } from './retryPolicy.ts';
 import type { Session } from './session.ts';
 import type { Lives } from './lives.ts';
-import type { Invitations, InvitationReason } from './invitations.ts';
+import { RESET_CODE, type Invitations, type InvitationReason } from './invitations.ts';
 import { UcwaError } from '../ucwa/errors.ts';
 import { link } from '../ucwa/links.ts';
 import { newOperationId } from '../ucwa/operationId.ts';
@@ -20,8 +20,14 @@ export type ConnectOutcome =
   | { kind: 'connected' }
   /** The item travelled with our invitation, which connected. */
   | { kind: 'carried'; operationId: string }
-  /** Not connected; what went wrong and whether it is worth another try. */
-  | { kind: 'failed'; failure: Failure };
+  /**
+   * The item travelled with our invitation, which the server took (201) and nobody answered: the
+   * server keeps it for them as a missed conversation. Offering it again would be a second copy.
+   */
+  | { kind: 'unanswered'; operationId: string; reason: string }
+  /** Not connected; what went wrong and whether it is worth another try. `maybeReceived`: the item
+   * rode an invitation whose end this app did not see (the channel or the application was reset). */
+  | { kind: 'failed'; failure: Failure; maybeReceived?: boolean };
 
 export interface ConnectHooks {
   /** Record 'sending' with this operationId before the POST carrying the item goes out. */
@@ -123,7 +129,10 @@ export class Connector {
     invitations.bindHref(rec, location);
     const outcome = await invitations.waitSettled(rec);
     if (outcome.ok) return { kind: 'carried', operationId };
-    return { kind: 'failed', failure: invitationFailure(outcome.reason) };
+    const failure = invitationFailure(outcome.reason);
+    if (failure.kind === 'permanent') return { kind: 'failed', failure };
+    if (outcome.reason?.code === RESET_CODE) return { kind: 'failed', failure, maybeReceived: true };
+    return { kind: 'unanswered', operationId, reason: failure.error.message };
   }
 
   /** The seed's error table (continueMessaging_ref), in words a user can read. */

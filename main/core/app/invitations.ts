@@ -17,6 +17,9 @@ import { invitationMachine } from '../machines/invitation.ts';
 import type { Person, Store } from '../store/types.ts';
 
 type InvActor = ActorRefFrom<typeof invitationMachine>;
+
+/** The reason code of an invitation this app stopped following (channel or application reset): its real end is unknown. */
+export const RESET_CODE = 'Reset';
 export type InvitationReason = { code?: string; subcode?: string; message?: string } | null;
 
 export interface InvitationRec {
@@ -293,7 +296,7 @@ export class Invitations {
   /** The event channel or the application started over: every invitation in flight is gone. */
   dropTransient(): void {
     for (const rec of this.#byConversation.values()) {
-      if (!rec.outcome) rec.actor.send({ type: 'FAILURE', reason: { code: 'Reset', message: 'The connection to the server was reset.' } });
+      if (!rec.outcome) rec.actor.send({ type: 'FAILURE', reason: { code: RESET_CODE, message: 'The connection to the server was reset.' } });
     }
     this.#byHref.clear();
     this.#byOp.clear();

@@ -53,6 +53,7 @@ const EARLY_MAX = 2000;
 /** Newest messages of a conversation read to find a crash-left POST (it was among the last sent). */
 const MESSAGES_LOOKED_AT = 20;
 export const MAYBE_TWICE = 'It may have arrived twice: the app stopped while sending it.';
+export const UNANSWERED = 'They will find it as a missed message.';
 export const MAX_TEXT = 100_000;
 
 export function checkText(text: string): void {
@@ -75,6 +76,8 @@ export class Outbox {
   readonly #deliveredAt = new Map<string, number | null>();
   #generation = 0;
   #running = false;
+  /** Items whose last attempt may have reached the other side unseen (an invitation lost in a reset). */
+  readonly #maybeReceived = new Set<string>();
 
   constructor(o: OutboxOptions) {
     this.#o = o;
@@ -300,7 +303,9 @@ export class Outbox {
         await this.#fail(clientId, result.error);
       } else {
         if (result.kind === 'applicationGone') session.applicationGone();
-        await this.#set(clientId, 'queued', { error: result.error.message }).catch(() => undefined);
+        // A message that may have reached them already goes again flagged, and is shown as such.
+        const maybe = this.#maybeReceived.delete(clientId);
+        await this.#set(clientId, 'queued', { error: result.error.message, ...(maybe ? { maybeDuplicate: true } : {}) }).catch(() => undefined);
         const ms = retryDelay(lane.attempt++, {
           baseMs: this.#o.backoffBaseMs, maxMs: this.#o.backoffMaxMs, random: this.#o.random,
           ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
@@ -347,6 +352,11 @@ export class Outbox {
       },
     });
     if (outcome.kind === 'connected') return 'again';
+    if (outcome.kind === 'unanswered') {
+      await this.#settle(item.clientId, true, null, lives.get(item.conversationId)?.threadId ?? null, `${outcome.reason} ${UNANSWERED}`);
+      return 'done';
+    }
+    if (outcome.kind === 'failed' && outcome.maybeReceived) this.#maybeReceived.add(item.clientId);
     if (outcome.kind === 'carried') {
       const early = this.#early.get(outcome.operationId);
       this.#early.delete(outcome.operationId);
@@ -421,7 +431,7 @@ export class Outbox {
     return this.#o.store.setOutboxState(clientId, state, extra);
   }
 
-  async #settle(clientId: string, ok: boolean, at: number | null, threadId: string | null): Promise<void> {
+  async #settle(clientId: string, ok: boolean, at: number | null, threadId: string | null, note?: string): Promise<void> {
     if (!ok) {
       await this.#fail(clientId, new AppError({ code: 'invitationFailed', message: 'The message was not delivered.' }));
       return;
@@ -433,7 +443,8 @@ export class Outbox {
     try {
       // Sent once more after an uncertain end: the user is told it may have arrived twice.
       const dup = (await this.#o.store.outboxItem(clientId))?.maybeDuplicate === true;
-      const item = await this.#set(clientId, 'delivered', { sentAt: at ?? this.#o.now(), threadId, ...(dup ? { error: MAYBE_TWICE } : {}) });
+      const said = note ?? (dup ? MAYBE_TWICE : undefined);
+      const item = await this.#set(clientId, 'delivered', { sentAt: at ?? this.#o.now(), threadId, ...(said ? { error: said } : {}) });
       this.#resolve(item);
     } catch (err) {
       this.#o.log(`outbox ${clientId}: ${String(err)}`);
