@@ -46,7 +46,7 @@ export class Faults {
       if (!hit) continue;
       e.left -= 1;
       if (e.left <= 0) this.#entries = this.#entries.filter((x) => x !== e);
-      const label = e.fault.label ?? `${e.fault.route} ${e.fault.status ?? (e.fault.drop ? 'drop' : e.fault.stall ? 'stall' : 'latency')}`;
+      const label = e.fault.label ?? `${e.fault.route} ${e.fault.status ?? (e.fault.drop ? 'drop' : e.fault.dropAnswer ? 'dropAnswer' : e.fault.stall ? 'stall' : 'latency')}`;
       this.#fired.set(label, (this.#fired.get(label) ?? 0) + 1);
       return e.fault;
     }

@@ -149,8 +149,18 @@ export class PoolServer {
     };
     try {
       const reply = this.#route(ctx, res);
+      // The request was carried out; its answer is lost on the way back (a proxy timing out, a
+      // connection reset): what a client must survive without doing the work twice.
+      if (fault?.dropAnswer) {
+        req.socket.destroy();
+        return;
+      }
       if (reply) write(res, reply);
     } catch (err) {
+      if (fault?.dropAnswer) {
+        req.socket.destroy();
+        return;
+      }
       write(res, errorReply(err));
     }
   }

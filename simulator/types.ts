@@ -102,8 +102,10 @@ export interface Fault {
   message?: string;
   /** Delay before handling (ms, not scaled). */
   latencyMs?: number;
-  /** Destroy the socket without an answer. */
+  /** Destroy the socket without an answer (the request is not carried out). */
   drop?: boolean;
+  /** Carry the request out, then destroy the socket instead of answering (the answer is lost). */
+  dropAnswer?: boolean;
   /** For the event channel: hold P-GETs forever (no events, no timeout release). */
   stall?: boolean;
   /** How many times the fault fires; default Infinity. */

@@ -337,3 +337,120 @@ test('12. an invitation nobody answers is not offered again and again: the serve
   await until(async () => (await outgoing(h, conversationId)).some(([t, d]) => t === 'ping me when back' && d === 'delivered'), 'the second settled', 15_000);
   assert.equal(s.control.receivedMessages(ME).filter((m) => m.text === 'ping me when back').length, 1);
 }, { invitationTimeoutSec: 800 }));
+
+// --- found in review: the server did the work, the answer got lost ---------------------------------
+const quickTimeouts = { requestTimeoutMs: 500, backoffBaseMs: 20, backoffMaxMs: 200, pgetClientTimeoutMs: 1500, invitationTimeoutMs: 5000, channelRestartWaitMs: 100 };
+
+for (const [what, fault] of [['its answer is lost', { dropAnswer: true }], ['the server is slower than the client waits', { latencyMs: 800 }]] as const) {
+  test(`13. a sendMessage whose ${what}: looked up by operationId before any new POST — once, not flagged`, async () => {
+    const s = await sim();
+    const h = service(s, { timing: quickTimeouts });
+    try {
+      await signIn(h, s);
+      const conv = await pastConversation(h, s);
+      await (await h.service.send(conv, 'warm up')).delivered;
+      s.control.addFault({ route: '/messaging/messages', method: 'POST', times: 1, ...fault });
+      const item = await (await h.service.send(conv, 'only once please')).delivered;
+      await new Promise((r) => setTimeout(r, 1200)); // the slow one lands meanwhile
+      assert.deepEqual(received(s, ['only once please']), ['only once please']);
+      assert.equal(item.maybeDuplicate, false);
+    } finally {
+      await h.service.close();
+      await s.stop();
+    }
+  });
+}
+
+test('14. a continueMessaging whose answer is lost: the invitation is found by its operationId in the events, not POSTed again', async () => {
+  const s = await sim();
+  const h = service(s, { timing: quickTimeouts });
+  try {
+    await signIn(h, s);
+    const conv = await pastConversation(h, s);
+    s.control.addFault({ route: 'continueMessaging', method: 'POST', dropAnswer: true, times: 1 });
+    await (await h.service.send(conv, 'carried once')).delivered;
+    await h.service.send(conv, 'and the next');
+    await allDone(h, conv, ['and the next'], 'the next one too');
+    await settle();
+    assert.deepEqual(received(s, ['carried once', 'and the next']), ['carried once', 'and the next']);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});
+
+test('15. signing out and in again: the old application\'s links are not used (no recreation, no orphan application, once)', () => withSim(async (s, h) => {
+  await signIn(h, s);
+  const conv = await pastConversation(h, s);
+  await h.service.signOut();
+  await signIn(h, s);
+  const statuses: string[] = [];
+  h.service.on('session', (st) => statuses.push(st.status));
+  const before = h.requests.length;
+  await (await h.service.send(conv, 'right after sign-in')).delivered;
+  assert.ok(!statuses.includes('recreatingApplication'), `no application recreated: ${statuses.join(' ')}`);
+  const apps = h.requests.slice(before).filter((r) => r.method === 'POST' && /\/applications$/.test(new URL(r.url).pathname));
+  assert.equal(apps.length, 0, 'no new application');
+  await settle();
+  assert.deepEqual(received(s, ['right after sign-in']), ['right after sign-in']);
+}));
+
+test('16. a message accepted just before signing out is delivered after signing in, not left "accepted" for ever', async () => {
+  const s = await sim();
+  // The event channel goes quiet (a slow network): the completion of the next message does not come.
+  let hold = false;
+  const quiet: typeof fetch = async (url, init) => {
+    const res = await fetch(url, init);
+    if (hold && /\/events/.test(String(url))) {
+      await new Promise<void>((ok, no) => {
+        const t = setInterval(() => { if (!hold) { clearInterval(t); ok(); } }, 5);
+        init?.signal?.addEventListener('abort', () => { clearInterval(t); no(init.signal!.reason); });
+      });
+    }
+    return res;
+  };
+  const h = service(s, { fetch: quiet });
+  try {
+    await signIn(h, s);
+    const conv = await pastConversation(h, s);
+    await (await h.service.send(conv, 'warm up')).delivered;
+    await until(() => h.service.liveState(conv)?.connection === 'connected', 'connected');
+    hold = true;
+    const x = await h.service.send(conv, 'accepted then signed out');
+    await until(async () => (await h.store.outboxItem(x.clientId))?.state === 'accepted', 'accepted');
+    await h.service.signOut();
+    hold = false;
+    await signIn(h, s);
+    const state = await Promise.race([x.delivered.then((i) => i.state, (e: unknown) => `rejected ${String(e)}`), new Promise((r) => setTimeout(() => r('not settled after 3 s'), 3000))]);
+    assert.equal(state, 'delivered');
+    assert.deepEqual(received(s, ['accepted then signed out']), ['accepted then signed out']);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});
+
+test('17. a group conversation that cannot be continued is never sent 1:1 to one of its members', () => withSim(async (s, h) => {
+  await signIn(h, s);
+  const [bob, carol] = [s.people[0]!, s.people[1]!];
+  const conv = await h.store.ensureLiveConversation({ threadId: 'group-thread-1', subject: 'Planning', direction: 'Incoming', participants: [{ sip: bob.sip, name: bob.name }, { sip: carol.sip, name: carol.name }], startedAt: Date.now() });
+  const before = h.requests.length;
+  await assert.rejects((await h.service.send(conv.id, 'to the group')).delivered, (e: Error & { code?: string }) => e.code === 'continueNotAvailable');
+  assert.ok(!h.requests.slice(before).some((r) => r.method === 'POST' && /messagingInvitations$/.test(new URL(r.url).pathname)), 'no startMessaging to one person');
+  assert.deepEqual(received(s, ['to the group']), []);
+}));
+
+test('18. a server that does not re-deliver the first message: a later message with the same words is stored, not swallowed', () => withSim(async (s, h) => {
+  await signIn(h, s);
+  const bob = s.people.find((p) => p.behaviour?.kind !== 'decline' && p.behaviour?.kind !== 'neverAnswer')!.sip;
+  let convId = -1;
+  h.service.on('invitation', (i) => { if (i.text === 'ok') convId = i.conversationId; });
+  await s.control.sendIm(bob, ME, 'ok');
+  await until(() => convId >= 0, 'rang');
+  await h.service.accept(convId);
+  await until(() => h.service.liveState(convId)?.connection === 'connected', 'connected');
+  const conv = await h.service.getConversation(convId);
+  await s.control.sendInConversation(conv!.threadId!, bob, 'something else');
+  await s.control.sendInConversation(conv!.threadId!, bob, 'ok');
+  await until(async () => texts(await allMessages(h, convId)).filter((x) => x === 'ok').length === 2, 'the second "ok" stored');
+}, { redeliverFirstMessage: false }));

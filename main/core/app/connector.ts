@@ -5,10 +5,10 @@
 // Every error becomes an outcome value for the outbox to act on; nothing here retries or fails a
 // message — the outbox owns that.
 import { AppError } from './types.ts';
-import { classifyFailure, invitationFailureKind, type Failure } from './retryPolicy.ts';
+import { classifyFailure, invitationFailureKind, mayHaveReached, type Failure } from './retryPolicy.ts';
 import type { Session } from './session.ts';
 import type { Lives } from './lives.ts';
-import { RESET_CODE, type Invitations, type InvitationReason } from './invitations.ts';
+import { RESET_CODE, type InvitationRec, type Invitations, type InvitationReason } from './invitations.ts';
 import { UcwaError } from '../ucwa/errors.ts';
 import { link } from '../ucwa/links.ts';
 import { newOperationId } from '../ucwa/operationId.ts';
@@ -25,8 +25,11 @@ export type ConnectOutcome =
    * server keeps it for them as a missed conversation. Offering it again would be a second copy.
    */
   | { kind: 'unanswered'; operationId: string; reason: string }
-  /** Not connected; what went wrong and whether it is worth another try. `maybeReceived`: the item
-   * rode an invitation whose end this app did not see (the channel or the application was reset). */
+  /** The server took our invitation carrying the item (201), then this app lost track of it (the
+   * channel or the application was reset): its resource (the Location) says how it ended. */
+  | { kind: 'offered'; operationId: string }
+  /** Not connected; what went wrong and whether it is worth another try. `maybeReceived`: the POST
+   * carrying the item got no answer and no event showed it — the server may have it. */
   | { kind: 'failed'; failure: Failure; maybeReceived?: boolean };
 
 export interface ConnectHooks {
@@ -43,6 +46,8 @@ export interface ConnectorOptions {
   store: Store;
   /** How long to wait for messaging to come up after an invitation connected. */
   readyTimeoutMs: number;
+  /** How long to wait for the events of an invitation whose POST got no answer. */
+  lostAnswerWaitMs: number;
   log: (line: string) => void;
 }
 
@@ -99,7 +104,9 @@ export class Connector {
       if (conv.logKey) return { kind: 'failed', failure: classifyFailure(err) };
       links = null;
     }
-    const to = conv.participants.find((p) => p.sip !== session.me?.sip)?.sip;
+    // startMessaging reaches one person: never the way to go on with a group.
+    const others = conv.participants.filter((p) => p.sip !== session.me?.sip);
+    const to = others.length === 1 ? others[0]?.sip : undefined;
     const startHref = link(session.app?.communication, 'startMessaging');
     if (!links?.continueHref && (!to || !startHref)) {
       return { kind: 'failed', failure: { kind: 'permanent', error: new AppError({ code: 'continueNotAvailable', message: 'This conversation cannot be continued from here.' }) } };
@@ -116,10 +123,27 @@ export class Connector {
         : await R.startMessaging(client, startHref as string, { to: to as string, text: first.text, subject: conv.subject, threadId: conv.threadId ?? undefined, operationId });
       location = res.location;
     } catch (err) {
+      if (mayHaveReached(err)) {
+        // No answer, but the server may have made the invitation: its events name it by our
+        // operationId. Wait for them a little before deciding it never existed.
+        if (await invitations.waitStarted(rec, this.#o.lostAnswerWaitMs)) {
+          await hooks.accepted(rec.href);
+          return this.#settled(rec, operationId);
+        }
+        const failure = classifyFailure(err);
+        invitations.abandon(rec, { message: failure.error.message }, failure.error);
+        lives.disconnect(live);
+        return { kind: 'failed', failure, maybeReceived: true };
+      }
       const failure = this.#postFailure(err);
       invitations.abandon(rec, { code: failure.error.ucwaCode, subcode: failure.error.subcode, message: failure.error.message }, failure.error);
       lives.disconnect(live);
       if (failure.kind === 'callbackChannel') await session.restartChannel();
+      if (failure.kind === 'applicationGone' && !session.isCurrentApplication(err)) {
+        // A link of an earlier application (not the current one): fetch the log's links again.
+        session.sync.clearLinks();
+        return { kind: 'failed', failure: { ...failure, kind: 'transient' } };
+      }
       // 409 AlreadyExists: the thread is live on the server but not in this application (one
       // thread is one conversation here, and a live one would have taken sendMessage): a dead
       // instance holds it until its application expires — a transient failure, retried.
@@ -127,11 +151,16 @@ export class Connector {
     }
     await hooks.accepted(location);
     invitations.bindHref(rec, location);
-    const outcome = await invitations.waitSettled(rec);
+    return this.#settled(rec, operationId);
+  }
+
+  /** How our invitation carrying the item ended. */
+  async #settled(rec: InvitationRec, operationId: string): Promise<ConnectOutcome> {
+    const outcome = await this.#o.invitations.waitSettled(rec);
     if (outcome.ok) return { kind: 'carried', operationId };
     const failure = invitationFailure(outcome.reason);
     if (failure.kind === 'permanent') return { kind: 'failed', failure };
-    if (outcome.reason?.code === RESET_CODE) return { kind: 'failed', failure, maybeReceived: true };
+    if (outcome.reason?.code === RESET_CODE) return { kind: 'offered', operationId };
     return { kind: 'unanswered', operationId, reason: failure.error.message };
   }
 

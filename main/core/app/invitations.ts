@@ -51,7 +51,10 @@ export interface InvitationsOptions {
 
 /** The first message an incoming invitation carried, stored at once with local time: its
  * re-delivery after accept is the same message, matched exactly (same conversation, same text). */
-interface FirstCopy { text: string; messageId: number; threadId: string | null }
+interface FirstCopy { text: string; messageId: number; threadId: string | null; at: number }
+
+/** The re-delivery of an invitation's first message comes right after accept (§6.3), or not at all. */
+const FIRST_COPY_WINDOW_MS = 60_000;
 
 export class Invitations {
   readonly #o: InvitationsOptions;
@@ -119,6 +122,12 @@ export class Invitations {
       }
     });
     actor.start();
+    const before = this.#byConversation.get(rec.conversationId);
+    if (before?.outcome) {
+      // Only the current invitation of a conversation is followed once the previous one ended.
+      if (before.href) this.#byHref.delete(before.href);
+      if (before.operationId) this.#byOp.delete(before.operationId);
+    }
     this.#byConversation.set(rec.conversationId, rec);
     if (rec.href) this.#byHref.set(rec.href, rec);
     if (rec.operationId) this.#byOp.set(rec.operationId, rec);
@@ -146,6 +155,14 @@ export class Invitations {
   abandon(rec: InvitationRec, reason: InvitationReason, error: AppError): void {
     rec.info = { ...rec.info, error: error.toJSON() };
     rec.actor.send({ type: 'FAILURE', reason: reason ?? { message: error.message } });
+  }
+
+  /** Resolves true once the server shows the invitation (its href known from an event), false after `ms`. */
+  async waitStarted(rec: InvitationRec, ms: number): Promise<boolean> {
+    const end = this.#o.now() + ms;
+    // Rare (a POST whose answer was lost) and bounded: polling keeps this off the hot path.
+    while (!rec.href && !rec.outcome && this.#o.now() < end) await new Promise((r) => setTimeout(r, 25));
+    return !!rec.href;
   }
 
   /** Resolves with the outcome once the invitation has ended (connected or not). */
@@ -210,7 +227,7 @@ export class Invitations {
       const messageId = await this.#storeFirst(conv.id, threadId, from, text, html);
       if (live.convHref && messageId !== null) {
         const list = this.#firstCopies.get(live.convHref) ?? [];
-        list.push({ text, messageId, threadId });
+        list.push({ text, messageId, threadId, at: this.#o.now() });
         this.#firstCopies.set(live.convHref, list);
       }
     }
@@ -249,12 +266,23 @@ export class Invitations {
     if (!convHref) return null;
     const list = this.#firstCopies.get(convHref);
     if (!list) return null;
-    const i = list.findIndex((c) => c.text === text || c.text.trim() === text.trim());
+    const now = this.#o.now();
+    const i = list.findIndex((c) => now - c.at <= FIRST_COPY_WINDOW_MS && (c.text === text || c.text.trim() === text.trim()));
     if (i < 0) return null;
     const [hit] = list.splice(i, 1);
     if (!list.length) this.#firstCopies.delete(convHref);
     if (hit) this.#unconfirmed.delete(hit.messageId);
     return hit ?? null;
+  }
+
+  /**
+   * Another message of this conversation was stored: the re-delivery of the first one, which comes
+   * before anything else (§6.3), is not coming — a later message with the same words is a new one.
+   */
+  dropFirstCopies(convHref: string | null): void {
+    if (!convHref) return;
+    for (const c of this.#firstCopies.get(convHref) ?? []) this.#unconfirmed.delete(c.messageId);
+    this.#firstCopies.delete(convHref);
   }
 
   async accept(conversationId: number): Promise<void> {

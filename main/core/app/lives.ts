@@ -39,6 +39,7 @@ export class Lives {
   readonly #byHref = new Map<string, Live>();
   /** Who waits for a conversation to be ready to send (connected, with its sendMessage link). */
   readonly #readyWaiters = new Map<number, Set<(ready: boolean) => void>>();
+  readonly #readyTimers = new Set<ReturnType<typeof setTimeout>>();
   /** Last 'live' payload sent per conversation (JSON), so unchanged states are not re-sent. */
   readonly #lastLive = new Map<number, string>();
 
@@ -104,10 +105,12 @@ export class Lives {
       if (!set) this.#readyWaiters.set(live.conversationId, (set = new Set()));
       const done = (ready: boolean) => {
         clearTimeout(t);
+        this.#readyTimers.delete(t);
         set.delete(done);
         resolve(ready);
       };
       const t = setTimeout(() => done(this.isReady(live)), ms);
+      this.#readyTimers.add(t);
       set.add(done);
     });
   }
@@ -202,6 +205,10 @@ export class Lives {
   /** The store started over: the conversation ids held here are gone with it. */
   forgetAll(): void {
     this.dropTransient();
+    for (const set of this.#readyWaiters.values()) for (const w of [...set]) w(false);
+    this.#readyWaiters.clear();
+    for (const t of this.#readyTimers) clearTimeout(t);
+    this.#readyTimers.clear();
     this.#byId.clear();
     this.#lastLive.clear();
   }

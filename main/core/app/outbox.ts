@@ -13,13 +13,13 @@
 // `add()` returns a completion, `stop()` lets the lanes go.
 import { AppError, type Sending } from './types.ts';
 export type { Sending } from './types.ts';
-import { classifyFailure, retryDelay, type Failure } from './retryPolicy.ts';
+import { classifyFailure, mayHaveReached, retryDelay, type Failure } from './retryPolicy.ts';
 import type { Session } from './session.ts';
 import type { Lives, Live } from './lives.ts';
 import { CARRIED_OP_PREFIX, type Connector } from './connector.ts';
 import { UcwaError } from '../ucwa/errors.ts';
 import { newOperationId } from '../ucwa/operationId.ts';
-import { links as linkList } from '../ucwa/links.ts';
+import { links as linkList, str } from '../ucwa/links.ts';
 import * as R from '../ucwa/resources.ts';
 import type { OutboxItem, OutboxUpdate, Store } from '../store/types.ts';
 
@@ -31,6 +31,8 @@ export interface OutboxOptions {
   connector: Connector;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** A request's timeout: how long the server may still be working on a POST whose answer was lost. */
+  requestTimeoutMs: number;
   random: () => number;
   now: () => number;
   log: (line: string) => void;
@@ -50,10 +52,12 @@ interface Lane {
 interface Waiter { resolve: (item: OutboxItem) => void; reject: (err: AppError) => void }
 
 const EARLY_MAX = 2000;
-/** Newest messages of a conversation read to find a crash-left POST (it was among the last sent). */
-const MESSAGES_LOOKED_AT = 20;
+/** At most this many of a conversation's messages are read to find a POST whose answer was lost. */
+const MESSAGES_LOOKED_AT = 100;
 export const MAYBE_TWICE = 'It may have arrived twice: the app stopped while sending it.';
 export const UNANSWERED = 'They will find it as a missed message.';
+const UNANSWERED_LATE = `The conversation did not connect. ${UNANSWERED}`;
+const UNCHECKED = 'The server took it; this app could not see whether they answered.';
 export const MAX_TEXT = 100_000;
 
 export function checkText(text: string): void {
@@ -76,8 +80,12 @@ export class Outbox {
   readonly #deliveredAt = new Map<string, number | null>();
   #generation = 0;
   #running = false;
+  /** A pick-up of the stored queue under way (resume): lanes wait for it. */
+  #resuming: Promise<void> | null = null;
   /** Items whose last attempt may have reached the other side unseen (an invitation lost in a reset). */
   readonly #maybeReceived = new Set<string>();
+  /** sendMessage POSTs that got no answer: looked up by operationId before the item goes again. */
+  readonly #lostAnswers = new Map<string, { operationId: string; target: string; since: number }>();
 
   constructor(o: OutboxOptions) {
     this.#o = o;
@@ -118,66 +126,129 @@ export class Outbox {
    * this run does not wait for are delivered when a sendMessage took them (the server had it), and
    * uncertain when they rode an invitation whose outcome is unknown.
    */
-  async resume(): Promise<void> {
+  resume(): Promise<void> {
     this.#running = true;
+    // One pick-up at a time; lanes wait for it (a message typed meanwhile goes after the old ones).
+    const next = (this.#resuming ?? Promise.resolve()).then(() => this.#pickUp()).catch((err: unknown) => {
+      this.#o.log(`outbox: picking up the queue failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    this.#resuming = next;
+    void next.finally(() => {
+      if (this.#resuming === next) this.#resuming = null;
+      for (const lane of this.#lanes.values()) {
+        lane.wake?.();
+        this.#run(lane);
+      }
+    });
+    return next;
+  }
+
+  async #pickUp(): Promise<void> {
     const gen = this.#generation;
-    let pending: OutboxItem[];
-    try {
-      pending = await this.#o.store.pendingOutbox();
-    } catch (err) {
-      this.#o.log(`outbox: reading the queue failed: ${String(err)}`);
-      return;
-    }
+    const pending = await this.#o.store.pendingOutbox();
     if (gen !== this.#generation) return;
     const byLane = new Map<number, string[]>();
-    for (const it of pending) {
-      const lane = this.#lanes.get(it.conversationId);
-      const onWire = lane?.inFlight === it.clientId;
-      if (!onWire && it.state === 'sending') {
-        const found = await this.#lookUp(it);
-        if (found === 'absent') await this.#set(it.clientId, 'queued', {});
-        else if (found) {
-          await this.#settle(it.clientId, true, found.at, null);
-          continue;
-        } else await this.#set(it.clientId, 'uncertain', { error: 'The app stopped while sending this message.' });
-      } else if (!onWire && it.state === 'accepted' && !this.#isAwaited(it)) {
-        if (it.operationId?.startsWith(CARRIED_OP_PREFIX)) await this.#set(it.clientId, 'uncertain', { error: 'The app stopped before the conversation connected.' });
-        else {
-          await this.#settle(it.clientId, true, null, null);
-          continue;
-        }
-      }
-      const list = byLane.get(it.conversationId) ?? [];
-      list.push(it.clientId);
-      byLane.set(it.conversationId, list);
+    for (const listed of pending) {
+      const lane = this.#lanes.get(listed.conversationId);
+      const keep = lane?.inFlight === listed.clientId || await this.#recover(listed.clientId).catch((err: unknown) => {
+        this.#o.log(`outbox ${listed.clientId}: ${err instanceof Error ? err.message : String(err)}`);
+        return true;
+      });
+      if (gen !== this.#generation) return;
+      if (!keep) continue;
+      const list = byLane.get(listed.conversationId) ?? [];
+      list.push(listed.clientId);
+      byLane.set(listed.conversationId, list);
     }
     for (const [conversationId, ids] of byLane) {
       const lane = this.#lane(conversationId);
       // The store's order for what it knows; what was typed since (not in that read) stays behind.
       lane.items = [...ids, ...lane.items.filter((c) => !ids.includes(c))];
     }
-    for (const lane of this.#lanes.values()) {
-      lane.wake?.();
-      this.#run(lane);
+  }
+
+  /**
+   * One item as the store has it now (not as the list read a moment ago said): left 'sending' or
+   * 'accepted' by a crash or an earlier session, it is settled or made ready to go again. Returns
+   * whether it still has to go through its lane.
+   */
+  async #recover(clientId: string): Promise<boolean> {
+    const it = await this.#o.store.outboxItem(clientId);
+    if (!it || it.state === 'delivered' || it.state === 'failed') return false;
+    if (it.state === 'sending') {
+      const found = await this.#lookUp(it, it.location, it.operationId);
+      if (found === 'absent') await this.#setIf(it, 'queued', {});
+      else if (found) {
+        await this.#settle(it.clientId, true, found.at, null);
+        return false;
+      } else await this.#setIf(it, 'uncertain', { error: 'The app stopped while sending this message.' });
+    } else if (it.state === 'accepted' && !this.#isAwaited(it)) {
+      if (it.operationId?.startsWith(CARRIED_OP_PREFIX)) await this.#resolveCarried(it.clientId);
+      else await this.#settle(it.clientId, true, null, null); // the server had it; its completion was lost
+      return false;
     }
+    return true;
+  }
+
+  /**
+   * An invitation carrying this item was taken by the server (its 201 recorded), and this app lost
+   * track of it (a crash, a reset). The server has the text: the other side got it in the
+   * conversation, or will find it as a missed one — offering it again would be a second copy. Only
+   * an explicit decline says otherwise; the invitation's own resource (the Location) tells
+   * (InvitationState: Connected, Declined, Failed, Cancelled…) while its application lives.
+   */
+  async #resolveCarried(clientId: string): Promise<void> {
+    const it = await this.#o.store.outboxItem(clientId);
+    if (!it || it.state === 'delivered' || it.state === 'failed') return;
+    const client = this.#o.session.client;
+    let state: string | undefined;
+    if (client && it.location) {
+      try {
+        state = str(await client.getJson(it.location), 'state');
+      } catch (err) {
+        this.#o.log(`outbox ${clientId}: its invitation cannot be read (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+    if (state === 'Declined') {
+      await this.#fail(clientId, new AppError({ code: 'invitationFailed', message: 'The other person declined.' }));
+      return;
+    }
+    await this.#settle(clientId, true, null, null, state === 'Connected' ? undefined : state ? UNANSWERED_LATE : UNCHECKED);
+  }
+
+  /** A state change only if the item is still in the state it was read in (nothing moved it meanwhile). */
+  async #setIf(read: OutboxItem, state: OutboxItem['state'], extra: OutboxUpdate): Promise<void> {
+    const now = await this.#o.store.outboxItem(read.clientId);
+    if (now?.state === read.state) await this.#set(read.clientId, state, extra);
   }
 
   /** Signed out: every lane lets go (items stay queued in the store for the next sign-in). */
   stop(): void {
     this.#running = false;
     this.#generation++;
+    this.#flushAccepted('the session ended');
+    // Nothing of this session is awaited any more: the next pick-up decides about what is left.
+    this.#ops.clear();
+    this.#maybeReceived.clear();
+    // #lostAnswers stays: a POST whose answer was lost is looked up before it goes again, even
+    // after signing in again (an application that is gone by then makes it 'undecided').
     for (const lane of this.#lanes.values()) lane.wake?.();
   }
 
   /** The event channel or the application started over: completions of the old one never come. */
   onReset(): void {
-    for (const [loc, clientId] of [...this.#accepted]) {
-      this.#accepted.delete(loc);
-      this.#o.log(`outbox ${clientId}: accepted by the server; its completion was lost with the channel`);
-      void this.#settle(clientId, true, null, null);
-    }
+    this.#flushAccepted('the channel started over');
     this.#early.clear();
     for (const lane of this.#lanes.values()) lane.wake?.();
+  }
+
+  /** Accepted by sendMessage (the server's 201) and the completion will not come: delivered. */
+  #flushAccepted(why: string): void {
+    for (const [loc, clientId] of [...this.#accepted]) {
+      this.#accepted.delete(loc);
+      this.#o.log(`outbox ${clientId}: accepted by the server; its completion was lost (${why})`);
+      void this.#settle(clientId, true, null, null);
+    }
   }
 
   /** Something changed for a conversation (connected, an invitation rang): go now, not after the backoff. */
@@ -238,6 +309,7 @@ export class Outbox {
     this.#accepted.clear();
     this.#early.clear();
     this.#deliveredAt.clear();
+    this.#lostAnswers.clear();
   }
 
   close(): void {
@@ -269,17 +341,32 @@ export class Outbox {
 
   async #loop(lane: Lane, gen: number): Promise<void> {
     const { session, store } = this.#o;
+    const drop = (clientId: string) => {
+      lane.items = lane.items.filter((c) => c !== clientId);
+    };
     while (lane.items.length && gen === this.#generation) {
+      if (this.#resuming) {
+        await this.#resuming;
+        continue;
+      }
       if (!session.isOnline()) {
         await this.#pause(lane, null);
         continue;
       }
       const clientId = lane.items[0] as string;
-      const item = await store.outboxItem(clientId);
+      let item: OutboxItem | null;
+      try {
+        item = await store.outboxItem(clientId);
+      } catch (err) {
+        // The database failing is no reason to spin: wait as for any other failure.
+        this.#o.log(`outbox ${clientId}: reading it failed: ${String(err)}`);
+        await this.#pause(lane, this.#delay(lane.attempt++));
+        continue;
+      }
       if (gen !== this.#generation) return;
       if (!item || item.state === 'delivered' || item.state === 'failed' || item.state === 'accepted') {
         // Discarded, done, or accepted by the server (never POSTed again; its completion will come).
-        lane.items.shift();
+        drop(clientId);
         continue;
       }
       lane.inFlight = clientId;
@@ -291,29 +378,38 @@ export class Outbox {
       } finally {
         lane.inFlight = null;
       }
-      if (gen !== this.#generation) return;
+      if (gen !== this.#generation) {
+        // Signed out mid-attempt: a failed POST is known not to have gone (not 'sending' for ever).
+        if (result !== 'done' && result !== 'again') await this.#setIf({ ...item, state: 'sending' }, 'queued', { error: result.error.message }).catch(() => undefined);
+        return;
+      }
       if (result === 'done') {
-        lane.items.shift();
+        drop(clientId);
         lane.attempt = 0;
       } else if (result === 'again') {
         continue;
       } else if (result.kind === 'permanent') {
-        lane.items.shift();
+        drop(clientId);
         lane.attempt = 0;
         await this.#fail(clientId, result.error);
       } else {
         if (result.kind === 'applicationGone') session.applicationGone();
         // A message that may have reached them already goes again flagged, and is shown as such.
         const maybe = this.#maybeReceived.delete(clientId);
+        this.#forgetOps(clientId);
         await this.#set(clientId, 'queued', { error: result.error.message, ...(maybe ? { maybeDuplicate: true } : {}) }).catch(() => undefined);
-        const ms = retryDelay(lane.attempt++, {
-          baseMs: this.#o.backoffBaseMs, maxMs: this.#o.backoffMaxMs, random: this.#o.random,
-          ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
-        });
+        const ms = this.#delay(lane.attempt++, result.retryAfterMs);
         this.#o.log(`outbox ${clientId}: ${result.kind} (${result.error.message}); next try in ${ms} ms`);
         await this.#pause(lane, ms);
       }
     }
+  }
+
+  #delay(attempt: number, retryAfterMs?: number): number {
+    return retryDelay(attempt, {
+      baseMs: this.#o.backoffBaseMs, maxMs: this.#o.backoffMaxMs, random: this.#o.random,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
   }
 
   /** Wait `ms` (null: until woken) or until kicked, resumed or stopped. */
@@ -339,6 +435,25 @@ export class Outbox {
   /** One try at the head of a lane. */
   async #attempt(item: OutboxItem): Promise<'done' | 'again' | Failure> {
     const { lives, connector } = this.#o;
+    const lost = this.#lostAnswers.get(item.clientId);
+    if (lost) {
+      // A POST whose answer was lost: did it land? Absent is believed only once the server has had
+      // time to finish it (a slow server may still be working on it); undecided goes once more, flagged.
+      const found = await this.#lookUp(item, lost.target, lost.operationId);
+      if (found && found !== 'absent') {
+        this.#lostAnswers.delete(item.clientId);
+        await this.#settle(item.clientId, true, found.at, lives.get(item.conversationId)?.threadId ?? null);
+        return 'done';
+      }
+      if (found === 'absent' && this.#o.now() - lost.since < 2 * this.#o.requestTimeoutMs) {
+        return { kind: 'transient', error: new AppError({ code: 'network', message: 'Checking whether the server has the message.' }) };
+      }
+      this.#lostAnswers.delete(item.clientId);
+      if (found === null) {
+        await this.#set(item.clientId, item.state, { maybeDuplicate: true });
+        item = { ...item, maybeDuplicate: true };
+      }
+    }
     const again = item.state === 'uncertain' || item.maybeDuplicate;
     const live = lives.get(item.conversationId);
     if (lives.isReady(live)) return this.#sendMessage(item, live, again);
@@ -356,6 +471,10 @@ export class Outbox {
       await this.#settle(item.clientId, true, null, lives.get(item.conversationId)?.threadId ?? null, `${outcome.reason} ${UNANSWERED}`);
       return 'done';
     }
+    if (outcome.kind === 'offered') {
+      await this.#resolveCarried(item.clientId);
+      return 'done';
+    }
     if (outcome.kind === 'failed' && outcome.maybeReceived) this.#maybeReceived.add(item.clientId);
     if (outcome.kind === 'carried') {
       const early = this.#early.get(outcome.operationId);
@@ -369,14 +488,20 @@ export class Outbox {
   async #sendMessage(item: OutboxItem, live: Live & { sendHref: string }, again: boolean): Promise<'done' | 'again' | Failure> {
     const { session, lives } = this.#o;
     const operationId = newOperationId();
+    const target = session.abs(live.sendHref);
     // While 'sending', `location` is where the POST goes (the messages collection): after a crash
-    // the item is looked up there by its operationId.
-    await this.#set(item.clientId, 'sending', { operationId, location: session.abs(live.sendHref), ...(again ? { maybeDuplicate: true } : {}) });
+    // or a lost answer the item is looked up there by its operationId.
+    await this.#set(item.clientId, 'sending', { operationId, location: target, ...(again ? { maybeDuplicate: true } : {}) });
     this.#ops.set(operationId, item.clientId);
     let loc: string | null;
     try {
       loc = await R.sendMessage(session.requireClient(), live.sendHref, { text: item.text, html: live.html ? item.html : null, operationId });
     } catch (err) {
+      if (mayHaveReached(err)) {
+        // The server may have taken it (or still be working on it) and the answer got lost: it is
+        // looked up by its operationId before any new POST (#attempt).
+        this.#lostAnswers.set(item.clientId, { operationId, target, since: this.#o.now() });
+      }
       this.#ops.delete(operationId);
       if (err instanceof UcwaError && (err.status === 404 || err.status === 410) && !['ApplicationNotFound', 'InactiveApplicationExpired'].includes(err.subcode ?? '')) {
         // The conversation or its messaging ended under us: connect again (continue) and go on.
@@ -385,6 +510,8 @@ export class Outbox {
       }
       const f = classifyFailure(err);
       if (f.kind === 'callbackChannel') await session.restartChannel();
+      // A link of an application that is not the current one says nothing about the current one.
+      if (f.kind === 'applicationGone' && !session.isCurrentApplication(err)) return { ...f, kind: 'transient' };
       return f;
     }
     const href = loc ? session.abs(loc) : null;
@@ -393,28 +520,35 @@ export class Outbox {
     if (early) {
       if (href) this.#early.delete(href);
       this.#early.delete(operationId);
+      this.#ops.delete(operationId);
       await this.#settle(item.clientId, early.ok, early.at, live.threadId);
-    } else if (href) this.#accepted.set(href, item.clientId);
+    } else if (href) {
+      this.#accepted.set(href, item.clientId);
+      this.#ops.delete(operationId); // the Location names it from now on
+    }
     return 'done';
   }
 
   /**
-   * Did the POST of a message left 'sending' by a crash reach the server? Its conversation's
-   * messages (message_ref: the collection lists the message links; each message carries its
-   * operationId) tell, while the old application lives — a dead instance's does for minutes.
-   * 'absent': the collection answered without it (send it normally); null: cannot be decided.
+   * Did a POST whose answer this app never saw reach the server? The conversation's messages tell
+   * (message_ref: the collection lists the message links; a message carries its operationId) while
+   * the application that posted lives — a dead instance's does for minutes. 'absent' only when the
+   * whole list was read and the server does show operationIds on our messages; null: undecided.
    */
-  async #lookUp(it: OutboxItem): Promise<{ at: number | null } | 'absent' | null> {
+  async #lookUp(it: OutboxItem, collection: string | null, operationId: string | null): Promise<{ at: number | null } | 'absent' | null> {
     const client = this.#o.session.client;
-    if (!client || !it.location || !it.operationId || it.operationId.startsWith(CARRIED_OP_PREFIX)) return null;
+    if (!client || !collection || !operationId || operationId.startsWith(CARRIED_OP_PREFIX)) return null;
     try {
-      const list = await client.getJson(it.location);
-      const hrefs = linkList(list, 'message').slice(-MESSAGES_LOOKED_AT);
-      for (const href of hrefs.reverse()) {
+      const hrefs = linkList(await client.getJson(collection), 'message');
+      const complete = hrefs.length <= MESSAGES_LOOKED_AT;
+      let idsShown = false;
+      for (const href of hrefs.slice(-MESSAGES_LOOKED_AT).reverse()) {
         const m = R.parseMessage(href, await client.getJson(href));
-        if (m.direction === 'Outgoing' && m.operationId === it.operationId) return { at: m.at };
+        if (m.direction !== 'Outgoing') continue;
+        if (m.operationId) idsShown = true;
+        if (m.operationId === operationId) return { at: m.at };
       }
-      return 'absent';
+      return complete && idsShown ? 'absent' : null;
     } catch (err) {
       this.#o.log(`outbox ${it.clientId}: cannot tell whether it arrived (${err instanceof Error ? err.message : String(err)})`);
       return null;
@@ -438,6 +572,7 @@ export class Outbox {
     }
     const known = this.#deliveredAt.get(clientId);
     if (this.#deliveredAt.has(clientId) && (at === null || known === at)) return;
+    if (at !== null) this.#forgetOps(clientId); // a carried message's op is kept until its server time is known
     this.#deliveredAt.set(clientId, at);
     if (this.#deliveredAt.size > EARLY_MAX) this.#deliveredAt.delete(this.#deliveredAt.keys().next().value as string);
     try {
@@ -452,12 +587,17 @@ export class Outbox {
   }
 
   async #fail(clientId: string, error: AppError): Promise<void> {
+    this.#forgetOps(clientId);
     try {
       await this.#set(clientId, 'failed', { error: error.message });
     } catch (err) {
       this.#o.log(`outbox ${clientId}: ${String(err)}`);
     }
     this.#reject(clientId, error);
+  }
+
+  #forgetOps(clientId: string): void {
+    for (const [op, c] of this.#ops) if (c === clientId) this.#ops.delete(op);
   }
 
   #resolve(item: OutboxItem): void {

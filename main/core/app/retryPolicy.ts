@@ -63,3 +63,17 @@ export function invitationFailureKind(reason: { code?: string; subcode?: string;
   if (code === 'notfound' && sub === '') return 'permanent';
   return 'transient';
 }
+
+/** A request that failed without an answer may still have been taken by the server — unless the
+ * connection was refused or the host not found (nothing was sent). */
+export function mayHaveReached(err: unknown): boolean {
+  if (!(err instanceof NetworkError)) return false;
+  if (err.kind === 'timeout') return true;
+  if (err.kind === 'aborted') return false;
+  let c: unknown = err.cause;
+  for (let depth = 0; c && typeof c === 'object' && depth < 5; depth++, c = (c as { cause?: unknown }).cause) {
+    const code = (c as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT') return false;
+  }
+  return true;
+}

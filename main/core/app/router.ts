@@ -136,7 +136,9 @@ export class Router {
     const failed = ev.status === 'Failure' || m.status === 'Failed';
     if (m.direction === 'Outgoing') {
       if (ev.phase !== 'end') return;
-      outbox.onCompletion(href, m.operationId, !failed, m.at, lives.byHref(ev.senderHref)?.threadId ?? null);
+      // A completion is a success only when it says so (the reference spells failures variously).
+      const ok = (ev.status === undefined || ev.status === 'Success') && m.status !== 'Failed';
+      outbox.onCompletion(href, m.operationId, ok, m.at, lives.byHref(ev.senderHref)?.threadId ?? null);
       return;
     }
     // Incoming: `completed` + Success in the traces, `started` in the reference: accept both once.
@@ -163,6 +165,7 @@ export class Router {
       if (m.at !== null) await this.#o.store.restampMessage(first.messageId, m.at, live.threadId).catch((err: unknown) => this.#o.log(`restamp: ${String(err)}`));
       return;
     }
+    invitations.dropFirstCopies(live.convHref);
     if (author && live.typing.some((p) => p.sip === author.sip)) lives.setTyping(live, live.typing.filter((p) => p.sip !== author.sip));
     const input: MessageInput = { author, direction: 'Incoming', at: m.at ?? this.#o.now(), text: m.text, html: m.html, origin: 'live' };
     const key = `${live.conversationId}\u0000${live.threadId ?? ''}`;

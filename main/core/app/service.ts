@@ -54,14 +54,14 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     ports: {
       onBatch: (b) => router?.processBatch(b) ?? Promise.resolve(),
       onReset: resetLive,
-      onOnline: () => void outbox?.resume(),
+      onOnline: () => void outbox?.resume().catch((err: unknown) => log(`outbox: ${String(err)}`)),
       onOffline: () => undefined,
     },
   });
   lives = new Lives({ session, events, now, typingThrottleMs: timing.typingThrottleMs, log, onConnected: (id) => outbox?.kick(id) });
   invitations = new Invitations({ session, lives, store, events, now, invitationTimeoutMs: timing.invitationTimeoutMs, log, onIncoming: (id) => outbox?.kick(id) });
-  const connector = new Connector({ session, lives, invitations, store, readyTimeoutMs: timing.invitationTimeoutMs, log });
-  outbox = new Outbox({ store, session, lives, connector, backoffBaseMs: timing.backoffBaseMs, backoffMaxMs: timing.backoffMaxMs, random: deps.random ?? Math.random, now, log });
+  const connector = new Connector({ session, lives, invitations, store, readyTimeoutMs: timing.invitationTimeoutMs, lostAnswerWaitMs: timing.requestTimeoutMs, log });
+  outbox = new Outbox({ store, session, lives, connector, backoffBaseMs: timing.backoffBaseMs, backoffMaxMs: timing.backoffMaxMs, requestTimeoutMs: timing.requestTimeoutMs, random: deps.random ?? Math.random, now, log });
   router = new Router({ session, lives, invitations, outbox, store, events, now, syncAfterConversationEndMs: timing.syncAfterConversationEndMs, log });
   const ob = outbox, lv = lives, inv = invitations, rt = router;
 
@@ -81,7 +81,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       session.sync.clearLinks();
       if (session.isOnline()) {
         session.scheduleSync(0);
-        void ob.resume();
+        void ob.resume().catch((err: unknown) => log(`outbox: ${String(err)}`));
       }
     }
   });

@@ -143,6 +143,15 @@ export class Session {
     }
   }
 
+  /** Whether a failed request was made to the current application (a stale link's 404 says nothing about it). */
+  isCurrentApplication(err: unknown): boolean {
+    const url = err instanceof UcwaError ? err.url : '';
+    const self = this.#app?.self;
+    if (!url || !self) return false;
+    const base = this.abs(self).replace(/\/+$/, '');
+    return url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`);
+  }
+
   /** A request found the application gone (404 ApplicationNotFound / 410 InactiveApplicationExpired). */
   applicationGone(): void {
     this.#actor.send({ type: 'APPLICATION_GONE' });
@@ -296,17 +305,19 @@ export class Session {
           this.#client = client;
         }),
         createApplication: wrap(async () => {
-          // A new sign-in (or a rediscovery): whatever the old application had is gone.
-          if (this.#app) {
-            this.#o.ports.onReset('recreate');
-            this.sync.clearLinks();
-          }
+          // A new sign-in (or a rediscovery): whatever an earlier application had is gone, its
+          // links (continueMessaging, markAsRead) included.
+          if (this.#app) this.#o.ports.onReset('recreate');
+          this.sync.cancel();
+          this.sync.clearLinks();
           await this.#bringUpApplication();
         }),
         makeAvailable: wrap(() => this.#makeAvailable()),
         recreateApplication: wrap(async () => {
           this.#channel?.stop();
           this.#o.ports.onReset('recreate');
+          // A sync still running would write the old application's links after the clear.
+          this.sync.cancel();
           this.sync.clearLinks();
           await this.#bringUpApplication();
           await this.#makeAvailable();
@@ -507,6 +518,7 @@ export class Session {
     if (opts?.forget && this.#o.deps.secrets && this.#request) await this.#o.deps.secrets.deletePassword(normaliseSip(this.#request.sip)).catch(() => undefined);
     this.#client = null;
     this.#app = null;
+    this.sync.clearLinks(); // they belong to the application just deleted
   }
 
   /** The availability the user chose: kept for the next sign-in, set now when online. */
