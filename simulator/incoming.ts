@@ -62,7 +62,7 @@ export function ring(sim: Sim, r: Ring): IncomingGroup | undefined {
 }
 
 /** Nobody to ring: the invitation ends up as a missed conversation in the user's history. */
-function missedLog(sim: Sim, r: Ring): void {
+export function missedLog(sim: Sim, r: Ring): void {
   sim.clock.after(sim.cfg.logDelaySec * 1000, () => {
     const f = r.first;
     sim.world.addLog(r.to, {

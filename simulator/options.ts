@@ -29,6 +29,7 @@ export interface Config {
   inactiveTimeoutSec: number;
   awayAfterIdleSec: number;
   routeBetweenAccounts: boolean;
+  offlineAccounts: 'behaviour' | 'missed';
 }
 
 export function resolveOptions(o: SimulatorOptions = {}): Config {
@@ -59,5 +60,6 @@ export function resolveOptions(o: SimulatorOptions = {}): Config {
     inactiveTimeoutSec: Math.max(0, o.inactiveTimeoutSec ?? 0),
     awayAfterIdleSec: Math.max(0, o.awayAfterIdleSec ?? 600),
     routeBetweenAccounts: o.routeBetweenAccounts ?? true,
+    offlineAccounts: o.offlineAccounts ?? 'behaviour',
   };
 }

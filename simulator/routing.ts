@@ -3,13 +3,15 @@
 // real incoming invitation (PROTOCOL §6.1) instead of running a simulated behaviour. Accept,
 // decline, messages, typing and hang-up then flow between the two conversations (`Conv.peers`).
 
-import { live, remoteMessage, setRemoteTyping } from './conversations.ts';
-import { ring, ringableApps } from './incoming.ts';
+import { failInvitation, live, remoteMessage, setRemoteTyping } from './conversations.ts';
+import { missedLog, ring, ringableApps } from './incoming.ts';
 import type { Conv, Msg } from './model.ts';
 import type { Sim } from './sim.ts';
 
 /** Protocol ms a setIsTyping keeps the author listed in the peer's typingParticipants. */
 export const TYPING_MS = 5000;
+/** Protocol ms before an invitation to an account with nobody to ring fails. */
+const UNAVAILABLE_AFTER_MS = 500;
 
 const typingGen = new WeakMap<Conv, number>();
 
@@ -19,8 +21,17 @@ export function routeToAccount(sim: Sim, origin: Conv): boolean {
   const to = origin.remotes[0] as string;
   const callee = sim.world.user(to);
   if (!callee || callee.password === undefined || to === origin.app.user.sip) return false;
-  if (ringableApps(sim, to).length === 0) return false;
   const first = origin.invitation.first;
+  if (ringableApps(sim, to).length === 0) {
+    if (sim.cfg.offlineAccounts !== 'missed') return false;
+    // Nobody there to ring: a missed conversation for them, a failure for the caller.
+    missedLog(sim, {
+      from: origin.app.user.sip, to, threadId: origin.threadId, subject: origin.subject, importance: origin.importance,
+      first: first ? { text: first.text, html: first.html, at: first.at } : undefined,
+    });
+    sim.clock.after(UNAVAILABLE_AFTER_MS, () => failInvitation(sim, origin, 'Failed', { code: 'RemoteFailure', subcode: 'TemporarilyUnavailable', message: 'The person is not available.' }));
+    return true;
+  }
   const group = ring(sim, {
     from: origin.app.user.sip,
     to,

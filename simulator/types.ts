@@ -88,6 +88,14 @@ export interface SimulatorOptions {
    * account's applications instead of running a simulated behaviour. Default true.
    */
   routeBetweenAccounts?: boolean;
+  /**
+   * An IM to an account with no available application (signed out, or its app not yet available):
+   * 'behaviour' (default) answers as the account's simulated behaviour, like any colleague — handy
+   * in the demo; 'missed' treats it as a person who is not there: the caller's invitation fails
+   * (TemporarilyUnavailable) and the account finds it as a missed conversation in its history, as
+   * the simulator does for a colleague's IM that nobody could be rung for.
+   */
+  offlineAccounts?: 'behaviour' | 'missed';
 }
 
 /** One injected fault. Matches requests whose method (if given) and path pattern match. */

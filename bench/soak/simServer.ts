@@ -34,6 +34,8 @@ const sim = await startSimulator({
   // Protocol timers shrink with timeScale, but these must stay humane in real time: an invitation
   // has to survive a loaded machine (15 s), and a P-GET gap of a few hundred ms is not a dead channel.
   invitationTimeoutSec: 15 / scale,
+  // Two real accounts and no bots: one that is not there gets a missed conversation, not an echo.
+  offlineAccounts: 'missed',
   callbackChannelDeadSec: 2 / scale,
   logDelaySec: 0.2 / scale,
 });

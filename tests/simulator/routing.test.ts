@@ -155,6 +155,26 @@ describe('IM routed between signed-in accounts', () => {
       assert.equal(sim.control.liveConversations(ALICE).length, 0);
     }));
 
+  it('offlineAccounts: missed — an account nobody can ring: the caller fails (TemporarilyUnavailable), the account finds a missed conversation with the text', () =>
+    withSim({ offlineAccounts: 'missed', logDelaySec: 0 }, async (sim) => {
+      const alice = await ready(sim);
+      const r = await alice.post(alice.comm.startMessaging!.href, { to: BOB, operationId: 'off-1', _links: { message: { href: 'data:text/plain;charset=utf-8,are%20you%20there' } } });
+      assert.equal(r.status, 201);
+      const evs = await alice.events.until((e) => e.some((x) => x.rel === 'messagingInvitation' && x.type === 'completed'));
+      const done = find(evs, 'messagingInvitation', 'completed')!;
+      assert.equal(done.status, 'Failure');
+      assert.equal(done.reason!.subcode, 'TemporarilyUnavailable');
+      const bob = await Session.open(sim, BOB);
+      const logs = await bob.get(bob.comm.conversationLogs!.href);
+      const hrefs = (logs.json._links.conversationLog ?? []) as { href: string }[];
+      const found = [];
+      for (const { href } of hrefs) {
+        const log = await bob.get(href);
+        if (log.json.status === 'Missed') found.push(log.json);
+      }
+      assert.ok(found.length >= 1, 'a missed conversation for Bob');
+    }));
+
   it('routeBetweenAccounts: false keeps the simulated behaviour', () =>
     withSim({ routeBetweenAccounts: false }, async (sim) => {
       const alice = await ready(sim);

@@ -8,7 +8,7 @@ import { AppError } from './types.ts';
 import { classifyFailure, invitationFailureKind, mayHaveReached, type Failure } from './retryPolicy.ts';
 import type { Session } from './session.ts';
 import type { Lives } from './lives.ts';
-import { RESET_CODE, type InvitationRec, type Invitations, type InvitationReason } from './invitations.ts';
+import { LOCAL_TIMEOUT_CODE, RESET_CODE, type InvitationRec, type Invitations, type InvitationReason } from './invitations.ts';
 import { UcwaError } from '../ucwa/errors.ts';
 import { link } from '../ucwa/links.ts';
 import { newOperationId } from '../ucwa/operationId.ts';
@@ -160,7 +160,8 @@ export class Connector {
     if (outcome.ok) return { kind: 'carried', operationId };
     const failure = invitationFailure(outcome.reason);
     if (failure.kind === 'permanent') return { kind: 'failed', failure };
-    if (outcome.reason?.code === RESET_CODE) return { kind: 'offered', operationId };
+    // Our own verdict (a reset, our safety timer), not the server's: ask the invitation itself.
+    if (outcome.reason?.code === RESET_CODE || outcome.reason?.code === LOCAL_TIMEOUT_CODE) return { kind: 'offered', operationId };
     return { kind: 'unanswered', operationId, reason: failure.error.message };
   }
 

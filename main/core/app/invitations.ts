@@ -20,6 +20,8 @@ type InvActor = ActorRefFrom<typeof invitationMachine>;
 
 /** The reason code of an invitation this app stopped following (channel or application reset): its real end is unknown. */
 export const RESET_CODE = 'Reset';
+/** The reason code when this app's own safety timer ended an invitation the server had not ended. */
+export const LOCAL_TIMEOUT_CODE = 'LocalTimeout';
 export type InvitationReason = { code?: string; subcode?: string; message?: string } | null;
 
 export interface InvitationRec {
@@ -113,7 +115,7 @@ export class Invitations {
         if (this.#byConversation.get(rec.conversationId) === rec) this.#o.lives.setInvitation(live, rec.info);
       }
       if (snap.status === 'done' && !rec.outcome) {
-        rec.outcome = { ok: state === 'connected', reason: state === 'timedOut' ? { code: 'Timeout', subcode: 'Timeout', message: 'Nobody answered.' } : snap.context.reason };
+        rec.outcome = { ok: state === 'connected', reason: state === 'timedOut' ? { code: LOCAL_TIMEOUT_CODE, subcode: 'Timeout', message: 'Nobody answered.' } : snap.context.reason };
         if (rec.outcome.ok) this.#o.lives.setConnection(live, 'connected');
         else if (live.connection === 'connecting' && this.#byConversation.get(rec.conversationId) === rec) this.#o.lives.disconnect(live);
         for (const w of this.#settleWaiters.get(rec) ?? []) w();

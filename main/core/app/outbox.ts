@@ -19,7 +19,7 @@ import type { Lives, Live } from './lives.ts';
 import { CARRIED_OP_PREFIX, type Connector } from './connector.ts';
 import { UcwaError } from '../ucwa/errors.ts';
 import { newOperationId } from '../ucwa/operationId.ts';
-import { links as linkList, str } from '../ucwa/links.ts';
+import { link, links as linkList, str } from '../ucwa/links.ts';
 import * as R from '../ucwa/resources.ts';
 import type { OutboxItem, OutboxUpdate, Store } from '../store/types.ts';
 
@@ -57,7 +57,6 @@ const MESSAGES_LOOKED_AT = 100;
 export const MAYBE_TWICE = 'It may have arrived twice: the app stopped while sending it.';
 export const UNANSWERED = 'They will find it as a missed message.';
 const UNANSWERED_LATE = `The conversation did not connect. ${UNANSWERED}`;
-const UNCHECKED = 'The server took it; this app could not see whether they answered.';
 export const MAX_TEXT = 100_000;
 
 export function checkText(text: string): void {
@@ -183,9 +182,12 @@ export class Outbox {
         return false;
       } else await this.#setIf(it, 'uncertain', { error: 'The app stopped while sending this message.' });
     } else if (it.state === 'accepted' && !this.#isAwaited(it)) {
-      if (it.operationId?.startsWith(CARRIED_OP_PREFIX)) await this.#resolveCarried(it.clientId);
-      else await this.#settle(it.clientId, true, null, null); // the server had it; its completion was lost
-      return false;
+      if (!it.operationId?.startsWith(CARRIED_OP_PREFIX)) {
+        await this.#settle(it.clientId, true, null, null); // the server had it; its completion was lost
+        return false;
+      }
+      if (await this.#resolveCarried(it.clientId)) return false;
+      await this.#setIf(it, 'queued', { maybeDuplicate: true });
     }
     return true;
   }
@@ -193,27 +195,44 @@ export class Outbox {
   /**
    * An invitation carrying this item was taken by the server (its 201 recorded), and this app lost
    * track of it (a crash, a reset). The server has the text: the other side got it in the
-   * conversation, or will find it as a missed one — offering it again would be a second copy. Only
-   * an explicit decline says otherwise; the invitation's own resource (the Location) tells
-   * (InvitationState: Connected, Declined, Failed, Cancelled…) while its application lives.
+   * conversation, or will find it as a missed one — offering it again would be a second copy. The
+   * invitation's own resource (the Location) tells (InvitationState: Connected, Declined, Failed,
+   * Cancelled…) while its application lives: Declined fails the item; one still ringing is
+   * cancelled (the server then settles it as missed now). Returns false when the server no longer
+   * knows the invitation: then nothing says the text reached them.
    */
-  async #resolveCarried(clientId: string): Promise<void> {
+  async #resolveCarried(clientId: string): Promise<boolean> {
     const it = await this.#o.store.outboxItem(clientId);
-    if (!it || it.state === 'delivered' || it.state === 'failed') return;
+    if (!it || it.state === 'delivered' || it.state === 'failed') return true;
     const client = this.#o.session.client;
     let state: string | undefined;
     if (client && it.location) {
       try {
-        state = str(await client.getJson(it.location), 'state');
+        const inv = await client.getJson(it.location);
+        state = str(inv, 'state');
+        const cancel = link(inv, 'cancel');
+        if ((state === 'Connecting' || state === 'Alerting') && cancel) {
+          // Still ringing where nobody follows it: end it, so the server settles it as a missed
+          // conversation for them now rather than some time later (or connected, unseen, here).
+          await R.cancelInvitation(client, cancel);
+          state = 'Cancelled';
+        }
       } catch (err) {
         this.#o.log(`outbox ${clientId}: its invitation cannot be read (${err instanceof Error ? err.message : String(err)})`);
       }
     }
     if (state === 'Declined') {
       await this.#fail(clientId, new AppError({ code: 'invitationFailed', message: 'The other person declined.' }));
-      return;
+      return true;
     }
-    await this.#settle(clientId, true, null, null, state === 'Connected' ? undefined : state ? UNANSWERED_LATE : UNCHECKED);
+    if (!state) {
+      // The server no longer knows it (restarted, or its application is gone): nothing says the
+      // text reached them. It goes once more, flagged "may have arrived twice".
+      this.#maybeReceived.add(clientId);
+      return false;
+    }
+    await this.#settle(clientId, true, null, null, state === 'Connected' ? undefined : UNANSWERED_LATE);
+    return true;
   }
 
   /** A state change only if the item is still in the state it was read in (nothing moved it meanwhile). */
@@ -472,8 +491,8 @@ export class Outbox {
       return 'done';
     }
     if (outcome.kind === 'offered') {
-      await this.#resolveCarried(item.clientId);
-      return 'done';
+      if (await this.#resolveCarried(item.clientId)) return 'done';
+      return { kind: 'transient', error: new AppError({ code: 'network', message: 'The server no longer knows the invitation; sending again.' }) };
     }
     if (outcome.kind === 'failed' && outcome.maybeReceived) this.#maybeReceived.add(item.clientId);
     if (outcome.kind === 'carried') {
