@@ -25,7 +25,7 @@ test('an incoming IM in the quick-reply popup, answered from there with the keyb
   await page.getByRole('button', { name: 'Open in history' }).focus();
   await page.keyboard.press('Enter');
   await expect.poll(() => world.host.shown.at(-1)).toMatchObject({ name: 'history', navigation: { to: 'conversation' } });
-  expect(world.host.closed).toContain('popup');
+  await expect.poll(() => world.host.closed).toContain('popup'); // closeWindow is its own IPC call after showWindow
   await page.keyboard.press('Escape');
 });
 

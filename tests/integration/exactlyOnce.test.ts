@@ -454,3 +454,31 @@ test('18. a server that does not re-deliver the first message: a later message w
   await s.control.sendInConversation(conv!.threadId!, bob, 'ok');
   await until(async () => texts(await allMessages(h, convId)).filter((x) => x === 'ok').length === 2, 'the second "ok" stored');
 }, { redeliverFirstMessage: false }));
+
+
+test('19. an invitation that connected while its completion was late (our safety timer fired first) is asked about, not sent again', async () => {
+  const s = await sim({ callbackChannelDeadSec: 100000, applicationExpirySec: 100000 });
+  // The events after the continueMessaging are held for a while: the completion comes after our timer.
+  let holdUntil = 0;
+  const slowEvents: typeof fetch = async (url, init) => {
+    const res = await fetch(url, init);
+    const u = String(url);
+    if (init?.method === 'POST' && u.endsWith('/continueMessaging') && res.status === 201 && !holdUntil) holdUntil = Date.now() + 1200;
+    if (/\/events/.test(u) && Date.now() < holdUntil) await new Promise((r) => setTimeout(r, holdUntil - Date.now()));
+    return res;
+  };
+  const h = service(s, { fetch: slowEvents, timing: { ...quickTimeouts, requestTimeoutMs: 3000, pgetClientTimeoutMs: 3000, invitationTimeoutMs: 400 } });
+  try {
+    await signIn(h, s);
+    const conv = await pastConversation(h, s);
+    const item = await (await h.service.send(conv, 'first words')).delivered;
+    assert.equal(item.state, 'delivered');
+    await h.service.send(conv, 'second words');
+    await allDone(h, conv, ['second words'], 'the next one', 10_000);
+    await new Promise((r) => setTimeout(r, 800));
+    assert.deepEqual(received(s, ['first words', 'second words']), ['first words', 'second words']);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});

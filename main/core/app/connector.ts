@@ -7,7 +7,7 @@
 import { AppError } from './types.ts';
 import { classifyFailure, invitationFailureKind, mayHaveReached, type Failure } from './retryPolicy.ts';
 import type { Session } from './session.ts';
-import type { Lives } from './lives.ts';
+import type { Live, Lives } from './lives.ts';
 import { LOCAL_TIMEOUT_CODE, RESET_CODE, type InvitationRec, type Invitations, type InvitationReason } from './invitations.ts';
 import { UcwaError } from '../ucwa/errors.ts';
 import { link } from '../ucwa/links.ts';
@@ -132,12 +132,12 @@ export class Connector {
         }
         const failure = classifyFailure(err);
         invitations.abandon(rec, { message: failure.error.message }, failure.error);
-        lives.disconnect(live);
+        this.#undoConnecting(live);
         return { kind: 'failed', failure, maybeReceived: true };
       }
       const failure = this.#postFailure(err);
       invitations.abandon(rec, { code: failure.error.ucwaCode, subcode: failure.error.subcode, message: failure.error.message }, failure.error);
-      lives.disconnect(live);
+      this.#undoConnecting(live);
       if (failure.kind === 'callbackChannel') await session.restartChannel();
       if (failure.kind === 'applicationGone' && !session.isCurrentApplication(err)) {
         // A link of an earlier application (not the current one): fetch the log's links again.
@@ -163,6 +163,11 @@ export class Connector {
     // Our own verdict (a reset, our safety timer), not the server's: ask the invitation itself.
     if (outcome.reason?.code === RESET_CODE || outcome.reason?.code === LOCAL_TIMEOUT_CODE) return { kind: 'offered', operationId };
     return { kind: 'unanswered', operationId, reason: failure.error.message };
+  }
+
+  /** Our POST failed: back to disconnected — unless events connected the conversation meanwhile. */
+  #undoConnecting(live: Live): void {
+    if (live.connection === 'connecting' && !this.#o.lives.isReady(live)) this.#o.lives.disconnect(live);
   }
 
   /** The seed's error table (continueMessaging_ref), in words a user can read. */

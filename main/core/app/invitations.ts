@@ -57,6 +57,8 @@ interface FirstCopy { text: string; messageId: number; threadId: string | null; 
 
 /** The re-delivery of an invitation's first message comes right after accept (§6.3), or not at all. */
 const FIRST_COPY_WINDOW_MS = 60_000;
+/** Invitations kept findable by href. */
+const HREFS_KEPT = 1000;
 
 export class Invitations {
   readonly #o: InvitationsOptions;
@@ -124,13 +126,8 @@ export class Invitations {
       }
     });
     actor.start();
-    const before = this.#byConversation.get(rec.conversationId);
-    if (before?.outcome) {
-      // Only the current invitation of a conversation is followed once the previous one ended.
-      if (before.href) this.#byHref.delete(before.href);
-      if (before.operationId) this.#byOp.delete(before.operationId);
-    }
     this.#byConversation.set(rec.conversationId, rec);
+    this.#forgetOldest();
     if (rec.href) this.#byHref.set(rec.href, rec);
     if (rec.operationId) this.#byOp.set(rec.operationId, rec);
     this.#o.lives.setInvitation(live, rec.info);
@@ -157,6 +154,18 @@ export class Invitations {
   abandon(rec: InvitationRec, reason: InvitationReason, error: AppError): void {
     rec.info = { ...rec.info, error: error.toJSON() };
     rec.actor.send({ type: 'FAILURE', reason: reason ?? { message: error.message } });
+  }
+
+  /**
+   * Ended invitations stay findable by href (a late completion of one this app gave up on must
+   * still attach its conversation), but not for ever: the oldest ended ones go beyond a bound.
+   */
+  #forgetOldest(): void {
+    if (this.#byHref.size <= HREFS_KEPT) return;
+    for (const [href, old] of this.#byHref) {
+      if (this.#byHref.size <= HREFS_KEPT / 2) break;
+      if (old.outcome && this.#byConversation.get(old.conversationId) !== old) this.#byHref.delete(href);
+    }
   }
 
   /** Resolves true once the server shows the invitation (its href known from an event), false after `ms`. */
@@ -192,12 +201,15 @@ export class Invitations {
       if (str(r, 'direction') === 'Outgoing') return; // not ours (another endpoint of this user)
       return this.#incoming(ev, href, r);
     }
-    if (!rec || rec.outcome) return;
+    if (!rec) return;
     const live = lives.get(rec.conversationId);
     if (live) {
+      // Even for an invitation this app already gave up on (its own timer): if it connected after
+      // all, the conversation's messaging events must find their conversation.
       lives.attachHref(live, link(r, 'conversation'));
       if (str(r, 'threadId') && !live.threadId) live.threadId = str(r, 'threadId') ?? null;
     }
+    if (rec.outcome) return;
     if (ev.phase === 'start') {
       rec.cancelHref = link(r, 'cancel') ?? rec.cancelHref;
       rec.actor.send({ type: 'STARTED' });
