@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allMessages, ME, service, signIn, sim, texts, until, type Harness } from './helpers.ts';
-import type { Simulator } from '../../simulator/index.ts';
+import { allMessages, ME, service, signIn, sim, texts, until, withSim as withSimAndService, type Harness } from './helpers.ts';
+import type { Simulator, SimulatorOptions } from '../../simulator/index.ts';
 import { createSqliteStore } from '../../main/core/store/sqliteStore.ts';
 
 // The old core called delivered 'sent': accept both, so a test fails on the defect, not on a name.
@@ -47,16 +47,8 @@ async function pastConversation(h: Harness, s: Simulator, text = 'an old message
 /** Room for a duplicate or a late failure to show up before asserting that none did. */
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
-async function withSim(fn: (s: Simulator, h: Harness) => Promise<void>, opts: Parameters<typeof sim>[0] = {}): Promise<void> {
-  const s = await sim(opts);
-  const h = service(s);
-  try {
-    await fn(s, h);
-  } finally {
-    await h.service.close();
-    await s.stop();
-  }
-}
+/** One test's simulator and service (the options, when given, after the test body). */
+const withSim = (fn: (s: Simulator, h: Harness) => Promise<void>, opts: SimulatorOptions = {}) => withSimAndService(opts, fn);
 
 test('1. a transient 5xx on continueMessaging fails neither the carried message nor the queued ones: all go once, in order', () => withSim(async (s, h) => {
   await signIn(h, s);

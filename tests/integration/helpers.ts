@@ -51,6 +51,18 @@ export function service(s: Simulator, extra: Partial<MessengerDeps> = {}): Harne
   return { service: svc, store, requests };
 }
 
+/** A simulator and a service over it for one test, both stopped after it. */
+export async function withSim(opts: SimulatorOptions, fn: (s: Simulator, h: Harness) => Promise<void>): Promise<void> {
+  const s = await sim(opts);
+  const h = service(s);
+  try {
+    await fn(s, h);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+}
+
 export async function signIn(h: Harness, s: Simulator, sip = ME, password = 'demo') {
   return h.service.signIn({ sip, password, server: s.url });
 }

@@ -2,18 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { allMessages, ME, service, signIn, sim, texts, until } from './helpers.ts';
-
-async function withSim(opts: Parameters<typeof sim>[0], fn: (s: Awaited<ReturnType<typeof sim>>, h: ReturnType<typeof service>) => Promise<void>) {
-  const s = await sim(opts);
-  const h = service(s);
-  try {
-    await fn(s, h);
-  } finally {
-    await h.service.close();
-    await s.stop();
-  }
-}
+import { allMessages, ME, service, signIn, sim, texts, until, withSim } from './helpers.ts';
 
 test('sign-in via pool redirect', () => withSim({ redirectUsers: [ME] }, async (s, h) => {
   const st = await signIn(h, s);
