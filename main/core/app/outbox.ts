@@ -81,8 +81,6 @@ export class Outbox {
   #running = false;
   /** A pick-up of the stored queue under way (resume): lanes wait for it. */
   #resuming: Promise<void> | null = null;
-  /** Items whose last attempt may have reached the other side unseen (an invitation lost in a reset). */
-  readonly #maybeReceived = new Set<string>();
   /** sendMessage POSTs that got no answer: looked up by operationId before the item goes again. */
   readonly #lostAnswers = new Map<string, { operationId: string; target: string; since: number }>();
 
@@ -96,21 +94,26 @@ export class Outbox {
     const me = this.#o.session.me;
     if (!me) throw new AppError({ code: 'notSignedIn', message: 'You are not signed in.' });
     const item = await this.#o.store.enqueueOutbox({ conversationId, text, html: html ?? null, author: me });
-    const delivered = this.delivered(item.clientId);
+    const delivered = this.#waiter(item.clientId); // just queued: nothing to look up
     const lane = this.#lane(conversationId);
     if (!lane.items.includes(item.clientId)) lane.items.push(item.clientId);
     this.#run(lane);
     return { clientId: item.clientId, conversationId, item, delivered };
   }
 
-  /** A promise of an item's delivery (rejects if it fails for good or is discarded). */
-  delivered(clientId: string): Promise<OutboxItem> {
+  #waiter(clientId: string): Promise<OutboxItem> {
     const p = new Promise<OutboxItem>((resolve, reject) => {
       const list = this.#waiters.get(clientId) ?? [];
       list.push({ resolve, reject });
       this.#waiters.set(clientId, list);
     });
     p.catch(() => undefined); // nobody has to wait for it
+    return p;
+  }
+
+  /** A promise of an item's delivery (rejects if it fails for good or is discarded). */
+  delivered(clientId: string): Promise<OutboxItem> {
+    const p = this.#waiter(clientId);
     void this.#o.store.outboxItem(clientId).then((it) => {
       if (!it) this.#reject(clientId, new AppError({ code: 'notFound', message: 'This message is no longer in the outbox.' }));
       else if (it.state === 'delivered') this.#resolve(it);
@@ -187,7 +190,6 @@ export class Outbox {
         return false;
       }
       if (await this.#resolveCarried(it.clientId)) return false;
-      await this.#setIf(it, 'queued', { maybeDuplicate: true });
     }
     return true;
   }
@@ -228,7 +230,7 @@ export class Outbox {
     if (!state) {
       // The server no longer knows it (restarted, or its application is gone): nothing says the
       // text reached them. It goes once more, flagged "may have arrived twice".
-      this.#maybeReceived.add(clientId);
+      await this.#set(clientId, 'queued', { maybeDuplicate: true });
       return false;
     }
     await this.#settle(clientId, true, null, null, state === 'Connected' ? undefined : UNANSWERED_LATE);
@@ -248,7 +250,6 @@ export class Outbox {
     this.#flushAccepted('the session ended');
     // Nothing of this session is awaited any more: the next pick-up decides about what is left.
     this.#ops.clear();
-    this.#maybeReceived.clear();
     // #lostAnswers stays: a POST whose answer was lost is looked up before it goes again, even
     // after signing in again (an application that is gone by then makes it 'undecided').
     for (const lane of this.#lanes.values()) lane.wake?.();
@@ -413,10 +414,8 @@ export class Outbox {
         await this.#fail(clientId, result.error);
       } else {
         if (result.kind === 'applicationGone') session.applicationGone();
-        // A message that may have reached them already goes again flagged, and is shown as such.
-        const maybe = this.#maybeReceived.delete(clientId);
         this.#forgetOps(clientId);
-        await this.#set(clientId, 'queued', { error: result.error.message, ...(maybe ? { maybeDuplicate: true } : {}) }).catch(() => undefined);
+        await this.#set(clientId, 'queued', { error: result.error.message }).catch(() => undefined);
         const ms = this.#delay(lane.attempt++, result.retryAfterMs);
         this.#o.log(`outbox ${clientId}: ${result.kind} (${result.error.message}); next try in ${ms} ms`);
         await this.#pause(lane, ms);
@@ -494,7 +493,8 @@ export class Outbox {
       if (await this.#resolveCarried(item.clientId)) return 'done';
       return { kind: 'transient', error: new AppError({ code: 'network', message: 'The server no longer knows the invitation; sending again.' }) };
     }
-    if (outcome.kind === 'failed' && outcome.maybeReceived) this.#maybeReceived.add(item.clientId);
+    // A message that may have reached them already goes again flagged, and is shown as such.
+    if (outcome.kind === 'failed' && outcome.maybeReceived) await this.#set(item.clientId, 'queued', { maybeDuplicate: true });
     if (outcome.kind === 'carried') {
       const early = this.#early.get(outcome.operationId);
       this.#early.delete(outcome.operationId);

@@ -24,16 +24,11 @@ export interface Failure {
   retryAfterMs?: number;
 }
 
-/** The server's Retry-After in ms, found through the cause chain (an AppError keeps its UcwaError). */
-export function retryAfterOf(err: unknown): number | undefined {
-  return retryAfterMsOf(err);
-}
-
 const TRANSIENT_CODES = new Set<string>(['network', 'poolUnavailable', 'notSignedIn', 'continueCallbackChannel', 'continueAlreadyExists']);
 
 export function classifyFailure(err: unknown): Failure {
   const error = toAppError(err);
-  const retryAfterMs = retryAfterOf(err);
+  const retryAfterMs = retryAfterMsOf(err); // through the cause chain: an AppError keeps its UcwaError
   const out = (kind: FailureKind): Failure => (retryAfterMs !== undefined ? { kind, error, retryAfterMs } : { kind, error });
   if (err instanceof NetworkError) return out('transient'); // our own timeouts and aborts included
   if (err instanceof UcwaError) {

@@ -6,7 +6,6 @@
 import { createActor, fromPromise, type Actor } from 'xstate';
 import { AppError, type Availability, type SessionState, type SessionStatus, type SignInRequest } from './types.ts';
 import { toAppError } from './errors.ts';
-import { retryAfterOf } from './retryPolicy.ts';
 import type { MessengerDeps, defaultTiming } from './deps.ts';
 import type { ServiceEmitter } from './events.ts';
 import { HistorySync, type SyncTarget } from './sync.ts';
@@ -15,7 +14,7 @@ import { discover, signInToPool, type Credentials } from '../ucwa/auth.ts';
 import { UcwaClient } from '../ucwa/client.ts';
 import { createApplication, deleteApplication, getApplication, meInfo, type AppLinks } from '../ucwa/application.ts';
 import { channelFailureKind, EventChannel } from '../ucwa/eventChannel.ts';
-import { isApplicationGone, UcwaError } from '../ucwa/errors.ts';
+import { isApplicationGone, retryAfterMsOf, UcwaError } from '../ucwa/errors.ts';
 import type { EventBatch, UcwaEvent } from '../ucwa/events.ts';
 import { normaliseSip, sipDomain } from '../ucwa/hypermedia.ts';
 import { link, type Resource } from '../ucwa/links.ts';
@@ -159,7 +158,7 @@ export class Session {
 
   /** A request failed on the network while online: reconnect with backoff (Retry-After honoured). */
   networkLost(err: unknown): void {
-    const retryAfterMs = retryAfterOf(err);
+    const retryAfterMs = retryAfterMsOf(err);
     this.#actor.send({ type: 'NETWORK_LOST', error: toAppError(err).toJSON(), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   }
 
