@@ -79,10 +79,6 @@ export class Invitations {
     return this.#byConversation.get(conversationId) ?? null;
   }
 
-  byOperation(operationId: string | null | undefined): InvitationRec | null {
-    return operationId ? this.#byOp.get(operationId) ?? null : null;
-  }
-
   /** An incoming invitation still ringing in this conversation. */
   ringing(conversationId: number): InvitationRec | null {
     const rec = this.of(conversationId);

@@ -55,7 +55,6 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       onBatch: (b) => router?.processBatch(b) ?? Promise.resolve(),
       onReset: resetLive,
       onOnline: () => void outbox?.resume().catch((err: unknown) => log(`outbox: ${String(err)}`)),
-      onOffline: () => undefined,
     },
   });
   lives = new Lives({ session, events, now, typingThrottleMs: timing.typingThrottleMs, log, onConnected: (id) => outbox?.kick(id) });

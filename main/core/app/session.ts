@@ -32,8 +32,6 @@ export interface SessionPorts {
   onReset(reason: ResetReason): void;
   /** The session is online (again): after sign-in, renewal, recreation or reconnection. */
   onOnline(): void;
-  /** The session left online (for good or for a while). */
-  onOffline(status: SessionStatus): void;
 }
 
 export interface SessionOptions {
@@ -79,7 +77,6 @@ export class Session {
   #lastJson = '';
   #prevStatus: SessionStatus = 'signedOut';
   #retry: { attempt: number; at: number } | null = null;
-  readonly #statusListeners = new Set<(s: SessionStatus) => void>();
 
   constructor(o: SessionOptions) {
     this.#o = o;
@@ -106,12 +103,6 @@ export class Session {
 
   isOnline(): boolean {
     return this.status() === 'online';
-  }
-
-  /** Called with every status change (after the transition). */
-  onStatus(listener: (s: SessionStatus) => void): () => void {
-    this.#statusListeners.add(listener);
-    return () => this.#statusListeners.delete(listener);
   }
 
   /** The client of a session that has its application (what every conversation action needs). */
@@ -395,9 +386,7 @@ export class Session {
       const prev = this.#prevStatus;
       this.#prevStatus = status;
       if (status !== prev && (status === 'signedOut' || status === 'error')) this.#o.ports.onReset('signedOut');
-      if (prev === 'online' && status !== 'online') this.#o.ports.onOffline(status);
       this.#emit();
-      if (status !== prev) for (const l of this.#statusListeners) l(status);
     });
     this.#actor = actor;
     actor.start();
