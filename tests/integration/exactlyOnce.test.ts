@@ -474,3 +474,42 @@ test('19. an invitation that connected while its completion was late (our safety
     await s.stop();
   }
 });
+
+test('20. a message the server accepted, then lost with its application before passing it on, is not taken as delivered: it goes once more, flagged', async () => {
+  const s = await sim();
+  let hold = false; // the event channel goes quiet: the completion is not seen
+  let apps = 0;
+  const quiet: typeof fetch = async (url, init) => {
+    if (init?.method === 'POST' && /\/applications$/.test(new URL(String(url)).pathname)) apps++;
+    const res = await fetch(url, init);
+    if (hold && /\/events/.test(String(url))) {
+      await new Promise<void>((ok, no) => {
+        const t = setInterval(() => { if (!hold) { clearInterval(t); ok(); } }, 5);
+        init?.signal?.addEventListener('abort', () => { clearInterval(t); no(init.signal!.reason); });
+      });
+    }
+    return res;
+  };
+  const h = service(s, { fetch: quiet });
+  try {
+    await signIn(h, s);
+    const conv = await pastConversation(h, s);
+    await (await h.service.send(conv, 'warm up')).delivered;
+    await until(() => h.service.liveState(conv)?.connection === 'connected', 'connected');
+    hold = true;
+    const x = await h.service.send(conv, 'accepted, then the server forgot');
+    await until(async () => (await h.store.outboxItem(x.clientId))?.state === 'accepted', 'accepted');
+    const before = apps;
+    s.control.expireApplications(ME, { forget: true }); // its application, and what it held, gone
+    // The client notices (reportMyActivity → 404) and makes a new application; the old channel's
+    // late answer is dropped with it.
+    await until(() => apps > before, 'a new application');
+    hold = false;
+    const item = await x.delivered;
+    assert.equal(item.maybeDuplicate, true, 'shown as "may have arrived twice", not silently delivered');
+    assert.ok(received(s, ['accepted, then the server forgot']).length >= 1);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});

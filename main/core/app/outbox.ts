@@ -257,12 +257,48 @@ export class Outbox {
 
   /** The event channel or the application started over: completions of the old one never come. */
   onReset(): void {
-    this.#flushAccepted('the channel started over');
+    // Accepted, completion not seen, and the application may be gone with whatever it had not
+    // passed on yet (a server restart): the message itself says whether it went.
+    for (const [loc, clientId] of [...this.#accepted]) {
+      this.#accepted.delete(loc);
+      void this.#checkAccepted(clientId, loc);
+    }
     this.#early.clear();
     for (const lane of this.#lanes.values()) lane.wake?.();
   }
 
-  /** Accepted by sendMessage (the server's 201) and the completion will not come: delivered. */
+  /**
+   * The message resource of an accepted item (its Location): Succeeded (or still there) is
+   * delivered, Failed goes again; gone with its application is undecided — sent once more at the
+   * head of its lane, flagged "may have arrived twice".
+   */
+  async #checkAccepted(clientId: string, location: string): Promise<void> {
+    const client = this.#o.session.client;
+    let status: string | undefined;
+    let readable = false;
+    try {
+      if (client) {
+        status = str(await client.getJson(location), 'status');
+        readable = true;
+      }
+    } catch (err) {
+      this.#o.log(`outbox ${clientId}: accepted, completion lost, the message cannot be read (${err instanceof Error ? err.message : String(err)})`);
+    }
+    const it = await this.#o.store.outboxItem(clientId).catch(() => null);
+    if (!it || it.state !== 'accepted') return;
+    if (readable && status !== 'Failed') {
+      await this.#settle(clientId, true, null, null);
+      return;
+    }
+    await this.#set(clientId, 'queued', readable ? { error: 'The message was not delivered.' } : { maybeDuplicate: true });
+    const lane = this.#lane(it.conversationId);
+    if (!lane.items.includes(clientId)) lane.items.unshift(clientId);
+    lane.wake?.();
+    this.#run(lane);
+  }
+
+  /** Accepted by sendMessage (the server's 201) and the completion will not come: delivered (the
+   * session ended by the user's choice; the server that took it was healthy). */
   #flushAccepted(why: string): void {
     for (const [loc, clientId] of [...this.#accepted]) {
       this.#accepted.delete(loc);
