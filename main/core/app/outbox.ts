@@ -69,8 +69,12 @@ export class Outbox {
   readonly #lanes = new Map<number, Lane>();
   /** operationId of a POST of ours → clientId (a completion may name only the operationId). */
   readonly #ops = new Map<string, string>();
-  /** Location of an accepted message → clientId, until its completion event. */
+  /** Location of an accepted message → clientId, until its completion event (in the order sent). */
   readonly #accepted = new Map<string, string>();
+  /** The conversation of each accepted item (to put it back in its lane after a reset). */
+  readonly #acceptedIn = new Map<string, number>();
+  /** Accepted items whose completion a reset took: checked before their lane goes on. */
+  readonly #toVerify = new Map<string, string>();
   /** Completions that came before the 201 told us whose they are (by href and operationId). */
   readonly #early = new Map<string, { ok: boolean; at: number | null }>();
   readonly #waiters = new Map<string, Waiter[]>();
@@ -184,6 +188,8 @@ export class Outbox {
         await this.#settle(it.clientId, true, found.at, null);
         return false;
       } else await this.#setIf(it, 'uncertain', { error: 'The app stopped while sending this message.' });
+    } else if (it.state === 'accepted' && this.#toVerify.has(it.clientId)) {
+      return true; // checked by its lane (#verify), in order
     } else if (it.state === 'accepted' && !this.#isAwaited(it)) {
       if (!it.operationId?.startsWith(CARRIED_OP_PREFIX)) {
         await this.#settle(it.clientId, true, null, null); // the server had it; its completion was lost
@@ -258,21 +264,35 @@ export class Outbox {
   /** The event channel or the application started over: completions of the old one never come. */
   onReset(): void {
     // Accepted, completion not seen, and the application may be gone with whatever it had not
-    // passed on yet (a server restart): the message itself says whether it went.
-    for (const [loc, clientId] of [...this.#accepted]) {
-      this.#accepted.delete(loc);
-      void this.#checkAccepted(clientId, loc);
+    // passed on yet (a server restart): each is checked at the head of its lane, in the order
+    // they were sent, before anything newer goes (#verify).
+    const back = new Map<number, string[]>();
+    for (const [loc, clientId] of this.#accepted) {
+      this.#toVerify.set(clientId, loc);
+      const conversationId = this.#acceptedIn.get(clientId);
+      if (conversationId === undefined) continue;
+      back.set(conversationId, [...(back.get(conversationId) ?? []), clientId]);
+    }
+    this.#accepted.clear();
+    this.#acceptedIn.clear();
+    for (const [conversationId, ids] of back) {
+      const lane = this.#lane(conversationId);
+      lane.items = [...ids, ...lane.items.filter((c) => !ids.includes(c))];
     }
     this.#early.clear();
-    for (const lane of this.#lanes.values()) lane.wake?.();
+    for (const lane of this.#lanes.values()) {
+      lane.wake?.();
+      this.#run(lane);
+    }
   }
 
   /**
-   * The message resource of an accepted item (its Location): Succeeded (or still there) is
-   * delivered, Failed goes again; gone with its application is undecided — sent once more at the
-   * head of its lane, flagged "may have arrived twice".
+   * The message resource of an accepted item whose completion was lost in a reset: still there
+   * (or Succeeded) is delivered, Failed goes again; gone with its application is undecided — it
+   * goes once more, flagged "may have arrived twice".
    */
-  async #checkAccepted(clientId: string, location: string): Promise<void> {
+  async #verify(item: OutboxItem, location: string): Promise<'done' | 'again'> {
+    this.#toVerify.delete(item.clientId);
     const client = this.#o.session.client;
     let status: string | undefined;
     let readable = false;
@@ -282,24 +302,21 @@ export class Outbox {
         readable = true;
       }
     } catch (err) {
-      this.#o.log(`outbox ${clientId}: accepted, completion lost, the message cannot be read (${err instanceof Error ? err.message : String(err)})`);
+      this.#o.log(`outbox ${item.clientId}: accepted, completion lost, the message cannot be read (${err instanceof Error ? err.message : String(err)})`);
     }
-    const it = await this.#o.store.outboxItem(clientId).catch(() => null);
-    if (!it || it.state !== 'accepted') return;
     if (readable && status !== 'Failed') {
-      await this.#settle(clientId, true, null, null);
-      return;
+      await this.#settle(item.clientId, true, null, null);
+      return 'done';
     }
-    await this.#set(clientId, 'queued', readable ? { error: 'The message was not delivered.' } : { maybeDuplicate: true });
-    const lane = this.#lane(it.conversationId);
-    if (!lane.items.includes(clientId)) lane.items.unshift(clientId);
-    lane.wake?.();
-    this.#run(lane);
+    await this.#set(item.clientId, 'queued', readable ? { error: 'The message was not delivered.' } : { maybeDuplicate: true });
+    return 'again';
   }
 
   /** Accepted by sendMessage (the server's 201) and the completion will not come: delivered (the
    * session ended by the user's choice; the server that took it was healthy). */
   #flushAccepted(why: string): void {
+    this.#toVerify.clear();
+    this.#acceptedIn.clear();
     for (const [loc, clientId] of [...this.#accepted]) {
       this.#accepted.delete(loc);
       this.#o.log(`outbox ${clientId}: accepted by the server; its completion was lost (${why})`);
@@ -325,6 +342,7 @@ export class Outbox {
       return;
     }
     this.#accepted.delete(href);
+    this.#acceptedIn.delete(clientId);
     // A carried message's completion only gives it its server time; the invitation decides.
     if (operationId?.startsWith(CARRIED_OP_PREFIX)) {
       if (ok) this.#early.set(operationId, { ok, at });
@@ -366,6 +384,8 @@ export class Outbox {
     this.#early.clear();
     this.#deliveredAt.clear();
     this.#lostAnswers.clear();
+    this.#acceptedIn.clear();
+    this.#toVerify.clear();
   }
 
   close(): void {
@@ -420,6 +440,13 @@ export class Outbox {
         continue;
       }
       if (gen !== this.#generation) return;
+      const verifyAt = item?.state === 'accepted' ? this.#toVerify.get(clientId) : undefined;
+      if (item && verifyAt) {
+        lane.inFlight = clientId;
+        const r = await this.#verify(item, verifyAt).catch(() => 'again' as const).finally(() => { lane.inFlight = null; });
+        if (r === 'done') drop(clientId);
+        continue;
+      }
       if (!item || item.state === 'delivered' || item.state === 'failed' || item.state === 'accepted') {
         // Discarded, done, or accepted by the server (never POSTed again; its completion will come).
         drop(clientId);
@@ -579,6 +606,7 @@ export class Outbox {
       await this.#settle(item.clientId, early.ok, early.at, live.threadId);
     } else if (href) {
       this.#accepted.set(href, item.clientId);
+      this.#acceptedIn.set(item.clientId, item.conversationId);
       this.#ops.delete(operationId); // the Location names it from now on
     }
     return 'done';
