@@ -74,7 +74,7 @@ if (!onlyFiles.length) {
 // --- 4. node:test suites in a private D-Bus session with an unlocked keyring -----------------
 const nodeFiles = onlyFiles.length
   ? onlyFiles.flatMap((f) => (f.endsWith('.ts') ? [f] : globSync(`${f.replace(/\/$/, '')}/**/*.test.ts`)))
-  : globSync('tests/{unit,simulator,integration}/**/*.test.ts');
+  : globSync('tests/{unit,simulator,integration,e2e-emulated}/**/*.test.ts');
 if (nodeFiles.length) {
   const home = mkdtempSync(join(tmpdir(), 'ucwa-test-home-'));
   const inner = [

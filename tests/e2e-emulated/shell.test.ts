@@ -1,0 +1,20 @@
+// The real Electron shell (main.ts + preload, as bundled) under the emulation: what a user sees.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeBrowser, launchApp } from './harness.ts';
+
+after(closeBrowser);
+
+describe('cold start', () => {
+  test('with no account, the sign-in window is shown', async () => {
+    const app = await launchApp();
+    try {
+      const { page } = await app.window('signin');
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      assert.deepEqual(app.visibleWindows(), ['signin']);
+      assert.deepEqual(app.run.mainErrors, []);
+    } finally {
+      await app.dispose();
+    }
+  });
+});
