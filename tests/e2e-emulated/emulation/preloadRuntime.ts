@@ -108,6 +108,7 @@ export function preloadRuntime(a: PreloadRuntimeArgs, preload: (require: (id: st
           try {
             result = fn(...args.map((x) => copy(x, 0)));
           } catch (err) {
+            // eslint-disable-next-line preserve-caught-error -- crossing the bridge keeps only the message
             throw new Error(err instanceof Error ? err.message : String(err));
           }
           return copy(result, 0);
