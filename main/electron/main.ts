@@ -30,6 +30,8 @@ import { createAppService, storeWorkerPath, type AppService } from './services.t
 import { loadSettingsFile, saveSettingsFile } from './settingsFile.ts';
 import { badgeCount, overlayIconFile, trayIconFile, trayIconKind, trayMenuModel, trayClickAction, traySetsContextMenu, trayTooltip, type MenuItemModel, type TrayAction, type TrayState } from './tray.ts';
 import { launchWindow } from './launch.ts';
+import { applicationMenuTemplate } from './appMenu.ts';
+import { chromiumFetch } from './netFetch.ts';
 import { POPUP_SIZE, popupPosition, windowOptions, windowUrl } from './windows.ts';
 
 const APP_ID = 'org.ucwatray.app';
@@ -445,6 +447,7 @@ function registerActivationHandler(): void {
   });
 }
 
+let demo: ReturnType<typeof createDemo> | null = null;
 let readyResolve: () => void;
 const serviceReady = new Promise<void>((r) => (readyResolve = r));
 async function whenReady(fn: () => Promise<void>): Promise<void> {
@@ -496,6 +499,8 @@ async function start(): Promise<void> {
   log(`UCWA Tray ${app.getVersion()} starting (Electron ${process.versions.electron}, ${process.platform}/${process.arch}${e2e ? ', e2e hooks on' : ''})`);
   hardenSessions();
   registerAppProtocol();
+  const menuTemplate = applicationMenuTemplate(process.platform);
+  Menu.setApplicationMenu(menuTemplate ? Menu.buildFromTemplate(menuTemplate) : null);
   settings = await loadSettingsFile(settingsPath, log);
   applyLoginItem(settings);
   registerActivationHandler();
@@ -508,17 +513,18 @@ async function start(): Promise<void> {
     }
   }
 
-  const demo = createDemo({ start: startSimulator, log });
+  const theDemo = createDemo({ start: startSimulator, log });
+  demo = theDemo;
   service = await createAppService({
     dataDir: app.getPath('userData'),
-    fetch: net.fetch as unknown as typeof fetch,
-    secrets: createKeychain(),
+    fetch: chromiumFetch(net),
+    secrets: createKeychain({ log }),
     userAgent: `UCWA-Tray/${app.getVersion()} Electron/${process.versions.electron}`,
     log,
     workerPath: storeWorkerPath(here),
   });
   const host = createShellHost({
-    startDemo: () => demo.start(),
+    startDemo: () => theDemo.start(),
     readSettings: () => settings,
     writeSettings,
     openExternal: (url) => shell.openExternal(url),
@@ -532,9 +538,17 @@ async function start(): Promise<void> {
   service.on('session', (s) => {
     const wasOnline = current.session?.status === 'online';
     current.session = s;
-    if (s.status === 'online' && !wasOnline) {
+    // Signed in from the sign-in window: main opens the history window, THEN closes the sign-in
+    // window (closing it destroys its page at once, so the page's own reply would never land and
+    // nothing would be left on screen). A keychain warning keeps the sign-in window up: its
+    // Continue button moves on.
+    if (s.status === 'online' && !wasOnline && s.error?.code !== 'noKeychain') {
       const signin = windows.get('signin');
-      if (signin && !signin.isDestroyed()) signin.close();
+      if (signin && !signin.isDestroyed()) {
+        void showWindow('history').then(() => {
+          if (!signin.isDestroyed()) signin.close();
+        });
+      }
     }
   });
   service.on('invitation', (inv) => notify(fromInvitation(inv)));
@@ -544,7 +558,7 @@ async function start(): Promise<void> {
   readyResolve();
   if (e2e) {
     (globalThis as Record<string, unknown>).__ucwaE2E = {
-      demo, service, notifications: shownNotifications,
+      demo: theDemo, service, notifications: shownNotifications,
       windows: () => [...windows.entries()].filter(([, w]) => !w.isDestroyed()).map(([name, w]) => ({ name, id: w.webContents.id })),
       reply: (conversationId: number, text: string, key = `e2e-${conversationId}`) => handleReply(key, conversationId, text),
       openPopup: (conversationId: number) => showWindow('popup', { to: 'conversation', conversationId }),
@@ -558,7 +572,7 @@ async function start(): Promise<void> {
   let signedIn = false;
   if (args.demo) {
     try {
-      const s = await service.signIn({ ...(await demo.start()), demo: true });
+      const s = await service.signIn({ ...(await theDemo.start()), demo: true });
       signedIn = s.status === 'online';
     } catch (err) {
       log(`demo sign-in failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -588,7 +602,8 @@ app.on('will-quit', (event) => {
   closing = true;
   const done = () => app.exit(0);
   const timer = setTimeout(done, 5000);
-  void Promise.allSettled([service.close()]).then(() => {
+  // The demo server is ours: stop it so its sockets close before the process ends.
+  void Promise.allSettled([service.close(), demo?.stop()]).then(() => {
     clearTimeout(timer);
     done();
   });

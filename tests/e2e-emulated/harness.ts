@@ -42,6 +42,7 @@ export async function sharedBrowser(): Promise<Browser> {
 export async function closeBrowser(): Promise<void> {
   await browser?.close();
   browser = null;
+  if (process.env.UCWA_EMULATION_DEBUG) setTimeout(() => console.log('still active:', process.getActiveResourcesInfo()), 2000).unref();
 }
 
 export interface LaunchOptions {

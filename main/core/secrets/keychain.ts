@@ -5,12 +5,18 @@
 // Linux: every entry is pinned to the Secret Service store. Unpinned, the binding silently falls
 // back to the kernel keyutils keyring, which lives in memory and is gone after a reboot — a
 // "remembered" password that is silently forgotten. Pinned, the constructor throws instead.
-import { AsyncEntry } from '@napi-rs/keyring';
-import type { EntryOptions } from '@napi-rs/keyring';
+//
+// The binding is a native addon per platform: it is loaded on first use, not at import, so a machine
+// (or a package) without it still starts and only loses remembered passwords, with a log line saying why.
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
 import { SecretsError } from './errors.ts';
 import type { Secrets } from './types.ts';
 
+type Binding = { AsyncEntry: typeof AsyncEntry };
+
 export interface KeychainOptions {
+  /** Told once when the native binding cannot be loaded (the app logs it). */
+  log?: (line: string) => void;
   /** Service name of every entry; default "UCWA Tray". Tests use their own. */
   service?: string;
   /** How long a keychain call may take before the keychain counts as unavailable (ms); default 10 s. */
@@ -35,10 +41,24 @@ export function createKeychain(opts: KeychainOptions = {}): Secrets {
   // Index updates are read-modify-write: serialise them so two concurrent setPassword calls
   // cannot lose an account.
   let indexQueue: Promise<unknown> = Promise.resolve();
+  let binding: Promise<Binding | null> | null = null;
 
-  function entry(user: string): AsyncEntry {
+  function loadBinding(): Promise<Binding | null> {
+    binding ??= import('@napi-rs/keyring').then(
+      (m: Binding & { default?: Binding }) => (typeof m.AsyncEntry === 'function' ? m : (m.default ?? null)),
+      (err: unknown) => {
+        opts.log?.(`keychain: the system keychain binding (@napi-rs/keyring) could not be loaded, so passwords will not be remembered: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      },
+    );
+    return binding;
+  }
+
+  async function entry(user: string): Promise<AsyncEntry> {
+    const b = await loadBinding();
+    if (!b) throw new SecretsError('noKeychain', NO_KEYCHAIN);
     // Throws when the pinned store is unavailable (no D-Bus session, no Secret Service).
-    return new AsyncEntry(service, user, entryOptions());
+    return new b.AsyncEntry(service, user, entryOptions());
   }
 
   function signal(): AbortSignal {
@@ -47,7 +67,7 @@ export function createKeychain(opts: KeychainOptions = {}): Secrets {
 
   async function probe(): Promise<boolean> {
     try {
-      const e = entry(PROBE_USER);
+      const e = await entry(PROBE_USER);
       const value = `probe-${process.pid}-${Date.now()}`;
       await e.setPassword(value, signal());
       const read = await e.getPassword(signal());
@@ -73,7 +93,7 @@ export function createKeychain(opts: KeychainOptions = {}): Secrets {
   }
 
   async function readIndex(): Promise<string[]> {
-    const raw = await entry(INDEX_USER).getPassword(signal());
+    const raw = await (await entry(INDEX_USER)).getPassword(signal());
     if (!raw) return [];
     try {
       const parsed: unknown = JSON.parse(raw);
@@ -88,8 +108,9 @@ export function createKeychain(opts: KeychainOptions = {}): Secrets {
       const before = await readIndex();
       const after = change(before);
       if (after.length === before.length && after.every((a, i) => a === before[i])) return;
-      if (after.length) await entry(INDEX_USER).setPassword(JSON.stringify(after), signal());
-      else await entry(INDEX_USER).deletePassword(signal());
+      const index = await entry(INDEX_USER);
+      if (after.length) await index.setPassword(JSON.stringify(after), signal());
+      else await index.deletePassword(signal());
     });
     indexQueue = next.catch(() => undefined);
     return next;
@@ -108,7 +129,7 @@ export function createKeychain(opts: KeychainOptions = {}): Secrets {
       checkAccount(account);
       if (!(await available())) return null;
       try {
-        return await entry(account).getPassword(signal());
+        return await (await entry(account)).getPassword(signal());
       } catch (err) {
         throw keychainError(err);
       }
@@ -118,7 +139,7 @@ export function createKeychain(opts: KeychainOptions = {}): Secrets {
       checkAccount(account);
       await requireKeychain();
       try {
-        await entry(account).setPassword(password, signal());
+        await (await entry(account)).setPassword(password, signal());
         await updateIndex((list) => (list.includes(account) ? list : [...list, account]));
       } catch (err) {
         throw keychainError(err);
@@ -129,7 +150,7 @@ export function createKeychain(opts: KeychainOptions = {}): Secrets {
       checkAccount(account);
       if (!(await available())) return; // nothing can have been remembered
       try {
-        await entry(account).deletePassword(signal());
+        await (await entry(account)).deletePassword(signal());
         await updateIndex((list) => list.filter((a) => a !== account));
       } catch (err) {
         throw keychainError(err);

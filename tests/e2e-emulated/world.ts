@@ -1,0 +1,31 @@
+// The servers a scenario signs in to: the UCWA simulator on loopback, and when asked a plain HTTP
+// server in front of it that answers discovery with a 302 (as lyncdiscover.<domain> does).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startSimulator } from '../../simulator/index.ts';
+import type { Simulator } from '../../simulator/types.ts';
+
+export async function startWorld(): Promise<{ sim: Simulator; account: { sip: string; password: string }; stop: () => Promise<void> }> {
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, seed: 11, demoConversations: 6, timeScale: 0.05 });
+  const account = sim.accounts.find((a) => a.sip === 'sip:demo@contoso.com') ?? sim.accounts[0]!;
+  return { sim, account, stop: () => sim.stop() };
+}
+
+/** http://127.0.0.1:<port>/… → 302 to the simulator's discovery root. */
+export async function startRedirector(target: string): Promise<{ url: string; hits: () => number; stop: () => Promise<void> }> {
+  let hits = 0;
+  const server: Server = createServer((_req, res) => {
+    hits++;
+    res.writeHead(302, { location: target, 'content-length': '0', connection: 'close' }).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/autodiscover/autodiscoverservice.svc/root`,
+    hits: () => hits,
+    stop: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
