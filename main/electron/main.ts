@@ -351,9 +351,16 @@ async function runTrayAction(action: TrayAction): Promise<void> {
 let trayMenu: Menu | null = null;
 let popupHiddenByBlurAt: number | null = null;
 
+let trayMenuKey = '';
 function setTrayMenu(): void {
   if (!tray) return;
-  trayMenu = Menu.buildFromTemplate(toTemplate(trayMenuModel(trayState)));
+  // Rebuild only when what the menu shows changed: setting it again closes a menu the user has open
+  // (and a history sync updates the tray state dozens of times a second).
+  const model = trayMenuModel(trayState);
+  const key = JSON.stringify(model);
+  if (trayMenu && key === trayMenuKey) return;
+  trayMenuKey = key;
+  trayMenu = Menu.buildFromTemplate(toTemplate(model));
   if (traySetsContextMenu(process.platform)) tray.setContextMenu(trayMenu);
 }
 
@@ -456,6 +463,7 @@ async function whenReady(fn: () => Promise<void>): Promise<void> {
 }
 
 // ------------------------------------------------------------------ power, idle, network
+let idleTimer: NodeJS.Timeout | null = null;
 function watchPower(): void {
   // Linux/macOS shutdown: let the windows close (the popup's close handler only hides otherwise).
   powerMonitor.on('shutdown', () => {
@@ -474,7 +482,8 @@ function watchPower(): void {
     online = now;
   };
   tick();
-  setInterval(tick, IDLE_POLL_MS).unref();
+  idleTimer = setInterval(tick, IDLE_POLL_MS);
+  idleTimer.unref();
 }
 
 // ------------------------------------------------------------------ IPC
@@ -597,6 +606,8 @@ app.on('before-quit', () => {
 
 let closing = false;
 app.on('will-quit', (event) => {
+  if (idleTimer) clearInterval(idleTimer); // no idle report into a closing service
+  idleTimer = null;
   if (closing || !service) return;
   event.preventDefault();
   closing = true;

@@ -52,6 +52,10 @@ export function conversationFromNotificationId(text: string | undefined | null):
   return Number.isSafeInteger(id) && id > 0 ? id : null;
 }
 
+export function escapeNotificationMarkup(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
 /**
  * What to show for an incoming IM or invitation, or null for nothing (Do not disturb).
  * With notificationShowText off the text never reaches the OS (lock screens, notification centres).
@@ -67,6 +71,9 @@ export function notificationContent(
   if (!ctx.settings.notificationShowText) body = src.invitation ? `New conversation from ${name}` : `New message from ${name}`;
   else if (text) body = text.length > MAX_BODY ? `${text.slice(0, MAX_BODY - 1)}…` : text;
   else body = src.invitation ? `${name} wants to chat` : `New message from ${name}`;
+  // Linux notification servers render a subset of markup in the body (Desktop Notifications spec,
+  // "Markup"): a sender could bold, link or hide text. Escape it so the body is exactly the text.
+  if (ctx.platform === 'linux') body = escapeNotificationMarkup(body);
   const hasReply = supportsInlineReply(ctx.platform);
   return {
     id: notificationId(src.conversationId, ctx.seq),

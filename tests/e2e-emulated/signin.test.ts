@@ -1,8 +1,8 @@
 // Sign-in through the real shell: the window the user is left with, discovery redirects, the demo.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeBrowser, launchApp, until, type AppRun } from './harness.ts';
-import { startRedirector, startWorld } from './world.ts';
+import { closeBrowser, launchApp, until } from './harness.ts';
+import { signInFromWindow as signIn, startRedirector, startWorld } from './world.ts';
 
 let world: Awaited<ReturnType<typeof startWorld>>;
 before(async () => {
@@ -13,21 +13,11 @@ after(async () => {
   await closeBrowser();
 });
 
-async function signInFromWindow(app: AppRun, server: string): Promise<void> {
-  const { page } = await app.window('signin');
-  await page.locator('input[name=sip]').fill(world.account.sip.replace(/^sip:/, ''));
-  await page.locator('input[name=password]').fill(world.account.password);
-  await page.getByRole('button', { name: 'Enter a server URL' }).click();
-  await page.locator('input[name=server]').fill(server);
-  await page.getByRole('checkbox').uncheck(); // the keychain is shared by every run of this process
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
-
 describe('sign-in', () => {
   test('password sign-in from the sign-in window leaves the history window on screen', async () => {
     const app = await launchApp();
     try {
-      await signInFromWindow(app, world.sim.url);
+      await signIn(app, world.sim.url, world.account);
       const { page } = await app.window('history');
       await page.getByRole('main').or(page.locator('body')).first().waitFor();
       await until(() => app.visibleWindows().join() === 'history', 10_000, `only the history window (now: ${app.visibleWindows().join(', ')})`);
@@ -42,7 +32,7 @@ describe('sign-in', () => {
     const redirector = await startRedirector(world.sim.url);
     const app = await launchApp();
     try {
-      await signInFromWindow(app, redirector.url);
+      await signIn(app, redirector.url, world.account);
       await app.window('history');
       assert.ok(redirector.hits() >= 1, 'discovery went through the redirector');
       assert.deepEqual(app.run.mainErrors, []);

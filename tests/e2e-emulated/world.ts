@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSimulator } from '../../simulator/index.ts';
 import type { Simulator } from '../../simulator/types.ts';
+import type { AppRun } from './harness.ts';
 
 export async function startWorld(): Promise<{ sim: Simulator; account: { sip: string; password: string }; stop: () => Promise<void> }> {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, seed: 11, demoConversations: 6, timeScale: 0.05 });
@@ -28,4 +29,15 @@ export async function startRedirector(target: string): Promise<{ url: string; hi
       server.close(() => r());
     }),
   };
+}
+
+/** Types into the sign-in window as a user would (not remembered: the keychain is shared by every run of this process). */
+export async function signInFromWindow(app: AppRun, server: string, account: { sip: string; password: string }): Promise<void> {
+  const { page } = await app.window('signin');
+  await page.locator('input[name=sip]').fill(account.sip.replace(/^sip:/, ''));
+  await page.locator('input[name=password]').fill(account.password);
+  await page.getByRole('button', { name: 'Enter a server URL' }).click();
+  await page.locator('input[name=server]').fill(server);
+  await page.getByRole('checkbox').uncheck();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }

@@ -90,3 +90,9 @@ test('reply de-duplication: accepted once per notification id + text within the 
   assert.equal(accept('ucwa-c7-n2', 'ok', 300), true, 'another notification');
   assert.equal(accept('ucwa-c7-n1', 'ok', 40_000), true, 'outside the window');
 });
+
+test('Linux: the body is escaped (notification servers render markup); elsewhere it is the text as is', () => {
+  const marked = { ...src, text: '<b>bold</b> & <a href="x">link</a>' };
+  assert.equal(notificationContent(marked, ctx({ platform: 'linux' }))?.body, '&lt;b&gt;bold&lt;/b&gt; &amp; &lt;a href=&quot;x&quot;&gt;link&lt;/a&gt;');
+  assert.equal(notificationContent(marked, ctx({ platform: 'win32' }))?.body, '<b>bold</b> & <a href="x">link</a>');
+});

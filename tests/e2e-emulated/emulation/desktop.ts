@@ -138,9 +138,12 @@ export function makeDesktop(run: Run) {
     setTitle(title: string): void {
       this.title = title;
     }
+    /** What each setContextMenu call showed (labels, checks, enabled): a repeat is a needless rebuild. */
+    readonly menuHistory: string[] = [];
     setContextMenu(menu: ElectronMenu | null): void {
       this.contextMenuSets++;
       this.contextMenu = menu as unknown as Menu | null;
+      this.menuHistory.push(JSON.stringify(this.contextMenu?.items.map((i) => [i.label, i.checked, i.enabled]) ?? null));
     }
     getBounds(): Rectangle {
       // Linux reports no tray geometry (docs: tray.getBounds is macOS/Windows).
