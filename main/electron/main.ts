@@ -2,9 +2,9 @@
 // app:// protocol and the lifecycle. Thin on purpose — every decision is a pure function in a
 // sibling module (tested under Node); this file only turns them into Electron calls.
 import {
-  app, BrowserWindow, Menu, Notification, Tray, ipcMain, nativeImage, net, powerMonitor, protocol, screen, session, shell,
+  app, BrowserWindow, clipboard, Menu, Notification, Tray, ipcMain, nativeImage, net, powerMonitor, protocol, screen, session, shell,
 } from 'electron';
-import type { MenuItemConstructorOptions, NativeImage, WebContents, WebPreferences } from 'electron';
+import type { ContextMenuParams, MenuItemConstructorOptions, NativeImage, WebContents, WebPreferences } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -31,11 +31,19 @@ import { loadSettingsFile, saveSettingsFile } from './settingsFile.ts';
 import { badgeCount, overlayIconFile, trayIconFile, trayIconKind, trayMenuModel, trayClickAction, traySetsContextMenu, trayTooltip, type MenuItemModel, type TrayAction, type TrayState } from './tray.ts';
 import { launchWindow } from './launch.ts';
 import { applicationMenuTemplate } from './appMenu.ts';
+import { contextMenuModel, type ContextAction } from './contextMenu.ts';
 import { chromiumFetch } from './netFetch.ts';
 import { POPUP_SIZE, popupPosition, windowOptions, windowUrl } from './windows.ts';
 
 const APP_ID = 'org.ucwatray.app';
-if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+// Windows: toasts left in the Action Center activate the app through this COM class id. Electron
+// generates a random one per run unless it is set, so a toast from an earlier run could not reach a
+// later one (docs: app.setToastActivatorCLSID — "should be called early"). Fixed for this app.
+const TOAST_ACTIVATOR_CLSID = '{5B1C6A4E-3F2D-4C8B-9E7A-0D4F6B2C8A31}';
+if (process.platform === 'win32') {
+  app.setAppUserModelId(APP_ID);
+  app.setToastActivatorCLSID(TOAST_ACTIVATOR_CLSID);
+}
 
 // Must happen before 'ready': app:// becomes a standard, secure origin.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
@@ -73,6 +81,10 @@ if (!app.requestSingleInstanceLock()) {
     // Before start() has built the service (a second launch during startup): no window may be made
     // yet (BrowserWindow before 'ready' throws); start() shows what is needed.
     else if (service) void showWindow(current.session?.status === 'online' ? 'history' : 'signin');
+  });
+  // macOS: a click on the Dock icon (or reopening the app) with no window open shows one.
+  app.on('activate', () => {
+    if (service) void showWindow(service.state().status === 'signedOut' ? 'signin' : 'history');
   });
   app.on('window-all-closed', () => {
     /* a tray app keeps running without windows; Quit is in the tray menu */
@@ -203,12 +215,32 @@ function hardenSessions(): void {
       openExternalIfSafe(url, 'navigation');
     });
     contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('context-menu', (_event, params) => showContextMenu(contents, params));
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
       openExternalIfSafe(url, 'window.open');
       return { action: 'deny' };
     });
   });
+}
+
+function showContextMenu(contents: WebContents, params: ContextMenuParams): void {
+  const run = (a: ContextAction) => {
+    switch (a.type) {
+      case 'replaceMisspelling': return contents.replaceMisspelling(a.word);
+      case 'addToDictionary': return void contents.session.addWordToSpellCheckerDictionary(a.word);
+      case 'copyLink': return clipboard.writeText(a.url);
+      case 'cut': return contents.cut();
+      case 'copy': return contents.copy();
+      case 'paste': return contents.paste();
+      case 'selectAll': return contents.selectAll();
+    }
+  };
+  const template = contextMenuModel(params).map((item): MenuItemConstructorOptions => (item.action
+    ? { label: item.label, enabled: item.enabled, click: () => run(item.action!) }
+    : { type: 'separator' }));
+  const win = BrowserWindow.fromWebContents(contents);
+  Menu.buildFromTemplate(template).popup(win ? { window: win } : {});
 }
 
 function openExternalIfSafe(raw: string, via: string): void {
@@ -527,7 +559,8 @@ async function start(): Promise<void> {
   service = await createAppService({
     dataDir: app.getPath('userData'),
     fetch: chromiumFetch(net),
-    secrets: createKeychain({ log }),
+    // Development builds may use their own keychain entries (tests run many app instances side by side).
+    secrets: createKeychain({ log, ...(!app.isPackaged && process.env.UCWA_KEYCHAIN_SERVICE ? { service: process.env.UCWA_KEYCHAIN_SERVICE } : {}) }),
     userAgent: `UCWA-Tray/${app.getVersion()} Electron/${process.versions.electron}`,
     log,
     workerPath: storeWorkerPath(here),
@@ -564,7 +597,6 @@ async function start(): Promise<void> {
   service.on('message', (msg) => notify(fromMessage(msg)));
   createTray();
   watchPower();
-  readyResolve();
   if (e2e) {
     (globalThis as Record<string, unknown>).__ucwaE2E = {
       demo: theDemo, service, notifications: shownNotifications,
@@ -594,6 +626,9 @@ async function start(): Promise<void> {
       log(`sign-in with the remembered account failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+  // Toast activations wait for this: a reply from the Action Center that launched the app needs the
+  // remembered account's history (and session), which only exist once the launch sign-in settled.
+  readyResolve();
   scheduleTrayUpdate();
   const first = launchWindow({ signedIn, link: pendingLink, hiddenArg: args.hidden, startHidden: settings.startHidden });
   pendingLink = null;

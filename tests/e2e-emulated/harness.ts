@@ -69,7 +69,8 @@ export async function launchApp(opts: LaunchOptions = {}): Promise<AppRun> {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { productName: string; version: string };
   const exe = platform === 'win32' ? 'C:\\Program Files\\UCWA Tray\\UCWA Tray.exe' : '/opt/UCWA Tray/ucwa-tray';
   const argv = opts.packaged ? [exe, ...(opts.args ?? [])] : [exe, ROOT, ...(opts.args ?? [])];
-  const env: Record<string, string | undefined> = { ...process.env, HOME: home, ...opts.env };
+  // Each home gets its own keychain entries (the Secret Service is shared by every run of this machine).
+  const env: Record<string, string | undefined> = { ...process.env, HOME: home, UCWA_KEYCHAIN_SERVICE: `UCWA Tray emulated ${home}`, ...opts.env };
   delete env.UCWA_E2E; // the emulation observes from outside: no test hooks in the app
   delete env.UCWA_USER_DATA_DIR;
   const context = await b.newContext({ viewport: { width: 980, height: 680 } });

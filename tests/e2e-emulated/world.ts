@@ -31,13 +31,13 @@ export async function startRedirector(target: string): Promise<{ url: string; hi
   };
 }
 
-/** Types into the sign-in window as a user would (not remembered: the keychain is shared by every run of this process). */
-export async function signInFromWindow(app: AppRun, server: string, account: { sip: string; password: string }): Promise<void> {
+/** Types into the sign-in window as a user would; remembered (in this home's own keychain entries) only when asked. */
+export async function signInFromWindow(app: AppRun, server: string, account: { sip: string; password: string }, remember = false): Promise<void> {
   const { page } = await app.window('signin');
   await page.locator('input[name=sip]').fill(account.sip.replace(/^sip:/, ''));
   await page.locator('input[name=password]').fill(account.password);
   await page.getByRole('button', { name: 'Enter a server URL' }).click();
   await page.locator('input[name=server]').fill(server);
-  await page.getByRole('checkbox').uncheck();
+  if (!remember) await page.getByRole('checkbox').uncheck();
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }

@@ -283,8 +283,18 @@ export function makeDesktop(run: Run) {
     },
   };
 
+  const clip = { text: '' };
+  const clipboard = {
+    writeText(text: string): void {
+      clip.text = String(text);
+    },
+    readText(): string {
+      return clip.text;
+    },
+  };
+
   return {
-    Menu, MenuItem, Tray, Notification, nativeImage, nativeTheme, powerMonitor, screen, shell,
+    Menu, MenuItem, Tray, Notification, nativeImage, nativeTheme, powerMonitor, screen, shell, clipboard, clip,
     state: { trays, shown, opened, power, lastPopup: () => lastPopup },
     clickNotification, replyToNotification,
   };

@@ -20,7 +20,7 @@ export async function createElectron(run: Run) {
   const app = makeApp(run);
   const network = makeNetwork(run);
   const desktop = makeDesktop(run);
-  const WebContents = makeWebContents(run, { bindingName, deliverKey, schemes: network.schemes });
+  const WebContents = makeWebContents(run, { bindingName, deliverKey, schemes: network.schemes, session: () => network.session });
   const BrowserWindow = makeBrowserWindow(run, WebContents, run.platform === 'win32');
 
   const contentsOf = (page: Page): EmulatedWebContents | null => {
@@ -83,6 +83,7 @@ export async function createElectron(run: Run) {
     powerMonitor: desktop.powerMonitor,
     screen: desktop.screen,
     shell: desktop.shell,
+    clipboard: desktop.clipboard,
   };
   return { electron, app, network, desktop, BrowserWindow: AnnouncingWindow, contentsOf };
 }

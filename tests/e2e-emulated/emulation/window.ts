@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { Page } from '@playwright/test';
 import type {
-  BrowserWindow as ElectronBrowserWindow, BrowserWindowConstructorOptions, HandlerDetails, NativeImage, Rectangle, WebContents as ElectronWebContents, WebPreferences,
+  BrowserWindow as ElectronBrowserWindow, BrowserWindowConstructorOptions, ContextMenuParams, HandlerDetails, NativeImage, Rectangle, WebContents as ElectronWebContents, WebPreferences,
   WindowOpenHandlerResponse,
 } from 'electron';
 import { toAppUrl, toPageUrl } from './appUrls.ts';
@@ -33,6 +33,8 @@ export interface BridgeSettings {
   bindingName: string;
   deliverKey: string;
   schemes: () => ReadonlySet<string>;
+  /** webContents.session: the run's defaultSession. */
+  session: () => unknown;
 }
 
 export function makeWebContents(run: Run, bridge: BridgeSettings) {
@@ -89,6 +91,23 @@ export function makeWebContents(run: Run, bridge: BridgeSettings) {
 
     isDestroyed(): boolean {
       return this.#destroyed;
+    }
+
+    get session(): unknown {
+      return bridge.session();
+    }
+
+    /** The user right-clicks in the page: Electron's 'context-menu' with its parameters. */
+    rightClick(params: Partial<ContextMenuParams>): void {
+      this.#alive();
+      const full = {
+        x: 10, y: 10, linkURL: '', linkText: '', pageURL: this.#url, frameURL: this.#url, srcURL: '', mediaType: 'none', hasImageContents: false,
+        isEditable: false, selectionText: '', titleText: '', altText: '', suggestedFilename: '', misspelledWord: '', dictionarySuggestions: [],
+        frameCharset: 'utf-8', formControlType: 'none', spellcheckEnabled: true, menuSourceType: 'mouse', mediaFlags: {},
+        editFlags: { canUndo: false, canRedo: false, canCut: false, canCopy: false, canPaste: false, canDelete: false, canSelectAll: true, canEditRichly: false },
+        ...params,
+      };
+      run.emitSafely(() => this.emit('context-menu', electronEvent(), full));
     }
 
     destroyNow(): void {
