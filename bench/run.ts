@@ -27,6 +27,7 @@ const suites: { name: string; file: string; fn: string }[] = [
   { name: 'store', file: 'store.ts', fn: 'benchStore' },
   { name: 'sync', file: 'sync.ts', fn: 'benchSync' },
   { name: 'renderer', file: 'renderer.ts', fn: 'benchRenderer' },
+  { name: 'shell', file: 'shell.ts', fn: 'benchShell' },
 ];
 
 const args = process.argv.slice(2);

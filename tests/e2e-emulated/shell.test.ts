@@ -1,4 +1,5 @@
 // The real Electron shell (main.ts + preload, as bundled) under the emulation: what a user sees.
+// One process, one Chromium for every scenario (the scenario files are imported here, in order).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeBrowser, launchApp } from './harness.ts';
@@ -18,3 +19,7 @@ describe('cold start', () => {
     }
   });
 });
+
+await import('./signin.scenarios.ts');
+await import('./tray.scenarios.ts');
+await import('./platforms.scenarios.ts');

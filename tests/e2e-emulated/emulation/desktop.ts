@@ -118,6 +118,7 @@ export function makeDesktop(run: Run) {
     constructor(image: NativeImage | string) {
       run.requireReady('Tray');
       super();
+      run.mark('tray');
       this.image = typeof image === 'string' ? (new EmulatedNativeImage(image) as unknown as NativeImage) : image;
       trays.push(this);
       if (mac || win) {

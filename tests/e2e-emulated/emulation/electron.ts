@@ -1,6 +1,7 @@
 // Assembles one run's `electron` module (what `import … from 'electron'` gives its main bundle) and
 // the process it sees, and wires the pages' IPC binding to ipcMain.
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import type { Page } from '@playwright/test';
 import type { IpcMainInvokeEvent } from 'electron';
 import { makeApp } from './app.ts';
@@ -101,6 +102,9 @@ export function processFor(run: Run): NodeJS.Process {
     defaultApp: !run.opts.packaged,
     exit: (code?: number) => run.exit(code ?? 0),
   };
+  // The app's log lines also go to its stderr: kept in userData/logs/main.log (AppRun.log()), shown
+  // here only with UCWA_EMULATION_DEBUG=1, so a test run's output stays readable.
+  if (!process.env.UCWA_EMULATION_DEBUG) overrides.stderr = new Writable({ write: (_c, _e, cb) => cb() });
   return new Proxy(process, {
     get(target, key) {
       if (key in overrides) return overrides[key];

@@ -66,6 +66,12 @@ export class Run {
   activationHandler: ((details: { type: string; arguments: string; reply?: string }) => void) | null = null;
   userData: string;
   lockedDir: string | null = null;
+  /** performance.now() of the first time something happened (tray created, a window's first load): for npm run bench. */
+  readonly marks = new Map<string, number>();
+
+  mark(name: string): void {
+    if (!this.marks.has(name)) this.marks.set(name, performance.now());
+  }
 
   constructor(opts: RunOptions) {
     this.opts = opts;

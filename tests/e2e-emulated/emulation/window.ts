@@ -144,6 +144,7 @@ export function makeWebContents(run: Run, bridge: BridgeSettings) {
         this.programmatic = null;
       }
       if (this.#destroyed) return;
+      run.mark(`loaded ${new URL(this.#url).searchParams.get('window') ?? this.#url}`);
       run.emitSafely(() => this.emit('dom-ready', electronEvent()));
       run.emitSafely(() => this.emit('did-finish-load', electronEvent()));
     }

@@ -1,7 +1,7 @@
 // Sign-in through the real shell: the window the user is left with, discovery redirects, the demo.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeBrowser, launchApp, until } from './harness.ts';
+import { launchApp, until } from './harness.ts';
 import { signInFromWindow as signIn, startRedirector, startWorld } from './world.ts';
 
 let world: Awaited<ReturnType<typeof startWorld>>;
@@ -10,7 +10,6 @@ before(async () => {
 });
 after(async () => {
   await world.stop();
-  await closeBrowser();
 });
 
 describe('sign-in', () => {

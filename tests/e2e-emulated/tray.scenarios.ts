@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CALL_NAMES } from '../../preload/api.ts';
-import { closeBrowser, launchApp, until, type AppRun } from './harness.ts';
+import { launchApp, until, type AppRun } from './harness.ts';
 import { signInFromWindow, startWorld } from './world.ts';
 
 let world: Awaited<ReturnType<typeof startWorld>>;
@@ -11,7 +11,6 @@ before(async () => {
 });
 after(async () => {
   await world.stop();
-  await closeBrowser();
 });
 
 async function signedIn(platform: NodeJS.Platform = 'linux'): Promise<AppRun> {

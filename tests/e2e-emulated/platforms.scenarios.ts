@@ -3,7 +3,7 @@
 // open-url, start hidden, start at login, and the right-click menu.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeBrowser, launchApp, until, type AppRun } from './harness.ts';
+import { launchApp, until, type AppRun } from './harness.ts';
 import { signInFromWindow, startWorld } from './world.ts';
 
 let world: Awaited<ReturnType<typeof startWorld>>;
@@ -12,7 +12,6 @@ before(async () => {
 });
 after(async () => {
   await world.stop();
-  await closeBrowser();
 });
 
 const contact = () => world.sim.people.find((p) => !p.behaviour || p.behaviour.kind !== 'decline')!.sip;
