@@ -99,6 +99,10 @@ async function runDemoServer(cmd: Extract<CommandSpec, { name: 'demo' }>, global
     `${base} search <words>`,
     ...(writeToMe ? [writeToMe] : []),
   ];
+  // Listen for Ctrl+C before saying "Press Ctrl+C": a signal sent the moment that line is read must not kill us.
+  const interrupted = new Promise<void>((resolve) => {
+    const off = io.onInterrupt(() => { off(); resolve(); });
+  });
   if (globals.json) {
     io.stdout(`${JSON.stringify({ ok: true, url: demo.url, user: demo.account.sip, password: demo.account.password, commands })}\n`);
   } else {
@@ -113,9 +117,7 @@ async function runDemoServer(cmd: Extract<CommandSpec, { name: 'demo' }>, global
       '',
     ].join('\n'));
   }
-  await new Promise<void>((resolve) => {
-    const off = io.onInterrupt(() => { off(); resolve(); });
-  });
+  await interrupted;
   await demo.stop();
   if (!globals.json) io.stderr('Demo server stopped.\n');
   return 0;
