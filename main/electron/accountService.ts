@@ -17,6 +17,12 @@ export interface AccountServiceDeps {
   create(account: string | null): Promise<MessengerService>;
   /** The remembered account to sign in with at launch (or null). */
   rememberedAccount(sip?: string): Promise<string | null>;
+  /**
+   * The server URL each remembered account signed in with (not a secret, so not in the keychain).
+   * Without it a restart would sign in by the SIP domain's discovery, which fails wherever the user
+   * had to type a server.
+   */
+  servers?: { get(account: string): Promise<string | undefined>; set(account: string, server: string | undefined): Promise<void> };
   log?(line: string): void;
 }
 
@@ -57,14 +63,20 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Me
   return {
     account: () => current.account,
     async signIn(request: SignInRequest) {
-      await switchTo(accountKey(request.sip));
-      return s().signIn(request);
+      const account = accountKey(request.sip);
+      await switchTo(account);
+      const state = await s().signIn(request);
+      if (state.status === 'online' && request.remember && !request.demo) {
+        await deps.servers?.set(account, request.server?.trim() || undefined).catch((err: unknown) => deps.log?.(`account: could not remember the server of ${account}: ${String(err)}`));
+      }
+      return state;
     },
     async signInRemembered(sip?: string) {
       const account = await deps.rememberedAccount(sip);
       if (!account) return null;
       await switchTo(accountKey(account));
-      return s().signInRemembered(account);
+      const server = await deps.servers?.get(accountKey(account)).catch(() => undefined);
+      return s().signInRemembered(account, server ? { server } : undefined);
     },
     signOut: (opts) => s().signOut(opts),
     state: () => s().state(),

@@ -1,6 +1,7 @@
 // Builds the messenger service for the app: Electron's net.fetch (system proxy, PAC, integrated
 // auth), the OS keychain, one SQLite store per account in userData, the install's endpointId.
 import { existsSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMessengerService } from '../core/app/index.ts';
 import type { MessengerService } from '../core/app/types.ts';
@@ -51,8 +52,39 @@ export async function createAppService(opts: AppServiceOptions): Promise<AppServ
       const accounts = await opts.secrets.accounts().catch(() => [] as string[]);
       return accounts[0] ?? null;
     },
+    servers: serverFile(opts.dataDir),
     log: opts.log,
   });
+}
+
+/** userData/servers.json: { "sip:user@domain": "https://…" } — the server each remembered account uses. */
+export function serverFile(dataDir: string): NonNullable<Parameters<typeof createAccountService>[0]['servers']> {
+  const path = join(dataDir, 'servers.json');
+  const read = async (): Promise<Record<string, string>> => {
+    try {
+      const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+      return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    } catch {
+      return {}; // missing or damaged: only the remembered server is lost, never a password
+    }
+  };
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    get: async (account) => (await read())[account],
+    set(account, server) {
+      const next = queue.then(async () => {
+        const all = await read();
+        if (server) all[account] = server;
+        else delete all[account];
+        const tmp = `${path}.${process.pid}.tmp`;
+        await writeFile(tmp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+        await rename(tmp, path);
+      });
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
 }
 
 export function storeWorkerPath(mainDir: string): string {

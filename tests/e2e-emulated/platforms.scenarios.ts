@@ -29,11 +29,6 @@ async function incoming(app: AppRun, text: string) {
   return until(() => app.notifications().find((n) => n.body === text), 20_000, `a notification "${text}"`);
 }
 
-// Found by these scenarios, not fixed in this change: the server URL typed at sign-in is not
-// remembered across restarts (session.ts signInRemembered reuses it only within one process), so a
-// remembered account on a server found by URL cannot sign in after a restart.
-const NO_REMEMBERED_SERVER = 'blocked: the sign-in server URL is not remembered across restarts (see the note on issue 10)';
-
 describe('macOS', () => {
   test('inline reply from the notification reaches the server', async () => {
     const app = await signedIn('darwin');
@@ -102,7 +97,7 @@ describe('Windows', () => {
     }
   });
 
-  test('inline reply; then, after a restart, a reply from the Action Center toast still reaches the server', { skip: NO_REMEMBERED_SERVER }, async () => {
+  test('inline reply; then, after a restart, a reply from the Action Center toast still reaches the server', async () => {
     const first = await signedIn('win32', { remember: true });
     const n = await incoming(first, `win ping ${Date.now()}`);
     const reply = `win pong ${Date.now()}`;
@@ -144,7 +139,7 @@ describe('start hidden', () => {
     }
   });
 
-  test('signed in with the remembered account and started with --hidden: only the tray', { skip: NO_REMEMBERED_SERVER }, async () => {
+  test('signed in with the remembered account and started with --hidden: only the tray', async () => {
     const first = await signedIn('linux', { remember: true });
     assert.equal(await first.quitFromTray(), 0);
     await first.dispose();
