@@ -12,6 +12,8 @@ export interface NetLike {
   request(options: ClientRequestConstructorOptions): ClientRequest;
 }
 
+const RESTRICTED = new Set(['content-length', 'host', 'trailer', 'te', 'upgrade', 'cookie2', 'keep-alive', 'transfer-encoding', 'connection']);
+
 export function chromiumFetch(net: NetLike): typeof fetch {
   const f = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = input instanceof Request ? input.url : String(input);
@@ -41,7 +43,8 @@ function manualRequest(net: NetLike, url: string, init: RequestInit): Promise<Re
       settle(() => reject(signal?.reason ?? new DOMException('The operation was aborted.', 'AbortError')));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    for (const [k, v] of new Headers(init.headers ?? {}).entries()) request.setHeader(k, v);
+    // Chromium sets these itself and ClientRequest.setHeader throws on them (docs: "restricted headers").
+    for (const [k, v] of new Headers(init.headers ?? {}).entries()) if (!RESTRICTED.has(k)) request.setHeader(k, v);
     request.on('redirect', (status, _method, redirectUrl, responseHeaders) => {
       // Not followed: the core decides. The Location is absolute already (Chromium resolved it).
       const headers = new Headers();

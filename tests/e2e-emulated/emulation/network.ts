@@ -228,7 +228,12 @@ class ClientRequest extends EventEmitter {
   }
 
   setHeader(name: string, value: string): void {
-    this.#headers.set(name.toLowerCase(), String(value));
+    // "Certain headers are restricted from being set by apps" (docs: ClientRequest.setHeader).
+    const n = name.toLowerCase();
+    if (['content-length', 'host', 'trailer', 'te', 'upgrade', 'cookie2', 'keep-alive', 'transfer-encoding'].includes(n) || (n === 'connection' && /upgrade/i.test(value))) {
+      throw new Error(`The header "${name}" is restricted and cannot be set`);
+    }
+    this.#headers.set(n, String(value));
   }
 
   getHeader(name: string): string {
