@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchApp, until, type AppRun } from './harness.ts';
-import { signInFromWindow, startWorld } from './world.ts';
+import { colleague, signInFromWindow, startWorld } from './world.ts';
 
 let world: Awaited<ReturnType<typeof startWorld>>;
 before(async () => {
@@ -14,7 +14,7 @@ after(async () => {
   await world.stop();
 });
 
-const contact = () => world.sim.people.find((p) => !p.behaviour || p.behaviour.kind !== 'decline')!.sip;
+const contact = () => colleague(world.sim);
 const received = (text: string) => world.sim.control.receivedMessages(world.account.sip).some((m) => m.text === text);
 
 async function signedIn(platform: NodeJS.Platform, opts: { remember?: boolean; home?: string } = {}): Promise<AppRun> {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CALL_NAMES } from '../../preload/api.ts';
 import { launchApp, until, type AppRun } from './harness.ts';
-import { signInFromWindow, startWorld } from './world.ts';
+import { colleague, signInFromWindow, startWorld } from './world.ts';
 
 let world: Awaited<ReturnType<typeof startWorld>>;
 before(async () => {
@@ -21,7 +21,7 @@ async function signedIn(platform: NodeJS.Platform = 'linux'): Promise<AppRun> {
   return app;
 }
 
-const contact = () => world.sim.people.find((p) => !p.behaviour || p.behaviour.kind !== 'decline')!.sip;
+const contact = () => colleague(world.sim);
 
 describe('tray', () => {
   test('signed out: status, Sign in…, Open history, Quit; Sign in… opens the sign-in window', async () => {

@@ -12,6 +12,11 @@ export async function startWorld(): Promise<{ sim: Simulator; account: { sip: st
   return { sim, account, stop: () => sim.stop() };
 }
 
+/** A colleague who answers (not one of the demo world's decliners): the one who writes to us. */
+export function colleague(sim: Simulator): string {
+  return sim.people.find((p) => !p.behaviour || p.behaviour.kind !== 'decline')!.sip;
+}
+
 /** http://127.0.0.1:<port>/… → 302 to the simulator's discovery root. */
 export async function startRedirector(target: string): Promise<{ url: string; hits: () => number; stop: () => Promise<void> }> {
   let hits = 0;
