@@ -33,7 +33,7 @@ const LAYERS = [
       secrets: ['secrets/**'],
     },
   },
-  { name: 'paths', files: ['paths.ts'] },
+  { name: 'base', files: ['paths.ts', 'limits.ts', 'logSafe.ts', 'text.ts'] }, // bottom: imports nothing of main/core
 ];
 
 // Exceptions to the row of packages, each a type-only import (enforced below) with its reason.

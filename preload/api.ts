@@ -5,7 +5,7 @@
 import type { CallName, EventName, EventPayload, IpcError, Result, UcwaApi } from '../main/ipc/contract.ts';
 
 export const CALL_NAMES = [
-  'signIn', 'tryDemo', 'signOut', 'sessionState', 'setAvailability',
+  'signIn', 'tryDemo', 'signOut', 'deleteLocalHistory', 'sessionState', 'setAvailability',
   'listConversations', 'getConversation', 'listMessages', 'messagesAround', 'search', 'markRead', 'unreadSummary', 'syncNow', 'syncProgress',
   'searchPeople', 'startConversation', 'continueConversation', 'send', 'accept', 'decline', 'typing', 'hangUp', 'liveState',
   'retryOutbox', 'discardOutbox',

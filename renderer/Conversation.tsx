@@ -9,8 +9,9 @@ import { inWords } from './errors.ts';
 import { useUcwaEvent } from './hooks.ts';
 import { linkTarget, sanitizeHtml } from './sanitize.ts';
 import { useSession } from './session.tsx';
-import { Autolink, avatarClass, clockTime, dayLabel, displayName, fullTime, initials, participantsLabel, startOfDay } from './text.tsx';
+import { Autolink, avatarClass, clockTime, dayLabel, isoTime, displayName, fullTime, initials, participantsLabel, startOfDay, UNKNOWN_TIME } from './text.tsx';
 import { Composer } from './Composer.tsx';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
 
 const PAGE = 100;
 const GROUP_GAP = 5 * 60_000;
@@ -87,6 +88,12 @@ function Delivery({ m, actions }: { m: Message; actions: RowActions }): ReactNod
   );
 }
 
+/** The server's time of a message; a stand-in time (the server sent no usable one) says so. */
+function MessageTime({ m }: { m: Message }): ReactNode {
+  if (m.atEstimated || isoTime(m.at) === '') return <time className="estimated" title="The server sent no valid time for this message; it is placed where it arrived (or where its conversation began).">{UNKNOWN_TIME}</time>;
+  return <time dateTime={isoTime(m.at)} title={fullTime(m.at)}>{clockTime(m.at)}</time>;
+}
+
 const MessageRow = memo(function MessageRow({ m, head, target, actions }: { m: Message; head: boolean; target: boolean; actions: RowActions }): ReactNode {
   const own = m.direction === 'Outgoing';
   const name = own ? 'You' : displayName(m.author);
@@ -97,10 +104,10 @@ const MessageRow = memo(function MessageRow({ m, head, target, actions }: { m: M
         {head && (
           <div className="msg-head">
             <span className="msg-author">{name}</span>
-            <time dateTime={new Date(m.at).toISOString()} title={fullTime(m.at)}>{clockTime(m.at)}</time>
+            <MessageTime m={m} />
           </div>
         )}
-        {!head && <span className="sr-only">{name}, {clockTime(m.at)}: </span>}
+        {!head && <span className="sr-only">{name}, {m.atEstimated ? UNKNOWN_TIME : clockTime(m.at)}: </span>}
         <div className="bubble"><MessageBody m={m} /></div>
         {own && m.delivery && <Delivery m={m} actions={actions} />}
       </div>
@@ -287,7 +294,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
         pendingScroll.current = 'bottom';
         return mergeMessages(old, [{
           id: d.messageId, conversationId: d.conversationId, author: session.user, direction: 'Outgoing', at: d.createdAt, text: d.text,
-          html: d.html, origin: 'outbox', clientId: d.clientId, delivery: d.state, deliveryError: d.lastError,
+          html: d.html, origin: 'outbox', clientId: d.clientId, delivery: d.state, deliveryError: d.lastError, atEstimated: false,
         }]);
       }
       const out = old.slice();
@@ -375,7 +382,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
               <div key={vi.key} data-index={vi.index} ref={virtualizer.measureElement} className="t-row" style={{ transform: `translateY(${vi.start}px)` }}>
                 {r.kind === 'day'
                   ? <div className="day-sep" role="separator" aria-label={dayLabel(r.at)}><span>{dayLabel(r.at)}</span></div>
-                  : <MessageRow m={r.m} head={r.head} target={r.m.id === target} actions={rowActions} />}
+                  : <ErrorBoundary what="this message" compact><MessageRow m={r.m} head={r.head} target={r.m.id === target} actions={rowActions} /></ErrorBoundary>}
               </div>
             );
           })}

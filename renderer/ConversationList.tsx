@@ -4,7 +4,8 @@ import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { useUcwaEvent } from './hooks.ts';
 import { VirtualListbox } from './VirtualListbox.tsx';
-import { avatarClass, fullTime, initials, participantsLabel, shortTime } from './text.tsx';
+import { avatarClass, fullTime, initials, isoTime, participantsLabel, shortTime } from './text.tsx';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
 
 export type Filter = 'all' | 'unread' | 'missed';
 const PAGE = 60;
@@ -21,7 +22,7 @@ export const ConversationRow = memo(function ConversationRow({ c, self }: { c: C
       <div className="conv-main">
         <div className="conv-top">
           <span className="conv-name">{names}</span>
-          <time className="conv-time" dateTime={new Date(c.lastActivityAt).toISOString()} title={fullTime(c.lastActivityAt)}>{shortTime(c.lastActivityAt)}</time>
+          <time className="conv-time" dateTime={isoTime(c.lastActivityAt)} title={fullTime(c.lastActivityAt)}>{shortTime(c.lastActivityAt)}</time>
         </div>
         <div className="conv-bottom">
           <span className="conv-preview">{text || <span className="muted">No messages</span>}</span>
@@ -132,7 +133,7 @@ export function ConversationList(props: {
       onEndReached={() => void loadMore()}
       onOtherKey={props.onOtherKey}
       listRef={props.listRef}
-      render={(c) => <ConversationRow c={c} self={props.self} />}
+      render={(c) => <ErrorBoundary what="this conversation" compact><ConversationRow c={c} self={props.self} /></ErrorBoundary>}
     />
   );
 }

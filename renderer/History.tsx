@@ -14,6 +14,7 @@ import { NewConversation } from './NewConversation.tsx';
 import { Settings } from './Settings.tsx';
 import { Palette } from './Palette.tsx';
 import { displayName } from './text.tsx';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
 
 type View =
   | { kind: 'none' }
@@ -162,6 +163,7 @@ export function History(): ReactNode {
           </div>
         )}
         <div className="side-list">
+          <ErrorBoundary what={searching ? 'the search results' : 'the conversation list'} key={searching ? 'search' : 'list'}>
           {searching ? (
             <SearchResults query={debounced} self={self} listRef={(el) => { listEl.current = el; }} onOtherKey={listOtherKey}
               onOpen={(h: SearchHit) => openConversation(h.conversationId, h.messageId)} />
@@ -169,13 +171,17 @@ export function History(): ReactNode {
             <ConversationList filter={filter} selectedId={selectedId} self={self} listRef={(el) => { listEl.current = el; }}
               onOpen={(id) => openConversation(id)} onOtherKey={listOtherKey} />
           )}
+          </ErrorBoundary>
         </div>
       </aside>
       <main className="pane">
         {navError && <div className="banner failed" role="alert">{inWords(navError)}</div>}
+        <ErrorBoundary what={view.kind === 'conversation' ? 'this conversation' : view.kind === 'settings' ? 'the settings' : 'this view'}
+          key={view.kind === 'conversation' ? `c${view.id}` : view.kind}>
         {view.kind === 'conversation' && <ConversationView key={`${view.id}`} id={view.id} messageId={view.messageId} nonce={view.nonce} />}
         {view.kind === 'new' && <NewConversation key={view.nonce} sip={view.sip} onStarted={(id) => openConversation(id)} />}
         {view.kind === 'settings' && <Settings />}
+        </ErrorBoundary>
         {view.kind === 'none' && (
           <div className="empty pane-empty">
             <p className="empty-title">Pick a conversation</p>

@@ -13,6 +13,9 @@ export function Settings(): ReactNode {
   const [s, setS] = useState<SettingsT | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   const [saved, setSaved] = useState('');
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [deleteError, setDeleteError] = useState('');
 
   useEffect(() => {
     void safe(() => ucwa().getSettings()).then((r) => (r.ok ? setS(r.value) : setError(r.error)));
@@ -23,6 +26,18 @@ export function Settings(): ReactNode {
     if (s) setS({ ...s, ...p });
     const r = await safe(() => ucwa().setSettings(p));
     if (r.ok) { setS(r.value); setError(null); setSaved('Saved'); } else setError(r.error);
+  };
+
+  const account = session.user ? session.user.sip.replace(/^sip:/i, '') : null;
+  const deleteHistory = async () => {
+    setDeleting(true);
+    setDeleteError('');
+    const r = await safe(() => ucwa().deleteLocalHistory({ confirm: true }));
+    setDeleting(false);
+    setConfirmDelete(false);
+    if (r.ok) await safe(() => ucwa().showWindow('signin'));
+    // Its own sentences say what to do ("open in another program: quit it first"): shown as they are.
+    else setDeleteError(r.error.code === 'storage' || r.error.code === 'notSignedIn' ? r.error.message : inWords(r.error));
   };
 
   return (
@@ -42,8 +57,38 @@ export function Settings(): ReactNode {
           </label>
           <div className="actions">
             <button type="button" className="btn" onClick={() => void safe(() => ucwa().signOut()).then(() => safe(() => ucwa().showWindow('signin')))}>Sign out</button>
-            <button type="button" className="btn" onClick={() => void safe(() => ucwa().signOut({ forget: true })).then(() => safe(() => ucwa().showWindow('signin')))}>Sign out and forget password</button>
+            <button type="button" className="btn" onClick={() => void safe(() => ucwa().signOut({ forget: true })).then(() => safe(() => ucwa().showWindow('signin')))}>Sign out and forget me</button>
           </div>
+          <p className="muted">Sign out keeps the password in the system keychain, so the next start signs you in; <em>Sign out and forget me</em> removes it.</p>
+        </fieldset>
+        <fieldset>
+          <legend>Local history</legend>
+          {!confirmDelete ? (
+            <>
+              <p className="muted">Conversations are kept on this computer so that they open and search instantly, also offline.</p>
+              <div className="actions">
+                <button type="button" className="btn" disabled={!account || deleting} onClick={() => setConfirmDelete(true)}>Delete local history…</button>
+              </div>
+              {deleteError && <div className="notice error" role="alert">{deleteError}</div>}
+            </>
+          ) : (
+            <div className="notice warn" role="alertdialog" aria-labelledby="delete-title" aria-describedby="delete-what">
+              <p id="delete-title"><strong>Delete the local history of {account}?</strong></p>
+              <div id="delete-what">
+                <p>This removes from this computer:</p>
+                <ul>
+                  <li>every conversation and message kept here for this account (its history database, with its -wal and -shm files), including messages not sent yet</li>
+                  <li>its remembered password (in the system keychain) and its server</li>
+                  <li>UCWA Tray&apos;s log files</li>
+                </ul>
+                <p>You will be signed out. The server keeps its own history: signing in again downloads what it still has. Other accounts and the settings on this page are not touched.</p>
+              </div>
+              <div className="actions">
+                <button type="button" className="btn danger" autoFocus disabled={deleting} onClick={() => void deleteHistory()}>{deleting ? 'Deleting…' : 'Delete'}</button>
+                <button type="button" className="btn" disabled={deleting} onClick={() => setConfirmDelete(false)}>Cancel</button>
+              </div>
+            </div>
+          )}
         </fieldset>
         {s && (
           <>

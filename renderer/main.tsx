@@ -6,6 +6,7 @@ import { SessionProvider } from './session.tsx';
 import { SignIn } from './SignIn.tsx';
 import { History } from './History.tsx';
 import { Popup } from './Popup.tsx';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
 
 const which = new URLSearchParams(location.search).get('window') ?? 'history';
 document.documentElement.dataset.window = which;
@@ -14,6 +15,8 @@ document.title = which === 'signin' ? 'Sign in — UCWA Tray' : which === 'popup
 const root = createRoot(document.getElementById('root') as HTMLElement);
 root.render(
   <StrictMode>
-    <SessionProvider>{which === 'signin' ? <SignIn /> : which === 'popup' ? <Popup /> : <History />}</SessionProvider>
+    <ErrorBoundary what="this window">
+      <SessionProvider>{which === 'signin' ? <SignIn /> : which === 'popup' ? <ErrorBoundary what="the quick reply"><Popup /></ErrorBoundary> : <History />}</SessionProvider>
+    </ErrorBoundary>
   </StrictMode>,
 );

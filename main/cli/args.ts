@@ -170,7 +170,7 @@ export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | Early
     .option('--limit <n>', 'how many results', positiveInt('--limit'), 20)
     .option('--offline', 'search the local cache without signing in')
     .action((text: string[], o: { limit: number; offline?: boolean }) => { result = { name: 'search', text: text.join(' '), limit: o.limit, offline: !!o.offline }; });
-  sub('forget', 'remove the remembered password of --user from the keychain')
+  sub('forget', 'forget --user on this computer: its remembered password (keychain), its local history database (with -wal/-shm), its remembered server, and the app\'s logs')
     .action(() => { result = { name: 'forget' }; });
   sub('simulator', 'run the UCWA simulator (options: `ucwa simulator --help`)')
     .helpOption(false).allowUnknownOption().allowExcessArguments()

@@ -6,10 +6,12 @@ import type { Store } from '../core/store/types.ts';
 import { createKeychain, createMemorySecrets } from '../core/secrets/keychain.ts';
 import { createMemoryStore } from '../core/store/memoryStore.ts';
 import { createSqliteStore } from '../core/store/sqliteStore.ts';
-import { endpointId, ensureDataDir } from '../core/paths.ts';
+import { endpointId, ensureDataDir, rememberedServers, removeLogFiles } from '../core/paths.ts';
+import { removeAccountDatabase } from '../core/store/accountFiles.ts';
 import { setupNodeNetworking } from '../core/ucwa/nodeNet.ts';
 import type { DemoServer, Runtime, ServiceSetup } from './run.ts';
 import { toErrorShape } from './errors.ts';
+import { join } from 'node:path';
 
 export const CLI_VERSION = '0.1.0';
 const USER_AGENT = `UCWA Tray CLI/${CLI_VERSION}`;
@@ -66,6 +68,15 @@ export function createRuntime(): Runtime {
       if (!account) { await sim.stop(); throw new Error('The demo server has no account.'); }
       const echo = sim.people.find((p) => p.behaviour?.kind === 'echo') ?? sim.people[0];
       return { url: sim.url, origin: sim.origin, control: opts.controlEndpoint ?? false, account: { sip: account.sip, password: account.password }, contact: echo?.sip ?? null, stop: () => sim.stop() };
+    },
+    async removeLocalData(dataDir, account) {
+      const removed = await removeAccountDatabase(dataDir, account);
+      const servers = rememberedServers(dataDir);
+      if ((await servers.get(account)) !== undefined) {
+        await servers.set(account, undefined);
+        removed.push(join(dataDir, 'servers.json'));
+      }
+      return [...removed, ...(await removeLogFiles(dataDir))];
     },
     async runSimulatorCli(argv) {
       // The simulator's CLI keeps running (its own SIGINT handler stops it and exits).

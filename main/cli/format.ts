@@ -1,12 +1,16 @@
 // Text and JSON shapes of the CLI's output (pure functions).
 import type { Conversation, InvitationInfo, Message, Person, SearchHit } from '../core/app/types.ts';
 
+/** A time Date can hold (the store guarantees it; a damaged database must not make the CLI throw). */
+const valid = (ms: number): boolean => Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
+
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  return valid(ms) ? new Date(ms).toISOString() : 'unknown';
 }
 
 /** "2026-11-20 14:03" in local time. */
 export function localTime(ms: number): string {
+  if (!valid(ms)) return 'time unknown    ';
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
@@ -56,6 +60,7 @@ export function messageJson(m: Message) {
     id: m.id,
     conversationId: m.conversationId,
     time: iso(m.at),
+    ...(m.atEstimated ? { timeEstimated: true } : {}),
     sender: m.author,
     direction: m.direction,
     text: m.text,
@@ -68,7 +73,7 @@ export function messageLine(m: Message): string {
   const who = m.author ? (m.author.name || m.author.sip.replace(/^sip:/, '')) : '*';
   const arrow = m.direction === 'Incoming' ? '←' : '→';
   const state = m.delivery && m.delivery !== 'delivered' && m.delivery !== 'accepted' ? `  [${m.delivery}${m.deliveryError ? `: ${m.deliveryError}` : ''}]` : '';
-  return `[${localTime(m.at)}] ${arrow} ${who}: ${m.text}${state}`;
+  return `[${m.atEstimated ? 'time unknown    ' : localTime(m.at)}] ${arrow} ${who}: ${m.text}${state}`;
 }
 
 export function invitationJson(inv: InvitationInfo) {
@@ -90,11 +95,16 @@ export function invitationLine(inv: InvitationInfo): string {
   return `[${localTime(Date.now())}] #${inv.conversationId} ${from} ${what}${inv.text ? `: ${inv.text}` : ''}`;
 }
 
+/** Characters of a search snippet printed (FTS5 snippets are ~64 tokens). */
+const MAX_SNIPPET = 2_000;
+
 /** Snippet marks (U+E000 … U+E001) → bold on a terminal, [brackets] elsewhere. */
 export function renderSnippet(snippet: string, tty: boolean): string {
-  return tty
-    ? snippet.replace(/\uE000/g, '\u001b[1m').replace(/\uE001/g, '\u001b[22m')
-    : snippet.replace(/\uE000/g, '[').replace(/\uE001/g, ']');
+  // The store's snippets are a few dozen words; a longer one is cut before marks are expanded.
+  const bounded = snippet.length > MAX_SNIPPET ? `${snippet.slice(0, MAX_SNIPPET)}…` : snippet;
+  // split/join: one native pass per mark, however many marks a snippet holds.
+  const [open, close] = tty ? ['\u001b[1m', '\u001b[22m'] : ['[', ']'];
+  return bounded.split('\uE000').join(open).split('\uE001').join(close);
 }
 
 export function searchHitJson(h: SearchHit) {

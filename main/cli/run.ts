@@ -52,6 +52,12 @@ export interface Runtime {
   createSecrets(demo: boolean): Secrets;
   startDemo(opts: { port?: number; seed?: string; timeScale?: number; controlEndpoint?: boolean }): Promise<DemoServer>;
   runSimulatorCli(argv: string[]): Promise<number>;
+  /**
+   * Removes the account's local files from the data folder: its database (-wal, -shm), its entry in
+   * servers.json and the app's logs. Refuses, removing nothing, while another program has the
+   * database open. Returns the paths removed.
+   */
+  removeLocalData(dataDir: string, account: string): Promise<string[]>;
 }
 
 
@@ -134,10 +140,15 @@ interface Ctx {
   /** Invitations that rang before `listen` was listening (during sign-in). */
   early: InvitationInfo[];
   listening: boolean;
+  /** When --timeout runs out for the sign-in and the sync together (ms since epoch). */
+  deadline: number;
 }
 
 async function withSession(globals: GlobalOptions, command: CommandSpec, io: CliIO, rt: Runtime): Promise<number> {
   const cleanups: (() => Promise<void>)[] = [];
+  // --timeout bounds the sign-in and the history sync together, from the start of the command: a
+  // server that never finishes either (endless transcript pages, issue 11) ends within it.
+  const deadline = Date.now() + globals.timeout * 1000;
   // Refuse bad input before any network traffic.
   if (command.name === 'send' && !normaliseSipArg(command.to)) throw appError('invalidInput', `"${command.to}" is not a SIP address (like bob@contoso.com).`);
   if ((command.name === 'send' || command.name === 'continue') && !command.text.trim()) throw appError('invalidInput', 'The message is empty.');
@@ -164,13 +175,7 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
     dataDir ??= userDataDir();
     const secrets = rt.createSecrets(globals.demo);
 
-    if (command.name === 'forget') {
-      if (!user) throw appError('invalidInput', 'Say which account to forget with --user.');
-      await secrets.deletePassword(user);
-      if (globals.json) io.stdout(`${JSON.stringify({ ok: true, forgotten: user })}\n`);
-      else io.stdout(`The password of ${user} is no longer remembered.\n`);
-      return 0;
-    }
+    if (command.name === 'forget') return await forget(globals, io, rt, secrets, user, dataDir);
 
     if (!user) {
       // Only one remembered account: use it.
@@ -189,7 +194,7 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
       await service.close();
     });
     for (const w of warnings) progress(`warning: ${w}`);
-    const ctx: Ctx = { globals, io, service, account, warnings: [...warnings], progress, early: [], listening: false };
+    const ctx: Ctx = { globals, io, service, account, warnings: [...warnings], progress, early: [], listening: false, deadline };
 
     if (!offline) {
       if (password === null) password = await findPassword(globals, io, secrets, account);
@@ -231,6 +236,27 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
   }
 }
 
+/** `ucwa forget`: the files first (refused while the app has them open), then the keychain entry. */
+async function forget(globals: GlobalOptions, io: CliIO, rt: Runtime, secrets: Secrets, user: string | undefined, dataDir: string): Promise<number> {
+  if (!user) throw appError('invalidInput', 'Say which account to forget with --user.');
+  const removed = await rt.removeLocalData(dataDir, user);
+  const warnings: string[] = [];
+  try {
+    await secrets.deletePassword(user);
+  } catch (err) {
+    // No keychain here: no password can be remembered in it either. The files are gone all the same.
+    warnings.push(toErrorShape(err).message);
+  }
+  if (globals.json) {
+    io.stdout(`${JSON.stringify({ ok: true, forgotten: user, removed, warnings })}\n`);
+  } else {
+    for (const w of warnings) io.stderr(`warning: ${w}\n`);
+    const files = removed.length === 1 ? '1 file' : `${removed.length} files`;
+    io.stdout(`${user} is forgotten on this computer: its remembered password, and ${files} of its local history, settings and logs in ${dataDir}.\n`);
+  }
+  return 0;
+}
+
 async function findPassword(globals: GlobalOptions, io: CliIO, secrets: Secrets, account: string): Promise<string> {
   if (globals.passwordStdin) {
     const text = await io.readStdin();
@@ -246,7 +272,7 @@ async function findPassword(globals: GlobalOptions, io: CliIO, secrets: Secrets,
 }
 
 async function signIn(ctx: Ctx, req: { sip: string; password: string; server?: string; demo: boolean }): Promise<void> {
-  const state = await ctx.service.signIn({ ...req, remember: false });
+  const state = await beforeDeadline(ctx, ctx.service.signIn({ ...req, remember: false }), 'Signing in');
   if (state.status !== 'online') {
     throw state.error ? new AppError(state.error) : appError('notSignedIn', `Sign-in did not complete (${state.status}).`);
   }
@@ -264,8 +290,7 @@ async function sync(ctx: Ctx): Promise<void> {
   });
   try {
     ctx.progress('Syncing history…');
-    await ctx.service.syncNow();
-    await waitFor(ctx, ['sync'], async () => (ctx.service.syncProgress().running ? undefined : true), 'Syncing the history took too long.');
+    await beforeDeadline(ctx, ctx.service.syncNow(), 'Syncing the history');
     const p = ctx.service.syncProgress();
     if (p.error) {
       const msg = `history not fully synced: ${p.error.message}`;
@@ -339,6 +364,20 @@ async function search(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'search' }>, o
   const hits = await ctx.service.search(cmd.text, cmd.limit);
   print(ctx, { query: cmd.text, hits: hits.map(searchHitJson) }, hits.length ? hits.map((h) => searchHitLine(h, ctx.io.tty)) : ['No messages found.']);
   return 0;
+}
+
+/**
+ * `work`, or a timeout error once ctx.deadline has passed. The caller's cleanups sign out, which
+ * cancels whatever is still under way (the sync's requests, a sign-in attempt).
+ */
+function beforeDeadline<T>(ctx: Ctx, work: Promise<T>, what: string): Promise<T> {
+  const left = ctx.deadline - Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(appError('network', `${what} did not finish within --timeout (${ctx.globals.timeout} s).`)), Math.max(0, left));
+  });
+  work.catch(() => undefined); // settled after the deadline: nothing is waiting for it any more
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /**

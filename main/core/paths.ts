@@ -1,7 +1,7 @@
 // The per-user data folder shared by the Electron app and the CLI, and the install's endpointId.
 // The folder is exactly what Electron's app.getPath('userData') gives for productName "UCWA Tray",
 // so the CLI reads the same cache the app writes (and the app needs no Electron call for it).
-import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile, chmod } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, posix, win32 } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -73,4 +73,77 @@ async function readId(file: string): Promise<string | null> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+}
+
+// --- the app's logs and remembered servers: files of the data folder that the CLI also forgets ------
+
+/** The app's log folder (the CLI has no log file: with UCWA_DEBUG it logs to stderr only). */
+export function logDir(dataDir: string): string {
+  return join(dataDir, 'logs');
+}
+
+/** The app's log file; its rotated copies are `main.log.1` (the newest) to `main.log.<n>`. */
+export const MAIN_LOG_NAME = 'main.log';
+
+/** A log file of the app: the current one or a rotated copy. */
+export function isLogFileName(name: string): boolean {
+  return name === MAIN_LOG_NAME || /^main\.log\.\d{1,3}$/.test(name);
+}
+
+/** Removes the app's log files (current and rotated); returns the paths removed. */
+export async function removeLogFiles(dataDir: string): Promise<string[]> {
+  const dir = logDir(dataDir);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const removed: string[] = [];
+  for (const name of names.filter(isLogFileName)) {
+    await rm(join(dir, name), { force: true });
+    removed.push(join(dir, name));
+  }
+  return removed;
+}
+
+export interface RememberedServers {
+  get(account: string): Promise<string | undefined>;
+  set(account: string, server: string | undefined): Promise<void>;
+}
+
+/**
+ * `<dataDir>/servers.json`: { "sip:user@domain": "https://…" } — the server each remembered account
+ * signs in to (not a secret, so not in the keychain). Writes are queued (read, change, write a temp
+ * file, rename) so two changes in a row never lose one.
+ */
+export function rememberedServers(dataDir: string): RememberedServers {
+  const path = join(dataDir, 'servers.json');
+  const read = async (): Promise<Record<string, string>> => {
+    try {
+      const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+      return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    } catch {
+      return {}; // missing or damaged: only the remembered server is lost, never a password
+    }
+  };
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    get: async (account) => (await read())[account],
+    set(account, server) {
+      const next = queue.then(async () => {
+        const all = await read();
+        if (server) all[account] = server;
+        else if (account in all) delete all[account];
+        else return; // nothing to forget: no file is created for it
+        const tmp = `${path}.${process.pid}.tmp`;
+        await writeFile(tmp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+        await rename(tmp, path);
+      });
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
 }

@@ -2,7 +2,8 @@
 // user types (or the demo), so the shell holds one MessengerService that routes to a per-account
 // inner service, replacing it (signed out, store closed) when another account signs in. Before
 // any sign-in the inner service runs on an in-memory store. Listeners survive every switch.
-import type { MessengerService, ServiceEventName, ServiceEvents, SignInRequest } from '../core/app/types.ts';
+import { AppError, type MessengerService, type ServiceEventName, type ServiceEvents, type SignInRequest } from '../core/app/types.ts';
+import { describeError } from '../core/logSafe.ts';
 
 export const SERVICE_EVENTS = [
   'session', 'invitation', 'invitationProgress', 'message', 'messageRemoved', 'delivery', 'typing', 'conversation', 'live', 'sync', 'unread',
@@ -23,15 +24,32 @@ export interface AccountServiceDeps {
    * had to type a server.
    */
   servers?: { get(account: string): Promise<string | undefined>; set(account: string, server: string | undefined): Promise<void> };
+  /**
+   * Removes what this machine keeps of an account once it is signed out and its store closed: the
+   * database with its -wal/-shm files, and the logs (which may name it). Its remembered server goes
+   * through `servers`, its password through the keychain on sign-out.
+   */
+  removeLocalData?(account: string): Promise<void>;
   log?(line: string): void;
 }
+
+/** The shell's service: the account's MessengerService, plus what only the shell decides. */
+export type AccountService = MessengerService & {
+  /** The account whose history is open (kept after a sign-out), or null. */
+  account(): string | null;
+  /**
+   * "Delete local history": signs out forgetting the password and the remembered server, closes the
+   * store, then removes the account's files; the app goes on with nobody signed in.
+   */
+  deleteLocalHistory(): Promise<{ account: string }>;
+};
 
 export function accountKey(sip: string): string {
   const s = sip.trim().toLowerCase();
   return s.startsWith('sip:') ? s : `sip:${s}`;
 }
 
-export async function createAccountService(deps: AccountServiceDeps): Promise<MessengerService & { account(): string | null }> {
+export async function createAccountService(deps: AccountServiceDeps): Promise<AccountService> {
   let current = { account: null as string | null, service: await deps.create(null), offs: [] as (() => void)[] };
   const listeners = new Map<ServiceEventName, Set<(p: unknown) => void>>();
   let switching: Promise<void> = Promise.resolve();
@@ -50,7 +68,7 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Me
       if (current.account === account) return;
       const old = current;
       old.offs.forEach((off) => off());
-      await old.service.close().catch((err: unknown) => deps.log?.(`account switch: closing ${old.account ?? '(none)'} failed: ${String(err)}`));
+      await old.service.close().catch((err: unknown) => deps.log?.(`account switch: closing ${old.account ?? '(none)'} failed: ${describeError(err)}`));
       current = { account, service: await deps.create(account), offs: [] };
       attach();
       deps.log?.(`account: now ${account}`);
@@ -67,7 +85,7 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Me
       await switchTo(account);
       const state = await s().signIn(request);
       if (state.status === 'online' && request.remember && !request.demo) {
-        await deps.servers?.set(account, request.server?.trim() || undefined).catch((err: unknown) => deps.log?.(`account: could not remember the server of ${account}: ${String(err)}`));
+        await deps.servers?.set(account, request.server?.trim() || undefined).catch((err: unknown) => deps.log?.(`account: could not remember the server of ${account}: ${describeError(err)}`));
       }
       return state;
     },
@@ -78,7 +96,42 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Me
       const server = await deps.servers?.get(accountKey(account)).catch(() => undefined);
       return s().signInRemembered(account, server ? { server } : undefined);
     },
-    signOut: (opts) => s().signOut(opts),
+    async signOut(opts) {
+      await s().signOut(opts);
+      // "Forget me": the remembered account goes too, not only its password (a plain sign-out keeps both).
+      const account = current.account;
+      if (opts?.forget && account) await deps.servers?.set(account, undefined).catch((err: unknown) => deps.log?.(`account: could not forget the server: ${describeError(err)}`));
+    },
+    deleteLocalHistory() {
+      const next = switching.then(async () => {
+        const account = current.account;
+        if (!account) throw new AppError({ code: 'notSignedIn', message: 'No account\'s history is open here: sign in to the account whose history you want to delete.' });
+        if (!deps.removeLocalData) throw new AppError({ code: 'internal', message: 'Deleting the local history is not available here.' });
+        const old = current;
+        // Signed out and its store closed first: no write may land in files about to go.
+        await old.service.signOut({ forget: true }).catch((err: unknown) => deps.log?.(`account: sign-out before deleting failed: ${describeError(err)}`));
+        old.offs.forEach((off) => off());
+        try {
+          await old.service.close();
+        } catch (err) {
+          throw new AppError({ code: 'storage', message: 'The history could not be closed, so nothing was deleted. Quit UCWA Tray and try again.' }, { cause: err });
+        } finally {
+          current = { account: null, service: await deps.create(null), offs: [] };
+          attach();
+        }
+        await deps.servers?.set(account, undefined);
+        try {
+          await deps.removeLocalData(account);
+        } catch (err) {
+          throw new AppError({ code: 'storage', message: `The local history could not be deleted: ${err instanceof Error ? err.message : String(err)}` }, { cause: err });
+        }
+        // The windows show the session of the (empty) service that took over.
+        for (const l of listeners.get('session') ?? []) l(current.service.state());
+        return { account };
+      });
+      switching = next.then(() => undefined, () => undefined);
+      return next;
+    },
     state: () => s().state(),
     setAvailability: (a) => s().setAvailability(a),
     reportIdle: (idle, locked, awayAfterSec) => s().reportIdle(idle, locked, awayAfterSec),

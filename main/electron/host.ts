@@ -29,6 +29,8 @@ export interface ShellHostParts {
   showWindow(name: WindowName, navigation?: Navigation): Promise<void>;
   hideWindow(name: string): void;
   pending: ReturnType<typeof createPendingNavigation>;
+  /** Delete local history (the account service's), then show the sign-in window. */
+  deleteLocalHistory?(): Promise<{ account: string }>;
   log(line: string): void;
 }
 
@@ -47,6 +49,7 @@ export function createShellHost(parts: ShellHostParts): HandlerHost {
       if (caller.window) parts.hideWindow(caller.window);
     },
     pendingNavigation: async (caller: CallerInfo) => parts.pending.take(caller.window),
+    ...(parts.deleteLocalHistory ? { deleteLocalHistory: parts.deleteLocalHistory } : {}),
     log: parts.log,
   };
 }

@@ -18,7 +18,9 @@ import { createPendingNavigation, createShellHost } from './host.ts';
 import { IDLE_POLL_MS, idleReport, networkChange } from './idle.ts';
 import { checkSender, senderInfo } from './ipcGuard.ts';
 import { parseImLink, parseShellArgs } from './links.ts';
-import { createLogger } from './log.ts';
+import { createLogger, linkScheme } from './log.ts';
+import { describeError, safeUrl } from '../core/logSafe.ts';
+import { logDir, MAIN_LOG_NAME } from '../core/paths.ts';
 import {
   activationTarget, createNotificationGate, createReplyDeduper, fromInvitation, fromMessage, notificationContent, replyText,
   type NotificationSource,
@@ -95,7 +97,7 @@ if (!app.requestSingleInstanceLock()) {
   });
 }
 
-const log = createLogger(join(app.getPath('userData'), 'logs', 'main.log'));
+const log = createLogger(join(logDir(app.getPath('userData')), MAIN_LOG_NAME));
 const settingsPath = join(app.getPath('userData'), 'settings.json');
 let settings: Settings;
 let service: AppService;
@@ -246,7 +248,8 @@ function showContextMenu(contents: WebContents, params: ContextMenuParams): void
 function openExternalIfSafe(raw: string, via: string): void {
   const url = validateExternalUrl(raw);
   if (!url) {
-    log(`security: refused ${via} to ${raw.slice(0, 200)}`);
+    // Its scheme only: the link came from a message, and logs hold no message text.
+    log(`security: refused ${via} to a ${linkScheme(raw)} link`);
     return;
   }
   void shell.openExternal(url.href);
@@ -256,7 +259,7 @@ function registerAppProtocol(): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const r = resolveAppRequest(request.url, rendererRoot, request.method);
     if (!r.ok) {
-      log(`app://: ${r.status} ${r.reason} (${request.url.slice(0, 200)})`);
+      log(`app://: ${r.status} ${r.reason} (${safeUrl(request.url)})`);
       return new Response(null, { status: r.status });
     }
     try {
@@ -368,7 +371,8 @@ async function runTrayAction(action: TrayAction): Promise<void> {
       case 'signIn': return await showWindow('signin');
       case 'setAvailability': return await service.setAvailability(action.availability);
       case 'signOut':
-        await service.signOut();
+        // Plain Sign out keeps the remembered password; "Sign out and forget me" removes it.
+        await service.signOut(action.forget ? { forget: true } : undefined);
         return;
       case 'quit':
         quitting = true;
@@ -376,7 +380,7 @@ async function runTrayAction(action: TrayAction): Promise<void> {
         return;
     }
   } catch (err) {
-    log(`tray: ${action.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+    log(`tray: ${action.type} failed: ${describeError(err)}`);
   }
 }
 
@@ -470,7 +474,7 @@ async function handleReply(notificationKey: string, conversationId: number, text
   try {
     await service.send(conversationId, text); // accepts a ringing invitation first when needed
   } catch (err) {
-    log(`notification reply failed: ${err instanceof Error ? err.message : String(err)}`);
+    log(`notification reply failed: ${describeError(err)}`);
     await showWindow('popup', { to: 'conversation', conversationId });
   }
 }
@@ -563,6 +567,7 @@ async function start(): Promise<void> {
     secrets: createKeychain({ log, ...(!app.isPackaged && process.env.UCWA_KEYCHAIN_SERVICE ? { service: process.env.UCWA_KEYCHAIN_SERVICE } : {}) }),
     userAgent: `UCWA-Tray/${app.getVersion()} Electron/${process.versions.electron}`,
     log,
+    clearLogs: () => log.clear(),
     workerPath: storeWorkerPath(here),
   });
   const host = createShellHost({
@@ -573,6 +578,7 @@ async function start(): Promise<void> {
     showWindow,
     hideWindow,
     pending,
+    deleteLocalHistory: () => service.deleteLocalHistory(),
     log,
   });
   registerIpc(host);
@@ -616,14 +622,14 @@ async function start(): Promise<void> {
       const s = await service.signIn({ ...(await theDemo.start()), demo: true });
       signedIn = s.status === 'online';
     } catch (err) {
-      log(`demo sign-in failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`demo sign-in failed: ${describeError(err)}`);
     }
   } else {
     try {
       const s = await service.signInRemembered();
       signedIn = s !== null;
     } catch (err) {
-      log(`sign-in with the remembered account failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`sign-in with the remembered account failed: ${describeError(err)}`);
     }
   }
   // Toast activations wait for this: a reply from the Action Center that launched the app needs the

@@ -39,6 +39,12 @@ export function fromMessage(msg: Message): NotificationSource | null {
 }
 
 const MAX_BODY = 240;
+/** A sender's name longer than this is cut (a title is one line). */
+const MAX_TITLE = 100;
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
 
 export function notificationId(conversationId: number, seq: number): string {
   return `ucwa-c${conversationId}-n${seq}`;
@@ -53,7 +59,8 @@ export function conversationFromNotificationId(text: string | undefined | null):
 }
 
 export function escapeNotificationMarkup(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  // split/join: native passes, several times faster than a replace callback per character.
+  return text.split('&').join('&amp;').split('<').join('&lt;').split('>').join('&gt;').split('"').join('&quot;').split("'").join('&apos;');
 }
 
 /**
@@ -65,8 +72,9 @@ export function notificationContent(
   ctx: { settings: Pick<Settings, 'notificationShowText' | 'notificationSound'>; availability: Availability | null; platform: NodeJS.Platform; seq: number },
 ): NotificationContent | null {
   if (ctx.availability === 'DoNotDisturb') return null;
-  const name = src.from?.name?.trim() || src.from?.sip.replace(/^sip:/i, '') || 'Someone';
-  const text = (src.text ?? '').replace(/\s+/g, ' ').trim();
+  // Both are cut before they are flattened: a 1 MB message costs what a short one does.
+  const name = clip(src.from?.name?.trim() || src.from?.sip.replace(/^sip:/i, '') || 'Someone', MAX_TITLE);
+  const text = (src.text ?? '').trimStart().slice(0, MAX_BODY * 8).replace(/\s+/g, ' ').trim();
   let body: string;
   if (!ctx.settings.notificationShowText) body = src.invitation ? `New conversation from ${name}` : `New message from ${name}`;
   else if (text) body = text.length > MAX_BODY ? `${text.slice(0, MAX_BODY - 1)}…` : text;

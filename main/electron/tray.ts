@@ -105,7 +105,8 @@ export type TrayAction =
   | { type: 'show' }
   | { type: 'signIn' }
   | { type: 'setAvailability'; availability: Availability }
-  | { type: 'signOut' }
+  /** `forget`: also remove the remembered password and account ("Sign out and forget me"). */
+  | { type: 'signOut'; forget?: boolean }
   | { type: 'quit' };
 
 export type MenuItemModel =
@@ -123,6 +124,14 @@ function conversationLabel(c: TrayState['latest'][number]): string {
   // Menus do not wrap; '&' would become a mnemonic on Windows/Linux.
   const clipped = label.length > 60 ? `${label.slice(0, 59)}…` : label;
   return clipped.replace(/&/g, '&&');
+}
+
+/** Sign out keeps the remembered password (the next start signs in by itself); "forget me" removes it. */
+function signOutItems(enabled: boolean): MenuItemModel[] {
+  return [
+    { kind: 'item', id: 'sign-out', label: 'Sign out', action: { type: 'signOut' }, enabled },
+    { kind: 'item', id: 'sign-out-forget', label: 'Sign out and forget me', action: { type: 'signOut', forget: true }, enabled },
+  ];
 }
 
 /** The tray context menu for a state. */
@@ -151,13 +160,13 @@ export function trayMenuModel(state: TrayState): MenuItemModel[] {
         enabled: true, checked: state.session.availability === a,
       });
     }
-    items.push({ kind: 'item', id: 'sign-out', label: 'Sign out', action: { type: 'signOut' }, enabled: true });
+    items.push(...signOutItems(true));
   } else if (state.session.status === 'signedOut' || state.session.status === 'error') {
     items.push({ kind: 'label', id: 'status', label: statusText(state.session) });
     items.push({ kind: 'item', id: 'sign-in', label: 'Sign in…', action: { type: 'signIn' }, enabled: true });
   } else {
     items.push({ kind: 'label', id: 'status', label: statusText(state.session) });
-    items.push({ kind: 'item', id: 'sign-out', label: 'Sign out', action: { type: 'signOut' }, enabled: state.session.status !== 'signingOut' });
+    items.push(...signOutItems(state.session.status !== 'signingOut'));
   }
   items.push({ kind: 'separator' });
   items.push({ kind: 'item', id: 'quit', label: 'Quit UCWA Tray', action: { type: 'quit' }, enabled: true });

@@ -69,6 +69,7 @@ export const messageSchema = z.object({
   clientId: z.string().nullable(),
   delivery: deliveryStateSchema.nullable(),
   deliveryError: z.string().nullable(),
+  atEstimated: z.boolean(),
 });
 
 export const outboxItemSchema = z.object({
@@ -176,6 +177,9 @@ export const calls = {
   signIn: { args: z.tuple([signInRequestSchema]), result: sessionStateSchema },
   tryDemo: { args: z.tuple([]), result: sessionStateSchema },
   signOut: { args: z.tuple([z.object({ forget: z.boolean().optional() }).optional()]), result: z.null() },
+  /** Sign out, forget the password and the remembered server, and remove this account's history,
+   * database files and the logs from this computer. The renderer must say `confirm: true` (it asked). */
+  deleteLocalHistory: { args: z.tuple([z.object({ confirm: z.literal(true) }).strict()]), result: z.object({ account: z.string() }) },
   sessionState: { args: z.tuple([]), result: sessionStateSchema },
   setAvailability: { args: z.tuple([availabilitySchema]), result: z.null() },
   // history (from the local cache)

@@ -7,6 +7,7 @@ import {
   calls, eventNames, ipcErrorSchema, type CallArgs, type CallName, type CallResult, type EventName, type EventPayload,
   type IpcError, type Navigation, type Result, type Settings, type WindowName,
 } from './contract.ts';
+import { describeError } from '../core/logSafe.ts';
 
 /** What only the host (Electron shell, or the test bridge) can do. */
 export interface HandlerHost {
@@ -20,6 +21,8 @@ export interface HandlerHost {
   /** Hide the window that made the call (the host knows which one; the bridge may ignore it). */
   closeWindow(caller: CallerInfo): Promise<void>;
   pendingNavigation(caller: CallerInfo): Promise<Navigation | null>;
+  /** Delete the open account's local history (signed out and its store closed first); absent where there is none. */
+  deleteLocalHistory?(): Promise<{ account: string }>;
   log?(line: string): void;
 }
 
@@ -75,6 +78,10 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
     signIn: (_c, req) => service.signIn(req),
     tryDemo: async () => service.signIn({ ...(await host.startDemo()), demo: true }),
     signOut: (_c, opts) => nul(service.signOut(opts)),
+    deleteLocalHistory: async () => {
+      if (!host.deleteLocalHistory) throw { code: 'internal', message: 'Deleting the local history is not available here.' };
+      return host.deleteLocalHistory();
+    },
     sessionState: async () => service.state(),
     setAvailability: (_c, a) => nul(service.setAvailability(a)),
     listConversations: (_c, q) => service.listConversations(q),
@@ -127,7 +134,8 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
         return { ok: true, value: value === undefined ? null : value };
       } catch (err) {
         const error = toIpcError(err);
-        if (error.code === 'internal') host.log?.(`ipc: ${name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        // Its kind and where it was thrown, never its message: the arguments were search terms and message text.
+        if (error.code === 'internal') host.log?.(`ipc: ${name} failed: ${describeError(err)}`);
         return { ok: false, error };
       }
     };

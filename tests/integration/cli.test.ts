@@ -281,3 +281,63 @@ test('listen --for receives an IM injected through the simulator, accepts it, an
   // Signed out cleanly: the simulator keeps no live application conversation for the user.
   assert.equal(stderr, '');
 });
+
+test('ucwa forget removes the account\'s database (-wal, -shm), remembered server and logs, refuses while the history is open, and leaves other accounts alone', async () => {
+  const { databaseFileName } = await import('../../main/core/store/sqliteStore.ts');
+  const dataDir = tempDir();
+  json(await ucwa(['--demo', 'history', '--json', '--limit', '1', '--data-dir', dataDir])); // a real history of the demo account
+  const mine = databaseFileName(DEMO);
+  const other = databaseFileName('sip:bob@contoso.com');
+  const { writeFileSync, mkdirSync, readFileSync } = await import('node:fs');
+  // Another account's history, as the app leaves it while open; the remembered servers; the app's logs.
+  for (const f of [other, `${other}-wal`, `${other}-shm`]) writeFileSync(join(dataDir, f), 'bob\'s');
+  writeFileSync(join(dataDir, 'servers.json'), JSON.stringify({ [DEMO]: 'https://pool.contoso.com/', 'sip:bob@contoso.com': 'https://bob.contoso.com/' }));
+  mkdirSync(join(dataDir, 'logs'));
+  for (const f of ['main.log', 'main.log.1', 'main.log.2']) writeFileSync(join(dataDir, 'logs', f), 'log');
+  writeFileSync(join(dataDir, 'logs', 'notes.txt'), 'not a log');
+
+  // While another program has the history open: refused, nothing removed.
+  const holder = spawn(process.execPath, ['--input-type=module', '-e', `
+    const { createSqliteStore } = await import(${JSON.stringify(join(root, 'main/core/store/sqliteStore.ts'))});
+    const store = await createSqliteStore({ dataDir: ${JSON.stringify(dataDir)}, account: ${JSON.stringify(DEMO)} });
+    process.stdout.write('open\\n');
+    process.stdin.on('end', async () => { await store.close(); process.exit(0); });
+    process.stdin.resume();`], { cwd: root });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.setEncoding('utf8').on('data', (d: string) => { if (d.includes('open')) resolve(); });
+    holder.on('exit', (code) => reject(new Error(`the holder exited with ${code}`)));
+  });
+  try {
+    oneLineError(await ucwa(['--user', DEMO, '--data-dir', dataDir, 'forget', '--json']), 'storage', /open in another program/);
+    assert.ok(readdirSync(dataDir).includes(mine), 'nothing was removed while it is open');
+    assert.ok(readdirSync(join(dataDir, 'logs')).includes('main.log'));
+  } finally {
+    const closed = new Promise((resolve) => holder.on('exit', resolve));
+    holder.stdin.end();
+    await closed;
+  }
+  writeFileSync(join(dataDir, `${mine}-wal`), ''); // as a session that was killed leaves it
+
+  const r = await ucwa(['--user', DEMO, '--data-dir', dataDir, 'forget', '--json']);
+  const doc = json<{ ok: boolean; forgotten: string; removed: string[]; warnings: string[] }>(r);
+  assert.equal(doc.forgotten, DEMO);
+  const names = readdirSync(dataDir);
+  assert.deepEqual(names.filter((n) => n.startsWith(mine)), [], `the account's database files are gone: ${names.join(', ')}`);
+  for (const f of [mine, `${mine}-wal`]) assert.ok(doc.removed.includes(join(dataDir, f)), `${f} reported removed`);
+  for (const f of [other, `${other}-wal`, `${other}-shm`]) assert.equal(readFileSync(join(dataDir, f), 'utf8'), 'bob\'s', `${f} untouched`);
+  assert.deepEqual(JSON.parse(readFileSync(join(dataDir, 'servers.json'), 'utf8')), { 'sip:bob@contoso.com': 'https://bob.contoso.com/' });
+  assert.deepEqual(readdirSync(join(dataDir, 'logs')), ['notes.txt'], 'every log file is gone, nothing else');
+  assert.ok(names.includes('endpoint-id'), 'the install\'s id stays');
+  // No keychain in this process (no D-Bus session): nothing can be remembered there, nothing to warn about.
+  assert.deepEqual(doc.warnings, []);
+
+  // Text form, nothing left: still fine; and the command is documented in --help.
+  const again = await ucwa(['--user', DEMO, '--data-dir', dataDir, 'forget']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /is forgotten on this computer.* 0 files/);
+  const help = await ucwa(['--help']);
+  const helpText = help.stdout.replace(/\s+/g, ' ');
+  assert.match(helpText, /forget \[options\] forget --user on this computer: its remembered password \(keychain\), its local history database \(with -wal\/-shm\), its remembered server, and the app's logs/);
+  const noUser = await ucwa(['--data-dir', dataDir, 'forget', '--json']);
+  oneLineError(noUser, 'invalidInput', /--user/);
+});

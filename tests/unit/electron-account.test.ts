@@ -61,3 +61,61 @@ test('no remembered account → null, nothing switched', async () => {
   assert.equal(svc.account(), null);
   assert.equal(accountKey(' Bob@X.com '), 'sip:bob@x.com');
 });
+
+test('Sign out keeps the remembered server, forget me drops it; Delete local history signs out (forget), closes the store, then removes the files', async () => {
+  const log: string[] = [];
+  const made: ReturnType<typeof fake>[] = [];
+  const servers = new Map<string, string>([['sip:alice@contoso.com', 'https://pool/'], ['sip:bob@contoso.com', 'https://bob/']]);
+  const svc = await createAccountService({
+    create: async (account) => {
+      const f = Object.assign(fake(account, log), {
+        signOut: async (o?: { forget?: boolean }) => void log.push(`signOut ${account}${o?.forget ? ' forget' : ''}`),
+      });
+      made.push(f);
+      return f as unknown as MessengerService;
+    },
+    rememberedAccount: async () => null,
+    servers: {
+      get: async (a) => servers.get(a),
+      set: async (a, s) => {
+        log.push(`server ${a} ${s ?? '(forgotten)'}`);
+        if (s) servers.set(a, s); else servers.delete(a);
+      },
+    },
+    removeLocalData: async (a) => void log.push(`remove files of ${a}`),
+  });
+  await assert.rejects(svc.deleteLocalHistory(), (err: Error & { code?: string }) => err.code === 'notSignedIn', 'no account open: nothing to delete');
+  await svc.signIn({ sip: 'alice@contoso.com', password: 'x' });
+  await svc.signOut();
+  assert.equal(servers.get('sip:alice@contoso.com'), 'https://pool/', 'a plain sign-out keeps the remembered server');
+  await svc.signOut({ forget: true });
+  assert.equal(servers.get('sip:alice@contoso.com'), undefined, 'forget me drops it');
+  const sessions: unknown[] = [];
+  svc.on('session', (s) => sessions.push(s));
+  log.length = 0;
+  assert.deepEqual(await svc.deleteLocalHistory(), { account: 'sip:alice@contoso.com' });
+  assert.deepEqual(log, [
+    'signOut sip:alice@contoso.com forget', 'close sip:alice@contoso.com',
+    'server sip:alice@contoso.com (forgotten)', 'remove files of sip:alice@contoso.com',
+  ], 'signed out (forgetting the password), store closed, then the files');
+  assert.equal(svc.account(), null);
+  assert.deepEqual(sessions, [{ status: 'signedOut' }], 'the windows hear the new (signed-out) session');
+  assert.equal(servers.get('sip:bob@contoso.com'), 'https://bob/', 'another account is untouched');
+  await svc.close();
+});
+
+test('Delete local history: a store that cannot be closed deletes nothing', async () => {
+  const removed: string[] = [];
+  const svc = await createAccountService({
+    create: async (account) => Object.assign(fake(account, []), {
+      signOut: async () => undefined,
+      close: async () => { if (account) throw new Error('worker stuck'); },
+    }) as unknown as MessengerService,
+    rememberedAccount: async () => null,
+    removeLocalData: async (a) => void removed.push(a),
+  });
+  await svc.signIn({ sip: 'alice@contoso.com', password: 'x' });
+  await assert.rejects(svc.deleteLocalHistory(), (err: Error & { code?: string }) => err.code === 'storage' && /nothing was deleted/.test(err.message));
+  assert.deepEqual(removed, []);
+  assert.equal(svc.account(), null, 'the app goes on with nobody signed in');
+});

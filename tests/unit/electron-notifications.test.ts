@@ -68,7 +68,7 @@ test('sources: incoming invitations and live incoming messages only', () => {
   assert.deepEqual(fromInvitation(inv), { conversationId: 3, from: alice, text: 'hi', invitation: true });
   assert.equal(fromInvitation({ ...inv, direction: 'Outgoing' }), null);
   assert.equal(fromInvitation({ ...inv, unsupported: true })?.text, null);
-  const msg: Message = { id: 1, conversationId: 3, author: alice, direction: 'Incoming', at: 1, text: 'yo', html: null, origin: 'live', clientId: null, delivery: null, deliveryError: null };
+  const msg: Message = { id: 1, conversationId: 3, author: alice, direction: 'Incoming', at: 1, text: 'yo', html: null, origin: 'live', clientId: null, delivery: null, deliveryError: null, atEstimated: false };
   assert.deepEqual(fromMessage(msg), { conversationId: 3, from: alice, text: 'yo', invitation: false });
   assert.equal(fromMessage({ ...msg, origin: 'transcript' }), null, 'history sync raises nothing');
   assert.equal(fromMessage({ ...msg, direction: 'Outgoing' }), null);

@@ -79,9 +79,9 @@ test('tooltip with status and counts, capped for Windows', () => {
 
 test('menu when online: presence choices with the current one checked, history, sign out, quit', () => {
   const m = trayMenuModel(state({ availability: 'Busy' }));
-  assert.deepEqual(ids(m), ['history', '-', 'presence-Online', 'presence-Busy', 'presence-DoNotDisturb', 'presence-BeRightBack', 'presence-Away', 'sign-out', '-', 'quit']);
+  assert.deepEqual(ids(m), ['history', '-', 'presence-Online', 'presence-Busy', 'presence-DoNotDisturb', 'presence-BeRightBack', 'presence-Away', 'sign-out', 'sign-out-forget', '-', 'quit']);
   const labels = m.flatMap((i) => (i.kind === 'item' ? [i.label] : []));
-  assert.deepEqual(labels.slice(1, 7), ['Available', 'Busy', 'Do not disturb', 'Be right back', 'Away', 'Sign out']);
+  assert.deepEqual(labels.slice(1, 8), ['Available', 'Busy', 'Do not disturb', 'Be right back', 'Away', 'Sign out', 'Sign out and forget me']);
   const checked = m.filter((i) => i.kind === 'item' && i.checked).map((i) => (i.kind === 'item' ? i.id : ''));
   assert.deepEqual(checked, ['presence-Busy']);
   const dnd = m.find((i) => i.kind === 'item' && i.id === 'presence-DoNotDisturb');
@@ -111,9 +111,26 @@ test('menu when signed out: Sign in…, no presence; while connecting: status + 
   const err = trayMenuModel(state({ status: 'error', availability: null }));
   assert.ok(ids(err).includes('sign-in'));
   const conn = trayMenuModel(state({ status: 'reconnecting' }));
-  assert.deepEqual(ids(conn), ['history', '-', 'status', 'sign-out', '-', 'quit']);
-  const signingOut = trayMenuModel(state({ status: 'signingOut' })).find((i) => i.kind === 'item' && i.id === 'sign-out');
-  assert.equal(signingOut?.kind === 'item' && signingOut.enabled, false);
+  assert.deepEqual(ids(conn), ['history', '-', 'status', 'sign-out', 'sign-out-forget', '-', 'quit']);
+  for (const id of ['sign-out', 'sign-out-forget']) {
+    const signingOut = trayMenuModel(state({ status: 'signingOut' })).find((i) => i.kind === 'item' && i.id === id);
+    assert.equal(signingOut?.kind === 'item' && signingOut.enabled, false, id);
+  }
+  assert.ok(!ids(out).includes('sign-out-forget'), 'nothing to sign out of');
+});
+
+test('Sign out keeps the remembered password; "Sign out and forget me" asks to forget it', () => {
+  for (const status of ['online', 'reconnecting', 'authenticating'] as const) {
+    const m = trayMenuModel(state({ status }));
+    const action = (id: string) => {
+      const item = m.find((i) => i.kind === 'item' && i.id === id);
+      return item?.kind === 'item' ? item.action : null;
+    };
+    assert.deepEqual(action('sign-out'), { type: 'signOut' }, status);
+    assert.deepEqual(action('sign-out-forget'), { type: 'signOut', forget: true }, status);
+    const labels = m.flatMap((i) => (i.kind === 'item' ? [i.label] : []));
+    assert.ok(labels.includes('Sign out and forget me'), status);
+  }
 });
 
 test('Linux: the menu always starts with Show (indicators report no left click)', () => {

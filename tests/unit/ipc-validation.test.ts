@@ -42,6 +42,7 @@ function setup() {
   const opened: string[] = [];
   const shown: unknown[] = [];
   const hidden: string[] = [];
+  const deleted: string[] = [];
   let settings = { ...defaultSettings };
   const pending = createPendingNavigation();
   const host = createShellHost({
@@ -58,15 +59,20 @@ function setup() {
     },
     hideWindow: (n) => hidden.push(n),
     pending,
+    deleteLocalHistory: async () => {
+      deleted.push('sip:alice@contoso.com');
+      return { account: 'sip:alice@contoso.com' };
+    },
     log: () => undefined,
   });
-  return { handlers: createHandlers(fakeService(calls), host), calls, opened, shown, hidden, pending, settings: () => settings };
+  return { handlers: createHandlers(fakeService(calls), host), calls, opened, shown, hidden, deleted, pending, settings: () => settings };
 }
 
 const valid: Record<CallName, unknown[]> = {
   signIn: [{ sip: 'alice@contoso.com', password: 'pw', remember: true }],
   tryDemo: [],
   signOut: [{ forget: true }],
+  deleteLocalHistory: [{ confirm: true }],
   sessionState: [],
   setAvailability: ['Busy'],
   listConversations: [{ filter: 'unread', limit: 50 }],
@@ -121,6 +127,9 @@ const invalid: Partial<Record<CallName, unknown[][]>> = {
   setSettings: [[{ awayAfterMinutes: 0 }], [{ doNotDisturb: 'loud' }], [{ notificationShowText: 'yes' }]],
   showWindow: [['main'], ['history', { to: 'elsewhere' }], ['history', { to: 'conversation', conversationId: 'x' }]],
   openExternal: [[42], []],
+  // Deleting needs the renderer to say it asked; nothing else may ride along (no account of its choosing).
+  deleteLocalHistory: [[], [{}], [{ confirm: false }], [{ confirm: 'yes' }], [{ confirm: 1 }], [{ confirm: true, account: 'sip:bob@contoso.com' }], [true]],
+  signOut: [[{ forget: 'yes' }], ['forget']],
 };
 
 test('wrong argument types, missing and extra arguments are refused before the service runs', async () => {
@@ -134,6 +143,23 @@ test('wrong argument types, missing and extra arguments are refused before the s
     }
   }
   assert.deepEqual(calls, [], 'the service was never called');
+});
+
+test('deleteLocalHistory: reaches the host only when confirmed; refused where the host cannot delete', async () => {
+  const { handlers, deleted } = setup();
+  assert.equal((await handlers.deleteLocalHistory({}, [{ confirm: false }])).ok, false);
+  assert.equal((await handlers.deleteLocalHistory({}, [{ confirm: true, account: 'sip:bob@contoso.com' }])).ok, false);
+  assert.deepEqual(deleted, []);
+  assert.deepEqual(await handlers.deleteLocalHistory({ window: 'history' }, [{ confirm: true }]), { ok: true, value: { account: 'sip:alice@contoso.com' } });
+  assert.deepEqual(deleted, ['sip:alice@contoso.com']);
+  // A host without the feature (the browser test bridge): a typed error, not a crash.
+  const bare = createHandlers(fakeService([]), { ...createShellHost({
+    startDemo: async () => ({ sip: 'sip:demo@contoso.com', password: 'demo' }), readSettings: () => defaultSettings, writeSettings: async () => undefined,
+    openExternal: async () => undefined, showWindow: async () => undefined, hideWindow: () => undefined, pending: createPendingNavigation(), log: () => undefined,
+  }) });
+  const r = await bare.deleteLocalHistory({}, [{ confirm: true }]);
+  assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.error.code, 'internal');
 });
 
 test('openExternal: only http(s) without credentials reaches the browser', async () => {
@@ -166,4 +192,27 @@ test('host: settings are validated and merged; windows, pending navigation, clos
   assert.deepEqual(hidden, ['popup']);
   const demo = await handlers.tryDemo({}, []);
   assert.ok(demo.ok);
+});
+
+test('the log lines of refused and failed calls name no argument and no error message (search terms, message text)', async () => {
+  const SECRET = 'quarterly-layoffs';
+  const lines: string[] = [];
+  const failing = { ...fakeService([]), search: async () => { throw new Error(`fts5: syntax error near "${SECRET}"`); } } as MessengerService;
+  const host = createShellHost({
+    startDemo: async () => ({ sip: 'sip:demo@contoso.com', password: 'demo' }), readSettings: () => defaultSettings, writeSettings: async () => undefined,
+    openExternal: async () => undefined, showWindow: async () => undefined, hideWindow: () => undefined, pending: createPendingNavigation(), log: (l) => lines.push(l),
+  });
+  const handlers = createHandlers(failing, host);
+  const refused = [
+    handlers.search({}, [SECRET.repeat(1000), 20]), handlers.search({}, [SECRET, SECRET]), handlers.send({}, [1, SECRET.repeat(600)]),
+    handlers.send({}, [SECRET, SECRET]), handlers.searchPeople({}, [SECRET.repeat(20)]), handlers.startConversation({}, [SECRET, { text: SECRET }]),
+    handlers.setAvailability({}, [SECRET]), handlers.deleteLocalHistory({}, [{ confirm: SECRET }]),
+  ];
+  for (const r of await Promise.all(refused)) assert.equal(r.ok, false);
+  const failed = await handlers.search({}, [SECRET, 20]);
+  assert.equal(!failed.ok && failed.error.code, 'internal');
+  assert.equal(!failed.ok && failed.error.message.includes(SECRET), false, 'nor does the renderer get the message');
+  assert.ok(lines.length >= 9, lines.join('\n'));
+  assert.ok(lines.some((l) => /^ipc: search failed: Error at /.test(l)), lines.join('\n'));
+  for (const l of lines) assert.ok(!l.includes('quarterly'), l);
 });

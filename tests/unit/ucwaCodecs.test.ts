@@ -81,7 +81,12 @@ test('hypermedia guard: domain, scheme, token origin; redaction', () => {
   assert.ok(!isInDomain('evilcontoso.com', 'contoso.com'));
   assert.throws(() => assertDiscoveryTarget(new URL('https://evil.com/'), 'contoso.com'), (e: Error & { code?: string }) => e.code === 'insecureUrl');
   assert.throws(() => assertDiscoveryTarget(new URL('http://lyncweb.contoso.com/'), 'contoso.com'), (e: Error & { code?: string }) => e.code === 'insecureUrl');
-  assertDiscoveryTarget(new URL('http://127.0.0.1:9/'), 'contoso.com');
+  // Loopback counts only when the server the user gave is itself loopback (issue 11).
+  assertDiscoveryTarget(new URL('http://127.0.0.1:9/'), 'contoso.com', true);
+  assert.throws(() => assertDiscoveryTarget(new URL('http://localhost:9/'), 'contoso.com'), (e: Error & { code?: string }) => e.code === 'insecureUrl');
+  assert.throws(() => assertDiscoveryTarget(new URL('https://127.0.0.1:9/'), 'contoso.com'), (e: Error & { code?: string }) => e.code === 'insecureUrl');
+  assert.ok(!isInDomain('localhost', 'contoso.com'));
+  assert.ok(isInDomain('localhost', 'contoso.com', true));
   assert.throws(() => assertTokenOrigin(new URL('https://b.contoso.com/x'), 'https://a.contoso.com'), (e: Error & { code?: string }) => e.code === 'insecureUrl');
   assert.equal(redact('Authorization: Bearer cwt=AAEB.buHc x'), 'Authorization: Bearer [redacted] x');
   assert.ok(!redact('GET /x?password=secret&u=1').includes('secret'));
@@ -98,5 +103,6 @@ test('stripHtml: block ends become line breaks, references decoded once, scripts
   assert.equal(stripHtml('<p>Agenda:</p><ul><li>Status</li><li>Risks</li></ul>'), 'Agenda:\nStatus\nRisks');
   assert.equal(stripHtml('tea&#8217;s &amp;lt; <b>fine</b><br>next &#x1F600;'), 'tea’s &lt; fine\nnext 😀');
   assert.equal(stripHtml('a<script>alert(1)</script>b<style>p{}</style>c'), 'abc');
-  assert.equal(stripHtml('&#0; &#x110000; &bogus;'), '&#0; &#x110000; &bogus;');
+  // As the HTML spec decodes them (htmlparser2): NUL and out-of-range references become U+FFFD.
+  assert.equal(stripHtml('&#0; &#x110000; &bogus;'), '\uFFFD \uFFFD &bogus;');
 });

@@ -2,6 +2,7 @@
 import type { ServiceEventName, ServiceEvents } from './types.ts';
 import type { LogFn } from '../ucwa/transport.ts';
 import type { Conversation, UnreadSummary } from '../store/types.ts';
+import { describeError } from '../logSafe.ts';
 
 type UnreadCounts = Omit<UnreadSummary, 'latest'>;
 interface Coalescing { seen: Set<number>; conversations: Map<number, Conversation>; unread: UnreadCounts | null }
@@ -21,7 +22,7 @@ export class ServiceEmitter {
         l(payload);
       } catch (err) {
         // One broken listener (a closed window, a CLI printer) must not stop the others.
-        this.log(`listener for ${event} threw: ${String(err)}`);
+        this.log(`listener for ${event} threw: ${describeError(err)}`);
       }
     }
   }

@@ -15,6 +15,8 @@ import { tryDecodeDataUrl } from '../ucwa/dataUrl.ts';
 import * as R from '../ucwa/resources.ts';
 import { invitationMachine } from '../machines/invitation.ts';
 import type { Person, Store } from '../store/types.ts';
+import { describeError } from '../logSafe.ts';
+import { LIMITS } from '../limits.ts';
 
 type InvActor = ActorRefFrom<typeof invitationMachine>;
 
@@ -223,7 +225,7 @@ export class Invitations {
     const fromRes = embedded(r, 'from');
     const from = personOf(fromRes, link(r, 'from'), linkTitle(r, 'from'));
     const threadId = str(r, 'threadId') ?? `invitation:${href}`;
-    const subject = str(r, 'subject') ?? '';
+    const subject = R.clipLine(str(r, 'subject') ?? '', LIMITS.subjectChars);
     // Only messaging invitations can be joined; conferences and other modalities are shown, never joined.
     const unsupported = ev.rel !== 'messagingInvitation' || !!link(r, 'onlineMeeting') || !!str(r, 'onlineMeetingUri');
     const conv = await store.ensureLiveConversation({ threadId, subject, direction: 'Incoming', participants: from ? [from] : [], startedAt: this.#o.now() });
@@ -232,8 +234,9 @@ export class Invitations {
     const first = tryDecodeDataUrl(link(r, 'message'));
     let text: string | null = null;
     if (first) {
-      text = first.mimeType === 'text/html' ? R.stripHtml(first.text) : first.text;
-      const html = first.mimeType === 'text/html' ? first.text : null;
+      const body = first.mimeType === 'text/html' ? R.messageBody(null, first.text) : R.messageBody(first.text, null);
+      text = body?.text ?? '';
+      const html = body?.html ?? null;
       const messageId = await this.#storeFirst(conv.id, threadId, from, text, html);
       if (live.convHref && messageId !== null) {
         const list = this.#firstCopies.get(live.convHref) ?? [];
@@ -319,7 +322,7 @@ export class Invitations {
     if (!rec || rec.direction !== 'Incoming' || rec.info.state !== 'ringing') throw new AppError({ code: 'notFound', message: 'There is no invitation to decline.' });
     rec.actor.send({ type: 'DECLINE' });
     const client = this.#o.session.client;
-    if (rec.declineHref && client) await R.declineInvitation(client, rec.declineHref).catch((err: unknown) => this.#o.log(`decline: ${String(err)}`));
+    if (rec.declineHref && client) await R.declineInvitation(client, rec.declineHref).catch((err: unknown) => this.#o.log(`decline: ${describeError(err)}`));
   }
 
   /** Cancel an outgoing invitation still under way (hang up before it connected). */

@@ -7,6 +7,7 @@ import type { ServiceEmitter } from './events.ts';
 import type { Session } from './session.ts';
 import * as R from '../ucwa/resources.ts';
 import type { Person } from '../store/types.ts';
+import { describeError } from '../logSafe.ts';
 
 export interface Live {
   readonly conversationId: number;
@@ -189,7 +190,7 @@ export class Lives {
     const live = this.#byId.get(conversationId);
     if (!live) return;
     const client = this.#o.session.client;
-    if (live.stopHref && client) await R.stopMessaging(client, live.stopHref).catch((err: unknown) => this.#o.log(`stop: ${String(err)}`));
+    if (live.stopHref && client) await R.stopMessaging(client, live.stopHref).catch((err: unknown) => this.#o.log(`stop: ${describeError(err)}`));
     this.disconnect(live);
   }
 

@@ -22,6 +22,7 @@ import { newOperationId } from '../ucwa/operationId.ts';
 import { link, links as linkList, str } from '../ucwa/links.ts';
 import * as R from '../ucwa/resources.ts';
 import type { OutboxItem, OutboxUpdate, Store } from '../store/types.ts';
+import { describeError } from '../logSafe.ts';
 
 
 export interface OutboxOptions {
@@ -136,7 +137,7 @@ export class Outbox {
     this.#running = true;
     // One pick-up at a time; lanes wait for it (a message typed meanwhile goes after the old ones).
     const next = (this.#resuming ?? Promise.resolve()).then(() => this.#pickUp()).catch((err: unknown) => {
-      this.#o.log(`outbox: picking up the queue failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.#o.log(`outbox: picking up the queue failed: ${describeError(err)}`);
     });
     this.#resuming = next;
     void next.finally(() => {
@@ -157,7 +158,7 @@ export class Outbox {
     for (const listed of pending) {
       const lane = this.#lanes.get(listed.conversationId);
       const keep = lane?.inFlight === listed.clientId || await this.#recover(listed.clientId).catch((err: unknown) => {
-        this.#o.log(`outbox ${listed.clientId}: ${err instanceof Error ? err.message : String(err)}`);
+        this.#o.log(`outbox ${listed.clientId}: ${describeError(err)}`);
         return true;
       });
       if (gen !== this.#generation) return;
@@ -226,7 +227,7 @@ export class Outbox {
           state = 'Cancelled';
         }
       } catch (err) {
-        this.#o.log(`outbox ${clientId}: its invitation cannot be read (${err instanceof Error ? err.message : String(err)})`);
+        this.#o.log(`outbox ${clientId}: its invitation cannot be read (${describeError(err)})`);
       }
     }
     if (state === 'Declined') {
@@ -302,7 +303,7 @@ export class Outbox {
         readable = true;
       }
     } catch (err) {
-      this.#o.log(`outbox ${item.clientId}: accepted, completion lost, the message cannot be read (${err instanceof Error ? err.message : String(err)})`);
+      this.#o.log(`outbox ${item.clientId}: accepted, completion lost, the message cannot be read (${describeError(err)})`);
     }
     if (readable && status !== 'Failed') {
       await this.#settle(item.clientId, true, null, null);
@@ -405,7 +406,7 @@ export class Outbox {
     if (lane.running || !this.#running || !lane.items.length) return;
     lane.running = true;
     void this.#loop(lane, this.#generation)
-      .catch((err: unknown) => this.#o.log(`outbox lane ${lane.conversationId}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`))
+      .catch((err: unknown) => this.#o.log(`outbox lane ${lane.conversationId}: ${describeError(err)}`))
       .finally(() => {
         lane.running = false;
         lane.inFlight = null;
@@ -435,7 +436,7 @@ export class Outbox {
         item = await store.outboxItem(clientId);
       } catch (err) {
         // The database failing is no reason to spin: wait as for any other failure.
-        this.#o.log(`outbox ${clientId}: reading it failed: ${String(err)}`);
+        this.#o.log(`outbox ${clientId}: reading it failed: ${describeError(err)}`);
         await this.#pause(lane, this.#delay(lane.attempt++));
         continue;
       }
@@ -480,7 +481,7 @@ export class Outbox {
         this.#forgetOps(clientId);
         await this.#set(clientId, 'queued', { error: result.error.message }).catch(() => undefined);
         const ms = this.#delay(lane.attempt++, result.retryAfterMs);
-        this.#o.log(`outbox ${clientId}: ${result.kind} (${result.error.message}); next try in ${ms} ms`);
+        this.#o.log(`outbox ${clientId}: ${result.kind} (${describeError(result.error)}); next try in ${ms} ms`);
         await this.#pause(lane, ms);
       }
     }
@@ -633,7 +634,7 @@ export class Outbox {
       }
       return complete && idsShown ? 'absent' : null;
     } catch (err) {
-      this.#o.log(`outbox ${it.clientId}: cannot tell whether it arrived (${err instanceof Error ? err.message : String(err)})`);
+      this.#o.log(`outbox ${it.clientId}: cannot tell whether it arrived (${describeError(err)})`);
       return null;
     }
   }
@@ -665,7 +666,7 @@ export class Outbox {
       const item = await this.#set(clientId, 'delivered', { sentAt: at ?? this.#o.now(), threadId, ...(said ? { error: said } : {}) });
       this.#resolve(item);
     } catch (err) {
-      this.#o.log(`outbox ${clientId}: ${String(err)}`);
+      this.#o.log(`outbox ${clientId}: ${describeError(err)}`);
     }
   }
 
@@ -674,7 +675,7 @@ export class Outbox {
     try {
       await this.#set(clientId, 'failed', { error: error.message });
     } catch (err) {
-      this.#o.log(`outbox ${clientId}: ${String(err)}`);
+      this.#o.log(`outbox ${clientId}: ${describeError(err)}`);
     }
     this.#reject(clientId, error);
   }

@@ -12,6 +12,7 @@ import type { EventBatch, UcwaEvent } from '../ucwa/events.ts';
 import { link, str, type Resource } from '../ucwa/links.ts';
 import * as R from '../ucwa/resources.ts';
 import type { MessageInput, Person, Store } from '../store/types.ts';
+import { describeError, safeUrl } from '../logSafe.ts';
 
 export interface RouterOptions {
   session: Session;
@@ -56,7 +57,7 @@ export class Router {
           await this.#dispatch(ev, messages);
         } catch (err) {
           // Bad server input for one event must not stop the others (or the channel).
-          this.#o.log(`event ${ev.rel} ${ev.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+          this.#o.log(`event ${ev.rel} ${ev.type} failed: ${describeError(err)}`);
         }
       }
       await this.#writeBatch(messages);
@@ -92,7 +93,7 @@ export class Router {
     for (const g of messages.values()) writes.push(this.#o.store.addMessages(g.conversationId, g.threadId, g.items, { markUnread: true }));
     messages.clear();
     for (const r of await Promise.allSettled(writes)) {
-      if (r.status === 'rejected') this.#o.log(`storing a message failed: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
+      if (r.status === 'rejected') this.#o.log(`storing a message failed: ${describeError(r.reason)}`);
     }
   }
 
@@ -155,19 +156,23 @@ export class Router {
     const author = m.authorSip ? R.personFromSip(m.authorSip, m.authorName ?? undefined) : null;
     const live = lives.byHref(ev.senderHref) ?? await this.#adopt(ev, author);
     if (!live) {
-      this.#o.log(`message ${href}: no conversation to store it in; history sync will bring it`);
+      this.#o.log(`message ${safeUrl(href)}: no conversation to store it in; history sync will bring it`);
       return;
     }
     const first = invitations.takeFirstCopy(live.convHref, m.text);
     if (first) {
       // The invitation's first message, re-delivered after accept (§6.3): now with the server's
       // timestamp, which the stored copy lacked; restamped, it meets its transcript copy exactly.
-      if (m.at !== null) await this.#o.store.restampMessage(first.messageId, m.at, live.threadId).catch((err: unknown) => this.#o.log(`restamp: ${String(err)}`));
+      if (m.at !== null) await this.#o.store.restampMessage(first.messageId, m.at, live.threadId).catch((err: unknown) => this.#o.log(`restamp: ${describeError(err)}`));
       return;
     }
     invitations.dropFirstCopies(live.convHref);
     if (author && live.typing.some((p) => p.sip === author.sip)) lives.setTyping(live, live.typing.filter((p) => p.sip !== author.sip));
-    const input: MessageInput = { author, direction: 'Incoming', at: m.at ?? this.#o.now(), text: m.text, html: m.html, origin: 'live' };
+    const input: MessageInput = {
+      author, direction: 'Incoming', at: m.at ?? this.#o.now(), text: m.text, html: m.html, origin: 'live',
+      // A timestamp no Date can hold was rejected: the message keeps the time it arrived, marked.
+      ...(m.atRejected ? { atEstimated: true } : {}),
+    };
     const key = `${live.conversationId}\u0000${live.threadId ?? ''}`;
     let g = batch.get(key);
     if (!g) batch.set(key, (g = { conversationId: live.conversationId, threadId: live.threadId, items: [] }));
@@ -203,7 +208,7 @@ export class Router {
     try {
       r = await session.requireClient().getJson(ev.senderHref);
     } catch (err) {
-      this.#o.log(`GET conversation ${href} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.#o.log(`GET conversation ${safeUrl(href)} failed: ${describeError(err)}`);
       return null;
     }
     const threadId = str(r, 'threadId');

@@ -25,6 +25,7 @@ import { link } from '../ucwa/links.ts';
 import { newOperationId } from '../ucwa/operationId.ts';
 import * as R from '../ucwa/resources.ts';
 import type { Conversation } from '../store/types.ts';
+import { describeError } from '../logSafe.ts';
 
 export type { MessengerDeps } from './deps.ts';
 export type { Sending } from './outbox.ts';
@@ -54,7 +55,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     ports: {
       onBatch: (b) => router?.processBatch(b) ?? Promise.resolve(),
       onReset: resetLive,
-      onOnline: () => void outbox?.resume().catch((err: unknown) => log(`outbox: ${String(err)}`)),
+      onOnline: () => void outbox?.resume().catch((err: unknown) => log(`outbox: ${describeError(err)}`)),
     },
   });
   lives = new Lives({ session, events, now, typingThrottleMs: timing.typingThrottleMs, log, onConnected: (id) => outbox?.kick(id) });
@@ -80,7 +81,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       session.sync.clearLinks();
       if (session.isOnline()) {
         session.scheduleSync(0);
-        void ob.resume().catch((err: unknown) => log(`outbox: ${String(err)}`));
+        void ob.resume().catch((err: unknown) => log(`outbox: ${describeError(err)}`));
       }
     }
   });
@@ -119,7 +120,8 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
           await store.upsertContacts(people);
           return people;
         } catch (err) {
-          log(`search: ${String(err)}`);
+          // Never the error's message: it may quote the search term (logSafe.ts).
+          log(`people search failed, answering from the local contacts: ${describeError(err)}`);
         }
       }
       // Offline, or the directory failed: the people this account has met.
@@ -160,7 +162,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       await store.markRead(conversationId);
       const href = session.sync.logLinks.get(conversationId)?.markAsReadHref;
       const client = session.client;
-      if (client && href) await R.markAsRead(client, href).catch((err: unknown) => log(`markAsRead: ${String(err)}`));
+      if (client && href) await R.markAsRead(client, href).catch((err: unknown) => log(`markAsRead: ${describeError(err)}`));
     },
     unreadSummary: (limit) => store.unreadSummary(limit),
     syncNow: () => session.syncNow(),

@@ -16,11 +16,13 @@ import { createApplication, deleteApplication, getApplication, meInfo, type AppL
 import { channelFailureKind, EventChannel } from '../ucwa/eventChannel.ts';
 import { isApplicationGone, retryAfterMsOf, UcwaError } from '../ucwa/errors.ts';
 import type { EventBatch, UcwaEvent } from '../ucwa/events.ts';
-import { normaliseSip, sipDomain } from '../ucwa/hypermedia.ts';
+import { loopbackTrusted, normaliseSip, sipDomain } from '../ucwa/hypermedia.ts';
 import { link, type Resource } from '../ucwa/links.ts';
 import * as R from '../ucwa/resources.ts';
 import { sessionMachine, sessionStateKey, sessionStatusOf, type ProbeResult } from '../machines/session.ts';
 import type { Person, Store } from '../store/types.ts';
+import { describeError } from '../logSafe.ts';
+import { trimTrailingSlashes } from '../text.ts';
 
 /** Why every href and pending match of the live layers is stale now. */
 export type ResetReason = 'resume' | 'resync' | 'recreate' | 'signedOut';
@@ -47,6 +49,9 @@ export interface SessionOptions {
 
 type SessionActor = Actor<typeof sessionMachine>;
 
+/** A reconnect further off than this settles a sign-in as 'reconnecting' instead of being waited for. */
+const SLOW_RETRY_MS = 10_000;
+
 // Hrefs key several maps, so they are compared in absolute form. Most are plain server paths
 // ("/ucwa/oauth/v1/..."): those resolve by concatenation, without a URL parse per event.
 const PLAIN_PATH_RE = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
@@ -57,7 +62,8 @@ export class Session {
   readonly #o: SessionOptions;
   #actor!: SessionActor;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
-  #request: SignInRequest | null = null;
+  /** The last sign-in's account and server, never its password (which lives in #creds while signed in). */
+  #request: Omit<SignInRequest, 'password'> | null = null;
   #creds: Credentials | null = null;
   #domain = '';
   #userHref = '';
@@ -128,7 +134,7 @@ export class Session {
     try {
       return await this.requireClient().getJson(ev.href);
     } catch (err) {
-      this.#o.log(`GET ${ev.rel} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.#o.log(`GET ${ev.rel} failed: ${describeError(err)}`);
       return null;
     }
   }
@@ -138,7 +144,7 @@ export class Session {
     const url = err instanceof UcwaError ? err.url : '';
     const self = this.#app?.self;
     if (!url || !self) return false;
-    const base = this.abs(self).replace(/\/+$/, '');
+    const base = trimTrailingSlashes(this.abs(self));
     return url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`);
   }
 
@@ -180,7 +186,7 @@ export class Session {
 
   scheduleSync(ms: number): void {
     const run = () => {
-      if (this.isOnline()) void this.sync.run(() => this.syncTarget()).catch((err: unknown) => this.#o.log(`sync: ${String(err)}`));
+      if (this.isOnline()) void this.sync.run(() => this.syncTarget()).catch((err: unknown) => this.#o.log(`sync: ${describeError(err)}`));
     };
     if (ms <= 0) run();
     else this.later(ms, run);
@@ -285,7 +291,7 @@ export class Session {
         authenticate: wrap(async () => {
           const creds = this.#creds;
           if (!creds) throw new AppError({ code: 'notSignedIn', message: 'No account.' });
-          const res = await signInToPool(this.#o.transport, this.#userHref, this.#domain, creds, this.#o.now);
+          const res = await signInToPool(this.#o.transport, this.#userHref, this.#domain, creds, this.#o.now, undefined, loopbackTrusted(this.#request?.server));
           this.#applicationsHref = res.applicationsHref;
           const client = new UcwaClient({ transport: this.#o.transport, token: res.token, credentials: creds, poolBase: new URL(res.applicationsHref).origin + '/', now: this.#o.now });
           client.hooks = {
@@ -385,7 +391,11 @@ export class Session {
       if (status === 'recreatingApplication') this.#needResync = true;
       const prev = this.#prevStatus;
       this.#prevStatus = status;
-      if (status !== prev && (status === 'signedOut' || status === 'error')) this.#o.ports.onReset('signedOut');
+      if (status !== prev && (status === 'signedOut' || status === 'error')) {
+        // Every way out of these states is a new SIGN_IN, which brings its own password.
+        this.#dropCredentials();
+        this.#o.ports.onReset('signedOut');
+      }
       this.#emit();
     });
     this.#actor = actor;
@@ -437,6 +447,10 @@ export class Session {
         if (settled) return;
         const s = this.state();
         if (s.status === 'online') finish(() => resolve(s));
+        // Lost again before it was ever online, and the next try is far off (a server's Retry-After,
+        // clamped to minutes): say so now rather than keep the caller waiting for it. A quick retry
+        // (the usual backoff) is still waited for.
+        else if (s.status === 'reconnecting' && s.nextRetryAt !== null && s.nextRetryAt - this.#o.now() > SLOW_RETRY_MS) finish(() => resolve(s));
         else if (retrying) finish(() => resolve(s.status === 'reconnecting' ? s : { ...s, status: 'reconnecting', nextRetryAt: this.#o.now() }));
         else if (s.status === 'error' || s.status === 'signedOut') finish(() => reject(new AppError(s.error ?? { code: 'notSignedIn', message: 'Signed out.' })));
       };
@@ -469,15 +483,16 @@ export class Session {
       this.#actor.send({ type: 'SIGN_OUT' });
       await this.#waitForStatus(['signedOut']);
     }
-    this.#request = req;
-    this.#creds = { username: normaliseSip(req.sip).slice(4), password: req.password };
+    const { password, ...request } = req;
+    this.#request = request;
+    this.#creds = { username: normaliseSip(req.sip).slice(4), password };
     this.#onlineOnce = false;
     const settled = this.#waitForSettled(persistent);
     this.#actor.send({ type: 'SIGN_IN', persistent });
     const s = await settled;
     const secrets = this.#o.deps.secrets;
     if (req.remember && secrets && s.status === 'online') {
-      await secrets.setPassword(normaliseSip(req.sip), req.password).catch((err: unknown) => this.#o.log(`keychain: ${String(err)}`));
+      await secrets.setPassword(normaliseSip(req.sip), req.password).catch((err: unknown) => this.#o.log(`keychain: ${describeError(err)}`));
     }
     return s;
   }
@@ -489,7 +504,7 @@ export class Session {
     const account = sip ? normaliseSip(sip) : accounts[0];
     if (!account) return null;
     const password = await secrets.getPassword(account).catch((err: unknown) => {
-      this.#o.log(`keychain: ${String(err)}`);
+      this.#o.log(`keychain: ${describeError(err)}`);
       return null;
     });
     if (!password) return null;
@@ -503,10 +518,17 @@ export class Session {
       this.#actor.send({ type: 'SIGN_OUT' });
       await this.#waitForStatus(['signedOut']);
     }
+    this.#dropCredentials();
     if (opts?.forget && this.#o.deps.secrets && this.#request) await this.#o.deps.secrets.deletePassword(normaliseSip(this.#request.sip)).catch(() => undefined);
     this.#client = null;
     this.#app = null;
     this.sync.clearLinks(); // they belong to the application just deleted
+  }
+
+  /** Signed out (or failed for good): the password and the token leave memory. */
+  #dropCredentials(): void {
+    this.#creds = null;
+    this.#client?.signOut();
   }
 
   /** The availability the user chose: kept for the next sign-in, set now when online. */

@@ -11,6 +11,8 @@ import { isAbort } from '../ucwa/errors.ts';
 import { logKeyFromHref } from '../store/keys.ts';
 import type { UcwaClient } from '../ucwa/client.ts';
 import type { Person, Store } from '../store/types.ts';
+import { describeError, safeUrl } from '../logSafe.ts';
+import { LIMITS } from '../limits.ts';
 
 export interface LogLinks {
   href: string;
@@ -132,7 +134,14 @@ export class HistorySync {
     const signal = controller.signal;
     this.report({ running: true, done: 0, total: 0, error: null });
     try {
-      const hrefs = await listConversationLogs(t.client, t.conversationLogsHref, this.d.logLimit);
+      const listed = await listConversationLogs(t.client, t.conversationLogsHref, this.d.logLimit);
+      // The server was asked for `logLimit`; one that sends more gets its first LIMITS.logsPerSync
+      // read, and the sync says so rather than reading without end.
+      const hrefs = listed.slice(0, LIMITS.logsPerSync);
+      if (listed.length > hrefs.length) {
+        this.d.log?.(`sync: the server listed ${listed.length} conversation logs; reading the first ${hrefs.length}`);
+        this.progress.error = new AppError({ code: 'server', message: `The server listed ${listed.length.toLocaleString('en')} conversations; only the first ${hrefs.length.toLocaleString('en')} were read.` }).toJSON();
+      }
       this.report({ total: hrefs.length });
       let next = 0;
       let done = 0;
@@ -151,7 +160,7 @@ export class HistorySync {
           } catch (err) {
             if (signal.aborted || isAbort(err)) return;
             // One bad log must not stop the others: note it and carry on.
-            this.d.log?.(`sync: log ${href} failed: ${err instanceof Error ? err.message : String(err)}`);
+            this.d.log?.(`sync: log ${safeUrl(href)} failed: ${describeError(err)}`);
             this.progress.error = toAppError(err).toJSON();
           }
           done++;
@@ -233,10 +242,15 @@ export class HistorySync {
     const seen = new Set<string>();
     while (page && !seen.has(page)) {
       if (signal.aborted) return;
+      if (seen.size >= LIMITS.transcriptPagesPerLog) {
+        // A `next` that never ends (never repeating either): stop, keep what was read, say so.
+        // The log stays incomplete, so the next sync looks at it again.
+        throw new AppError({ code: 'server', message: `The server sent more than ${LIMITS.transcriptPagesPerLog.toLocaleString('en')} pages of history for one conversation; the rest was not read.` });
+      }
       seen.add(page); // a server looping its `next` link must not loop us
       this.transcriptRequests++;
       const url: string = page;
-      const p: Awaited<ReturnType<typeof getTranscriptPage>> = await this.request(() => getTranscriptPage(t.client, url, t.me, names, signal));
+      const p: Awaited<ReturnType<typeof getTranscriptPage>> = await this.request(() => getTranscriptPage(t.client, url, t.me, names, signal, parsed.input.createdAt));
       const fresh = [];
       for (const m of p.messages) {
         const hit = takeNear(near, m);

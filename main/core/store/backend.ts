@@ -64,6 +64,7 @@ interface MessageRow {
   client_id: string | null;
   delivery: DeliveryState | null;
   delivery_error: string | null;
+  at_estimated: number;
 }
 
 interface OutboxRow {
@@ -174,6 +175,11 @@ function toConversation(r: ConversationRow): Conversation {
   };
 }
 
+/** A time `new Date()` can represent (ECMA-262 §21.4.1.1). */
+function isHoldableTime(ms: number): boolean {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
+}
+
 function toMessage(r: MessageRow): Message {
   return {
     id: r.id,
@@ -187,6 +193,7 @@ function toMessage(r: MessageRow): Message {
     clientId: r.client_id,
     delivery: r.delivery,
     deliveryError: r.delivery_error,
+    atEstimated: r.at_estimated === 1,
   };
 }
 
@@ -332,14 +339,16 @@ export class Backend {
    */
   private insertMessage(conversationId: number, thread: string, m: MessageInput): { row: MessageRow; inserted: boolean } {
     const authorSip = m.author ? normalizeSip(m.author.sip) : null;
-    const at = Math.trunc(m.at);
+    // The last line of defence for a time no Date can hold (the parsers already reject them).
+    const holdable = isHoldableTime(m.at);
+    const at = holdable ? Math.trunc(m.at) : 0;
     const key = dedupeKey(thread, at, authorSip, m.text);
     const row = this.st<MessageRow>(
-      `INSERT INTO messages (conversation_id, author_sip, author_name, direction, at, text, html, origin, dedupe_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO messages (conversation_id, author_sip, author_name, direction, at, text, html, origin, dedupe_key, at_estimated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING *`,
-    ).get(conversationId, authorSip, m.author?.name ?? null, m.direction, at, m.text, m.html ?? null, m.origin, key);
+    ).get(conversationId, authorSip, m.author?.name ?? null, m.direction, at, m.text, m.html ?? null, m.origin, key, m.atEstimated || !holdable ? 1 : 0);
     if (row) return { row, inserted: true };
     const existing = this.st<MessageRow>('SELECT * FROM messages WHERE dedupe_key = ?').get(key)!;
     if ((existing.html == null && m.html != null) || (!existing.author_name && m.author?.name)) {
@@ -597,7 +606,7 @@ export class Backend {
    */
   restampMessage(messageId: number, at: number, threadId: string | null): Message | null {
     const row = this.messageRow(messageId);
-    if (!row) return null;
+    if (!row || !isHoldableTime(at)) return null;
     const conv = this.requireConversation(row.conversation_id);
     const stamp = Math.trunc(at);
     const key = dedupeKey(threadOrConversation(threadId ?? conv.thread_id, conv.id), stamp, row.author_sip, row.text);
@@ -610,7 +619,7 @@ export class Backend {
         `UPDATE messages SET html = coalesce(html, ?), author_name = coalesce(nullif(author_name, ''), ?) WHERE id = ? RETURNING *`,
       ).get(row.html, row.author_name, twin.id)!;
     } else {
-      survivor = this.st<MessageRow>('UPDATE messages SET at = ?, dedupe_key = ? WHERE id = ? RETURNING *').get(stamp, key, row.id)!;
+      survivor = this.st<MessageRow>('UPDATE messages SET at = ?, dedupe_key = ?, at_estimated = 0 WHERE id = ? RETURNING *').get(stamp, key, row.id)!;
     }
     this.refreshActivity(conv.id);
     const message = toMessage(survivor);

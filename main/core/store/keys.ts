@@ -1,6 +1,7 @@
 // Identity and query helpers shared by the SQLite worker (and usable by any Store implementation):
 // dedupe keys, SIP normalisation, log keys, keyset cursors, and the user-text → FTS5 query builder.
 import { createHash } from 'node:crypto';
+import { trimTrailingSlashes } from '../text.ts';
 
 /** "Alice@Contoso.com" / "sip:alice@contoso.com" → "sip:alice@contoso.com". */
 export function normalizeSip(sip: string): string {
@@ -10,7 +11,7 @@ export function normalizeSip(sip: string): string {
 
 /** The last path segment of a conversationLog href (hrefs change per application; this does not). */
 export function logKeyFromHref(href: string): string {
-  const path = href.split(/[?#]/, 1)[0]!.replace(/\/+$/, '');
+  const path = trimTrailingSlashes(href.split(/[?#]/, 1)[0]!);
   const seg = path.slice(path.lastIndexOf('/') + 1);
   try {
     return decodeURIComponent(seg);
@@ -35,8 +36,13 @@ export function dedupeKey(thread: string, at: number, authorSip: string | null, 
 /** A conversation's preview line: white space flattened, at most PREVIEW_LENGTH characters. */
 export const PREVIEW_LENGTH = 200;
 export function previewOf(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
+  // Only the start is flattened: a 1 MB message costs what a short one does.
+  const start = text.trimStart();
+  const window = start.slice(0, PREVIEW_LENGTH * 8);
+  const flat = window.replace(/\s+/g, ' ').trim();
+  return flat.length > PREVIEW_LENGTH || (start.length > window.length && flat.length === PREVIEW_LENGTH)
+    ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…`
+    : flat;
 }
 
 export function threadOrConversation(threadId: string | null | undefined, conversationId: number): string {

@@ -235,6 +235,28 @@ export const migrations: Migration[] = [
       for (const thread of threads) mergeThread(db, thread);
     },
   },
+  {
+    version: 6,
+    name: 'message times Date can hold; stand-in times marked',
+    up(db) {
+      // An earlier version stored any number the server sent as a time (/Date(99999999999999999)/):
+      // every view of such a row then threw "Invalid time value". Those rows keep their message
+      // with a stand-in time (their conversation's start) and are marked, as new ones are now.
+      const max = 8.64e15; // ECMA-262 §21.4.1.1, as MAX_DATE_MS in ucwa/dates.ts
+      db.exec(`ALTER TABLE messages ADD COLUMN at_estimated INTEGER NOT NULL DEFAULT 0;`);
+      db.prepare(
+        `UPDATE messages SET at_estimated = 1,
+           at = coalesce((SELECT CASE WHEN abs(c.created_at) <= ${max} THEN c.created_at ELSE 0 END FROM conversations c WHERE c.id = messages.conversation_id), 0)
+         WHERE NOT (abs(at) <= ${max})`,
+      ).run();
+      db.prepare(`UPDATE conversations SET created_at = 0 WHERE NOT (abs(created_at) <= ${max})`).run();
+      db.prepare(
+        `UPDATE conversations SET last_activity_at = max(created_at, coalesce((SELECT max(at) FROM messages WHERE conversation_id = conversations.id), 0))
+         WHERE NOT (abs(last_activity_at) <= ${max})`,
+      ).run();
+      db.prepare(`UPDATE conversation_logs SET created_at = 0 WHERE NOT (abs(created_at) <= ${max})`).run();
+    },
+  },
 ];
 
 interface MergeRow {

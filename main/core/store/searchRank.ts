@@ -4,6 +4,7 @@
 // matter for ranking) and term frequencies counted in the candidates' text. Pure functions: the
 // worker's Backend does the SQL.
 import { foldWord } from './keys.ts';
+import { LIMITS } from '../limits.ts';
 
 /** FTS5's bm25() defaults. */
 const K1 = 1.2;
@@ -47,7 +48,9 @@ export function parseAverages(block: Uint8Array | null | undefined): IndexTotals
 
 /** The folded tokens of a text, as the unicode61 tokenizer (remove_diacritics 2) sees them, near enough. */
 export function tokensOf(text: string): string[] {
-  return foldWord(text).match(/[\p{L}\p{N}]+/gu) ?? [];
+  // Stored text is within LIMITS.messageTextChars; nothing longer is ranked past it.
+  const bounded = text.length > LIMITS.messageTextChars ? text.slice(0, LIMITS.messageTextChars) : text;
+  return foldWord(bounded).match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
 /** BM25 inverse document frequency, floored like FTS5's (a word in most rows still counts a little). */

@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CheckpointMode, IntegrityStatus, OpName, OpenResult, Ops, Request, StoreStats, WorkerMessage } from './protocol.ts';
 import type { Store, StoreChange } from './types.ts';
 import { StoreError } from './types.ts';
+import { describeError } from '../logSafe.ts';
 
 export interface SqliteStoreOptions {
   /** The user data folder; the database file goes directly inside it. */
@@ -49,7 +50,9 @@ const DEFAULT_CHECKPOINT_MS = 5 * 60_000;
  * distinct per account even where sanitising maps two accounts to the same characters. */
 export function databaseFileName(account: string): string {
   const normalized = account.trim().toLowerCase().replace(/^sip:/, '');
-  const readable = normalized.replace(/[^a-z0-9._@-]/g, '_').replace(/^[.-]+/, '').slice(0, 64) || 'account';
+  // Only a prefix is made readable (the hash keeps every character apart): a hostile or mistyped
+  // 1 MB account name costs nothing more than a short one.
+  const readable = normalized.slice(0, 256).replace(/[^a-z0-9._@-]/g, '_').replace(/^[.-]+/, '').slice(0, 64) || 'account';
   const hash = createHash('sha256').update(normalized).digest('hex').slice(0, 8);
   return `${readable}-${hash}.sqlite`;
 }
@@ -109,7 +112,7 @@ class SqliteStoreImpl implements SqliteStore {
     const every = this.opts.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_MS;
     if (every > 0) {
       this.timer = setInterval(() => {
-        this.checkpoint('PASSIVE').catch((err: unknown) => this.log(`store: periodic checkpoint failed: ${String(err)}`));
+        this.checkpoint('PASSIVE').catch((err: unknown) => this.log(`store: periodic checkpoint failed: ${describeError(err)}`));
       }, every);
       this.timer.unref();
     }
@@ -232,7 +235,7 @@ class SqliteStoreImpl implements SqliteStore {
       try {
         l(change);
       } catch (err) {
-        this.log(`store: a change listener threw: ${err instanceof Error ? err.message : String(err)}`);
+        this.log(`store: a change listener threw: ${describeError(err)}`);
       }
     }
   }
@@ -289,7 +292,7 @@ class SqliteStoreImpl implements SqliteStore {
         // Requests already sent are answered first: the worker handles them in order.
         await this.send(w, 'shutdown', []);
       } catch (err) {
-        this.log(`store: close: ${err instanceof Error ? err.message : String(err)}`);
+        this.log(`store: close: ${describeError(err)}`);
       }
     }
     this.closed = true;

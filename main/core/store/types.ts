@@ -73,6 +73,8 @@ export interface Message {
   /** HTML as received (never sanitized here: the renderer sanitizes with DOMPurify). */
   html: string | null;
   origin: MessageOrigin;
+  /** `at` is a stand-in: the server's timestamp was no date (shown as "time unknown"). */
+  atEstimated: boolean;
   /** Set for messages written by this user through the outbox. */
   clientId: string | null;
   delivery: DeliveryState | null;
@@ -133,6 +135,8 @@ export interface MessageInput {
   text: string;
   html?: string | null;
   origin: MessageOrigin;
+  /** The server's timestamp was no date: `at` is a stand-in (arrival, or the log's start). */
+  atEstimated?: boolean;
 }
 
 export interface Page<T> {

@@ -17,6 +17,7 @@ import { runOperation, storeMethods } from './operations.ts';
 import type { StoreChange } from './types.ts';
 import { StoreError } from './types.ts';
 import { openDatabase, sqliteCode } from './sqlite.ts';
+import { describeError } from '../logSafe.ts';
 
 const port = parentPort;
 if (!port) throw new Error('store worker must run in a worker thread');
@@ -110,7 +111,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
           if (integrity) integrity = { ...integrity, lastFullCheckAt: Date.now(), backgroundDue: false };
           log(`store: background integrity check passed in ${Date.now() - started} ms`);
         } catch (err) {
-          log(`store: could not record the integrity check: ${err instanceof Error ? err.message : String(err)}`);
+          log(`store: could not record the integrity check: ${describeError(err)}`);
         }
       } else if (r.ok || r.corrupt) {
         background = 'damaged';
@@ -124,7 +125,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
       if (checker !== w) return;
       checker = null;
       background = 'failed';
-      log(`store: background integrity check failed: ${err.message}`);
+      log(`store: background integrity check failed: ${describeError(err)}`);
     });
   }
 
@@ -149,7 +150,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
       integrity = opened.integrity;
       resets++;
     } catch (err) {
-      log(`store: could not replace the damaged database: ${err instanceof Error ? err.message : String(err)}`);
+      log(`store: could not replace the damaged database: ${describeError(err)}`);
       return;
     }
     post({ type: 'reset', reason, movedAside });
@@ -203,7 +204,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
           b.db.pragma('optimize');
         } catch (err) {
           clean = false;
-          log(`store: checkpoint at close failed: ${err instanceof Error ? err.message : String(err)}`);
+          log(`store: checkpoint at close failed: ${describeError(err)}`);
         }
         b.db.close();
         // Only a close that got this far is clean: the next open then skips the full check.

@@ -4,7 +4,7 @@
 // token → `applications` (or `redirect` to another pool: new challenge, new token).
 import { parseMsRtcOAuth } from './challenge.ts';
 import { BadResponseError, NetworkError, SignInError, UcwaError } from './errors.ts';
-import { assertDiscoveryTarget, assertSecureScheme, assertTokenOrigin, resolveHref } from './hypermedia.ts';
+import { assertDiscoveryTarget, assertSecureScheme, assertTokenOrigin, loopbackTrusted, resolveHref } from './hypermedia.ts';
 import { asResource, link } from './links.ts';
 import { errorFromResponse, type HttpResponse, type Transport } from './transport.ts';
 
@@ -34,6 +34,7 @@ function jsonAccept(): Record<string, string> {
 /** Find the `user` href: explicit server or the two lyncdiscover names. */
 export async function discover(t: Transport, domain: string, server?: string, signal?: AbortSignal): Promise<string> {
   const candidates = server ? [server] : [`https://lyncdiscoverinternal.${domain}/`, `https://lyncdiscover.${domain}/`];
+  const loopback = loopbackTrusted(server);
   let lastErr: unknown = null;
   for (const candidate of candidates) {
     let url: URL;
@@ -43,10 +44,10 @@ export async function discover(t: Transport, domain: string, server?: string, si
       throw new SignInError({ code: 'invalidInput', message: `"${candidate}" is not a valid server address.` });
     }
     // The user typed an explicit server: trust its host, but never send anything over plain http.
-    if (server) assertSecureScheme(url);
+    if (server) assertSecureScheme(url, loopback);
     else assertDiscoveryTarget(url, domain);
     try {
-      return await followRoot(t, url, domain, signal);
+      return await followRoot(t, url, domain, loopback, signal);
     } catch (err) {
       if (err instanceof SignInError && err.code === 'insecureUrl') throw err;
       lastErr = err;
@@ -80,7 +81,7 @@ function unreachable(err: NetworkError): SignInError {
   return new SignInError({ code: 'network', message: `Could not reach ${host}: ${why}.` }, { cause: err });
 }
 
-async function followRoot(t: Transport, start: URL, domain: string, signal?: AbortSignal): Promise<string> {
+async function followRoot(t: Transport, start: URL, domain: string, loopback: boolean, signal?: AbortSignal): Promise<string> {
   let url = start;
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const res = await t.request({ method: 'GET', url: url.href, headers: jsonAccept(), signal });
@@ -88,18 +89,23 @@ async function followRoot(t: Transport, start: URL, domain: string, signal?: Abo
       const loc = res.headers.get('location');
       if (!loc) throw new BadResponseError('missingLink', 'discovery redirect without a Location');
       const next = resolveHref(url.href, loc);
-      assertDiscoveryTarget(next, domain);
+      assertDiscoveryTarget(next, domain, loopback);
       url = next;
       continue;
     }
     if (res.status >= 400) throw errorFromResponse(res);
     const root = asResource(res.json);
     const user = link(root, 'user');
-    if (user) return resolveHref(url.href, user).href;
+    if (user) {
+      // Checked like a redirect: an http:, file: or foreign user link is never followed.
+      const userUrl = resolveHref(url.href, user);
+      assertDiscoveryTarget(userUrl, domain, loopback);
+      return userUrl.href;
+    }
     const redirect = link(root, 'redirect');
     if (redirect) {
       const next = resolveHref(url.href, redirect);
-      assertDiscoveryTarget(next, domain);
+      assertDiscoveryTarget(next, domain, loopback);
       url = next;
       continue;
     }
@@ -145,12 +151,12 @@ export async function requestToken(t: Transport, tokenUrl: string, creds: Creden
 
 /** GET user → challenge → token → GET user → applications (following pool redirects). */
 export async function signInToPool(
-  t: Transport, userHref: string, domain: string, creds: Credentials, now: () => number, signal?: AbortSignal,
+  t: Transport, userHref: string, domain: string, creds: Credentials, now: () => number, signal?: AbortSignal, loopback = false,
 ): Promise<SignInResult> {
   let user = new URL(userHref);
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const challengeRes = await t.request({ method: 'GET', url: user.href, headers: jsonAccept(), signal });
-    const token = await tokenFromChallenge(t, challengeRes, user, domain, creds, now(), signal);
+    const token = await tokenFromChallenge(t, challengeRes, user, domain, creds, now(), signal, loopback);
     // The user resource must live where the token may go; otherwise the token would leak.
     assertTokenOrigin(user, token.origin);
     const res = await t.request({ method: 'GET', url: user.href, headers: { ...jsonAccept(), Authorization: `${token.tokenType} ${token.accessToken}` }, signal });
@@ -165,20 +171,20 @@ export async function signInToPool(
     const redirect = link(body, 'redirect');
     if (!redirect) throw new BadResponseError('missingLink', 'the user resource has neither applications nor redirect');
     const redirectUrl = resolveHref(user.href, redirect);
-    assertDiscoveryTarget(redirectUrl, domain);
+    assertDiscoveryTarget(redirectUrl, domain, loopback);
     // The redirect resource is root-like: its `user` link is the user on the home pool.
     const rr = await t.request({ method: 'GET', url: redirectUrl.href, headers: jsonAccept(), signal });
     if (rr.status >= 400) throw errorFromResponse(rr);
     const nextUser = link(asResource(rr.json), 'user');
     if (!nextUser) throw new BadResponseError('missingLink', 'the pool redirect has no user link');
     user = resolveHref(redirectUrl.href, nextUser);
-    assertDiscoveryTarget(user, domain);
+    assertDiscoveryTarget(user, domain, loopback);
   }
   throw new SignInError({ code: 'poolUnavailable', message: 'Too many pool redirects.' });
 }
 
 async function tokenFromChallenge(
-  t: Transport, res: HttpResponse, user: URL, domain: string, creds: Credentials, now: number, signal?: AbortSignal,
+  t: Transport, res: HttpResponse, user: URL, domain: string, creds: Credentials, now: number, signal?: AbortSignal, loopback = false,
 ): Promise<Token> {
   if (res.status !== 401) {
     if (res.status >= 400) throw errorFromResponse(res);
@@ -191,7 +197,7 @@ async function tokenFromChallenge(
   }
   const tokenUrl = resolveHref(user.href, challenge.href);
   // The password goes only to a token service inside the user's domain, over https.
-  assertDiscoveryTarget(tokenUrl, domain);
+  assertDiscoveryTarget(tokenUrl, domain, loopback);
   return requestToken(t, tokenUrl.href, creds, now, signal);
 }
 

@@ -6,6 +6,9 @@ export interface MsRtcChallenge {
   grantTypes: string[];
 }
 
+/** A new scheme name followed by a parameter (", Bearer realm=…"). */
+const NEXT_SCHEME = /\s*[A-Za-z][\w-]*\s+[A-Za-z_][\w-]*\s*=/y;
+
 /** Accepts the raw header values (Headers.get joins repeated headers with ", "). */
 export function parseMsRtcOAuth(headerValues: string | string[] | null | undefined): MsRtcChallenge | null {
   const all = (Array.isArray(headerValues) ? headerValues : [headerValues ?? '']).join(', ');
@@ -21,7 +24,9 @@ export function parseMsRtcOAuth(headerValues: string | string[] | null | undefin
     // A new scheme name (e.g. ", Bearer realm=...") ends this challenge's parameter list.
     if (params[key] !== undefined) break;
     params[key] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    if (/\s*[A-Za-z][\w-]*\s+[A-Za-z_][\w-]*\s*=/y.test(rest.slice(re.lastIndex))) break;
+    // Sticky at lastIndex, not on a slice: slicing the rest on every parameter was quadratic.
+    NEXT_SCHEME.lastIndex = re.lastIndex;
+    if (NEXT_SCHEME.test(rest)) break;
   }
   const href = params.href;
   if (!href) return null;

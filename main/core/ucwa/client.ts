@@ -2,7 +2,8 @@
 // pool, the token only to its own origin, renewed ahead of expiry (90 % of expires_in), and on a
 // 401 one re-authentication plus one retry. Status >= 400 becomes a UcwaError.
 import { requestToken, type Credentials, type Token } from './auth.ts';
-import { BadResponseError, UcwaError } from './errors.ts';
+import { BadResponseError, NetworkError, UcwaError } from './errors.ts';
+import { safeUrl } from '../logSafe.ts';
 import { assertTokenOrigin, resolveHref } from './hypermedia.ts';
 import { asResource, type Resource } from './links.ts';
 import { errorFromResponse, type HttpResponse, type Transport } from './transport.ts';
@@ -26,8 +27,8 @@ export interface AuthHooks {
 
 export class UcwaClient {
   readonly transport: Transport;
-  private token: Token;
-  private readonly creds: Credentials;
+  private token: Token | null;
+  private creds: Credentials | null;
   private readonly now: () => number;
   private renewal: Promise<Token> | null = null;
   readonly poolBase: string;
@@ -42,12 +43,33 @@ export class UcwaClient {
   }
 
   get tokenOrigin(): string {
-    return this.token.origin;
+    return this.token?.origin ?? '';
+  }
+
+  /** Whether signOut() dropped the credentials (nothing can be sent or renewed any more). */
+  get signedOut(): boolean {
+    return this.token === null;
+  }
+
+  /**
+   * Drop the password and the token: after a sign-out nothing that still holds this client (a
+   * sync, an outbox lane, a late event) can renew the token or sign in again. Every later request
+   * fails as cancelled, without reaching the network.
+   */
+  signOut(): void {
+    this.token = null;
+    this.creds = null;
+    this.renewal = null;
+  }
+
+  #signedOutError(url: string): NetworkError {
+    return new NetworkError('aborted', url, 'signed out: this session no longer holds credentials');
   }
 
   /** Absolute URL of a server-given href, refused (no request) when the token may not go there. */
   resolve(href: string, query?: Record<string, string>): string {
     const url = resolveHref(this.poolBase, href);
+    if (!this.token) throw this.#signedOutError(url.href);
     assertTokenOrigin(url, this.token.origin);
     if (query) for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     return url.href;
@@ -55,10 +77,14 @@ export class UcwaClient {
 
   /** Renew now (shared by concurrent callers: one grant for a burst of 401s). */
   renew(): Promise<Token> {
+    const token = this.token, creds = this.creds;
+    if (!token || !creds) return Promise.reject(this.#signedOutError(token?.tokenUrl ?? this.poolBase));
     if (!this.renewal) {
       this.hooks.onRenewing?.();
-      this.renewal = requestToken(this.transport, this.token.tokenUrl, this.creds, this.now())
+      const renewal: Promise<Token> = requestToken(this.transport, token.tokenUrl, creds, this.now())
         .then((tok) => {
+          // Signed out while the grant was on its way: the new token is not kept either.
+          if (this.renewal !== renewal) throw this.#signedOutError(token.tokenUrl);
           this.token = tok;
           this.hooks.onRenewed?.(true);
           return tok;
@@ -67,20 +93,21 @@ export class UcwaClient {
           throw err;
         })
         .finally(() => {
-          this.renewal = null;
+          if (this.renewal === renewal) this.renewal = null;
         });
+      this.renewal = renewal;
     }
     return this.renewal;
   }
 
   /** Pretend the token is old (tests, and a shell that knows the machine slept). */
   expireTokenLocally(): void {
-    this.token = { ...this.token, renewAt: 0 };
+    if (this.token) this.token = { ...this.token, renewAt: 0 };
   }
 
   async request(method: string, href: string, opts: RequestOptions = {}): Promise<HttpResponse> {
     const url = this.resolve(href, opts.query);
-    if (this.now() >= this.token.renewAt) await this.renew();
+    if (this.now() >= (this.token?.renewAt ?? 0)) await this.renew();
     let res = await this.send(method, url, opts);
     if (res.status === 401) {
       await this.renew();
@@ -93,7 +120,7 @@ export class UcwaClient {
   async getJson(href: string, opts: RequestOptions = {}): Promise<Resource> {
     const res = await this.request('GET', href, opts);
     const body = asResource(res.json);
-    if (!body) throw new BadResponseError('malformed', `GET ${href} did not return a JSON resource`);
+    if (!body) throw new BadResponseError('malformed', `GET ${safeUrl(href)} did not return a JSON resource`);
     return body;
   }
 
@@ -102,9 +129,11 @@ export class UcwaClient {
   }
 
   private send(method: string, url: string, opts: RequestOptions): Promise<HttpResponse> {
+    const token = this.token;
+    if (!token) return Promise.reject(this.#signedOutError(url));
     const headers: Record<string, string> = {
       Accept: 'application/json',
-      Authorization: `${this.token.tokenType} ${this.token.accessToken}`,
+      Authorization: `${token.tokenType} ${token.accessToken}`,
     };
     let body: string | undefined;
     if (opts.json !== undefined) {

@@ -2,6 +2,7 @@
 // deleted≈completed (the official sample library does the same), `_embedded` keyed by link rel.
 import { BadResponseError } from './errors.ts';
 import { asResource, link, type Resource } from './links.ts';
+import { LIMITS } from '../limits.ts';
 
 export type RawEventType = 'added' | 'updated' | 'deleted' | 'started' | 'completed';
 export type EventPhase = 'start' | 'update' | 'end';
@@ -28,6 +29,8 @@ export interface EventBatch {
   resume?: string;
   resync?: string;
   events: UcwaEvent[];
+  /** Events beyond LIMITS.eventsPerBatch, not read (the owner logs it; history sync recovers messages). */
+  skipped: number;
 }
 
 export function phaseOf(type: string): EventPhase | 'unknown' {
@@ -39,8 +42,9 @@ export function phaseOf(type: string): EventPhase | 'unknown' {
   }
 }
 
-/** Parse one P-GET answer. Malformed events are skipped; a batch without any way on is an error. */
-export function parseBatch(json: unknown): EventBatch {
+/** Parse one P-GET answer. Malformed events are skipped; a batch without any way on is an error.
+ * At most `maxEvents` are read; the rest are counted in `skipped`. */
+export function parseBatch(json: unknown, maxEvents: number = LIMITS.eventsPerBatch): EventBatch {
   const body = asResource(json);
   if (!body) throw new BadResponseError('malformed', 'the event channel answered without a JSON body');
   const batch: EventBatch = {
@@ -49,6 +53,7 @@ export function parseBatch(json: unknown): EventBatch {
     resume: link(body, 'resume'),
     resync: link(body, 'resync'),
     events: [],
+    skipped: 0,
   };
   if (!batch.next && !batch.resume && !batch.resync) throw new BadResponseError('missingLink', 'the event batch has no next, resume or resync link');
   const senders = Array.isArray(body.sender) ? body.sender : [];
@@ -59,6 +64,10 @@ export function parseBatch(json: unknown): EventBatch {
     const senderHref = typeof sender.href === 'string' ? sender.href : '';
     const events = Array.isArray(sender.events) ? sender.events : [];
     for (const e of events) {
+      if (batch.events.length >= maxEvents) {
+        batch.skipped++;
+        continue;
+      }
       const ev = asResource(e);
       const l = asResource(ev?.link);
       if (!ev || !l || typeof l.rel !== 'string' || typeof l.href !== 'string') continue;

@@ -1,6 +1,9 @@
 // The hypermedia guard (DESIGN.md §7): follow only hrefs the server gave, resolved against the
-// pool; discovery and pool-redirect links only inside the user's SIP domain (or loopback);
-// https except on loopback. Violations are SignInError 'insecureUrl' raised BEFORE any request.
+// pool; discovery and pool-redirect links only inside the user's SIP domain; https only. Loopback
+// (plain http, "inside" any domain) is trusted only when the server the user gave is itself on this
+// computer (the simulator, a local proxy): otherwise a server could point the token challenge at
+// http://localhost:<port> and have the password sent to whatever listens there (issue 11).
+// Violations are SignInError 'insecureUrl' raised BEFORE any request.
 import { BadResponseError, SignInError } from './errors.ts';
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -20,23 +23,33 @@ function insecure(message: string): SignInError {
   return new SignInError({ code: 'insecureUrl', message });
 }
 
-/** https, or http only to loopback (the simulator, a local proxy). */
-export function assertSecureScheme(url: URL): void {
+/** Whether loopback hosts are trusted: only when the server the user named is itself loopback. */
+export function loopbackTrusted(server: string | undefined): boolean {
+  if (!server) return false;
+  try {
+    return isLoopbackHost(new URL(server).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** https, or http to loopback when loopback is trusted (see loopbackTrusted). */
+export function assertSecureScheme(url: URL, loopback = false): void {
   if (url.protocol === 'https:') return;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return;
+  if (url.protocol === 'http:' && loopback && isLoopbackHost(url.hostname)) return;
   throw insecure(`Refusing to connect to ${url.origin}: only https is allowed (except on this computer).`);
 }
 
-export function isInDomain(hostname: string, domain: string): boolean {
+export function isInDomain(hostname: string, domain: string, loopback = false): boolean {
   const h = hostname.toLowerCase().replace(/\.$/, '');
   const d = domain.toLowerCase().replace(/\.$/, '');
-  return h === d || h.endsWith(`.${d}`) || isLoopbackHost(h);
+  return h === d || h.endsWith(`.${d}`) || (loopback && isLoopbackHost(h));
 }
 
-/** Discovery and pool-redirect targets: secure scheme and inside the user's SIP domain. */
-export function assertDiscoveryTarget(url: URL, domain: string): void {
-  assertSecureScheme(url);
-  if (!isInDomain(url.hostname, domain)) {
+/** Discovery, user, pool-redirect and token targets: secure scheme and inside the user's SIP domain. */
+export function assertDiscoveryTarget(url: URL, domain: string, loopback = false): void {
+  assertSecureScheme(url, loopback);
+  if (!isInDomain(url.hostname, domain, loopback)) {
     throw insecure(`The server sent us to ${url.hostname}, which is outside ${domain}; not followed.`);
   }
 }

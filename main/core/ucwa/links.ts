@@ -56,5 +56,10 @@ export function str(res: Resource | null | undefined, key: string): string | und
 export function lastSegment(href: string): string {
   const path = href.split(/[?#]/)[0] ?? href;
   const parts = path.split('/').filter(Boolean);
-  return decodeURIComponent(parts[parts.length - 1] ?? href);
+  const seg = parts[parts.length - 1] ?? href;
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg; // a malformed escape ("%zz", a lone "%") is kept as the server wrote it
+  }
 }

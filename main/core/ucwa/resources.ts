@@ -3,6 +3,8 @@
 import { encodeDataUrl, tryDecodeDataUrl } from './dataUrl.ts';
 import { parseUcwaDate } from './dates.ts';
 import { BadResponseError, UcwaError } from './errors.ts';
+import { stripHtml } from './htmlText.ts';
+import { LIMITS, truncateVisibly } from '../limits.ts';
 import { asResource, embedded, embeddedList, lastSegment, link, links, str, type Resource } from './links.ts';
 import { newOperationId } from './operationId.ts';
 import { locationOf, type UcwaClient } from './client.ts';
@@ -16,7 +18,12 @@ function need(href: string | undefined, what: string): string {
 export function personFromSip(sip: string, name?: string): Person {
   const s = sip.trim().toLowerCase();
   const norm = s.startsWith('sip:') ? s : `sip:${s}`;
-  return { sip: norm, name: name && name.length > 0 ? name : norm.slice(4) };
+  return { sip: norm, name: clipLine(name && name.length > 0 ? name : norm.slice(4), LIMITS.nameChars) };
+}
+
+/** A one-line field (name, subject) cut to `max` characters with an ellipsis. */
+export function clipLine(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** SIP from a people/participant href ending in the address (".../people/lenea@contoso.com"). */
@@ -143,6 +150,8 @@ export interface MessageInfo {
   href: string;
   direction: 'Incoming' | 'Outgoing';
   at: number | null;
+  /** The server sent a timestamp that is no date (out of range, garbage): `at` is null for it. */
+  atRejected: boolean;
   text: string | null;
   html: string | null;
   operationId: string | null;
@@ -154,13 +163,16 @@ export interface MessageInfo {
 export function parseMessage(href: string, m: Resource | null): MessageInfo {
   const plain = tryDecodeDataUrl(link(m, 'plainMessage'));
   const html = tryDecodeDataUrl(link(m, 'htmlMessage'));
+  const body = messageBody(plain?.text ?? null, html?.text ?? null);
+  const at = parseUcwaDate(m?.timeStamp);
   const participantTitle = m ? (asResource(asResource(m._links)?.participant)?.title as string | undefined) : undefined;
   return {
     href,
     direction: str(m, 'direction') === 'Outgoing' ? 'Outgoing' : 'Incoming',
-    at: parseUcwaDate(m?.timeStamp),
-    text: plain?.text ?? (html ? stripHtml(html.text) : null),
-    html: html?.text ?? null,
+    at,
+    atRejected: at === null && m?.timeStamp !== undefined && m?.timeStamp !== null,
+    text: body?.text ?? null,
+    html: body?.html ?? null,
     operationId: str(m, 'operationId') ?? null,
     status: str(m, 'status') ?? null,
     authorSip: sipFromHref(link(m, 'contact')) ?? sipFromHref(link(m, 'participant')),
@@ -168,28 +180,17 @@ export function parseMessage(href: string, m: Resource | null): MessageInfo {
   };
 }
 
-const NAMED: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
-
 /**
- * The plain text of an HTML message (for search, previews, the CLI and notifications — never for
- * display as HTML). Block ends become line breaks so "<li>Status</li><li>Risks</li>" does not read
- * "StatusRisks"; script/style content is dropped; character references are decoded once.
+ * A message's text and HTML as the client keeps them (LIMITS in main/core/limits.ts): the text is the
+ * plain part, else the HTML's text; beyond the bound it is cut with a visible note, and an HTML part
+ * over its bound is not kept (the message then shows as its text, note included).
  */
-export function stripHtml(html: string): string {
-  return html
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|li|tr|h[1-6]|blockquote|pre|ul|ol|table)\s*>/gi, '\n')
-    .replace(/<(li|td|th)\b[^>]*>/gi, ' ')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, ref: string) => {
-      if (ref[0] !== '#') return NAMED[ref.toLowerCase()] ?? all;
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
-    })
-    .replace(/[ \t]*\n[ \t]*/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+export function messageBody(plain: string | null, html: string | null): { text: string; html: string | null; truncated: boolean } | null {
+  const full = plain ?? (html !== null ? stripHtml(html) : null);
+  if (full === null) return null;
+  const cut = truncateVisibly(full, LIMITS.messageTextChars);
+  const keepHtml = html !== null && html.length <= LIMITS.messageHtmlChars && !cut.truncated;
+  return { text: cut.text, html: keepHtml ? html : null, truncated: cut.truncated || (html !== null && !keepHtml) };
 }
 
 // --- history ------------------------------------------------------------------------------
@@ -220,7 +221,7 @@ export function parseConversationLog(href: string, r: Resource, me: Person | nul
       logKey: lastSegment(self),
       href: self,
       threadId: str(r, 'threadId') ?? null,
-      subject: str(r, 'subject') ?? '',
+      subject: clipLine(str(r, 'subject') ?? '', LIMITS.subjectChars),
       type: str(r, 'type') ?? 'UnknownLog',
       direction: str(r, 'direction') === 'Outgoing' ? 'Outgoing' : 'Incoming',
       status,
@@ -252,26 +253,34 @@ export interface TranscriptPage {
   next: string | null;
 }
 
-export function parseTranscriptPage(r: Resource, me: Person, people: Map<string, string>): TranscriptPage {
+/**
+ * One page of a log's transcripts. An entry whose timestamp is no date keeps `fallbackAt` (the log's
+ * creation time: stable, so the same entry meets itself on the next sync) and is marked so.
+ */
+export function parseTranscriptPage(r: Resource, me: Person, people: Map<string, string>, fallbackAt = 0): TranscriptPage {
   const messages: MessageInput[] = [];
   for (const t of embeddedList(r, 'conversationLogTranscript')) {
     const mt = embedded(t, 'messageTranscript');
     if (!mt) continue; // audio / error transcripts carry no text
     const plain = tryDecodeDataUrl(link(mt, 'plainMessage'));
     const html = tryDecodeDataUrl(link(mt, 'htmlMessage'));
-    const text = plain?.text ?? (html ? stripHtml(html.text) : null);
-    const at = parseUcwaDate(t.timeStamp);
-    if (text === null || at === null) continue;
+    const body = messageBody(plain?.text ?? null, html?.text ?? null);
+    if (body === null) continue;
+    const parsedAt = parseUcwaDate(t.timeStamp);
+    const at = parsedAt ?? fallbackAt;
     const contactSip = sipFromHref(link(t, 'contact'));
     const fromMe = !contactSip && !!link(t, 'me');
     const author: Person | null = fromMe ? me : contactSip ? personFromSip(contactSip, people.get(contactSip)) : null;
-    messages.push({ author, direction: fromMe ? 'Outgoing' : 'Incoming', at, text, html: html?.text ?? null, origin: 'transcript' });
+    messages.push({
+      author, direction: fromMe ? 'Outgoing' : 'Incoming', at, text: body.text, html: body.html, origin: 'transcript',
+      ...(parsedAt === null ? { atEstimated: true } : {}),
+    });
   }
   return { messages, next: link(r, 'nextConversationLogTranscripts') ?? null };
 }
 
-export async function getTranscriptPage(client: UcwaClient, href: string, me: Person, people: Map<string, string>, signal?: AbortSignal): Promise<TranscriptPage> {
-  return parseTranscriptPage(await client.getJson(href, { signal }), me, people);
+export async function getTranscriptPage(client: UcwaClient, href: string, me: Person, people: Map<string, string>, signal?: AbortSignal, fallbackAt = 0): Promise<TranscriptPage> {
+  return parseTranscriptPage(await client.getJson(href, { signal }), me, people, fallbackAt);
 }
 
 export async function markAsRead(client: UcwaClient, href: string): Promise<void> {
@@ -285,4 +294,4 @@ export async function getMissedItems(client: UcwaClient, href: string): Promise<
   return out;
 }
 
-export { need };
+export { need, stripHtml };

@@ -4,6 +4,9 @@
 // token to a host the hypermedia guard never approved.
 import { BadResponseError, NetworkError, parseRetryAfter, UcwaError } from './errors.ts';
 import { redact } from './redact.ts';
+import { safeUrl } from '../logSafe.ts';
+import { LIMITS } from '../limits.ts';
+import { jsonDeeperThan } from './jsonDepth.ts';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 export type LogFn = (line: string) => void;
@@ -33,7 +36,7 @@ export interface TransportOptions {
   maxResponseBytes?: number;
 }
 
-export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = LIMITS.responseBytes;
 
 export interface Transport {
   request(req: HttpRequest): Promise<HttpResponse>;
@@ -52,7 +55,7 @@ export function createTransport(opts: TransportOptions): Transport {
     const declared = Number(res.headers.get('content-length') ?? 'NaN');
     if (Number.isFinite(declared) && declared > maxBytes) {
       await res.body?.cancel().catch(() => undefined);
-      throw new BadResponseError('tooLarge', `response from ${url} is ${declared} bytes (limit ${maxBytes})`);
+      throw new BadResponseError('tooLarge', `response from ${safeUrl(url)} is ${declared} bytes (limit ${maxBytes})`);
     }
     if (!res.body) return '';
     const reader = res.body.getReader();
@@ -64,7 +67,7 @@ export function createTransport(opts: TransportOptions): Transport {
       total += value.byteLength;
       if (total > maxBytes) {
         await reader.cancel().catch(() => undefined);
-        throw new BadResponseError('tooLarge', `response from ${url} exceeds ${maxBytes} bytes`);
+        throw new BadResponseError('tooLarge', `response from ${safeUrl(url)} exceeds ${maxBytes} bytes`);
       }
       chunks.push(value);
     }
@@ -101,13 +104,17 @@ export function createTransport(opts: TransportOptions): Transport {
         const ct = res.headers.get('content-type');
         let json: unknown;
         if (text.length > 0 && isJsonContentType(ct)) {
+          if (jsonDeeperThan(text, LIMITS.jsonDepth)) {
+            throw new BadResponseError('malformed', `JSON from ${req.method} ${safeUrl(req.url)} nests deeper than ${LIMITS.jsonDepth} levels`);
+          }
           try {
             json = JSON.parse(text);
           } catch {
-            if (res.status < 400) throw new BadResponseError('malformed', `malformed JSON from ${req.method} ${req.url}`);
+            if (res.status < 400) throw new BadResponseError('malformed', `malformed JSON from ${req.method} ${safeUrl(req.url)}`);
           }
         }
-        log?.(redact(`${req.method} ${req.url} → ${res.status} (${Date.now() - started} ms)`));
+        // The path only: a people search's term travels in the query (logSafe.ts).
+        log?.(redact(`${req.method} ${safeUrl(req.url)} → ${res.status} (${Date.now() - started} ms)`));
         return { status: res.status, headers: res.headers, url: req.url, text, json };
       } finally {
         clearTimeout(handle);
@@ -118,10 +125,10 @@ export function createTransport(opts: TransportOptions): Transport {
 
 function toNetworkError(err: unknown, req: HttpRequest, timerSignal: AbortSignal): NetworkError {
   if (err instanceof NetworkError) return err;
-  if (timerSignal.aborted) return new NetworkError('timeout', req.url, `${req.method} ${redact(req.url)} timed out`, { cause: err });
-  if (req.signal?.aborted) return new NetworkError('aborted', req.url, `${req.method} ${redact(req.url)} was cancelled`, { cause: err });
+  if (timerSignal.aborted) return new NetworkError('timeout', req.url, `${req.method} ${safeUrl(redact(req.url))} timed out`, { cause: err });
+  if (req.signal?.aborted) return new NetworkError('aborted', req.url, `${req.method} ${safeUrl(redact(req.url))} was cancelled`, { cause: err });
   const msg = err instanceof Error ? err.message : String(err);
-  return new NetworkError('network', req.url, `${req.method} ${redact(req.url)} failed: ${redact(msg)}`, { cause: err });
+  return new NetworkError('network', req.url, `${req.method} ${safeUrl(redact(req.url))} failed: ${redact(msg)}`, { cause: err });
 }
 
 const STATUS_CODES: Record<number, string> = {

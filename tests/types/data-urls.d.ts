@@ -1,4 +1,4 @@
-// data-urls ships no types; this declares the small part we use (WHATWG data: URL parsing).
+// data-urls ships no types; this declares the small part the differential test uses (tests/unit/ucwaDataUrl.test.ts).
 declare module 'data-urls' {
   interface ParsedMimeType {
     essence: string;

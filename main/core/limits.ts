@@ -1,0 +1,57 @@
+// Every bound on what a server, a colleague or the disk can make the client hold or do, in one place
+// (DESIGN-2.md §6; documented in docs/limits.md). Beyond a bound the client never drops data
+// silently: text is truncated with a visible marker, a backlog holds the next request back
+// (backpressure), a page or log count ends the sync with an error that says which bound was hit.
+// Nothing of main/core is imported here: every layer may read it.
+
+export const LIMITS = {
+  /** Characters of a message's plain text kept (stored, shown, searched, notified). A 64 K-character
+   * chat line is ~30 screens; beyond it the text is cut and `truncationNote` says so. */
+  messageTextChars: 64 * 1024,
+  /** Characters of a message's HTML kept for display. Beyond it the HTML is not kept at all (cutting
+   * HTML mid-tag would render something the sender did not write): the message shows as its text. */
+  messageHtmlChars: 256 * 1024,
+  /** Characters of a person's display name kept (a name is one line in a list row or a title). */
+  nameChars: 256,
+  /** Characters of a conversation's subject kept. */
+  subjectChars: 1_024,
+  /** Events read from one event batch. A real server sends tens; the rest of a bigger batch is
+   * skipped with a log line (history sync still brings the messages in). */
+  eventsPerBatch: 5_000,
+  /** Events received but not yet processed. While the backlog is over this, the next P-GET waits:
+   * the server keeps what it has not been asked for (backpressure), the client's memory stays flat.
+   * At most this plus one batch is held (the answer to the P-GET sent while under the bound). */
+  eventBacklog: 4_000,
+  /** Transcript pages read of one conversation log (200 messages a page in practice: 200 000
+   * messages). A server whose `next` never ends stops here with an error. */
+  transcriptPagesPerLog: 1_000,
+  /** Conversation logs read in one sync (the server's own `limit` is asked for first). */
+  logsPerSync: 5_000,
+  /** Nesting depth of a JSON body. UCWA resources nest 4–6 deep; deeper is refused before parsing,
+   * so no walk over a parsed body can overflow the stack. */
+  jsonDepth: 64,
+  /** Characters of a data: URL's media type ("text/plain;charset=utf-8" is 24): longer is malformed. */
+  dataUrlHeaderChars: 256,
+  /** Bytes of one HTTP response body (a 200-message transcript page is well under 1 MB). */
+  responseBytes: 8 * 1024 * 1024,
+} as const;
+
+export type Limits = typeof LIMITS;
+
+/** Cut `text` to `max` characters (never inside a surrogate pair) with a note saying so; unchanged if shorter. */
+export function truncateVisibly(text: string, max: number): { text: string; truncated: boolean } {
+  if (text.length <= max) return { text, truncated: false };
+  let cut = max;
+  const last = text.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut--; // keep a pair whole
+  return { text: `${text.slice(0, cut)}${truncationNote(text.length, cut)}`, truncated: true };
+}
+
+/** The marker after a cut text: what was cut, in words (shown in the app, the CLI and notifications). */
+export function truncationNote(fullLength: number, kept: number): string {
+  return `\n[… message truncated: ${kb(fullLength)} long, the first ${kb(kept)} are shown]`;
+}
+
+function kb(chars: number): string {
+  return chars >= 1024 * 1024 ? `${(chars / (1024 * 1024)).toFixed(1)} M characters` : `${Math.round(chars / 1024)} K characters`;
+}
