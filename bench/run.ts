@@ -4,6 +4,8 @@
 //   npm run bench              all suites, full size
 //   npm run bench -- --quick   smaller sizes (smoke)
 //   npm run bench -- store     only the named suites
+//   npm run bench -- --no-write   print the table, leave bench/results.json alone (trial runs)
+//   npm run bench -- hostile --flood-seconds=10   a shorter event flood for a trial run
 import { cpus, totalmem, platform, arch, release } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,7 +21,7 @@ export interface Figure {
   /** Whether the target is met, when the suite can tell. */
   met?: boolean;
 }
-type Suite = (opts: { quick: boolean }) => Promise<Record<string, Figure>>;
+type Suite = (opts: { quick: boolean; args: string[] }) => Promise<Record<string, Figure>>;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const suites: { name: string; file: string; fn: string }[] = [
@@ -28,10 +30,12 @@ const suites: { name: string; file: string; fn: string }[] = [
   { name: 'sync', file: 'sync.ts', fn: 'benchSync' },
   { name: 'renderer', file: 'renderer.ts', fn: 'benchRenderer' },
   { name: 'shell', file: 'shell.ts', fn: 'benchShell' },
+  { name: 'hostile', file: 'hostile.ts', fn: 'benchHostile' },
 ];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const write = !args.includes('--no-write');
 const only = args.filter((a) => !a.startsWith('--'));
 
 const results: Record<string, Record<string, Figure> | { error: string }> = {};
@@ -48,7 +52,7 @@ for (const suite of suites) {
     const mod = (await import(pathToFileURL(file).href)) as Record<string, Suite>;
     const fn = mod[suite.fn];
     if (typeof fn !== 'function') throw new Error(`${suite.file} does not export ${suite.fn}()`);
-    results[suite.name] = await fn({ quick });
+    results[suite.name] = await fn({ quick, args });
   } catch (err) {
     results[suite.name] = { error: err instanceof Error ? err.message : String(err) };
   }
@@ -71,7 +75,7 @@ try {
   prev = {};
 }
 const doc = { ...prev, date: new Date().toISOString(), quick, machine, results: { ...(only.length ? prev.results ?? {} : {}), ...results } };
-writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
+if (write) writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3));
 console.log(`machine: ${machine.cpus}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}${quick ? ' (quick)' : ''}`);
@@ -87,4 +91,4 @@ for (const [suite, figures] of Object.entries(results)) {
     console.log(`  ${name.padEnd(44)} ${fmt(f.value).padStart(12)} ${f.unit}${floor}${target}`);
   }
 }
-console.log('\nwritten: bench/results.json');
+console.log(write ? '\nwritten: bench/results.json' : '\nnot written (--no-write)');

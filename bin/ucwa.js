@@ -1,5 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The `ucwa` command: runs the bundled CLI (built by `npm install` / `npm run build`).
+// --max-semi-space-size: V8 sizes the young generation from the machine's memory (up to 32 MB a
+// semi-space, ×3 resident once a burst of work has grown it); under an event flood that alone kept
+// `ucwa listen` near 400 MB RSS around ~20 MB of live data (issue 11, bench/hostile.ts). The CLI's
+// garbage is short-lived; 4 MB semi-spaces keep it near 250 MB. It must be given at start (V8 reads
+// it when the heap is set up), hence the shebang (`env -S`; npm's Windows shim passes it on too).
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
