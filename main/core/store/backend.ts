@@ -90,7 +90,6 @@ interface SearchRow {
   author_sip: string | null;
   author_name: string | null;
   text: string;
-  snippet: string;
 }
 
 /** What the worker keeps between searches (see Backend.refreshSearchCache). */
@@ -774,9 +773,11 @@ export class Backend {
     // The newest SEARCH_CANDIDATES matches: FTS5 walks the doclists newest first and stops, so a
     // word found in half the history costs little more than a rare one. No bm25() here: it would
     // count every phrase's rows on every query; the candidates are ranked below with cached counts.
+    // snippet() is computed for the hits shown only (below): over every candidate it cost seconds
+    // when the candidates were long messages full of the searched word (found by the fuzz suite).
     const snippet = `snippet(messages_fts, 0, '${this.snippetOpen}', '${this.snippetClose}', '…', 16)`;
     const candidates = this.st<SearchRow>(
-      `SELECT m.id, m.conversation_id, m.at, m.author_sip, m.author_name, m.text, ${snippet} AS snippet
+      `SELECT m.id, m.conversation_id, m.at, m.author_sip, m.author_name, m.text
        FROM messages_fts f JOIN messages m ON m.id = f.rowid
        WHERE messages_fts MATCH ?${inConversation ? ' AND m.conversation_id = ?' : ''}
        ORDER BY f.rowid DESC LIMIT ${SEARCH_CANDIDATES}`,
@@ -790,6 +791,8 @@ export class Backend {
       .sort((a, b) => b.score - a.score || b.r.id - a.r.id);
     const hits: SearchHit[] = [];
     const conversations = new Map<number, SearchHit['conversation']>();
+    // (CAST: a JS number is bound as a REAL, and FTS5 then ignores the rowid constraint altogether.)
+    const snippetOf = this.st<{ snippet: string }>(`SELECT ${snippet} AS snippet FROM messages_fts WHERE messages_fts MATCH ? AND rowid = CAST(? AS INTEGER)`);
     for (const { r: m } of ranked.slice(0, limit)) {
       let conversation = conversations.get(m.conversation_id);
       if (!conversation) {
@@ -803,7 +806,7 @@ export class Backend {
         messageId: m.id,
         at: m.at,
         author: m.author_sip == null ? null : { sip: m.author_sip, name: m.author_name ?? '' },
-        snippet: this.marked(m.snippet),
+        snippet: this.marked(snippetOf.get(match, m.id)?.snippet ?? previewOf(m.text)),
         conversation,
       });
     }
@@ -931,7 +934,8 @@ export class Backend {
 
   listContacts(query?: string, limit = 50): Person[] {
     const n = clampLimit(limit);
-    const q = (query ?? '').trim().toLowerCase();
+    // No name or address is longer (LIMITS.nameChars): a pasted page of text costs what a name does.
+    const q = (query ?? '').trim().slice(0, 512).toLowerCase();
     if (!q) return this.st<Person>('SELECT sip, name FROM contacts ORDER BY name COLLATE NOCASE, sip LIMIT ?').all(n);
     const like = (t: string) => `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return this.st<Person>(

@@ -98,7 +98,18 @@ export const MIN_PREFIX_LENGTH = 2;
  */
 export function searchWords(text: string): string[] {
   const words = text.slice(0, 4096).match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
-  return words.slice(0, MAX_SEARCH_TERMS).map((w) => w.slice(0, MAX_TERM_LENGTH));
+  // A word twice adds nothing to an AND query but work (twelve "p" over long messages took seconds).
+  const unique: string[] = [];
+  const seen = new Set<string>();
+  for (const w of words) {
+    const word = w.slice(0, MAX_TERM_LENGTH);
+    const key = foldWord(word);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(word);
+    if (unique.length === MAX_SEARCH_TERMS) break;
+  }
+  return unique;
 }
 
 /**
