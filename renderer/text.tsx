@@ -13,7 +13,7 @@ export function Highlight({ snippet }: { snippet: string }): ReactNode {
   let at = 0;
   let marks = 0;
   const plain = (from: number, to: number) => {
-    if (to > from) out.push(<Fragment key={`t${from}`}>{snippet.slice(from, to).replaceAll(MARK_CLOSE, '')}</Fragment>);
+    if (to > from) out.push(<Fragment key={`t${from}`}>{snippet.slice(from, to).replaceAll(MARK_CLOSE, '').replaceAll(MARK_OPEN, '')}</Fragment>);
   };
   while (at < snippet.length) {
     const open = marks < MAX_MARKS ? snippet.indexOf(MARK_OPEN, at) : -1;

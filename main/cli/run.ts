@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../core/app/types.ts';
-import type { InvitationInfo, Message, MessengerService, OutboxItem, Sending, ServiceEventName } from '../core/app/types.ts';
+import type { InvitationInfo, Message, MessengerService, OutboxItem, Sending, ServiceEventName, SessionState } from '../core/app/types.ts';
 import type { Secrets } from '../core/secrets/types.ts';
 import { userDataDir } from '../core/paths.ts';
 import type { CommandSpec, GlobalOptions, ParsedArgs } from './args.ts';
@@ -272,7 +272,15 @@ async function findPassword(globals: GlobalOptions, io: CliIO, secrets: Secrets,
 }
 
 async function signIn(ctx: Ctx, req: { sip: string; password: string; server?: string; demo: boolean }): Promise<void> {
-  const state = await beforeDeadline(ctx, ctx.service.signIn({ ...req, remember: false }), 'Signing in');
+  let state = await beforeDeadline(ctx, ctx.service.signIn({ ...req, remember: false }), 'Signing in');
+  if (state.status === 'reconnecting') {
+    // The service settled early (its next try is far off); the CLI has --timeout to wait in.
+    state = await beforeDeadline(ctx, new Promise<SessionState>((resolve) => {
+      const off = ctx.service.on('session', (st) => {
+        if (st.status === 'online' || st.status === 'error' || st.status === 'signedOut') { off(); resolve(st); }
+      });
+    }), 'Signing in');
+  }
   if (state.status !== 'online') {
     throw state.error ? new AppError(state.error) : appError('notSignedIn', `Sign-in did not complete (${state.status}).`);
   }

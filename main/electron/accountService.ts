@@ -83,9 +83,17 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
     async signIn(request: SignInRequest) {
       const account = accountKey(request.sip);
       await switchTo(account);
-      const state = await s().signIn(request);
-      if (state.status === 'online' && request.remember && !request.demo) {
-        await deps.servers?.set(account, request.server?.trim() || undefined).catch((err: unknown) => deps.log?.(`account: could not remember the server of ${account}: ${describeError(err)}`));
+      const service = s();
+      const state = await service.signIn(request);
+      const rememberServer = () => deps.servers?.set(account, request.server?.trim() || undefined).catch((err: unknown) => deps.log?.(`account: could not remember the server of ${account}: ${describeError(err)}`));
+      if (state.status === 'online' && request.remember && !request.demo) await rememberServer();
+      else if (state.status === 'reconnecting' && request.remember && !request.demo) {
+        // Settled early (the retry is far off): remember the server once it is online.
+        const off = service.on('session', (st) => {
+          if (st.status !== 'online' && st.status !== 'error' && st.status !== 'signedOut') return;
+          off();
+          if (st.status === 'online') void rememberServer();
+        });
       }
       return state;
     },

@@ -135,3 +135,36 @@ test('a message with such a timestamp keeps its text and the time it arrived, ma
   const page = parseTranscriptPage({ _embedded: { conversationLogTranscript: [entry('/Date(99999999999999999)/', 'bad time'), entry('/Date(1700000000000)/', 'good time')] } }, me, new Map(), 1_600_000_000_000);
   assert.deepEqual(page.messages.map((x) => [x.text, x.at, x.atEstimated ?? false]), [['bad time', 1_600_000_000_000, true], ['good time', 1_700_000_000_000, false]]);
 });
+
+test('a restart() or resume() while the backlog is over its bound waits for room too', async () => {
+  let gets = 0;
+  const client = {
+    getJson: async (url: string) => {
+      gets++;
+      await new Promise((r) => setImmediate(r));
+      const ack = Number(new URL(url, 'http://x/').searchParams.get('ack') ?? 0);
+      const events = Array.from({ length: 300 }, (_, i) => ({ link: { rel: 'message', href: `/m/${ack}-${i}` }, type: 'added' }));
+      return { _links: { next: { href: `/events?ack=${ack + 1}` } }, sender: [{ rel: 'conversation', href: '/c', events }] };
+    },
+  } as unknown as UcwaClient;
+  const release: (() => void)[] = [];
+  const ch = new EventChannel({
+    client, startHref: '/events?ack=0', timeoutSec: 180, clientTimeoutMs: 1000, maxBacklog: 400,
+    onBatch: () => new Promise<void>((r) => release.push(r)), onReset: () => undefined, onFailure: () => undefined,
+  });
+  const settle = () => new Promise((r) => setTimeout(r, 30));
+  ch.start();
+  await settle();
+  assert.equal(gets, 2, 'two batches taken (600 > 400), then it waits');
+  ch.restart(); // what the session does after a CallbackChannelError
+  await settle();
+  assert.equal(gets, 2, 'the restarted channel waits for room as well');
+  ch.resume();
+  await settle();
+  assert.equal(gets, 2, 'and so does a resumed one');
+  release.shift()!();
+  await settle();
+  assert.equal(gets, 3, 'room again: one P-GET, not one per loop that was waiting');
+  ch.stop();
+  while (release.length) release.shift()!();
+});

@@ -60,3 +60,13 @@ describe('store keys', () => {
     assert.notEqual(databaseFileName('sip:a:b@x'), databaseFileName('sip:a_b@x'));
   });
 });
+
+it('previewOf: white space flattened however long its runs; at most PREVIEW_LENGTH characters', async () => {
+  const { previewOf, PREVIEW_LENGTH } = await import('../../main/core/store/keys.ts');
+  assert.equal(previewOf(`Status:${' '.repeat(1700)}the build\n\tis green`), 'Status: the build is green', 'words after a long run of spaces stay');
+  assert.equal(previewOf('  a \u00a0\u2028 b  '), 'a b');
+  const long = previewOf('word '.repeat(1000));
+  assert.equal(long.length, PREVIEW_LENGTH);
+  assert.ok(long.endsWith('…'));
+  assert.equal(previewOf('x'.repeat(PREVIEW_LENGTH)), 'x'.repeat(PREVIEW_LENGTH), 'exactly full: no ellipsis');
+});

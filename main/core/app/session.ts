@@ -491,8 +491,11 @@ export class Session {
     this.#actor.send({ type: 'SIGN_IN', persistent });
     const s = await settled;
     const secrets = this.#o.deps.secrets;
-    if (req.remember && secrets && s.status === 'online') {
-      await secrets.setPassword(normaliseSip(req.sip), req.password).catch((err: unknown) => this.#o.log(`keychain: ${describeError(err)}`));
+    const remember = () => secrets!.setPassword(normaliseSip(req.sip), req.password).catch((err: unknown) => this.#o.log(`keychain: ${describeError(err)}`));
+    if (req.remember && secrets && s.status === 'online') await remember();
+    else if (req.remember && secrets && s.status === 'reconnecting') {
+      // Settled early (the retry is far off): remember once it is online, not never.
+      void this.#waitForStatus(['online', 'error', 'signedOut']).then(() => (this.status() === 'online' && this.#creds?.password === req.password ? remember() : undefined));
     }
     return s;
   }

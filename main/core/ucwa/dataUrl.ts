@@ -24,7 +24,8 @@ export class DataUrlError extends Error {
   }
 }
 
-const BASE64_RE = /;\s*base64\s*$/i;
+// Fetch: ";", zero or more U+0020, "base64", at the end of the (ASCII-whitespace-stripped) media type.
+const BASE64_RE = /;[ \t\n\r]*base64[ \t\n\f\r]*$/i;
 const NON_ASCII_RE = /[\u0080-\uffff]/;
 
 // Fast path for the shape nearly every message has (`data:text/plain;charset=utf-8,<escaped>`):

@@ -156,7 +156,19 @@ export class EventChannel {
       .then(parseBatch);
   }
 
+  /** Backpressure: resolves when the backlog is within its bound (false: replaced or stopped meanwhile). */
+  private async roomForMore(gen: number): Promise<boolean> {
+    const max = this.o.maxBacklog ?? LIMITS.eventBacklog;
+    while (this.backlog > max) {
+      await this.lessBacklog();
+      if (gen !== this.generation) return false;
+    }
+    return true;
+  }
+
   private async loop(gen: number): Promise<void> {
+    // A resume() or restart() comes here too: its first P-GET waits for room like every other.
+    if (!(await this.roomForMore(gen))) return;
     let pending = this.get(this.url, gen);
     for (;;) {
       let batch: EventBatch;
@@ -186,11 +198,7 @@ export class EventChannel {
       if (batch.events.length > 0) void this.enqueue(batch);
       // Backpressure: the ack waits while the backlog is over its bound (processing has not begun
       // when this runs — enqueue only chains it — so an ordinary batch is acked at once).
-      const max = this.o.maxBacklog ?? LIMITS.eventBacklog;
-      while (this.backlog > max) {
-        await this.lessBacklog();
-        if (gen !== this.generation) return;
-      }
+      if (!(await this.roomForMore(gen))) return;
       // Ack before processing: the next P-GET is on the wire while this batch is processed.
       pending = this.get(nextUrl, gen);
       pending.catch(() => undefined); // handled on the next turn; avoid an unhandled rejection meanwhile
