@@ -6,8 +6,8 @@
 //   npm run bench -- store     only the named suites
 //   npm run bench -- --no-write   print the table, leave bench/results.json alone (trial runs)
 //   npm run bench -- hostile --flood-seconds=10   a shorter event flood for a trial run
-import { cpus, totalmem, platform, arch, release } from 'node:os';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { machineInfo, readResults, writeResults } from './resultsFile.ts';
+import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -59,23 +59,13 @@ for (const suite of suites) {
   process.stderr.write(`bench: ${suite.name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-const machine = {
-  cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  os: `${platform()} ${release()} ${arch()}`,
-  node: process.version,
-};
+const machine = machineInfo();
 // Keep what other commands wrote into the same file (`npm run soak` adds "soak"), and, when only
 // some suites ran, the others' last figures.
 const out = join(here, 'results.json');
-let prev: Record<string, unknown> & { results?: Record<string, unknown> } = {};
-try {
-  prev = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) as typeof prev : {};
-} catch {
-  prev = {};
-}
+const prev = readResults(out) as Record<string, unknown> & { results?: Record<string, unknown> };
 const doc = { ...prev, date: new Date().toISOString(), quick, machine, results: { ...(only.length ? prev.results ?? {} : {}), ...results } };
-if (write) writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
+if (write) writeResults(out, doc);
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3));
 console.log(`machine: ${machine.cpus}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}${quick ? ' (quick)' : ''}`);

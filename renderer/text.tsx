@@ -104,8 +104,9 @@ const dateYearFmt = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 
 const dayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 const fullFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
 
-/** A time Date can hold. The store guarantees it; a damaged database or a bug must not throw here
- * (Intl's format throws RangeError "Invalid time value" on anything else). */
+/** A time Date can hold (mirrors isDateTime of main/core/limits.ts: the renderer takes only types
+ * from main). The store guarantees it; a damaged database or a bug must not throw here (Intl's
+ * format throws RangeError "Invalid time value" on anything else). */
 const valid = (ms: number): boolean => Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
 export const UNKNOWN_TIME = 'time unknown';
 

@@ -1,7 +1,6 @@
 // Figures (bench/run.ts format: { value, unit, target?, met? }), the printed table, and the merge
 // into bench/results.json under the top-level key "soak" (every other key is kept as it was).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, platform, arch, release } from 'node:os';
+import { machineInfo, writeSection } from '../resultsFile.ts';
 import type { Figure } from '../run.ts';
 import type { Analysis, DirectionFigures } from './analyze.ts';
 import { firedByKind } from './chaos.ts';
@@ -92,20 +91,11 @@ export function printReport(run: SoakRun, a: Analysis, f: Record<string, Figure>
 }
 
 export function writeResults(file: string, run: SoakRun, f: Record<string, Figure>): void {
-  let doc: Record<string, unknown> = {};
-  if (existsSync(file)) {
-    try {
-      doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    } catch {
-      doc = {}; // unreadable: start over rather than lose this run
-    }
-  }
-  doc.soak = {
+  writeSection(file, 'soak', {
     date: new Date().toISOString(),
     quick: run.cfg.quick,
     seed: run.cfg.seed,
-    machine: { cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()} ${arch()}`, node: process.version },
+    machine: machineInfo(),
     figures: f,
-  };
-  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  });
 }

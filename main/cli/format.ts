@@ -1,8 +1,9 @@
 // Text and JSON shapes of the CLI's output (pure functions).
 import type { Conversation, InvitationInfo, Message, Person, SearchHit } from '../core/app/types.ts';
+import { isDateTime } from '../core/limits.ts';
 
-/** A time Date can hold (the store guarantees it; a damaged database must not make the CLI throw). */
-const valid = (ms: number): boolean => Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
+// A time Date can hold: the store guarantees it; a damaged database must not make the CLI throw.
+const valid = isDateTime;
 
 export function iso(ms: number): string {
   return valid(ms) ? new Date(ms).toISOString() : 'unknown';

@@ -38,6 +38,15 @@ export const LIMITS = {
 
 export type Limits = typeof LIMITS;
 
+/** The range of a JavaScript Date (ECMA-262 §21.4.1.1: ±100 000 000 days around the epoch). A time
+ * outside it makes `new Date(ms)` an Invalid Date, whose toISOString() and Intl formatting throw. */
+export const MAX_DATE_MS = 8.64e15;
+
+/** A time `new Date()` can represent. */
+export function isDateTime(ms: number): boolean {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS;
+}
+
 /** Cut `text` to `max` characters (never inside a surrogate pair) with a note saying so; unchanged if shorter. */
 export function truncateVisibly(text: string, max: number): { text: string; truncated: boolean } {
   if (text.length <= max) return { text, truncated: false };

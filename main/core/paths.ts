@@ -90,16 +90,20 @@ export function isLogFileName(name: string): boolean {
   return name === MAIN_LOG_NAME || /^main\.log\.\d{1,3}$/.test(name);
 }
 
-/** Removes the app's log files (current and rotated); returns the paths removed. */
-export async function removeLogFiles(dataDir: string): Promise<string[]> {
-  const dir = logDir(dataDir);
-  let names: string[];
+/** The names in a folder; none when the folder does not exist (nothing to remove there). */
+export async function namesIn(dir: string): Promise<string[]> {
   try {
-    names = await readdir(dir);
+    return await readdir(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+}
+
+/** Removes the app's log files (current and rotated); returns the paths removed. */
+export async function removeLogFiles(dataDir: string): Promise<string[]> {
+  const dir = logDir(dataDir);
+  const names = await namesIn(dir);
   const removed: string[] = [];
   for (const name of names.filter(isLogFileName)) {
     await rm(join(dir, name), { force: true });

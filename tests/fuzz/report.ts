@@ -1,8 +1,7 @@
 // The fuzz's figures (bench/run.ts's Figure format), the printed report with a replay command for
 // every finding, and the merge into bench/results.json under the top-level key "fuzz" (every other
 // key is kept as it was, as bench/soak/report.ts does for "soak").
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { machineInfo, writeSection } from '../../bench/resultsFile.ts';
 import type { Figure } from '../../bench/run.ts';
 import type { Finding } from './engine.ts';
 import type { ParserRun } from './parsers.ts';
@@ -99,21 +98,12 @@ export function printReport(run: FuzzRun, f: Record<string, Figure>): void {
 }
 
 export function writeResults(file: string, run: FuzzRun, f: Record<string, Figure>): void {
-  let doc: Record<string, unknown> = {};
-  if (existsSync(file)) {
-    try {
-      doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    } catch {
-      doc = {}; // unreadable: start over rather than lose this run
-    }
-  }
-  doc.fuzz = {
+  writeSection(file, 'fuzz', {
     date: new Date().toISOString(),
     quick: run.quick,
     seed: run.seed,
-    machine: { cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()} ${arch()}`, node: process.version },
+    machine: machineInfo(),
     figures: f,
     findings: allFindings(run).slice(0, 40).map((x) => ({ what: x.what, kind: x.kind, index: x.index, message: x.message.slice(0, 300), input: x.input.slice(0, 300) })),
-  };
-  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  });
 }

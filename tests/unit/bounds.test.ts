@@ -5,14 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LIMITS, truncateVisibly } from '../../main/core/limits.ts';
+import { LIMITS, MAX_DATE_MS, truncateVisibly } from '../../main/core/limits.ts';
 import { messageBody, parseMessage, parseTranscriptPage } from '../../main/core/ucwa/resources.ts';
 import { parseBatch, type EventBatch } from '../../main/core/ucwa/events.ts';
 import { EventChannel } from '../../main/core/ucwa/eventChannel.ts';
 import type { UcwaClient } from '../../main/core/ucwa/client.ts';
 import { createTransport } from '../../main/core/ucwa/transport.ts';
 import { BadResponseError } from '../../main/core/ucwa/errors.ts';
-import { MAX_DATE_MS, parseUcwaDate } from '../../main/core/ucwa/dates.ts';
+import { parseUcwaDate } from '../../main/core/ucwa/dates.ts';
 import { encodeDataUrl } from '../../main/core/ucwa/dataUrl.ts';
 
 test('message text beyond LIMITS.messageTextChars is cut with a note saying so; HTML beyond its bound is not kept', () => {

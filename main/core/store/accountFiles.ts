@@ -2,7 +2,8 @@
 // `ucwa forget`: the database, its -wal and -shm files, a rollback journal, clean-shutdown markers,
 // and the copies moved aside as damaged (which hold the same history). Names are matched exactly,
 // so another account's files — even one whose name starts the same way — are never touched.
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { namesIn } from '../paths.ts';
 import { basename, join } from 'node:path';
 import { markerPath, staleMarkers } from './database.ts';
 import { databaseFileName } from './sqliteStore.ts';
@@ -17,13 +18,7 @@ export function isAccountDatabaseFile(name: string, dbName: string): boolean {
 /** The paths of the account's database files that exist now. */
 export async function accountDatabaseFiles(dataDir: string, account: string): Promise<string[]> {
   const dbName = databaseFileName(account);
-  let names: string[];
-  try {
-    names = await readdir(dataDir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  const names = await namesIn(dataDir);
   return names.filter((n) => isAccountDatabaseFile(n, dbName)).sort().map((n) => join(dataDir, n));
 }
 

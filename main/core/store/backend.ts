@@ -17,6 +17,7 @@ import {
 } from './keys.ts';
 import { bm25, idf, parseAverages, type IndexTotals, type QueryWord } from './searchRank.ts';
 import type { StoreStats } from './protocol.ts';
+import { isDateTime } from '../limits.ts';
 
 interface ConversationRow {
   id: number;
@@ -172,11 +173,6 @@ function toConversation(r: ConversationRow): Conversation {
     missed: r.missed === 1,
     transcriptsComplete: r.transcripts_complete === 1,
   };
-}
-
-/** A time `new Date()` can represent (ECMA-262 §21.4.1.1). */
-function isHoldableTime(ms: number): boolean {
-  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
 }
 
 function toMessage(r: MessageRow): Message {
@@ -339,7 +335,7 @@ export class Backend {
   private insertMessage(conversationId: number, thread: string, m: MessageInput): { row: MessageRow; inserted: boolean } {
     const authorSip = m.author ? normalizeSip(m.author.sip) : null;
     // The last line of defence for a time no Date can hold (the parsers already reject them).
-    const holdable = isHoldableTime(m.at);
+    const holdable = isDateTime(m.at);
     const at = holdable ? Math.trunc(m.at) : 0;
     const key = dedupeKey(thread, at, authorSip, m.text);
     const row = this.st<MessageRow>(
@@ -605,7 +601,7 @@ export class Backend {
    */
   restampMessage(messageId: number, at: number, threadId: string | null): Message | null {
     const row = this.messageRow(messageId);
-    if (!row || !isHoldableTime(at)) return null;
+    if (!row || !isDateTime(at)) return null;
     const conv = this.requireConversation(row.conversation_id);
     const stamp = Math.trunc(at);
     const key = dedupeKey(threadOrConversation(threadId ?? conv.thread_id, conv.id), stamp, row.author_sip, row.text);

@@ -3,6 +3,7 @@
 // Never edit a released migration: add a new one.
 import type { Db } from './sqlite.ts';
 import { previewOf } from './keys.ts';
+import { MAX_DATE_MS } from '../limits.ts';
 
 export interface Migration {
   version: number;
@@ -242,7 +243,7 @@ export const migrations: Migration[] = [
       // An earlier version stored any number the server sent as a time (/Date(99999999999999999)/):
       // every view of such a row then threw "Invalid time value". Those rows keep their message
       // with a stand-in time (their conversation's start) and are marked, as new ones are now.
-      const max = 8.64e15; // ECMA-262 §21.4.1.1, as MAX_DATE_MS in ucwa/dates.ts
+      const max = MAX_DATE_MS;
       db.exec(`ALTER TABLE messages ADD COLUMN at_estimated INTEGER NOT NULL DEFAULT 0;`);
       db.prepare(
         `UPDATE messages SET at_estimated = 1,
