@@ -32,10 +32,13 @@ export function mergeMessages(old: Message[], add: Message[]): Message[] {
 function buildRows(messages: Message[]): Row[] {
   const rows: Row[] = [];
   let prev: Message | null = null;
+  // A stand-in time (atEstimated) says nothing of the day: such messages sit under "Unknown date"
+  // (dayLabel of NaN), not under the day of their stand-in (1 January 1970 for a log without a time).
+  const dayOf = (m: Message): string => (m.atEstimated ? 'unknown' : String(startOfDay(m.at)));
   for (const m of messages) {
-    const day = startOfDay(m.at);
-    const newDay = !prev || startOfDay(prev.at) !== day;
-    if (newDay) rows.push({ kind: 'day', key: `d${day}`, at: m.at });
+    const day = dayOf(m);
+    const newDay = !prev || dayOf(prev) !== day;
+    if (newDay) rows.push({ kind: 'day', key: `d${day}-${m.id}`, at: m.atEstimated ? Number.NaN : m.at });
     const sameAuthor = prev && (prev.author?.sip ?? '') === (m.author?.sip ?? '') && prev.direction === m.direction;
     const head = newDay || !sameAuthor || m.at - (prev?.at ?? 0) > GROUP_GAP;
     rows.push({ kind: 'msg', key: `m${m.id}`, m, head });

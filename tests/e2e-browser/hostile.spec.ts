@@ -32,6 +32,8 @@ test('a message with an impossible timestamp shows as "time unknown", and so doe
   const row = page.locator('.msg', { hasText: 'Sent in the year 3 million' });
   await expect(row).toBeVisible();
   await expect(row.locator('time.estimated')).toHaveText('time unknown');
+  await expect(page.getByRole('separator', { name: 'Unknown date' })).toBeVisible();
+  await expect(page.getByText(/1970/)).toHaveCount(0);
   await expect(page.locator('.msg', { hasText: 'An ordinary line' }).locator('time:not(.estimated)')).toBeVisible();
 
   // Behind the store's back: a time no Date can hold, in a message and in its conversation's row.
