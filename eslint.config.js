@@ -23,7 +23,7 @@ const LAYERS = [
   { name: 'lives', files: ['app/lives.ts'] },
   { name: 'session', files: ['app/session*.ts'] },
   { name: 'sync', files: ['app/sync.ts'] },
-  { name: 'app base', files: ['app/events.ts', 'app/errors.ts', 'app/types.ts', 'app/deps.ts', 'app/retry*.ts'] },
+  { name: 'app base', files: ['app/events.ts', 'app/errors.ts', 'app/types.ts', 'app/deps.ts', 'app/retry*.ts', 'app/reading.ts'] },
   {
     name: 'packages',
     siblings: {

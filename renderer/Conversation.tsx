@@ -6,7 +6,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Conversation, InvitationInfo, IpcError, LiveState, Message, OutboxItem, Person } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
-import { useUcwaEvent } from './hooks.ts';
+import { useReading, useUcwaEvent } from './hooks.ts';
 import { linkTarget, sanitizeHtml } from './sanitize.ts';
 import { useSession } from './session.tsx';
 import { Autolink, avatarClass, clockTime, dayLabel, isoTime, displayName, fullTime, initials, participantsLabel, startOfDay, UNKNOWN_TIME } from './text.tsx';
@@ -168,6 +168,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
   const atBottom = useRef(true);
   const anchor = useRef<{ top: number; height: number } | null>(null);
   const pendingScroll = useRef<'bottom' | number | null>(null);
+  useReading(id);
 
   // ---- load
   useEffect(() => {

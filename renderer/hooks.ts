@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { EventName, EventPayload } from '../main/ipc/contract.ts';
-import { on } from './api.ts';
+import { on, safe, ucwa } from './api.ts';
 
 /** Subscribe to a main-process event for the component's lifetime (latest listener, one subscription). */
 export function useUcwaEvent<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): void {
@@ -35,3 +35,38 @@ export function listKey(key: string, index: number, count: number, page = 8): nu
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 /** Ctrl on Windows/Linux, Cmd on macOS. */
 export const modKey = (e: { ctrlKey: boolean; metaKey: boolean }): boolean => (isMac ? e.metaKey : e.ctrlKey);
+
+/**
+ * Tell the app which conversation this window shows to the user while it is visible and focused,
+ * so messages arriving in it are read as they arrive (no "New", no tray count, no notification).
+ * Coming back to the window marks what arrived meanwhile read.
+ */
+export function useReading(conversationId: number | null): void {
+  useEffect(() => {
+    if (conversationId === null) return;
+    let reading = false;
+    // The event says what happened (hasFocus() may lag the blur event); the state decides otherwise.
+    const update = (e?: Event) => {
+      const focused = e?.type === 'blur' ? false : e?.type === 'focus' ? true : document.hasFocus();
+      const now = document.visibilityState === 'visible' && focused;
+      if (now === reading) return;
+      reading = now;
+      void safe(() => ucwa().setReading(now ? conversationId : null));
+      if (now) {
+        void safe(() => ucwa().getConversation(conversationId)).then((c) => {
+          if (c.ok && c.value?.unread) void safe(() => ucwa().markRead(conversationId));
+        });
+      }
+    };
+    update();
+    window.addEventListener('focus', update);
+    window.addEventListener('blur', update);
+    document.addEventListener('visibilitychange', update);
+    return () => {
+      window.removeEventListener('focus', update);
+      window.removeEventListener('blur', update);
+      document.removeEventListener('visibilitychange', update);
+      if (reading) void safe(() => ucwa().setReading(null));
+    };
+  }, [conversationId]);
+}

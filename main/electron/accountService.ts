@@ -160,6 +160,8 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
     messagesAround: (id) => s().messagesAround(id),
     search: (text, limit) => s().search(text, limit),
     markRead: (id) => s().markRead(id),
+    setReading: (window, id) => s().setReading(window, id),
+    isReading: (id) => s().isReading(id),
     unreadSummary: (limit) => s().unreadSummary(limit),
     syncNow: () => s().syncNow(),
     syncProgress: () => s().syncProgress(),

@@ -430,6 +430,8 @@ const shownNotifications: { id: string; title: string; body: string; conversatio
 
 function notify(src: NotificationSource | null): void {
   if (!src || !gate(src, Date.now())) return;
+  // The user is looking at this conversation: the message is on screen already.
+  if (service.isReading(src.conversationId)) return;
   const content = notificationContent(src, { settings, availability: service.state().availability, platform: process.platform, seq: ++notificationSeq });
   if (!content) return;
   if (e2e) shownNotifications.push({ id: content.id, title: content.title, body: content.body, conversationId: content.conversationId });

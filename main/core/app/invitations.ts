@@ -49,6 +49,8 @@ export interface InvitationsOptions {
   now: () => number;
   invitationTimeoutMs: number;
   log: (line: string) => void;
+  /** The user has this conversation open in front of them: its new messages are read already. */
+  isReading(conversationId: number): boolean;
   /** A new incoming invitation rang in this conversation. */
   onIncoming(conversationId: number): void;
 }
@@ -266,7 +268,7 @@ export class Invitations {
     if (unconfirmed) return unconfirmed.id;
     const added = await store.addMessage(conversationId, threadId, {
       author: from, direction: 'Incoming', at: this.#o.now(), text, html, origin: 'live',
-    }, { markUnread: true });
+    }, { markUnread: !this.#o.isReading(conversationId) });
     this.#unconfirmed.add(added.message.id);
     return added.message.id;
   }

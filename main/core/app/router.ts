@@ -24,6 +24,8 @@ export interface RouterOptions {
   now: () => number;
   syncAfterConversationEndMs: number;
   log: (line: string) => void;
+  /** The user has this conversation open in front of them: its new messages are read already. */
+  isReading(conversationId: number): boolean;
 }
 
 type BatchMessages = Map<string, { conversationId: number; threadId: string | null; items: MessageInput[] }>;
@@ -90,7 +92,7 @@ export class Router {
 
   async #writeBatch(messages: BatchMessages): Promise<void> {
     const writes: Promise<unknown>[] = [];
-    for (const g of messages.values()) writes.push(this.#o.store.addMessages(g.conversationId, g.threadId, g.items, { markUnread: true }));
+    for (const g of messages.values()) writes.push(this.#o.store.addMessages(g.conversationId, g.threadId, g.items, { markUnread: !this.#o.isReading(g.conversationId) }));
     messages.clear();
     for (const r of await Promise.allSettled(writes)) {
       if (r.status === 'rejected') this.#o.log(`storing a message failed: ${describeError(r.reason)}`);

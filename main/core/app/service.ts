@@ -26,6 +26,7 @@ import { newOperationId } from '../ucwa/operationId.ts';
 import * as R from '../ucwa/resources.ts';
 import type { Conversation } from '../store/types.ts';
 import { describeError } from '../logSafe.ts';
+import { Reading } from './reading.ts';
 
 export type { MessengerDeps } from './deps.ts';
 export type { Sending } from './outbox.ts';
@@ -38,6 +39,8 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
   const events = new ServiceEmitter(log);
   const transport = createTransport({ fetch: deps.fetch, log, defaultTimeoutMs: timing.requestTimeoutMs });
 
+  const reading = new Reading();
+  const isReading = (id: number) => reading.isReading(id);
   // Late-bound: the layers are made bottom-up, and the ports of the lower ones call the upper ones.
   let router: Router | null = null;
   let outbox: Outbox | null = null;
@@ -59,10 +62,10 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     },
   });
   lives = new Lives({ session, events, now, typingThrottleMs: timing.typingThrottleMs, log, onConnected: (id) => outbox?.kick(id) });
-  invitations = new Invitations({ session, lives, store, events, now, invitationTimeoutMs: timing.invitationTimeoutMs, log, onIncoming: (id) => outbox?.kick(id) });
+  invitations = new Invitations({ session, lives, store, events, now, invitationTimeoutMs: timing.invitationTimeoutMs, log, isReading, onIncoming: (id) => outbox?.kick(id) });
   const connector = new Connector({ session, lives, invitations, store, readyTimeoutMs: timing.invitationTimeoutMs, lostAnswerWaitMs: timing.requestTimeoutMs, log });
   outbox = new Outbox({ store, session, lives, connector, backoffBaseMs: timing.backoffBaseMs, backoffMaxMs: timing.backoffMaxMs, requestTimeoutMs: timing.requestTimeoutMs, random: deps.random ?? Math.random, now, log });
-  router = new Router({ session, lives, invitations, outbox, store, events, now, syncAfterConversationEndMs: timing.syncAfterConversationEndMs, log });
+  router = new Router({ session, lives, invitations, outbox, store, events, now, syncAfterConversationEndMs: timing.syncAfterConversationEndMs, log, isReading });
   const ob = outbox, lv = lives, inv = invitations, rt = router;
 
   // Store changes become service events (one direction of data: store → change events → UI).
@@ -165,6 +168,8 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       if (client && href) await R.markAsRead(client, href).catch((err: unknown) => log(`markAsRead: ${describeError(err)}`));
     },
     unreadSummary: (limit) => store.unreadSummary(limit),
+    setReading: (window, conversationId) => reading.set(window, conversationId),
+    isReading,
     syncNow: () => session.syncNow(),
     syncProgress: (): SyncProgress => ({ ...session.sync.progress }),
     retryOutbox: (clientId) => ob.retry(clientId),

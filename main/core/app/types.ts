@@ -210,6 +210,12 @@ export interface MessengerService {
   search(text: string, limit?: number): Promise<SearchHit[]>;
   markRead(conversationId: number): Promise<void>;
   unreadSummary(limit?: number): Promise<UnreadSummary>;
+  /**
+   * `window` shows `conversationId` to the user (visible and focused), or nothing (null). Messages
+   * arriving in a conversation being read do not turn it unread nor raise a notification.
+   */
+  setReading(window: string, conversationId: number | null): void;
+  isReading(conversationId: number): boolean;
   syncNow(): Promise<void>;
   syncProgress(): SyncProgress;
 
