@@ -141,7 +141,10 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
         throw new AppError({ code: 'invalidInput', message: `"${to}" is not a SIP address like alice@contoso.com.` });
       }
       // Our own threadId (startMessaging accepts one): the conversation exists locally at once.
-      const conv = await store.ensureLiveConversation({ threadId: newOperationId(), subject: '', direction: 'Outgoing', participants: [R.personFromSip(sip)], startedAt: now() });
+      // The person as the user picked them (directory or contacts): their name, not the bare address.
+      const known = (await store.listContacts(sip, 5).catch(() => [])).find((p) => p.sip === sip);
+      const person = known && known.name.trim() ? known : R.personFromSip(sip);
+      const conv = await store.ensureLiveConversation({ threadId: newOperationId(), subject: '', direction: 'Outgoing', participants: [person], startedAt: now() });
       return ob.enqueue(conv.id, text, null);
     },
     // The core decides continue, start, reuse or accept: continuing is sending.
