@@ -50,6 +50,10 @@ export function ConversationList(props: {
   const [error, setError] = useState<IpcError | null>(null);
   const [active, setActive] = useState(-1);
   const gen = useRef(0);
+  // The open row stays where it is while it is open, even when it no longer passes the filter
+  // (opening an unread one reads it): a list that shifts under the mouse loses the user's place.
+  const selected = useRef(props.selectedId);
+  selected.current = props.selectedId;
 
   const loadFirst = useCallback(async () => {
     const g = ++gen.current;
@@ -86,6 +90,8 @@ export function ConversationList(props: {
   // Live updates: a changed conversation moves to its place (newest activity first).
   useUcwaEvent('conversation', (c) => {
     setItems((old) => {
+      const at = old.findIndex((o) => o.id === c.id);
+      if (!passes(c, filter) && at >= 0 && c.id === selected.current) return old.map((o) => (o.id === c.id ? c : o));
       const rest = old.filter((o) => o.id !== c.id);
       if (!passes(c, filter)) return rest.length === old.length ? old : rest;
       const last = rest[rest.length - 1];

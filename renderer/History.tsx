@@ -2,7 +2,7 @@
 // (conversation, new conversation, settings). Keyboard: Ctrl/Cmd+F search, Ctrl/Cmd+K palette,
 // Ctrl/Cmd+N new conversation, Ctrl/Cmd+, settings, arrows in lists, Esc closes.
 import { useCallback, useEffect, useRef, useState, type ReactNode, type KeyboardEvent } from 'react';
-import type { IpcError, Navigation, SearchHit, SyncProgress } from '../main/ipc/contract.ts';
+import type { IpcError, Navigation, SearchHit, SyncProgress, UnreadCounts } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { modKey, useDebounced, useUcwaEvent } from './hooks.ts';
@@ -43,6 +43,30 @@ function SyncBanner(): ReactNode {
     <div className="sync" role="status">
       <span>Syncing history…{p.total > 0 ? ` ${p.done.toLocaleString()} of ${p.total.toLocaleString()}` : ''}</span>
       <progress max={p.total || 1} value={p.total ? p.done : undefined} aria-label="History sync progress" />
+    </div>
+  );
+}
+
+/** The filter pills with their counts (unread, and missed not yet read) and "Mark all read". */
+function Filters(props: { filter: Filter; setFilter: (f: Filter) => void }): ReactNode {
+  const [counts, setCounts] = useState<UnreadCounts | null>(null);
+  useEffect(() => {
+    void safe(() => ucwa().unreadSummary(1)).then((r) => r.ok && setCounts({ unreadConversations: r.value.unreadConversations, missedConversations: r.value.missedConversations }));
+  }, []);
+  useUcwaEvent('unread', setCounts);
+  const count = (f: Filter) => (f === 'unread' ? counts?.unreadConversations : f === 'missed' ? counts?.missedConversations : 0) ?? 0;
+  const label = (f: Filter) => (f === 'all' ? 'All' : f === 'unread' ? 'Unread' : 'Missed');
+  return (
+    <div className="filters" role="group" aria-label="Show">
+      {(['all', 'unread', 'missed'] as const).map((f) => (
+        <button key={f} type="button" className={`filter${props.filter === f ? ' on' : ''}`} aria-pressed={props.filter === f} onClick={() => props.setFilter(f)}
+          aria-label={count(f) ? `${label(f)}, ${count(f)} ${f === 'missed' ? 'not yet read' : 'conversations'}` : label(f)}>
+          {label(f)}{count(f) > 0 && <span className="pill-count" aria-hidden="true">{count(f) > 999 ? '999+' : count(f)}</span>}
+        </button>
+      ))}
+      {(counts?.unreadConversations ?? 0) > 0 && (
+        <button type="button" className="linkish mark-all" onClick={() => void safe(() => ucwa().markAllRead())}>Mark all read</button>
+      )}
     </div>
   );
 }
@@ -153,15 +177,7 @@ export function History(): ReactNode {
         </div>
         <SessionBanner />
         <SyncBanner />
-        {!searching && (
-          <div className="filters" role="group" aria-label="Show">
-            {(['all', 'unread', 'missed'] as const).map((f) => (
-              <button key={f} type="button" className={`filter${filter === f ? ' on' : ''}`} aria-pressed={filter === f} onClick={() => setFilter(f)}>
-                {f === 'all' ? 'All' : f === 'unread' ? 'Unread' : 'Missed'}
-              </button>
-            ))}
-          </div>
-        )}
+        {!searching && <Filters filter={filter} setFilter={setFilter} />}
         <div className="side-list">
           <ErrorBoundary what={searching ? 'the search results' : 'the conversation list'} key={searching ? 'search' : 'list'}>
           {searching ? (

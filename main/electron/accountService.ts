@@ -160,6 +160,7 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
     messagesAround: (id) => s().messagesAround(id),
     search: (text, limit) => s().search(text, limit),
     markRead: (id) => s().markRead(id),
+    markAllRead: () => s().markAllRead(),
     setReading: (window, id) => s().setReading(window, id),
     isReading: (id) => s().isReading(id),
     unreadSummary: (limit) => s().unreadSummary(limit),

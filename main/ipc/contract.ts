@@ -192,6 +192,7 @@ export const calls = {
   messagesAround: { args: z.tuple([id]), result: z.array(messageSchema) },
   search: { args: z.tuple([z.string().max(MAX_SEARCH_LENGTH), limit]), result: z.array(searchHitSchema) },
   markRead: { args: z.tuple([id]), result: z.null() },
+  markAllRead: { args: z.tuple([]), result: z.null() },
   /** The calling window shows this conversation to the user now (visible, focused), or none (null). */
   setReading: { args: z.tuple([id.nullable()]), result: z.null() },
   unreadSummary: { args: z.tuple([z.number().int().min(1).max(50).optional()]), result: unreadSummarySchema },

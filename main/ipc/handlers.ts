@@ -90,6 +90,7 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
     messagesAround: (_c, id) => service.messagesAround(id),
     search: (_c, text, limit) => service.search(text, limit),
     markRead: (_c, id) => nul(service.markRead(id)),
+    markAllRead: () => nul(service.markAllRead()),
     setReading: async (c, id) => { service.setReading(String(c.window ?? 'unknown'), id); return null; },
     unreadSummary: (_c, limit) => service.unreadSummary(limit),
     syncNow: (_c) => nul(service.syncNow()),

@@ -170,6 +170,18 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       const client = session.client;
       if (client && href) await R.markAsRead(client, href).catch((err: unknown) => log(`markAsRead: ${describeError(err)}`));
     },
+    async markAllRead() {
+      const ids = await store.markAllRead();
+      // Tell the server too, one log at a time in the background: the local read is what counts now.
+      const client = session.client;
+      if (!client) return;
+      void (async () => {
+        for (const id of ids) {
+          const href = session.sync.logLinks.get(id)?.markAsReadHref;
+          if (href) await R.markAsRead(client, href).catch((err: unknown) => log(`markAsRead: ${describeError(err)}`));
+        }
+      })();
+    },
     unreadSummary: (limit) => store.unreadSummary(limit),
     setReading: (window, conversationId) => reading.set(window, conversationId),
     isReading,

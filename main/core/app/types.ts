@@ -209,6 +209,8 @@ export interface MessengerService {
   messagesAround(messageId: number): Promise<Message[]>;
   search(text: string, limit?: number): Promise<SearchHit[]>;
   markRead(conversationId: number): Promise<void>;
+  /** Every unread conversation read (locally at once; the server's logs told in the background). */
+  markAllRead(): Promise<void>;
   unreadSummary(limit?: number): Promise<UnreadSummary>;
   /**
    * `window` shows `conversationId` to the user (visible and focused), or nothing (null). Messages

@@ -551,6 +551,16 @@ export class Backend {
     }
   }
 
+  /** Every unread conversation read at once ("Mark all read"); returns their ids. */
+  markAllRead(): number[] {
+    const ids = this.st<{ id: number }>('SELECT id FROM conversations WHERE unread = 1').all().map((r) => r.id);
+    if (!ids.length) return ids;
+    this.st('UPDATE conversations SET unread = 0, read_upto = last_activity_at WHERE unread = 1').run();
+    for (const id of ids) this.emitConversation(id);
+    this.emitUnread();
+    return ids;
+  }
+
   unreadSummary(limit = 5): UnreadSummary {
     const latest = this.st<ConversationRow>(
       'SELECT * FROM conversations WHERE unread = 1 ORDER BY last_activity_at DESC, id DESC LIMIT ?',

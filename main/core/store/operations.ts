@@ -26,6 +26,7 @@ export const storeOperations: { readonly [K in StoreMethod]: Operation<K> } = {
   findConversationByThread: (b, thread) => read(b.findConversationByThread(thread)),
   listConversations: (b, query) => read(b.listConversations(query)),
   markRead: (b, id) => b.write(() => b.markRead(id)),
+  markAllRead: (b) => b.write(() => b.markAllRead()),
   unreadSummary: (b, limit) => read(b.unreadSummary(limit)),
   addMessage: (b, id, thread, message, opts) => b.write(() => b.addMessage(id, thread, message, opts)),
   addMessages: (b, id, thread, messages, opts) => b.write(() => b.addMessages(id, thread, messages, opts)),

@@ -250,6 +250,7 @@ class SqliteStoreImpl implements SqliteStore {
   findConversationByThread(...a: Ops['findConversationByThread']['args']) { return this.call('findConversationByThread', ...a); }
   listConversations(...a: Ops['listConversations']['args']) { return this.call('listConversations', ...a); }
   markRead(...a: Ops['markRead']['args']) { return this.call('markRead', ...a); }
+  markAllRead(...a: Ops['markAllRead']['args']) { return this.call('markAllRead', ...a); }
   unreadSummary(...a: Ops['unreadSummary']['args']) { return this.call('unreadSummary', ...a); }
   addMessage(...a: Ops['addMessage']['args']) { return this.call('addMessage', ...a); }
   addMessages(...a: Ops['addMessages']['args']) { return this.call('addMessages', ...a); }

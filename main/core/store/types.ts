@@ -224,6 +224,8 @@ export interface Store {
   findConversationByThread(threadId: string): Promise<Conversation | null>;
   listConversations(query: { filter?: ConversationFilter; contact?: string; cursor?: string | null; limit?: number }): Promise<Page<Conversation>>;
   markRead(conversationId: number): Promise<void>;
+  /** Mark every unread conversation read; returns the ids it changed. */
+  markAllRead(): Promise<number[]>;
   unreadSummary(limit?: number): Promise<UnreadSummary>;
 
   // --- messages ---
