@@ -10,6 +10,7 @@ import { ensurePrivateFile, recordFullCheck } from '../main/core/store/database.
 import { migrate } from '../main/core/store/migrations.ts';
 import { openDatabase } from '../main/core/store/sqlite.ts';
 import type { LogInput, MessageInput, Person } from '../main/core/store/types.ts';
+import { benchSearchQuality } from './searchQuality.ts';
 
 export interface Figure {
   value: number;
@@ -88,17 +89,20 @@ function logFor(c: number, createdAt: number): LogInput {
   };
 }
 
-/** A history of `messages` messages (50 per conversation) written straight into `path`. */
+/**
+ * A history of `messages` messages (50 per conversation) written straight into `path`, the newest
+ * conversation first as the sync stores them: message ids run against time (what search must cope with).
+ */
 export function buildHistory(path: string, messages: number, seed = 2): number {
   const make = textMaker(seed);
   const texts = Array.from({ length: messages }, (_, k) => make(k));
-  return bareInsert(path, messages / 50, 50, texts);
+  return bareInsert(path, messages / 50, 50, texts, true);
 }
 
 /** The floor: the same schema (FTS triggers included), one transaction, prepared INSERTs (a
  * conversation, its log, its messages), texts generated beforehand and a trivial unique key (no
  * hashing). */
-function bareInsert(path: string, conversations: number, perConversation: number, texts: string[]): number {
+function bareInsert(path: string, conversations: number, perConversation: number, texts: string[], newestFirst = false): number {
   const db = openDatabase(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -112,7 +116,8 @@ function bareInsert(path: string, conversations: number, perConversation: number
     VALUES (?, ?, ?, 'Incoming', ?, ?, 'transcript', ?)`);
   db.transaction(() => {
     let i = 0;
-    for (let c = 1; c <= conversations; c++) {
+    for (let n = 1; n <= conversations; n++) {
+      const c = newestFirst ? conversations + 1 - n : n;
       const at0 = 1_600_000_000_000 + c * 3_600_000;
       conv.run(c, `LOG${c}`, `thread-${c}`, `Conversation ${c}`, at0, at0, JSON.stringify(people(c)));
       log.run(`LOG${c}`, c, `/ucwa/oauth/v1/applications/1/communication/conversationLogs/LOG${c}`, at0);
@@ -217,6 +222,7 @@ export async function benchStore(opts: { quick?: boolean } = {}): Promise<Record
         out[`store.search.${name}.p99`] = { value: round(s.p99, 3), unit: 'ms', target: '< 50' };
       }
       loop.disable();
+      Object.assign(out, await benchSearchQuality(bigStore, path, quick));
       out['store.search.eventLoopDelayMax'] = { value: round(loop.max / 1e6), unit: 'ms', target: '< 20' };
     out['store.search.eventLoopDelayP99'] = { value: round(loop.percentile(99) / 1e6), unit: 'ms' };
       const st = await bigStore.stats();

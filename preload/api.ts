@@ -6,7 +6,7 @@ import type { CallName, EventName, EventPayload, IpcError, Result, UcwaApi } fro
 
 export const CALL_NAMES = [
   'signIn', 'tryDemo', 'signOut', 'deleteLocalHistory', 'sessionState', 'setAvailability',
-  'listConversations', 'getConversation', 'listMessages', 'messagesAround', 'search', 'markRead', 'markAllRead', 'setReading', 'unreadSummary', 'syncNow', 'syncProgress',
+  'listConversations', 'getConversation', 'listMessages', 'messagesAround', 'search', 'searchMessages', 'markRead', 'markAllRead', 'setReading', 'unreadSummary', 'syncNow', 'syncProgress',
   'searchPeople', 'startConversation', 'continueConversation', 'send', 'accept', 'decline', 'typing', 'hangUp', 'liveState',
   'retryOutbox', 'discardOutbox',
   'openExternal', 'getSettings', 'setSettings', 'showWindow', 'pendingNavigation', 'closeWindow',

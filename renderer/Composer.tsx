@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { MAX_MESSAGE_LENGTH_UI } from './limits.ts';
+import { loadDraft, saveDraft } from './drafts.ts';
+import { EmojiPicker } from './EmojiPicker.tsx';
 
 /** Enter sends, Shift+Enter adds a line; typing notifications are throttled here (one per 3 s). */
 export function Composer(props: {
@@ -10,8 +12,11 @@ export function Composer(props: {
   autoFocus?: boolean;
   id?: string;
   disabled?: boolean;
+  /** Keeps unsent words under this key (one per conversation) across switches and reloads. */
+  draftKey?: string;
 }): ReactNode {
-  const [text, setText] = useState('');
+  const { draftKey } = props;
+  const [text, setText] = useState(() => (draftKey ? loadDraft(draftKey) : ''));
   const [busy, setBusy] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
@@ -19,6 +24,17 @@ export function Composer(props: {
   useEffect(() => {
     if (props.autoFocus) ref.current?.focus();
   }, [props.autoFocus]);
+  useEffect(() => { if (draftKey) saveDraft(draftKey, text); }, [draftKey, text]);
+
+  /** Puts `s` at the caret (or over the selection), as typing it would. */
+  const insert = (s: string) => {
+    const el = ref.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    const next = (text.slice(0, start) + s + text.slice(end)).slice(0, MAX_MESSAGE_LENGTH_UI);
+    setText(next);
+    requestAnimationFrame(() => { el?.focus(); el?.setSelectionRange(start + s.length, start + s.length); });
+  };
 
   const submit = async () => {
     const t = text;
@@ -52,12 +68,16 @@ export function Composer(props: {
           }
         }}
         onKeyDown={(e) => {
+          // Esc in the composer does nothing: it never hides the window from here, not even when the
+          // field is empty (issue 12), and a second Esc must not either (so no blur to the body).
+          if (e.key === 'Escape' && !e.nativeEvent.isComposing) { e.preventDefault(); return; }
           if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
             e.preventDefault();
             void submit();
           }
         }}
       />
+      <EmojiPicker onPick={insert} onDone={() => ref.current?.focus()} disabled={props.disabled} />
       <button type="submit" className="btn primary" disabled={busy || !text.trim()}>Send</button>
     </form>
   );

@@ -7,7 +7,7 @@ import type { Conversation, InvitationInfo, IpcError, LiveState, Message, Outbox
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { useReading, useUcwaEvent } from './hooks.ts';
-import { linkTarget, sanitizeHtml } from './sanitize.ts';
+import { applyFormatting, linkTarget, sanitizeHtml } from './sanitize.ts';
 import { useSession } from './session.tsx';
 import { Autolink, avatarClass, clockTime, dayLabel, isoTime, displayName, fullTime, initials, participantsLabel, startOfDay, UNKNOWN_TIME } from './text.tsx';
 import { Composer } from './Composer.tsx';
@@ -57,7 +57,9 @@ export function onLinkClick(e: MouseEvent): void {
 
 export const MessageBody = memo(function MessageBody({ m }: { m: Message }): ReactNode {
   const clean = useMemo(() => (m.html ? sanitizeHtml(m.html) : null), [m.html]);
-  if (clean) return <div className="msg-text html" dangerouslySetInnerHTML={{ __html: clean }} />;
+  const htmlRef = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => applyFormatting(htmlRef.current), [clean]); // inline colours via the CSSOM (CSP)
+  if (clean) return <div ref={htmlRef} className="msg-text html" dangerouslySetInnerHTML={{ __html: clean }} />;
   return <div className="msg-text"><Autolink text={m.text} /></div>;
 });
 
@@ -236,7 +238,12 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     } else if (typeof ps === 'number') {
       pendingScroll.current = null;
       const idx = rows.findIndex((r) => r.kind === 'msg' && r.m.id === ps);
-      if (idx >= 0) virtualizer.scrollToIndex(idx, { align: 'center' });
+      // A search hit is shown with its day: from the day's separator when both fit on screen.
+      let day = idx;
+      while (day > 0 && rows[day]?.kind !== 'day') day--;
+      const m = virtualizer.measurementsCache;
+      const fits = idx >= 0 && m[day] && m[idx] && m[idx].end - m[day].start <= el.clientHeight;
+      if (idx >= 0) virtualizer.scrollToIndex(fits ? day : idx, { align: fits ? 'start' : 'center' });
     }
   }, [rows, virtualizer]);
 
@@ -334,13 +341,16 @@ export function ConversationView(props: { id: number; messageId?: number | undef
   const inv = live?.invitation ?? null;
   const ringing = inv?.direction === 'Incoming' && (inv.state === 'ringing' || inv.state === 'accepting');
   const connected = !!live && live.connection !== 'disconnected';
+  // Signed out, nothing connects: the outbox keeps what is typed for the next sign-in, and says so
+  // instead of "Connecting…" for ever.
+  const signedOut = session.status === 'signedOut' || session.status === 'error';
 
   const sendText = async (text: string): Promise<boolean> => {
     setNotice(null);
     // One call whatever the state: the core continues, starts, accepts or reuses, and retries by
     // itself. What it refuses at once (not signed in, too long) was never queued: the composer
     // keeps the words. Everything later shows on the message row (its clientId, never its text).
-    if (!connected && !ringing) setProgress({ state: 'connecting', error: null });
+    if (!connected && !ringing && !signedOut) setProgress({ state: 'connecting', error: null });
     const r = await safe(() => ucwa().send(id, text));
     if (!r.ok) {
       if (!connected && !ringing) setProgress({ state: 'failed', error: r.error });
@@ -404,7 +414,13 @@ export function ConversationView(props: { id: number; messageId?: number | undef
           </span>
         </div>
       )}
-      {progress && (
+      {signedOut && (
+        <div className="banner signed-out" role="status">
+          <span>You are signed out — messages will be sent when you sign in.</span>
+          <button type="button" className="btn small" onClick={() => void safe(() => ucwa().showWindow('signin'))}>Sign in</button>
+        </div>
+      )}
+      {progress && !signedOut && (
         <div className={`banner progress ${progress.state}`} role={progress.state === 'failed' ? 'alert' : 'status'} data-state={progress.state} data-code={progress.error?.code}>
           {progress.state === 'connecting' && <><span className="spinner" aria-hidden="true" /> Connecting to {names || 'them'}…</>}
           {progress.state === 'connected' && <>Connected — {names || 'they'} can see your messages.</>}
@@ -418,6 +434,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
       <div className="typing" role="status" aria-live="polite">{typingText}</div>
       <Composer
         key={id}
+        draftKey={`conversation:${id}`}
         label={`Message ${names || 'this conversation'}`}
         placeholder={connected || ringing ? `Message ${names}` : `Write to continue the conversation with ${names || 'them'}`}
         onSend={sendText}

@@ -6,9 +6,10 @@ import { useUcwaEvent } from './hooks.ts';
 import { VirtualListbox } from './VirtualListbox.tsx';
 import { avatarClass, fullTime, initials, isoTime, participantsLabel, shortTime } from './text.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { FIRST_PAGE, takeFirstList } from './firstList.ts';
 
 export type Filter = 'all' | 'unread' | 'missed';
-const PAGE = 60;
+const PAGE = FIRST_PAGE;
 
 const passes = (c: Conversation, f: Filter): boolean => f === 'all' || (f === 'unread' ? c.unread : c.missed);
 const newerFirst = (a: Conversation, b: Conversation): number => b.lastActivityAt - a.lastActivityAt || b.id - a.id;
@@ -22,13 +23,14 @@ export const ConversationRow = memo(function ConversationRow({ c, self }: { c: C
       <div className="conv-main">
         <div className="conv-top">
           <span className="conv-name">{names}</span>
+          {/* Badges sit on the name line: on the preview line they cut it to "Budget review — Y…". */}
+          {c.status === 'Live' && <span className="badge live">Live</span>}
+          {c.missed && <span className="badge missed">Missed</span>}
+          {c.unread && <span className="badge unread">New</span>}
           <time className="conv-time" dateTime={isoTime(c.lastActivityAt)} title={fullTime(c.lastActivityAt)}>{shortTime(c.lastActivityAt)}</time>
         </div>
         <div className="conv-bottom">
           <span className="conv-preview">{text || <span className="muted">No messages</span>}</span>
-          {c.status === 'Live' && <span className="badge live">Live</span>}
-          {c.missed && <span className="badge missed">Missed</span>}
-          {c.unread && <span className="badge unread">New</span>}
         </div>
       </div>
     </div>
@@ -42,8 +44,10 @@ export function ConversationList(props: {
   onOpen: (id: number) => void;
   onOtherKey?: (e: KeyboardEvent<HTMLDivElement>) => void;
   listRef?: (el: HTMLDivElement | null) => void;
+  /** The ids in the order shown, whenever it changes (Ctrl+Tab / Alt+↑↓ step through it). */
+  onOrder?: (ids: number[]) => void;
 }): ReactNode {
-  const { filter } = props;
+  const { filter, onOrder } = props;
   const [items, setItems] = useState<Conversation[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -58,7 +62,7 @@ export function ConversationList(props: {
   const loadFirst = useCallback(async () => {
     const g = ++gen.current;
     setLoading(true);
-    const r = await safe(() => ucwa().listConversations({ filter, limit: PAGE }));
+    const r = await (takeFirstList(filter) ?? safe(() => ucwa().listConversations({ filter, limit: PAGE })));
     if (g !== gen.current) return;
     setLoading(false);
     if (!r.ok) return setError(r.error);
@@ -102,6 +106,7 @@ export function ConversationList(props: {
       return out;
     });
   });
+  useEffect(() => { onOrder?.(items.map((c) => c.id)); }, [items, onOrder]);
   useUcwaEvent('session', (s) => {
     if (s.status === 'online' && items.length === 0) void loadFirst();
   });

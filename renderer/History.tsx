@@ -15,6 +15,10 @@ import { Settings } from './Settings.tsx';
 import { Palette } from './Palette.tsx';
 import { displayName } from './text.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { ShortcutSheet } from './ShortcutSheet.tsx';
+import { isEditable } from './shortcuts.ts';
+import { useUnreadTitle } from './unreadTitle.ts';
+import { stepIn } from './listOrder.ts';
 
 type View =
   | { kind: 'none' }
@@ -59,9 +63,9 @@ function Filters(props: { filter: Filter; setFilter: (f: Filter) => void }): Rea
   return (
     <div className="filters" role="group" aria-label="Show">
       {(['all', 'unread', 'missed'] as const).map((f) => (
-        <button key={f} type="button" className={`filter${props.filter === f ? ' on' : ''}`} aria-pressed={props.filter === f} onClick={() => props.setFilter(f)}
-          aria-label={count(f) ? `${label(f)}, ${count(f)} ${f === 'missed' ? 'not yet read' : 'conversations'}` : label(f)}>
-          {label(f)}{count(f) > 0 && <span className="pill-count" aria-hidden="true">{count(f) > 999 ? '999+' : count(f)}</span>}
+        <button key={f} type="button" className={`filter${props.filter === f ? ' on' : ''}`} aria-pressed={props.filter === f} onClick={() => props.setFilter(f)}>
+          {/* The count is part of the visible name (no aria-label that could differ from it). */}
+          {label(f)}{count(f) > 0 && <>{' '}<span className="pill-count">{count(f) > 999 ? '999+' : count(f)}</span></>}
         </button>
       ))}
       {(counts?.unreadConversations ?? 0) > 0 && (
@@ -97,6 +101,14 @@ export function History(): ReactNode {
   const debounced = useDebounced(query.trim(), 120);
   const searchRef = useRef<HTMLInputElement>(null);
   const listEl = useRef<HTMLDivElement | null>(null);
+  const paneRef = useRef<HTMLElement | null>(null);
+  const [sheet, setSheet] = useState(false);
+  // The list's order (ids, top to bottom) as ConversationList last showed it: what Ctrl+Tab and
+  // Alt+↑/↓ step through. Ids of rows, whatever the rows become (chats).
+  const order = useRef<readonly number[]>([]);
+  const selected = useRef<number | null>(null);
+  useUnreadTitle('UCWA Tray');
+  const onOrder = useCallback((ids: number[]) => { order.current = ids; }, []);
 
   const navigate = useCallback((n: Navigation) => {
     setNavError(null);
@@ -116,25 +128,57 @@ export function History(): ReactNode {
 
   const openConversation = (id: number, messageId?: number) => setView({ kind: 'conversation', id, messageId, nonce: ++nonce });
 
+  // F6 (and Shift+F6): the list ↔ the pane (its composer if it has one), as in browsers and mail apps.
+  const cycleRegion = useCallback(() => {
+    const pane = paneRef.current;
+    if (pane && !pane.contains(document.activeElement)) {
+      const target = pane.querySelector<HTMLElement>('.composer textarea:not(:disabled)') ?? pane;
+      target.focus();
+    } else (listEl.current ?? searchRef.current)?.focus();
+  }, []);
+
   // Global shortcuts.
   useEffect(() => {
+    // Moving between conversations goes first (capture): Alt+↓ in the list must not also move its cursor.
+    const onMove = (e: globalThis.KeyboardEvent) => {
+      const tab = e.key === 'Tab' && (e.ctrlKey || e.metaKey) && !e.altKey;
+      const alt = (e.key === 'ArrowDown' || e.key === 'ArrowUp') && e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey;
+      if (!tab && !alt) return;
+      if (document.querySelector('[aria-modal="true"]')) return; // a dialog is open: its keys are its own
+      const delta = tab ? (e.shiftKey ? -1 : 1) : e.key === 'ArrowDown' ? 1 : -1;
+      const to = stepIn(order.current, selected.current, delta);
+      e.preventDefault();
+      e.stopPropagation();
+      if (to !== null) setView({ kind: 'conversation', id: to, nonce: ++nonce });
+    };
     const onKey = (e: globalThis.KeyboardEvent) => {
       const k = e.key.toLowerCase();
       if (modKey(e) && k === 'f') { e.preventDefault(); searchRef.current?.focus(); searchRef.current?.select(); return; }
       if (modKey(e) && k === 'k') { e.preventDefault(); setPalette(true); return; }
       if (modKey(e) && k === 'n') { e.preventDefault(); setView({ kind: 'new', nonce: ++nonce }); return; }
-      if (modKey(e) && k === ',') { e.preventDefault(); setView({ kind: 'settings' }); return; }
-      if (e.key === 'Escape' && !e.defaultPrevented) {
-        const t = e.target as HTMLElement | null;
-        const typing = t && (t.tagName === 'TEXTAREA' || t.tagName === 'INPUT') && (t as HTMLInputElement).value;
-        if (!typing) void safe(() => ucwa().closeWindow());
+      if (modKey(e) && k === ',') {
+        e.preventDefault();
+        setView({ kind: 'settings' });
+        // Focus to the top of the pane: the next Tab is its "Go to the conversation list" link,
+        // not a walk through every setting (issue 12: it took 17 Tabs).
+        paneRef.current?.focus({ preventScroll: true });
+        return;
       }
+      if (modKey(e) && (k === '/' || e.code === 'Slash')) { e.preventDefault(); setSheet((v) => !v); return; }
+      if (e.key === 'F6' && !e.defaultPrevented) { e.preventDefault(); cycleRegion(); return; }
+      if (e.defaultPrevented || isEditable(e.target)) return; // keys typed into a field are text
+      if (e.key === '?' && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); setSheet(true); return; }
+      // Esc hides the window only from places that are not for writing: in the composer (even an
+      // empty one) Esc is a slip of the finger away from losing the window.
+      if (e.key === 'Escape') void safe(() => ucwa().closeWindow());
     };
+    window.addEventListener('keydown', onMove, true);
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+    return () => { window.removeEventListener('keydown', onMove, true); window.removeEventListener('keydown', onKey); };
+  }, [cycleRegion]);
 
   const selectedId = view.kind === 'conversation' ? view.id : null;
+  selected.current = selectedId;
   const searching = debounced.length > 0;
 
   const listOtherKey = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -154,13 +198,15 @@ export function History(): ReactNode {
             onClick={() => setView({ kind: 'new', nonce: ++nonce })}><span aria-hidden="true">✎</span></button>
           <button type="button" className="icon-btn" aria-label="Settings" title="Settings" aria-pressed={view.kind === 'settings'}
             onClick={() => setView({ kind: 'settings' })}><span aria-hidden="true">⚙</span></button>
+          <button type="button" className="icon-btn" aria-label="Keyboard shortcuts (Ctrl+/)" title="Keyboard shortcuts"
+            onClick={() => setSheet(true)}><span aria-hidden="true">⌨</span></button>
         </header>
         <div className="search-box" role="search">
           <input
             ref={searchRef}
             type="search"
-            aria-label="Search messages"
-            placeholder="Search messages (Ctrl+F)"
+            aria-label="Search messages, people and conversations"
+            placeholder="Search people, messages (Ctrl+F)"
             value={query}
             aria-controls={searching ? 'search-results' : 'conversations'}
             onChange={(e) => setQuery(e.target.value)}
@@ -182,15 +228,16 @@ export function History(): ReactNode {
           <ErrorBoundary what={searching ? 'the search results' : 'the conversation list'} key={searching ? 'search' : 'list'}>
           {searching ? (
             <SearchResults query={debounced} self={self} listRef={(el) => { listEl.current = el; }} onOtherKey={listOtherKey}
-              onOpen={(h: SearchHit) => openConversation(h.conversationId, h.messageId)} />
+              onOpen={(h: SearchHit) => openConversation(h.conversationId, h.messageId)} onNavigate={navigate} />
           ) : (
             <ConversationList filter={filter} selectedId={selectedId} self={self} listRef={(el) => { listEl.current = el; }}
-              onOpen={(id) => openConversation(id)} onOtherKey={listOtherKey} />
+              onOpen={(id) => openConversation(id)} onOtherKey={listOtherKey} onOrder={onOrder} />
           )}
           </ErrorBoundary>
         </div>
       </aside>
-      <main className="pane">
+      <main className="pane" ref={paneRef} tabIndex={-1} aria-label="Conversation pane">
+        <button type="button" className="skip-link" onClick={() => (listEl.current ?? searchRef.current)?.focus()}>Go to the conversation list (F6)</button>
         {navError && <div className="banner failed" role="alert">{inWords(navError)}</div>}
         <ErrorBoundary what={view.kind === 'conversation' ? 'this conversation' : view.kind === 'settings' ? 'the settings' : 'this view'}
           key={view.kind === 'conversation' ? `c${view.id}` : view.kind}>
@@ -205,6 +252,7 @@ export function History(): ReactNode {
           </div>
         )}
       </main>
+      {sheet && <ShortcutSheet onClose={() => setSheet(false)} />}
       {palette && <Palette self={self} onOpen={(id) => openConversation(id)} onClose={() => setPalette(false)} />}
     </div>
   );

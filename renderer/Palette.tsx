@@ -1,8 +1,8 @@
 // Ctrl/Cmd+K: jump to a conversation by name. A modal dialog with a combobox; Esc closes.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Conversation } from '../main/ipc/contract.ts';
-import { safe, ucwa } from './api.ts';
 import { listKey, useDebounced } from './hooks.ts';
+import { findConversations } from './findConversations.ts';
 import { ConversationRow } from './ConversationList.tsx';
 
 export function Palette(props: { self: string | null; onOpen: (id: number) => void; onClose: () => void }): ReactNode {
@@ -22,29 +22,19 @@ export function Palette(props: { self: string | null; onOpen: (id: number) => vo
   const recent = useRef<Promise<Conversation[]> | null>(null);
   useEffect(() => {
     let stale = false;
-    const query = debounced.trim().toLowerCase();
-    recent.current ??= safe(() => ucwa().listConversations({ limit: 200 })).then((r) => (r.ok ? r.value.items : []));
-    void (async () => {
-      const all = await recent.current;
-      if (!all) return;
-      const matches = (c: Conversation) => c.participants.some((p) => p.name.toLowerCase().includes(query) || p.sip.toLowerCase().includes(query))
-        || c.subject.toLowerCase().includes(query);
-      let found = query ? all.filter(matches) : all;
-      if (query && found.length < 12) {
-        // Someone not in the recent ones: find the person, then their latest conversation (by SIP).
-        const people = await safe(() => ucwa().searchPeople(query, 5));
-        if (people.ok) {
-          const more = await Promise.all(people.value.map((p) => safe(() => ucwa().listConversations({ contact: p.sip, limit: 1 }))));
-          const seen = new Set(found.map((c) => c.id));
-          for (const r of more) if (r.ok) for (const c of r.value.items) if (!seen.has(c.id)) { seen.add(c.id); found = found.concat(c); }
-        }
-      }
+    void findConversations(debounced, 12, recent).then((found) => {
       if (stale) return;
-      setItems(found.slice(0, 12));
+      setItems(found);
       setActive(0);
-    })();
+    });
     return () => { stale = true; };
   }, [debounced]);
+
+  // The keyboard's choice stays in view: the list scrolls (all 12 reachable, not the first 7).
+  const activeId = items[active]?.id;
+  useEffect(() => {
+    if (activeId != null) document.getElementById(`pal-${activeId}`)?.scrollIntoView({ block: 'nearest' });
+  }, [activeId]);
 
   const choose = (c: Conversation | undefined) => {
     if (!c) return;

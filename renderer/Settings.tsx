@@ -3,7 +3,8 @@ import type { Availability, IpcError, Settings as SettingsT } from '../main/ipc/
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { useUcwaEvent } from './hooks.ts';
-import { availabilityWords, useSession } from './session.tsx';
+import { availabilityWords, statusWords, useSession } from './session.tsx';
+import { MinutesField } from './MinutesField.tsx';
 import { displayName } from './text.tsx';
 
 const availabilities: Availability[] = ['Online', 'Busy', 'DoNotDisturb', 'BeRightBack', 'Away', 'Offwork'];
@@ -28,7 +29,15 @@ export function Settings(): ReactNode {
     if (r.ok) { setS(r.value); setError(null); setSaved('Saved'); } else setError(r.error);
   };
 
+  // The core keeps the last user after sign-out (the outbox still needs its author): the status says whether it is signed in.
+  const signedIn = session.status !== 'signedOut' && session.status !== 'error';
   const account = session.user ? session.user.sip.replace(/^sip:/i, '') : null;
+  // "Saved" is a moment's confirmation, not a permanent label.
+  useEffect(() => {
+    if (!saved) return;
+    const t = setTimeout(() => setSaved(''), 2500);
+    return () => clearTimeout(t);
+  }, [saved]);
   const deleteHistory = async () => {
     setDeleting(true);
     setDeleteError('');
@@ -46,7 +55,7 @@ export function Settings(): ReactNode {
       <div className="settings-body">
         <fieldset>
           <legend>Account</legend>
-          <p>{session.user ? <>Signed in as <strong>{displayName(session.user)}</strong> <span className="muted">({session.user.sip.replace(/^sip:/i, '')})</span></> : 'Not signed in'}{session.demo ? ' — demo server' : ''}</p>
+          <p>{session.user && signedIn ? <>Signed in as <strong>{displayName(session.user)}</strong> <span className="muted">({session.user.sip.replace(/^sip:/i, '')})</span></> : session.status === 'signedOut' ? 'Signed out' : statusWords[session.status]}{session.demo && signedIn ? ' — demo server' : ''}</p>
           <label className="field inline">
             <span>Status</span>
             <select value={session.availability ?? ''} disabled={session.status !== 'online'}
@@ -108,12 +117,8 @@ export function Settings(): ReactNode {
               <legend>Startup and presence</legend>
               <label className="check"><input type="checkbox" checked={s.startAtLogin} onChange={(e) => void patch({ startAtLogin: e.target.checked })} /> <span>Start when I log in</span></label>
               <label className="check"><input type="checkbox" checked={s.startHidden} onChange={(e) => void patch({ startHidden: e.target.checked })} /> <span>Start hidden in the tray</span></label>
-              <label className="field inline">
-                <span>Show me as Away after</span>
-                <input type="number" min={1} max={240} value={s.awayAfterMinutes}
-                  onChange={(e) => { const n = Math.round(Number(e.target.value)); if (n >= 1 && n <= 240) void patch({ awayAfterMinutes: n }); }} />
-                <span>minutes idle</span>
-              </label>
+              <MinutesField label="Show me as Away after" suffix="minutes idle" value={s.awayAfterMinutes} min={1} max={240}
+                onSave={(n) => void patch({ awayAfterMinutes: n })} />
             </fieldset>
           </>
         )}

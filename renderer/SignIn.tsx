@@ -12,7 +12,8 @@ export function SignIn(): ReactNode {
   const [password, setPassword] = useState('');
   const [server, setServer] = useState('');
   const [showServer, setShowServer] = useState(false);
-  const [remember, setRemember] = useState(true);
+  // Off by default: keeping a password is the user's choice (a shared computer must not keep it silently).
+  const [remember, setRemember] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
   const [warning, setWarning] = useState<string | null>(null);
@@ -99,7 +100,7 @@ export function SignIn(): ReactNode {
             {showServer ? (
               <label className="field">
                 <span>Server URL <span className="muted">(optional — found automatically if empty)</span></span>
-                <input type="url" name="server" placeholder="https://lyncdiscover.company.com" value={server}
+                <input type="url" name="server" placeholder="lyncdiscover.company.com" value={server}
                   onChange={(e) => setServer(e.target.value)} disabled={busy} autoFocus />
               </label>
             ) : (
@@ -109,11 +110,14 @@ export function SignIn(): ReactNode {
               <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} disabled={busy} />
               <span>Remember me <span className="muted">(password kept in the system keychain)</span></span>
             </label>
-            {error && (
-              <div id="signin-error" className="notice error" role="alert" tabIndex={-1} ref={errorRef} data-code={error.code}>
-                {inWords(error)}
-              </div>
-            )}
+            {/* Room kept for one line of error, so the buttons do not jump when one appears. */}
+            <div className="signin-error-slot">
+              {error && (
+                <div id="signin-error" className="notice error" role="alert" tabIndex={-1} ref={errorRef} data-code={error.code}>
+                  {inWords(error)}
+                </div>
+              )}
+            </div>
             <div className="status-line" role="status" aria-live="polite">
               {progress && (<><span className="spinner" aria-hidden="true" /> {progress}</>)}
             </div>

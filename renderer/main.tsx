@@ -7,11 +7,13 @@ import { SignIn } from './SignIn.tsx';
 import { History } from './History.tsx';
 import { Popup } from './Popup.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { prefetchFirstList } from './firstList.ts';
 
 const which = new URLSearchParams(location.search).get('window') ?? 'history';
 document.documentElement.dataset.window = which;
 document.title = which === 'signin' ? 'Sign in — UCWA Tray' : which === 'popup' ? 'Quick reply — UCWA Tray' : 'UCWA Tray';
 
+if (which === 'history') prefetchFirstList();
 const root = createRoot(document.getElementById('root') as HTMLElement);
 root.render(
   <StrictMode>

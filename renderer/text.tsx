@@ -1,6 +1,7 @@
 // Small text helpers: search snippets, autolinked plain text, names and times.
 import { Fragment, type ReactNode } from 'react';
 import type { Person } from '../main/ipc/contract.ts';
+import { emojify } from './emoticons.ts';
 
 const MARK_OPEN = '\uE000';
 const MARK_CLOSE = '\uE001';
@@ -44,7 +45,8 @@ export function trimTrailing(s: string, set: string): string {
   return s.slice(0, end);
 }
 
-/** Plain text with http(s) URLs turned into links (which open through ucwa.openExternal). */
+/** Plain text with http(s) URLs turned into links (which open through ucwa.openExternal) and
+ * emoticons outside them shown as emoji. */
 export function Autolink({ text }: { text: string }): ReactNode {
   const parts: ReactNode[] = [];
   let last = 0;
@@ -55,12 +57,12 @@ export function Autolink({ text }: { text: string }): ReactNode {
     // dots + "x" (issue 11: 3.9 s).
     url = trimTrailing(url, TRAILING);
     const start = m.index ?? 0;
-    if (start > last) parts.push(text.slice(last, start));
+    if (start > last) parts.push(emojify(text.slice(last, start)));
     const href = url.startsWith('www.') ? `https://${url}` : url;
     parts.push(<a key={start} href={href} target="_blank" rel="noopener noreferrer">{url}</a>);
     last = start + url.length;
   }
-  if (last < text.length) parts.push(text.slice(last));
+  if (last < text.length) parts.push(emojify(text.slice(last)));
   return <>{parts}</>;
 }
 

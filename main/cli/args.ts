@@ -2,6 +2,7 @@
 // anything. Global options are accepted before or after the command.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { ConversationFilter } from '../core/store/types.ts';
+import { normaliseServerUrl } from '../core/ucwa/serverUrl.ts';
 
 export interface GlobalOptions {
   /** Autodiscover URL; without it, autodiscover from the SIP domain. */
@@ -24,7 +25,7 @@ export type CommandSpec =
   | { name: 'continue'; id: number; text: string }
   | { name: 'send'; to: string; text: string }
   | { name: 'listen'; accept: boolean; forSeconds: number | null }
-  | { name: 'search'; text: string; limit: number; offline: boolean }
+  | { name: 'search'; text: string; limit: number; offline: boolean; sort: 'newest' | 'best' }
   | { name: 'forget' }
   | { name: 'simulator'; argv: string[] };
 
@@ -75,13 +76,10 @@ function sipOption(value: string): string {
   return sip;
 }
 function urlOption(value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
-    return u.href;
-  } catch {
-    throw new InvalidArgumentError(`"${value}" is not an http(s) URL.`);
-  }
+  // The same reading as the app's Server field: a bare host means https://host.
+  const r = normaliseServerUrl(value);
+  if (!r.ok) throw new InvalidArgumentError(`"${value}": ${r.message}`);
+  return r.url;
 }
 function conversationId(value: string): number {
   if (!/^#?\d+$/.test(value) || Number(value.replace('#', '')) < 1) throw new InvalidArgumentError(`"${value}" is not a conversation id (a number from \`ucwa history\`).`);
@@ -169,7 +167,10 @@ export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | Early
     .argument('<text...>', 'words to find (prefixes match)')
     .option('--limit <n>', 'how many results', positiveInt('--limit'), 20)
     .option('--offline', 'search the local cache without signing in')
-    .action((text: string[], o: { limit: number; offline?: boolean }) => { result = { name: 'search', text: text.join(' '), limit: o.limit, offline: !!o.offline }; });
+    .option('--best', 'best matches first (default: newest first)')
+    .action((text: string[], o: { limit: number; offline?: boolean; best?: boolean }) => {
+      result = { name: 'search', text: text.join(' '), limit: o.limit, offline: !!o.offline, sort: o.best ? 'best' : 'newest' };
+    });
   sub('forget', 'forget --user on this computer: its remembered password (keychain), its local history database (with -wal/-shm), its remembered server, and the app\'s logs')
     .action(() => { result = { name: 'forget' }; });
   sub('simulator', 'run the UCWA simulator (options: `ucwa simulator --help`)')

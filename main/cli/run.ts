@@ -369,8 +369,11 @@ async function transcript(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'transcrip
 async function search(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'search' }>, offline: boolean): Promise<number> {
   if (!cmd.text.trim()) throw appError('invalidInput', 'Give some words to search for.');
   if (!offline) await sync(ctx);
-  const hits = await ctx.service.search(cmd.text, cmd.limit);
-  print(ctx, { query: cmd.text, hits: hits.map(searchHitJson) }, hits.length ? hits.map((h) => searchHitLine(h, ctx.io.tty)) : ['No messages found.']);
+  const page = await ctx.service.searchMessages(cmd.text, { limit: cmd.limit, sort: cmd.sort });
+  const { hits } = page;
+  const count = `${page.total}${page.totalIsLowerBound ? '+' : ''} ${page.total === 1 ? 'message' : 'messages'}, ${cmd.sort === 'best' ? 'best' : 'newest'} first`;
+  print(ctx, { query: cmd.text, sort: cmd.sort, total: page.total, totalIsLowerBound: page.totalIsLowerBound, hits: hits.map(searchHitJson) },
+    hits.length ? [...hits.map((h) => searchHitLine(h, ctx.io.tty)), count] : ['No messages found.']);
   return 0;
 }
 

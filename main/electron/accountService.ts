@@ -159,6 +159,7 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
     listMessages: (id, q) => s().listMessages(id, q),
     messagesAround: (id) => s().messagesAround(id),
     search: (text, limit) => s().search(text, limit),
+    searchMessages: (text, query) => s().searchMessages(text, query),
     markRead: (id) => s().markRead(id),
     markAllRead: () => s().markAllRead(),
     setReading: (window, id) => s().setReading(window, id),

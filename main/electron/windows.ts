@@ -40,7 +40,7 @@ export function windowOptions(name: WindowName, opts: { preloadPath: string; pla
     case 'history':
       return { ...base, title: 'UCWA Tray — History', width: 980, height: 680, minWidth: 560, minHeight: 400, backgroundColor: '#ffffff' };
     case 'signin':
-      return { ...base, title: 'Sign in — UCWA Tray', width: 440, height: 600, resizable: false, maximizable: false, fullscreenable: false, backgroundColor: '#ffffff' };
+      return { ...base, title: 'Sign in — UCWA Tray', width: 440, height: 600, minWidth: 320, minHeight: 360, resizable: true, maximizable: false, fullscreenable: false, backgroundColor: '#ffffff' };
     case 'popup':
       return {
         ...base,

@@ -94,10 +94,16 @@ export const searchHitSchema = z.object({
   messageId: id,
   at: z.number(),
   author: personSchema.nullable(),
+  /** 'Outgoing': your own message (the renderer says "You"). */
+  direction: z.enum(['Incoming', 'Outgoing']),
   /** Matches wrapped in U+E000 … U+E001; the renderer turns them into <mark> without HTML parsing. */
   snippet: z.string(),
   conversation: z.object({ id, subject: z.string(), participants: z.array(personSchema) }),
 });
+
+/** One page of message matches and how many there are (up to 10 000, `totalIsLowerBound` past it). */
+export const searchPageSchema = z.object({ hits: z.array(searchHitSchema), total: z.number(), totalIsLowerBound: z.boolean() });
+export const searchSortSchema = z.enum(['newest', 'best']);
 
 export const unreadCountsSchema = z.object({ unreadConversations: z.number(), missedConversations: z.number() });
 export const unreadSummarySchema = unreadCountsSchema.extend({ latest: z.array(conversationSchema) });
@@ -156,7 +162,8 @@ export const defaultSettings: Settings = {
 export const signInRequestSchema = z.object({
   sip: sipLike,
   password: z.string().min(1).max(1024),
-  server: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  // What the person typed ("lyncdiscover.company.com" too): the handler makes it a URL, or says in words what is wanted.
+  server: z.string().max(2048).optional(),
   remember: z.boolean().optional(),
 });
 
@@ -191,6 +198,10 @@ export const calls = {
   listMessages: { args: z.tuple([id, z.object({ cursor, limit })]), result: page(messageSchema) },
   messagesAround: { args: z.tuple([id]), result: z.array(messageSchema) },
   search: { args: z.tuple([z.string().max(MAX_SEARCH_LENGTH), limit]), result: z.array(searchHitSchema) },
+  searchMessages: {
+    args: z.tuple([z.string().max(MAX_SEARCH_LENGTH), z.object({ sort: searchSortSchema.optional(), limit, offset: z.number().int().min(0).max(10_000).optional() })]),
+    result: searchPageSchema,
+  },
   markRead: { args: z.tuple([id]), result: z.null() },
   markAllRead: { args: z.tuple([]), result: z.null() },
   /** The calling window shows this conversation to the user now (visible, focused), or none (null). */
@@ -258,6 +269,8 @@ export type Conversation = z.infer<typeof conversationSchema>;
 export type Message = z.infer<typeof messageSchema>;
 export type OutboxItem = z.infer<typeof outboxItemSchema>;
 export type SearchHit = z.infer<typeof searchHitSchema>;
+export type SearchPage = z.infer<typeof searchPageSchema>;
+export type SearchSort = z.infer<typeof searchSortSchema>;
 export type SessionState = z.infer<typeof sessionStateSchema>;
 export type InvitationInfo = z.infer<typeof invitationInfoSchema>;
 export type LiveState = z.infer<typeof liveStateSchema>;

@@ -8,6 +8,7 @@ import {
   type IpcError, type Navigation, type Result, type Settings, type WindowName,
 } from './contract.ts';
 import { describeError } from '../core/logSafe.ts';
+import { normaliseServerUrl } from '../core/ucwa/serverUrl.ts';
 
 /** What only the host (Electron shell, or the test bridge) can do. */
 export interface HandlerHost {
@@ -75,7 +76,13 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
     return null;
   };
   const impl: Impl = {
-    signIn: (_c, req) => service.signIn(req),
+    signIn: (_c, req) => {
+      // An empty field means "find it from my address".
+      if (req.server === undefined || !req.server.trim()) return service.signIn({ sip: req.sip, password: req.password, ...(req.remember !== undefined ? { remember: req.remember } : {}) });
+      const server = normaliseServerUrl(req.server);
+      if (!server.ok) throw { code: 'invalidInput', message: server.message };
+      return service.signIn({ ...req, server: server.url });
+    },
     tryDemo: async () => service.signIn({ ...(await host.startDemo()), demo: true }),
     signOut: (_c, opts) => nul(service.signOut(opts)),
     deleteLocalHistory: async () => {
@@ -89,6 +96,7 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
     listMessages: (_c, id, q) => service.listMessages(id, q),
     messagesAround: (_c, id) => service.messagesAround(id),
     search: (_c, text, limit) => service.search(text, limit),
+    searchMessages: (_c, text, query) => service.searchMessages(text, query),
     markRead: (_c, id) => nul(service.markRead(id)),
     markAllRead: () => nul(service.markAllRead()),
     setReading: async (c, id) => { service.setReading(String(c.window ?? 'unknown'), id); return null; },

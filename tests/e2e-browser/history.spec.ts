@@ -90,10 +90,8 @@ test('keyboard: arrows and Enter in the list, Ctrl+K palette, Esc closes, markRe
   const page = await world.open(chromiumBrowser, 'history');
   const list = page.getByRole('listbox', { name: 'Conversations' });
   await expect(list.getByRole('option').first()).toBeVisible();
-  // Tab order: header buttons, search, filters, then the list.
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
+  // Tab order: header buttons (new, settings, shortcuts), search, filters, then the list.
+  for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
   await expect(page.getByRole('searchbox')).toBeFocused();
   await page.keyboard.press('ArrowDown');
   await expect(list).toBeFocused();

@@ -48,7 +48,8 @@ test('every command and its options', () => {
   assert.deepEqual(ok(['send', 'sip:bob@contoso.com', 'hi']).command, { name: 'send', to: 'sip:bob@contoso.com', text: 'hi' });
   assert.deepEqual(ok(['listen']).command, { name: 'listen', accept: false, forSeconds: null });
   assert.deepEqual(ok(['listen', '--accept', '--for', '2.5']).command, { name: 'listen', accept: true, forSeconds: 2.5 });
-  assert.deepEqual(ok(['search', 'déploiement', 'jeudi', '--limit', '3']).command, { name: 'search', text: 'déploiement jeudi', limit: 3, offline: false });
+  assert.deepEqual(ok(['search', 'déploiement', 'jeudi', '--limit', '3']).command, { name: 'search', text: 'déploiement jeudi', limit: 3, offline: false, sort: 'newest' });
+  assert.equal(ok(['search', 'lunch', '--best']).command.name === 'search' && (ok(['search', 'lunch', '--best']).command as { sort: string }).sort, 'best');
   assert.deepEqual(ok(['demo', '--port', '5123', '--seed', 'x']).command, { name: 'demo', port: 5123, seed: 'x' });
   assert.deepEqual(ok(['forget', '--user', 'a@contoso.com']).command, { name: 'forget' });
 });

@@ -163,7 +163,9 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     getConversation: (id) => store.getConversation(id),
     listMessages: (id, q) => store.listMessages(id, q),
     messagesAround: (id) => store.messagesAround(id),
-    search: (text, limit) => store.search(text, { limit }),
+    // Newest first unless asked: in a messenger one looks for what was said lately.
+    search: (text, limit) => store.search(text, { limit, sort: 'newest' }),
+    searchMessages: (text, query) => store.searchPage(text, { ...query, sort: query?.sort ?? 'newest' }),
     async markRead(conversationId) {
       await store.markRead(conversationId);
       const href = session.sync.logLinks.get(conversationId)?.markAsReadHref;

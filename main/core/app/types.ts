@@ -2,7 +2,7 @@
 // It owns the session, the invitations and conversations (xstate actors), history sync and
 // outbox delivery; it reads and writes only through the asynchronous Store.
 import type {
-  Conversation, ConversationFilter, DeliveryState, Message, OutboxItem, Page, Person, SearchHit, UnreadSummary,
+  Conversation, ConversationFilter, DeliveryState, Message, OutboxItem, Page, Person, SearchHit, SearchPage, SearchQuery, UnreadSummary,
 } from '../store/types.ts';
 import type { SessionStatus } from '../machines/session.ts';
 
@@ -208,6 +208,8 @@ export interface MessengerService {
   listMessages(conversationId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
   messagesAround(messageId: number): Promise<Message[]>;
   search(text: string, limit?: number): Promise<SearchHit[]>;
+  /** A page of message matches with their count; newest first unless `sort` is 'best'. */
+  searchMessages(text: string, query: Omit<SearchQuery, 'conversationId'>): Promise<SearchPage>;
   markRead(conversationId: number): Promise<void>;
   /** Every unread conversation read (locally at once; the server's logs told in the background). */
   markAllRead(): Promise<void>;

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db, SqlValue, Statement } from './sqlite.ts';
 import type {
   Conversation, ConversationFilter, DeliveryState, Direction, LogInput, Message, MessageInput, OutboxItem, OutboxUpdate,
-  Page, Person, SearchHit, StoreChange, SyncCheckpoint, UnreadSummary,
+  Page, Person, SearchHit, SearchPage, SearchQuery, StoreChange, SyncCheckpoint, UnreadSummary,
 } from './types.ts';
 import { StoreError } from './types.ts';
 import {
@@ -90,6 +90,7 @@ interface SearchRow {
   at: number;
   author_sip: string | null;
   author_name: string | null;
+  direction: Direction;
   text: string;
 }
 
@@ -110,12 +111,12 @@ const MAX_PAGE = 500;
 const DEFAULT_PAGE = 50;
 /** Search ranks (bm25) the newest matches up to this many: bounds latency for very common words. */
 const SEARCH_CANDIDATES = 300;
-/** Prefix lengths the FTS5 prefix index covers (migration 2: prefix = '2 3'). */
-const PREFIX_INDEXED = 3;
+/** Matches are counted up to this many ("10 000+ messages"): the count walks the doclists. */
+const SEARCH_COUNT_CAP = 10_000;
+/** Prefix lengths the FTS5 prefix index covers (searchMigration.ts: prefix = '2 3 4'). */
+const PREFIX_INDEXED = 4;
 /** A longer prefix standing for at most this many terms is searched as those terms, ORed. */
 const EXPAND_TERMS = 16;
-/** Prefix words' row counts are estimated from this many newest matches. */
-const PREFIX_SAMPLE = 100;
 /** Cached row counts are recomputed once the index grew or shrank by more than this share… */
 const DOCS_DRIFT = 0.01;
 /** …or when they are this old. */
@@ -733,27 +734,29 @@ export class Backend {
     return n;
   }
 
-  /**
-   * Rows containing a word starting with `prefix`, estimated from how far back its newest
-   * PREFIX_SAMPLE matches reach (exact when there are fewer). Cached like termDocs.
-   */
-  private prefixDocs(prefix: string, rows: number): number {
+  /** Rows containing a word starting with `prefix`, counted up to SEARCH_COUNT_CAP. Cached like termDocs. */
+  private prefixDocs(prefix: string): number {
     const c = this.searchCache;
     const key = `*${prefix}`; // no index term starts with '*' (not a token character)
     let n = c.docs.get(key);
     if (n === undefined) {
-      const ids = this.st<number>(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ${PREFIX_SAMPLE}`)
-        .pluck().all(`"${prefix.replace(/"/g, '""')}"*`) as unknown as number[];
-      if (ids.length < PREFIX_SAMPLE) n = ids.length;
-      else {
-        // K matches among the rowids from the oldest of them to the newest row: that density over all rowids.
-        const maxId = (this.st<number>('SELECT max(id) FROM messages').pluck().get() as unknown as number | null) ?? ids[0]!;
-        const span = Math.max(1, maxId - ids[ids.length - 1]! + 1);
-        n = Math.round(Math.min(Math.max(rows, ids.length), Math.max(ids.length, (ids.length / span) * maxId)));
-      }
+      n = this.countMatches(`"${prefix.replace(/"/g, '""')}"*`, null);
       c.docs.set(key, n);
     }
     return n;
+  }
+
+  /**
+   * Matches of an FTS5 query, counted up to SEARCH_COUNT_CAP + 1 (more reads as "10 000+"): a
+   * walk of the doclists without touching the messages, ~1 ms per 10 000 matches.
+   */
+  private countMatches(match: string, conversationId: number | null): number {
+    return (conversationId == null
+      ? this.st<number>(`SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? LIMIT ${SEARCH_COUNT_CAP + 1})`).pluck().get(match)
+      : this.st<number>(
+        `SELECT count(*) FROM (SELECT 1 FROM messages_fts f JOIN message_search_keys k ON k.key = f.rowid JOIN messages m ON m.id = k.message_id
+         WHERE messages_fts MATCH ? AND m.conversation_id = ? LIMIT ${SEARCH_COUNT_CAP + 1})`,
+      ).pluck().get(match, conversationId)) as unknown as number;
   }
 
   /** snippet() output → the contract's marks (the text's own U+E000/U+E001 removed first). */
@@ -761,45 +764,73 @@ export class Backend {
     return snippet.replace(/[\uE000\uE001]/g, '').split(this.snippetOpen).join(MARK_START).split(this.snippetClose).join(MARK_END);
   }
 
-  search(text: string, query?: { limit?: number; conversationId?: number }): SearchHit[] {
+  search(text: string, query?: SearchQuery): SearchHit[] {
+    return this.searchPage(text, query, false).hits; // no count: the hits only
+  }
+
+  /**
+   * One page of matches and how many there are. The index's rowid is a time key (searchMigration.ts),
+   * so 'newest' is FTS5's own order, stopped after the page; 'best' ranks (BM25) the newest
+   * SEARCH_CANDIDATES matches — by time, not by row id, which the sync hands out newest first.
+   */
+  searchPage(text: string, query?: SearchQuery, withCount = true): SearchPage {
+    const none: SearchPage = { hits: [], total: 0, totalIsLowerBound: false };
     const input = typeof text === 'string' ? text : '';
-    if (searchWords(input).length === 0) return [];
+    if (searchWords(input).length === 0) return none;
     const totals = this.refreshSearchCache();
     // The words as FTS5 will see them: exact terms, the last one a prefix (or its expansion).
     let expansion: string[] | null = null;
     const match = ftsQuery(input, (p) => (expansion = this.prefixTerms(p)));
-    if (!match) return [];
-    const words: QueryWord[] = searchWords(input).map((w, i, all) => {
-      const folded = foldWord(w);
-      if (i !== all.length - 1 || [...w].length < MIN_PREFIX_LENGTH) return { terms: [folded], prefix: null };
-      return expansion && expansion.length > 0 ? { terms: expansion, prefix: null } : { terms: null, prefix: folded };
-    });
+    if (!match) return none;
     const limit = clampLimit(query?.limit, 20);
-    const inConversation = query?.conversationId != null;
-    // The newest SEARCH_CANDIDATES matches: FTS5 walks the doclists newest first and stops, so a
-    // word found in half the history costs little more than a rare one. No bm25() here: it would
-    // count every phrase's rows on every query; the candidates are ranked below with cached counts.
-    // snippet() is computed for the hits shown only (below): over every candidate it cost seconds
-    // when the candidates were long messages full of the searched word (found by the fuzz suite).
-    const snippet = `snippet(messages_fts, 0, '${this.snippetOpen}', '${this.snippetClose}', '…', 16)`;
-    const candidates = this.st<SearchRow>(
-      `SELECT m.id, m.conversation_id, m.at, m.author_sip, m.author_name, m.text
-       FROM messages_fts f JOIN messages m ON m.id = f.rowid
-       WHERE messages_fts MATCH ?${inConversation ? ' AND m.conversation_id = ?' : ''}
-       ORDER BY f.rowid DESC LIMIT ${SEARCH_CANDIDATES}`,
-    ).all(...(inConversation ? [match, query!.conversationId!] : [match]));
-    if (candidates.length === 0) return [];
-    const rows = Math.max(totals?.rows ?? 0, candidates.length);
-    const avgLength = totals && totals.rows > 0 ? totals.tokens / totals.rows : 0;
-    const idfs = words.map((w) => idf(rows, w.terms ? w.terms.reduce((sum, t) => sum + this.termDocs(t), 0) : this.prefixDocs(w.prefix, rows)));
-    const ranked = candidates
-      .map((r) => ({ r, score: bm25(r.text.length > RANK_TEXT_MAX ? r.text.slice(0, RANK_TEXT_MAX) : r.text, words, idfs, avgLength) }))
-      .sort((a, b) => b.score - a.score || b.r.id - a.r.id);
+    const offset = Math.max(0, Math.min(SEARCH_COUNT_CAP, Math.trunc(Number(query?.offset) || 0)));
+    const conversationId = query?.conversationId ?? null;
+    const total = withCount ? this.countMatches(match, conversationId) : SEARCH_COUNT_CAP;
+    if (total === 0) return none;
+    const page = (n: number, skip: number): SearchRow[] => this.st<SearchRow>(
+      `SELECT m.id, m.conversation_id, m.at, m.author_sip, m.author_name, m.direction, m.text
+       FROM messages_fts f JOIN message_search_keys k ON k.key = f.rowid JOIN messages m ON m.id = k.message_id
+       WHERE messages_fts MATCH ?${conversationId != null ? ' AND m.conversation_id = ?' : ''}
+       ORDER BY f.rowid DESC LIMIT ? OFFSET ?`,
+    ).all(...(conversationId != null ? [match, conversationId] : [match]), n, skip);
+    let shown: SearchRow[];
+    // The store's default stays 'best' (its contract since search began); the app asks for 'newest'.
+    if (query?.sort !== 'newest') {
+      // The newest SEARCH_CANDIDATES matches: FTS5 walks the doclists newest first and stops, so a
+      // word found in half the history costs little more than a rare one. No bm25() here: it would
+      // count every phrase's rows on every query; the candidates are ranked below with cached counts.
+      const candidates = page(SEARCH_CANDIDATES, 0);
+      const words: QueryWord[] = searchWords(input).map((w, i, all) => {
+        const folded = foldWord(w);
+        if (i !== all.length - 1 || [...w].length < MIN_PREFIX_LENGTH) return { terms: [folded], prefix: null };
+        return expansion && expansion.length > 0 ? { terms: expansion, prefix: null } : { terms: null, prefix: folded };
+      });
+      const rows = Math.max(totals?.rows ?? 0, candidates.length);
+      const avgLength = totals && totals.rows > 0 ? totals.tokens / totals.rows : 0;
+      const idfs = words.map((w) => idf(rows, w.terms ? w.terms.reduce((sum, t) => sum + this.termDocs(t), 0) : this.prefixDocs(w.prefix)));
+      shown = candidates
+        .map((r) => ({ r, score: bm25(r.text.length > RANK_TEXT_MAX ? r.text.slice(0, RANK_TEXT_MAX) : r.text, words, idfs, avgLength) }))
+        .sort((a, b) => b.score - a.score || b.r.at - a.r.at || b.r.id - a.r.id)
+        .slice(offset, offset + limit)
+        .map((x) => x.r);
+    } else {
+      shown = page(limit, offset);
+    }
+    return { hits: this.searchHits(match, shown), total: Math.min(total, SEARCH_COUNT_CAP), totalIsLowerBound: total > SEARCH_COUNT_CAP };
+  }
+
+  /** Rows → hits, with their conversation and a snippet (computed for the hits shown only: over
+   * every candidate it cost seconds on long messages full of the searched word — the fuzz suite). */
+  private searchHits(match: string, shown: SearchRow[]): SearchHit[] {
     const hits: SearchHit[] = [];
     const conversations = new Map<number, SearchHit['conversation']>();
+    const snippet = `snippet(messages_fts, 0, '${this.snippetOpen}', '${this.snippetClose}', '…', 16)`;
     // (CAST: a JS number is bound as a REAL, and FTS5 then ignores the rowid constraint altogether.)
-    const snippetOf = this.st<{ snippet: string }>(`SELECT ${snippet} AS snippet FROM messages_fts WHERE messages_fts MATCH ? AND rowid = CAST(? AS INTEGER)`);
-    for (const { r: m } of ranked.slice(0, limit)) {
+    const snippetOf = this.st<{ snippet: string }>(
+      `SELECT ${snippet} AS snippet FROM messages_fts
+       WHERE messages_fts MATCH ? AND rowid = (SELECT key FROM message_search_keys WHERE message_id = CAST(? AS INTEGER))`,
+    );
+    for (const m of shown) {
       let conversation = conversations.get(m.conversation_id);
       if (!conversation) {
         const c = this.conversationRow(m.conversation_id);
@@ -812,6 +843,7 @@ export class Backend {
         messageId: m.id,
         at: m.at,
         author: m.author_sip == null ? null : { sip: m.author_sip, name: m.author_name ?? '' },
+        direction: m.direction,
         snippet: this.marked(snippetOf.get(match, m.id)?.snippet ?? previewOf(m.text)),
         conversation,
       });

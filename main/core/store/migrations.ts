@@ -4,6 +4,7 @@
 import type { Db } from './sqlite.ts';
 import { previewOf } from './keys.ts';
 import { MAX_DATE_MS } from '../limits.ts';
+import { searchByTimeMigration } from './searchMigration.ts';
 
 export interface Migration {
   version: number;
@@ -258,6 +259,7 @@ export const migrations: Migration[] = [
       db.prepare(`UPDATE conversation_logs SET created_at = 0 WHERE NOT (abs(created_at) <= ${max})`).run();
     },
   },
+  searchByTimeMigration(7),
 ];
 
 interface MergeRow {

@@ -34,6 +34,7 @@ export const storeOperations: { readonly [K in StoreMethod]: Operation<K> } = {
   listMessages: (b, id, query) => read(b.listMessages(id, query)),
   messagesAround: (b, id, radius) => read(b.messagesAround(id, radius)),
   search: (b, text, query) => read(b.search(text, query)),
+  searchPage: (b, text, query) => read(b.searchPage(text, query)),
   enqueueOutbox: (b, input) => b.write(() => b.enqueueOutbox(input)),
   pendingOutbox: (b, id) => read(b.pendingOutbox(id)),
   outboxItem: (b, clientId) => read(b.outboxItem(clientId)),

@@ -258,6 +258,7 @@ class SqliteStoreImpl implements SqliteStore {
   listMessages(...a: Ops['listMessages']['args']) { return this.call('listMessages', ...a); }
   messagesAround(...a: Ops['messagesAround']['args']) { return this.call('messagesAround', ...a); }
   search(...a: Ops['search']['args']) { return this.call('search', ...a); }
+  searchPage(...a: Ops['searchPage']['args']) { return this.call('searchPage', ...a); }
   enqueueOutbox(...a: Ops['enqueueOutbox']['args']) { return this.call('enqueueOutbox', ...a); }
   pendingOutbox(...a: Ops['pendingOutbox']['args']) { return this.call('pendingOutbox', ...a); }
   outboxItem(...a: Ops['outboxItem']['args']) { return this.call('outboxItem', ...a); }

@@ -150,9 +150,31 @@ export interface SearchHit {
   messageId: number;
   at: number;
   author: Person | null;
+  /** 'Outgoing': your own message (shown as "You"). */
+  direction: Direction;
   /** Snippet with matches wrapped in U+E000 … U+E001 (private-use marks: no HTML in the store). */
   snippet: string;
   conversation: Pick<Conversation, 'id' | 'subject' | 'participants'>;
+}
+
+/** Which matches come first: the newest, or the best BM25 matches among the newest few hundred
+ * (the store's default; the app's is 'newest': in a messenger you look for what was said lately). */
+export type SearchSort = 'newest' | 'best';
+
+export interface SearchQuery {
+  limit?: number;
+  /** Matches to skip ("show more"). 'best' pages within its ranked candidates. */
+  offset?: number;
+  conversationId?: number;
+  sort?: SearchSort;
+}
+
+export interface SearchPage {
+  hits: SearchHit[];
+  /** Matches in all, up to 10 000 … */
+  total: number;
+  /** …and true when there are more than that. */
+  totalIsLowerBound: boolean;
 }
 
 export interface UnreadSummary {
@@ -257,9 +279,11 @@ export interface Store {
    * Full-text search (any input is safe): the words of `text` (letters/digits runs) must all
    * occur, without regard to case or diacritics; earlier words match whole words, the LAST word
    * also matches as a prefix ("quarterly rep" finds "Quarterly-Report"; "qua rep" does not).
-   * Best matches first (BM25 over the newest 300 matches).
+   * Best matches first (BM25 over the newest 300 matches BY TIME), or with sort 'newest' newest first.
    */
-  search(text: string, query?: { limit?: number; conversationId?: number }): Promise<SearchHit[]>;
+  search(text: string, query?: SearchQuery): Promise<SearchHit[]>;
+  /** search() with the number of matches, for "338 messages" and "show more". */
+  searchPage(text: string, query?: SearchQuery): Promise<SearchPage>;
 
   // --- outbox ---
   /**
