@@ -88,6 +88,7 @@ test('settings and availability, keyboard only', async ({ chromiumBrowser, world
   await expect.poll(() => world.host.settings.doNotDisturb).toBe('badgeOnly');
   const away = page.getByRole('spinbutton', { name: /Away after/ });
   await away.fill('25');
+  await away.press('Enter'); // saved on Enter or leaving the field, not per keystroke (issue 12)
   await expect.poll(() => world.host.settings.awayAfterMinutes).toBe(25);
   await page.getByRole('checkbox', { name: 'Start when I log in' }).check();
   await page.getByRole('checkbox', { name: 'Start hidden in the tray' }).check();
