@@ -66,7 +66,6 @@ export async function benchSearchQuality(store: SqliteStore, path: string, quick
         page = await store.searchPage(q, { sort: 'newest', limit: PAGE });
         tNewest.push(performance.now() - t0);
       }
-      if (process.env.SEARCH_DEBUG) console.log(q, tNewest.slice(-reps).map((t) => round(t, 1)).join(" "), page.total);
       if (page.hits.some((h) => h.at === newest)) storeOk++;
       if ((await store.searchPage(q, { sort: 'best', limit: PAGE })).hits.some((h) => h.at === newest)) bestOk++;
       if ((byRowId.all(ftsQuery(q, () => null)) as unknown as number[]).includes(newest)) rowIdOk++;

@@ -164,12 +164,11 @@ export function SearchResults(props: {
     <div className="search-panel">
       <div className="search-groups">{groups}</div>
       <div className="search-head">
-        <h3 className="search-group-title">Messages</h3>
-        <span className="muted" role="status">{hits === null ? 'Searching…' : countLabel(total.n, total.lower)}</span>
-        <select aria-label="Sort" value={sort} onChange={(e) => setSort(e.target.value === 'best' ? 'best' : 'newest')}>
+        <h3 className="search-group-title" role="status">{hits === null ? 'Messages: searching…' : hits.length ? countLabel(total.n, total.lower) : 'No messages'}</h3>
+        {hits !== null && hits.length > 0 && <select aria-label="Sort" value={sort} onChange={(e) => setSort(e.target.value === 'best' ? 'best' : 'newest')}>
           <option value="newest">Newest first</option>
           <option value="best">Best match</option>
-        </select>
+        </select>}
       </div>
       {hits === null && <div className="empty" role="status"><span className="spinner" aria-hidden="true" /> Searching…</div>}
       {hits !== null && hits.length > 0 && (

@@ -43,6 +43,7 @@ export async function signInFromWindow(app: AppRun, server: string, account: { s
   await page.locator('input[name=password]').fill(account.password);
   await page.getByRole('button', { name: 'Enter a server URL' }).click();
   await page.locator('input[name=server]').fill(server);
-  if (!remember) await page.getByRole('checkbox').uncheck();
+  // Unticked by default (issue 12): tick it only when asked.
+  await page.getByRole('checkbox').setChecked(remember);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }

@@ -8,7 +8,8 @@
 // The prefix index now covers 4-letter prefixes too: a 4-letter last word standing for more
 // index terms than the backend expands was a merge of all their doclists (10+ ms per keystroke).
 import type { Db } from './sqlite.ts';
-import type { Migration } from './migrations.ts';
+/** migrations.ts's Migration, restated: that module imports this one (no import cycle). */
+interface Migration { version: number; name: string; up(db: Db): void }
 
 /** Messages of one millisecond that get keys in time order; more sort as the oldest (stand-in times). */
 export const KEY_SLOTS = 1024;
