@@ -242,7 +242,8 @@ export function ConversationView(props: { id: number; messageId?: number | undef
       let day = idx;
       while (day > 0 && rows[day]?.kind !== 'day') day--;
       const m = virtualizer.measurementsCache;
-      const fits = idx >= 0 && m[day] && m[idx] && m[idx].end - m[day].start <= el.clientHeight;
+      const first = m[day], hit = m[idx];
+      const fits = idx >= 0 && first !== undefined && hit !== undefined && hit.end - first.start <= el.clientHeight;
       if (idx >= 0) virtualizer.scrollToIndex(fits ? day : idx, { align: fits ? 'start' : 'center' });
     }
   }, [rows, virtualizer]);

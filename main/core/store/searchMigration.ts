@@ -17,8 +17,8 @@ export const KEY_SLOTS = 1024;
 /** The key for NEW (a trigger's row): the next free slot of its millisecond, else below every key. */
 const newKey = `(SELECT CASE WHEN m IS NULL THEN b WHEN m < b + ${KEY_SLOTS - 1} THEN m + 1
     ELSE coalesce((SELECT min(key) FROM message_search_keys), 0) - 1 END
-  FROM (SELECT max(key) AS m, CAST(new.at AS INTEGER) * ${KEY_SLOTS} AS b FROM message_search_keys
-        WHERE key >= CAST(new.at AS INTEGER) * ${KEY_SLOTS} AND key < CAST(new.at AS INTEGER) * ${KEY_SLOTS} + ${KEY_SLOTS}))`;
+  FROM (SELECT max(key) AS m, max(-8640000000000000, min(8640000000000000, CAST(new.at AS INTEGER))) * ${KEY_SLOTS} AS b FROM message_search_keys
+        WHERE key >= max(-8640000000000000, min(8640000000000000, CAST(new.at AS INTEGER))) * ${KEY_SLOTS} AND key < max(-8640000000000000, min(8640000000000000, CAST(new.at AS INTEGER))) * ${KEY_SLOTS} + ${KEY_SLOTS}))`;
 
 const removeOld = `
   INSERT INTO messages_fts (messages_fts, rowid, text)
