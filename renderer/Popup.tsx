@@ -1,6 +1,7 @@
-// Quick-reply popup: the newest unread conversation, prev/next through the others, its last few
-// messages, a reply box with the focus already in it, Accept/Decline while ringing, Open in history.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+// Quick-reply popup: the newest recent unread conversation, prev/next through the others, its last
+// few messages, a reply box with the focus already in it (a draft per conversation), Accept/Decline
+// while ringing, Open in history, Close. Later arrivals are announced, never switched to.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Conversation, IpcError, LiveState, Message, Navigation } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
@@ -9,42 +10,61 @@ import { useSession } from './session.tsx';
 import { Composer } from './Composer.tsx';
 import { MessageBody, mergeMessages, onLinkClick } from './Conversation.tsx';
 import { clockTime, displayName, participantsLabel } from './text.tsx';
+import { loadDraft } from './drafts.ts';
+import { mergeQueue, recentOnly } from './popupQueue.ts';
 
 const LAST = 5;
+const draftKey = (id: number) => `popup:conversation:${id}`;
 
 export function Popup(): ReactNode {
   const session = useSession();
   const self = session.user?.sip ?? null;
   const [list, setList] = useState<Conversation[] | null>(null);
-  const [index, setIndex] = useState(0);
+  // The conversation shown, by id: only the user moves it (stepper, "Show", a notification click);
+  // a message arriving elsewhere never does (issue 12: the reply went to whoever wrote last).
+  const [currentId, setCurrentId] = useState<number | null>(null);
+  /** The newest conversation that arrived while another was shown, announced until looked at. */
+  const [arrival, setArrival] = useState<Conversation | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
   const [live, setLive] = useState<LiveState | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   const [sent, setSent] = useState('');
+  // Mirrors of the state for the async refresh, so two refreshes in a row see each other's result.
+  const listRef = useRef<Conversation[] | null>(null);
+  const currentRef = useRef<number | null>(null);
 
-  const refresh = useCallback(async (keepId?: number) => {
+  const show = useCallback((id: number | null) => {
+    currentRef.current = id;
+    setCurrentId(id);
+    setArrival((a) => (a && a.id === id ? null : a));
+  }, []);
+  const putList = useCallback((next: Conversation[]) => {
+    listRef.current = next;
+    setList(next);
+  }, []);
+
+  const refresh = useCallback(async () => {
     const r = await safe(() => ucwa().unreadSummary(20));
-    if (!r.ok) { setError(r.error); setList([]); return; }
-    setList((old) => {
-      const latest = r.value.latest;
-      // Keep showing the conversation being answered even once it is read.
-      const cur = keepId ?? old?.[index]?.id;
-      const keep = cur !== undefined && !latest.some((c) => c.id === cur) ? old?.find((c) => c.id === cur) : undefined;
-      const next = keep ? [keep, ...latest] : latest;
-      const i = cur !== undefined ? next.findIndex((c) => c.id === cur) : -1;
-      setIndex(i >= 0 ? i : 0);
-      return next;
-    });
-  }, [index]);
+    if (!r.ok) { setError(r.error); if (listRef.current === null) putList([]); return; }
+    const cur = currentRef.current;
+    const old = listRef.current;
+    // Kept even once read or no longer recent: the one shown, and any with words typed in.
+    const keep = new Set((old ?? []).filter((c) => c.id === cur || loadDraft(draftKey(c.id)) !== '').map((c) => c.id));
+    const { queue, arrived } = mergeQueue(old, recentOnly(r.value.latest, Date.now()), keep);
+    putList(queue);
+    if (cur === null || !queue.some((c) => c.id === cur)) show(queue[0]?.id ?? null);
+    else if (arrived[0]) setArrival(arrived[0]);
+  }, [putList, show]);
 
-  // A notification or a tray entry names a conversation: show it first, whether unread or not.
+  // A notification or a tray entry names a conversation: show it, whether unread or not (the user asked).
   const focusOn = useCallback(async (conversationId: number) => {
     const r = await safe(() => ucwa().getConversation(conversationId));
     if (!r.ok || !r.value) return;
     const c = r.value;
-    setList((old) => [c, ...(old ?? []).filter((o) => o.id !== c.id)]);
-    setIndex(0);
-  }, []);
+    const old = listRef.current ?? [];
+    putList(old.some((o) => o.id === c.id) ? old.map((o) => (o.id === c.id ? c : o)) : [c, ...old]);
+    show(c.id);
+  }, [putList, show]);
   const navigate = useCallback((n: Navigation) => {
     if (n.to === 'conversation') void focusOn(n.conversationId);
   }, [focusOn]);
@@ -59,6 +79,8 @@ export function Popup(): ReactNode {
   useUcwaEvent('invitation', () => void refresh());
   useUcwaEvent('unread', () => void refresh());
 
+  const found = list && currentId !== null ? list.findIndex((c) => c.id === currentId) : -1;
+  const index = Math.max(0, found);
   const conv = list?.[index] ?? null;
   const id = conv?.id ?? null;
 
@@ -80,17 +102,18 @@ export function Popup(): ReactNode {
   useUcwaEvent('invitationProgress', (inv) => {
     if (inv.conversationId === id) setLive((l) => ({ conversationId: inv.conversationId, connection: l?.connection ?? 'disconnected', typing: l?.typing ?? [], invitation: inv }));
   });
-  useUcwaEvent('conversation', (c) => setList((old) => old?.map((o) => (o.id === c.id ? c : o)) ?? old));
+  useUcwaEvent('conversation', (c) => { if (listRef.current?.some((o) => o.id === c.id)) putList(listRef.current.map((o) => (o.id === c.id ? c : o))); });
+  const step = (by: number) => { const c = list?.[index + by]; if (c) show(c.id); };
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') { e.preventDefault(); void safe(() => ucwa().closeWindow()); }
-      if (e.altKey && e.key === 'ArrowRight') { e.preventDefault(); setIndex((i) => Math.min((list?.length ?? 1) - 1, i + 1)); }
-      if (e.altKey && e.key === 'ArrowLeft') { e.preventDefault(); setIndex((i) => Math.max(0, i - 1)); }
+      if (e.altKey && e.key === 'ArrowRight') { e.preventDefault(); step(1); }
+      if (e.altKey && e.key === 'ArrowLeft') { e.preventDefault(); step(-1); }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [list]);
+  });
 
   const inv = live?.invitation ?? null;
   const ringing = inv?.direction === 'Incoming' && (inv.state === 'ringing' || inv.state === 'accepting');
@@ -127,11 +150,21 @@ export function Popup(): ReactNode {
       <header className="popup-header">
         <h1 className="popup-title">{names}</h1>
         <nav className="stepper" aria-label="Unread conversations">
-          <button type="button" className="icon-btn" aria-label="Previous conversation" disabled={index <= 0} onClick={() => setIndex(index - 1)}><span aria-hidden="true">‹</span></button>
+          <button type="button" className="icon-btn" aria-label="Previous conversation" disabled={index <= 0} onClick={() => step(-1)}><span aria-hidden="true">‹</span></button>
           <span className="muted" aria-live="polite">{index + 1} of {list.length}</span>
-          <button type="button" className="icon-btn" aria-label="Next conversation" disabled={index >= list.length - 1} onClick={() => setIndex(index + 1)}><span aria-hidden="true">›</span></button>
+          <button type="button" className="icon-btn" aria-label="Next conversation" disabled={index >= list.length - 1} onClick={() => step(1)}><span aria-hidden="true">›</span></button>
         </nav>
+        <button type="button" className="icon-btn" aria-label="Close" title="Close (Esc)" onClick={() => void safe(() => ucwa().closeWindow())}><span aria-hidden="true">×</span></button>
       </header>
+      {/* Someone else wrote: said here, never acted on — the user moves on when they choose. */}
+      <div className="popup-arrival" role="status">
+        {arrival && arrival.id !== conv.id && (
+          <>
+            <span>{participantsLabel(arrival.participants, self)} wrote</span>
+            <button type="button" className="linkish" onClick={() => show(arrival.id)}>Show <span aria-hidden="true">›</span></button>
+          </>
+        )}
+      </div>
       <div className="popup-messages" role="log" aria-live="polite" aria-label={`Latest messages with ${names}`} tabIndex={0} onClick={onLinkClick}>
         {messages.length === 0 && <p className="muted">{conv.preview || 'No messages yet.'}</p>}
         {messages.map((m) => (
@@ -153,7 +186,7 @@ export function Popup(): ReactNode {
       )}
       {error && <div className="banner failed" role="alert" data-code={error.code}>{inWords(error)}</div>}
       <div className="sr-only" role="status">{sent}</div>
-      <Composer key={conv.id} label={`Reply to ${names}`} placeholder={`Reply to ${names}`} onSend={reply} autoFocus
+      <Composer key={conv.id} draftKey={draftKey(conv.id)} label={`Reply to ${names}`} placeholder={`Reply to ${names}`} onSend={reply} autoFocus
         onTyping={() => { if (connected) void safe(() => ucwa().typing(conv.id)); }} />
       <div className="popup-actions">
         <button type="button" className="btn" onClick={() => void openInHistory()}>Open in history</button>
