@@ -6,14 +6,14 @@ import type { CallName, EventName, EventPayload, IpcError, Result, UcwaApi } fro
 
 export const CALL_NAMES = [
   'signIn', 'tryDemo', 'signOut', 'deleteLocalHistory', 'sessionState', 'setAvailability',
-  'listConversations', 'getConversation', 'listMessages', 'messagesAround', 'search', 'searchMessages', 'markRead', 'markAllRead', 'setReading', 'unreadSummary', 'syncNow', 'syncProgress',
+  'listConversations', 'getConversation', 'listChats', 'getChat', 'chatConversationIds', 'listChatMessages', 'listMessages', 'messagesAround', 'search', 'searchMessages', 'markRead', 'markAllRead', 'setReading', 'unreadSummary', 'syncNow', 'syncProgress',
   'searchPeople', 'startConversation', 'continueConversation', 'send', 'accept', 'decline', 'typing', 'hangUp', 'liveState',
   'retryOutbox', 'discardOutbox',
   'openExternal', 'getSettings', 'setSettings', 'showWindow', 'pendingNavigation', 'closeWindow',
 ] as const satisfies readonly CallName[];
 
 export const EVENT_NAMES = [
-  'session', 'invitation', 'invitationProgress', 'message', 'messageRemoved', 'delivery', 'typing', 'conversation', 'live', 'sync', 'unread', 'settings', 'navigate',
+  'session', 'invitation', 'invitationProgress', 'message', 'messageRemoved', 'delivery', 'typing', 'conversation', 'chat', 'chatRemoved', 'live', 'sync', 'unread', 'settings', 'navigate',
 ] as const satisfies readonly EventName[];
 
 // Compile-time: the lists above name every call and event of the contract (the unit test checks the runtime side).

@@ -6,7 +6,7 @@ import { AppError, type MessengerService, type ServiceEventName, type ServiceEve
 import { describeError } from '../core/logSafe.ts';
 
 export const SERVICE_EVENTS = [
-  'session', 'invitation', 'invitationProgress', 'message', 'messageRemoved', 'delivery', 'typing', 'conversation', 'live', 'sync', 'unread',
+  'session', 'invitation', 'invitationProgress', 'message', 'messageRemoved', 'delivery', 'typing', 'conversation', 'chat', 'chatRemoved', 'live', 'sync', 'unread',
 ] as const satisfies readonly ServiceEventName[];
 // Compile-time: a service event missing above would never reach the windows.
 type Exhaustive<A, B> = [Exclude<A, B>] extends [never] ? true : false;
@@ -156,6 +156,10 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
     liveState: (id) => s().liveState(id),
     listConversations: (q) => s().listConversations(q),
     getConversation: (id) => s().getConversation(id),
+    listChats: (q) => s().listChats(q),
+    getChat: (id) => s().getChat(id),
+    chatConversationIds: (id) => s().chatConversationIds(id),
+    listChatMessages: (id, q) => s().listChatMessages(id, q),
     listMessages: (id, q) => s().listMessages(id, q),
     messagesAround: (id) => s().messagesAround(id),
     search: (text, limit) => s().search(text, limit),

@@ -305,7 +305,7 @@ function trayImage(file: string): NativeImage {
 
 let trayState: TrayState = {
   session: { status: 'signedOut', availability: null, user: null, demo: false },
-  unread: { unreadConversations: 0, missedConversations: 0 },
+  unread: { unreadChats: 0, missedChats: 0 },
   latest: [],
   settings: { doNotDisturb: 'silent' },
   platform: process.platform,
@@ -326,7 +326,7 @@ async function updateTray(): Promise<void> {
   let latest = trayState.latest;
   try {
     const summary = await service.unreadSummary(5);
-    unread = { unreadConversations: summary.unreadConversations, missedConversations: summary.missedConversations };
+    unread = { unreadChats: summary.unreadChats, missedChats: summary.missedChats };
     latest = summary.latest.filter((c) => c.unread);
   } catch {
     /* not signed in / no store yet: keep the last counts */

@@ -39,7 +39,7 @@ export function presenceIcon(session: TrayState['session']): PresenceIcon {
 /** The number on the tray/dock badge; 0 while Do not disturb is 'silent'. */
 export function badgeCount(state: Pick<TrayState, 'session' | 'unread' | 'settings'>): number {
   if (state.session.availability === 'DoNotDisturb' && state.settings.doNotDisturb === 'silent') return 0;
-  return Math.max(0, Math.floor(state.unread.unreadConversations));
+  return Math.max(0, Math.floor(state.unread.unreadChats));
 }
 
 export function badgeLabel(count: number): string {
@@ -92,8 +92,8 @@ export function trayTooltip(state: Pick<TrayState, 'session' | 'unread'>): strin
   if (state.session.demo) parts[0] = 'UCWA Tray (demo)';
   parts.push(statusText(state.session));
   const counts: string[] = [];
-  if (state.unread.unreadConversations > 0) counts.push(plural(state.unread.unreadConversations, 'unread conversation', 'unread conversations'));
-  if (state.unread.missedConversations > 0) counts.push(`${state.unread.missedConversations} missed`);
+  if (state.unread.unreadChats > 0) counts.push(plural(state.unread.unreadChats, 'unread conversation', 'unread conversations'));
+  if (state.unread.missedChats > 0) counts.push(`${state.unread.missedChats} missed`);
   if (counts.length) parts.push(counts.join(', '));
   const text = parts.join(' — ');
   return text.length > 127 ? `${text.slice(0, 126)}…` : text;

@@ -40,6 +40,7 @@ export const ipcErrorSchema = z.object({
 
 export const conversationSchema = z.object({
   id,
+  chatId: z.number().int(),
   logKey: z.string().nullable(),
   logHref: z.string().nullable(),
   threadId: z.string().nullable(),
@@ -55,6 +56,17 @@ export const conversationSchema = z.object({
   unread: z.boolean(),
   missed: z.boolean(),
   transcriptsComplete: z.boolean(),
+});
+
+export const chatSchema = z.object({
+  id: z.number().int(),
+  latest: conversationSchema,
+  lastActivityAt: z.number(),
+  conversationCount: z.number().int(),
+  unread: z.boolean(),
+  missed: z.boolean(),
+  missedUnread: z.boolean(),
+  unreadSince: z.number().nullable(),
 });
 
 export const messageSchema = z.object({
@@ -105,7 +117,7 @@ export const searchHitSchema = z.object({
 export const searchPageSchema = z.object({ hits: z.array(searchHitSchema), total: z.number(), totalIsLowerBound: z.boolean() });
 export const searchSortSchema = z.enum(['newest', 'best']);
 
-export const unreadCountsSchema = z.object({ unreadConversations: z.number(), missedConversations: z.number() });
+export const unreadCountsSchema = z.object({ unreadChats: z.number(), missedChats: z.number() });
 export const unreadSummarySchema = unreadCountsSchema.extend({ latest: z.array(conversationSchema) });
 
 export const sessionStateSchema = z.object({
@@ -195,6 +207,14 @@ export const calls = {
     result: page(conversationSchema),
   },
   getConversation: { args: z.tuple([id]), result: conversationSchema.nullable() },
+  /** Chats (every conversation with the same people is one): the list's rows. */
+  listChats: {
+    args: z.tuple([z.object({ filter: z.enum(['all', 'unread', 'missed']).optional(), contact: z.string().max(256).optional(), cursor, limit })]),
+    result: page(chatSchema),
+  },
+  getChat: { args: z.tuple([z.number().int()]), result: chatSchema.nullable() },
+  chatConversationIds: { args: z.tuple([z.number().int()]), result: z.array(id) },
+  listChatMessages: { args: z.tuple([z.number().int(), z.object({ cursor, limit })]), result: page(messageSchema) },
   listMessages: { args: z.tuple([id, z.object({ cursor, limit })]), result: page(messageSchema) },
   messagesAround: { args: z.tuple([id]), result: z.array(messageSchema) },
   search: { args: z.tuple([z.string().max(MAX_SEARCH_LENGTH), limit]), result: z.array(searchHitSchema) },
@@ -245,6 +265,8 @@ export const events = {
   delivery: outboxItemSchema,
   typing: z.object({ conversationId: id, participants: z.array(personSchema) }),
   conversation: conversationSchema,
+  chat: chatSchema,
+  chatRemoved: z.object({ chatId: z.number().int() }),
   live: liveStateSchema,
   sync: syncProgressSchema,
   unread: unreadCountsSchema,
@@ -266,6 +288,7 @@ export type Settings = z.infer<typeof settingsSchema>;
 export type Navigation = z.infer<typeof navigationSchema>;
 export type WindowName = z.infer<typeof windowNameSchema>;
 export type Conversation = z.infer<typeof conversationSchema>;
+export type Chat = z.infer<typeof chatSchema>;
 export type Message = z.infer<typeof messageSchema>;
 export type OutboxItem = z.infer<typeof outboxItemSchema>;
 export type SearchHit = z.infer<typeof searchHitSchema>;

@@ -110,7 +110,7 @@ describe('SQLite store: migrations', () => {
       assert.equal(hits.length, 1);
       assert.equal(hits[0]!.conversation.subject, 'Old times');
       assert.deepEqual((await store.listConversations({ contact: 'sip:bob@contoso.com' })).items.map((c) => c.id), [1]);
-      assert.equal((await store.unreadSummary()).unreadConversations, 1);
+      assert.equal((await store.unreadSummary()).unreadChats, 1);
       const { conversation } = await store.upsertLog(logInput({ logKey: 'OLD1', threadId: 'th-old' }), 'fp');
       assert.equal(conversation.id, 1);
     } finally {

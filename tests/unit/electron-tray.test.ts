@@ -12,7 +12,7 @@ const root = join(import.meta.dirname, '..', '..');
 function state(over: Partial<TrayState> & { status?: TrayState['session']['status']; availability?: TrayState['session']['availability']; unread?: TrayState['unread'] } = {}): TrayState {
   return {
     session: { status: over.status ?? 'online', availability: over.availability === undefined ? 'Online' : over.availability, user: { sip: 'sip:demo@contoso.com', name: 'Dana' }, demo: false },
-    unread: over.unread ?? { unreadConversations: 0, missedConversations: 0 },
+    unread: over.unread ?? { unreadChats: 0, missedChats: 0 },
     latest: over.latest ?? [],
     settings: over.settings ?? { doNotDisturb: 'silent' },
     platform: over.platform ?? 'win32',
@@ -39,13 +39,13 @@ test('badge count, label and unread icon (1–9, 9+)', () => {
   assert.equal(badgeLabel(9), '9');
   assert.equal(badgeLabel(10), '9+');
   assert.equal(trayIconKind(state()), 'online');
-  assert.equal(trayIconKind(state({ unread: { unreadConversations: 3, missedConversations: 0 } })), 'unread-3');
-  assert.equal(trayIconKind(state({ unread: { unreadConversations: 9, missedConversations: 0 } })), 'unread-9');
-  assert.equal(trayIconKind(state({ unread: { unreadConversations: 42, missedConversations: 0 } })), 'unread-9plus');
+  assert.equal(trayIconKind(state({ unread: { unreadChats: 3, missedChats: 0 } })), 'unread-3');
+  assert.equal(trayIconKind(state({ unread: { unreadChats: 9, missedChats: 0 } })), 'unread-9');
+  assert.equal(trayIconKind(state({ unread: { unreadChats: 42, missedChats: 0 } })), 'unread-9plus');
 });
 
 test('Do not disturb: silent hides the count, badgeOnly keeps it', () => {
-  const unread = { unreadConversations: 2, missedConversations: 0 };
+  const unread = { unreadChats: 2, missedChats: 0 };
   assert.equal(badgeCount(state({ availability: 'DoNotDisturb', unread })), 0);
   assert.equal(trayIconKind(state({ availability: 'DoNotDisturb', unread })), 'dnd');
   assert.equal(badgeCount(state({ availability: 'DoNotDisturb', unread, settings: { doNotDisturb: 'badgeOnly' } })), 2);
@@ -70,11 +70,11 @@ test('icon files per platform exist in build/tray (macOS template images)', () =
 
 test('tooltip with status and counts, capped for Windows', () => {
   assert.equal(trayTooltip(state()), 'UCWA Tray — Available');
-  assert.equal(trayTooltip(state({ availability: 'Busy', unread: { unreadConversations: 3, missedConversations: 1 } })), 'UCWA Tray — Busy — 3 unread conversations, 1 missed');
-  assert.equal(trayTooltip(state({ unread: { unreadConversations: 1, missedConversations: 0 } })), 'UCWA Tray — Available — 1 unread conversation');
+  assert.equal(trayTooltip(state({ availability: 'Busy', unread: { unreadChats: 3, missedChats: 1 } })), 'UCWA Tray — Busy — 3 unread conversations, 1 missed');
+  assert.equal(trayTooltip(state({ unread: { unreadChats: 1, missedChats: 0 } })), 'UCWA Tray — Available — 1 unread conversation');
   assert.equal(trayTooltip(state({ status: 'signedOut', availability: null })), 'UCWA Tray — Not signed in');
   assert.equal(trayTooltip(state({ status: 'reconnecting' })), 'UCWA Tray — Reconnecting…');
-  assert.ok(trayTooltip(state({ unread: { unreadConversations: 1e15, missedConversations: 1e15 } })).length <= 127);
+  assert.ok(trayTooltip(state({ unread: { unreadChats: 1e15, missedChats: 1e15 } })).length <= 127);
 });
 
 test('menu when online: presence choices with the current one checked, history, sign out, quit', () => {
@@ -94,7 +94,7 @@ test('menu lists the latest unread conversations (at most 5) that open the quick
   const latest = Array.from({ length: 7 }, (_, i) => ({
     id: i + 1, subject: '', preview: `hello & ${'x'.repeat(i * 20)}`, participants: [{ sip: `sip:p${i}@contoso.com`, name: i === 0 ? '' : `Person ${i}` }],
   }));
-  const m = trayMenuModel(state({ latest, unread: { unreadConversations: 7, missedConversations: 0 } }));
+  const m = trayMenuModel(state({ latest, unread: { unreadChats: 7, missedChats: 0 } }));
   const convs = m.filter((i) => i.kind === 'item' && i.id.startsWith('conversation-'));
   assert.equal(convs.length, 5);
   const first = convs[0]!;

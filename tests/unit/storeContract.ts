@@ -221,7 +221,7 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         assert.equal(a.conversation.unread, true);
         await store.upsertLog(logInput({ logKey: 'U2', threadId: 'th-u2', createdAt: base + 1000, unread: false }), 'fp');
         assert.equal((await store.getConversation(a.conversation.id))?.unread, true, 'the older log is still unread on the server');
-        assert.equal((await store.unreadSummary()).unreadConversations, 1, 'one conversation, counted once');
+        assert.equal((await store.unreadSummary()).unreadChats, 1, 'one conversation, counted once');
         await store.markRead(a.conversation.id);
         // A resync: the server still flags the old log unread, nothing new happened.
         await store.upsertLog(logInput({ logKey: 'U1', threadId: 'th-u2', createdAt: base, unread: true }), 'fp-changed');
@@ -230,7 +230,7 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         // A third log (continued again, unread): newer activity, so the badge is back.
         await store.upsertLog(logInput({ logKey: 'U3', threadId: 'th-u2', createdAt: base + 5000, unread: true }), 'fp');
         assert.equal((await store.getConversation(a.conversation.id))?.unread, true);
-        assert.equal((await store.unreadSummary()).unreadConversations, 1);
+        assert.equal((await store.unreadSummary()).unreadChats, 1);
       });
     });
 
@@ -330,12 +330,16 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         const unreadCarol = await store.listConversations({ contact: 'sip:carol@contoso.com', filter: 'unread' });
         assert.deepEqual(unreadCarol.items.map((c) => c.id), [ids[0]]);
 
-        const summary = await store.unreadSummary(2);
-        assert.equal(summary.unreadConversations, 4);
-        assert.deepEqual(summary.latest.map((c) => c.id), [ids[6], ids[4]]);
+        // Counted in chats: {bob, carol} (c0, c1) and {bob} (c2…c6) — one entry per chat, its newest unread.
+        const summary = await store.unreadSummary(5);
+        assert.equal(summary.unreadChats, 2);
+        // The {bob, carol} chat is the newest (c1's bump), and c0 is its unread conversation.
+        assert.deepEqual(summary.latest.map((c) => c.id), [ids[0], ids[6]]);
         await store.markRead(ids[6]!);
         assert.equal((await store.getConversation(ids[6]!))?.unread, false);
-        assert.equal((await store.unreadSummary()).unreadConversations, 3);
+        assert.equal((await store.unreadSummary()).unreadChats, 2, 'c4 and c2 still unread in the {bob} chat');
+        await store.markRead(ids[0]!);
+        assert.equal((await store.unreadSummary()).unreadChats, 1);
       });
 
       t('an incoming live message can mark its conversation unread and becomes its preview', async (store) => {
@@ -346,7 +350,7 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         assert.equal(c?.unread, true);
         assert.equal(c?.preview, 'ping');
         assert.equal(c?.lastActivityAt, 1_700_000_001_000);
-        assert.equal((await store.unreadSummary()).unreadConversations, 1);
+        assert.equal((await store.unreadSummary()).unreadChats, 1);
       });
     });
 
@@ -777,7 +781,7 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         await store.markRead(conversation.id);
         const u = seen.find((c) => c.kind === 'unread');
         assert.ok(u && u.kind === 'unread');
-        assert.equal(u.summary.unreadConversations, 0);
+        assert.equal(u.summary.unreadChats, 0);
         off();
         seen.length = 0;
         await store.addMessage(conversation.id, 'th-e', msg(1_700_000_003_000, 'unheard', { origin: 'live' }));
@@ -795,20 +799,21 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
       t('markRead, the summary and their change events', async (store) => {
         const changes: StoreChange[] = [];
         const off = store.onChange((ch) => changes.push(ch));
+        // Three people: three chats (one chat per set of people; the chat section tests the gathering).
         const a = await store.upsertLog(logInput({ logKey: 'A', unread: true, status: 'Missed', createdAt: 10 }), 'x');
-        await store.upsertLog(logInput({ logKey: 'B', unread: true, createdAt: 20 }), 'x');
-        await store.upsertLog(logInput({ logKey: 'C', createdAt: 30 }), 'x');
+        await store.upsertLog(logInput({ logKey: 'B', unread: true, createdAt: 20, participants: [carol] }), 'x');
+        await store.upsertLog(logInput({ logKey: 'C', createdAt: 30, participants: [bob, carol] }), 'x');
         const sum = await store.unreadSummary(5);
-        assert.equal(sum.unreadConversations, 2);
-        assert.equal(sum.missedConversations, 1);
+        assert.equal(sum.unreadChats, 2);
+        assert.equal(sum.missedChats, 1);
         assert.deepEqual(sum.latest.map((c) => c.logKey), ['B', 'A']);
         assert.deepEqual((await store.unreadSummary(0)).latest, []);
         await store.markRead(a.conversation.id);
         assert.equal((await store.getConversation(a.conversation.id))?.unread, false);
         assert.equal((await store.getConversation(a.conversation.id))?.missed, true, 'missed is the log status; read is the badge');
-        assert.equal((await store.unreadSummary()).missedConversations, 0, 'missed counts conversations missed AND unread');
+        assert.equal((await store.unreadSummary()).missedChats, 0, 'missed counts chats with a conversation missed AND unread');
         const unreadEvents = changes.filter((c) => c.kind === 'unread');
-        assert.deepEqual(unreadEvents.at(-1), { kind: 'unread', summary: { unreadConversations: 1, missedConversations: 0 } });
+        assert.deepEqual(unreadEvents.at(-1), { kind: 'unread', summary: { unreadChats: 1, missedChats: 0 } });
         assert.equal(changes.filter((c) => c.kind === 'conversation').length, 4, 'three new conversations and one read');
         const count = changes.length;
         await store.markRead(a.conversation.id);
@@ -856,7 +861,7 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         const live = await store.ensureLiveConversation({ threadId: 'th-ord-ev', subject: 's', direction: 'Incoming', participants: [bob], startedAt: 1 });
         order.length = 0;
         await store.addMessage(live.id, null, msg(2, 'hi', { origin: 'live' })).then(() => order.push('resolved'));
-        assert.deepEqual(order, ['change:message', 'change:conversation', 'resolved']);
+        assert.deepEqual(order, ['change:message', 'change:conversation', 'change:chat', 'resolved']);
         assert.equal((await store.listMessages(live.id, {})).items.length, 1);
       });
 

@@ -1,11 +1,11 @@
 // The service's event emitter, with the coalescing of list updates while an event batch runs.
 import type { ServiceEventName, ServiceEvents } from './types.ts';
 import type { LogFn } from '../ucwa/transport.ts';
-import type { Conversation, UnreadSummary } from '../store/types.ts';
+import type { Chat, Conversation, UnreadSummary } from '../store/types.ts';
 import { describeError } from '../logSafe.ts';
 
 type UnreadCounts = Omit<UnreadSummary, 'latest'>;
-interface Coalescing { seen: Set<number>; conversations: Map<number, Conversation>; unread: UnreadCounts | null }
+interface Coalescing { seen: Set<number>; conversations: Map<number, Conversation>; chats: Map<number, Chat>; seenChats: Set<number>; unread: UnreadCounts | null }
 
 export class ServiceEmitter {
   private readonly listeners = new Map<ServiceEventName, Set<(p: unknown) => void>>();
@@ -42,7 +42,7 @@ export class ServiceEmitter {
   /** Run `fn` with coalescing on (nested calls join the outer one). */
   async coalesce<T>(fn: () => Promise<T>): Promise<T> {
     const outer = this.coalescing === null;
-    if (outer) this.coalescing = { seen: new Set(), conversations: new Map(), unread: null };
+    if (outer) this.coalescing = { seen: new Set(), conversations: new Map(), chats: new Map(), seenChats: new Set(), unread: null };
     try {
       return await fn();
     } finally {
@@ -59,6 +59,16 @@ export class ServiceEmitter {
     } else co.conversations.set(c.id, c);
   }
 
+  /** Chats coalesce as conversations do (a burst in one chat: one row update at the end). */
+  chat(c: Chat): void {
+    const co = this.coalescing;
+    if (!co) this.emit('chat', c);
+    else if (!co.seenChats.has(c.id)) {
+      co.seenChats.add(c.id);
+      this.emit('chat', c);
+    } else co.chats.set(c.id, c);
+  }
+
   unread(summary: UnreadCounts): void {
     if (this.coalescing) this.coalescing.unread = summary;
     else this.emit('unread', summary);
@@ -69,6 +79,7 @@ export class ServiceEmitter {
     this.coalescing = null;
     if (!c) return;
     for (const conv of c.conversations.values()) this.emit('conversation', conv);
+    for (const chat of c.chats.values()) this.emit('chat', chat);
     if (c.unread) this.emit('unread', c.unread);
   }
 }

@@ -39,7 +39,10 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
   const events = new ServiceEmitter(log);
   const transport = createTransport({ fetch: deps.fetch, log, defaultTimeoutMs: timing.requestTimeoutMs });
 
-  const reading = new Reading();
+  // conversation → chat, from the store's change events (and looked up for a conversation a window
+  // reads): Reading asks synchronously, in the middle of storing an event batch.
+  const chatOf = new Map<number, number>();
+  const reading = new Reading((id) => chatOf.get(id));
   const isReading = (id: number) => reading.isReading(id);
   // Late-bound: the layers are made bottom-up, and the ports of the lower ones call the upper ones.
   let router: Router | null = null;
@@ -70,7 +73,11 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
 
   // Store changes become service events (one direction of data: store → change events → UI).
   const offStore = store.onChange((change) => {
-    if (change.kind === 'conversation') events.conversation(change.conversation);
+    if (change.kind === 'conversation') {
+      chatOf.set(change.conversation.id, change.conversation.chatId);
+      events.conversation(change.conversation);
+    } else if (change.kind === 'chat') events.chat(change.chat);
+    else if (change.kind === 'chatRemoved') events.emit('chatRemoved', { chatId: change.chatId });
     else if (change.kind === 'message') events.emit('message', change.message);
     else if (change.kind === 'delivery') events.emit('delivery', change.item);
     else if (change.kind === 'messageRemoved') events.emit('messageRemoved', { conversationId: change.conversationId, messageId: change.messageId });
@@ -161,16 +168,24 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     liveState: (conversationId) => lv.state(conversationId),
     listConversations: (q) => store.listConversations(q),
     getConversation: (id) => store.getConversation(id),
+    listChats: (q) => store.listChats(q),
+    getChat: (id) => store.getChat(id),
+    chatConversationIds: (id) => store.chatConversationIds(id),
+    listChatMessages: (id, q) => store.listChatMessages(id, q),
     listMessages: (id, q) => store.listMessages(id, q),
     messagesAround: (id) => store.messagesAround(id),
     // Newest first unless asked: in a messenger one looks for what was said lately.
     search: (text, limit) => store.search(text, { limit, sort: 'newest' }),
     searchMessages: (text, query) => store.searchPage(text, { ...query, sort: query?.sort ?? 'newest' }),
     async markRead(conversationId) {
-      await store.markRead(conversationId);
-      const href = session.sync.logLinks.get(conversationId)?.markAsReadHref;
+      // Reading a conversation is reading its chat: every conversation with these people.
+      const conv = await store.getConversation(conversationId);
+      const ids = conv ? await store.markChatRead(conv.chatId) : [];
       const client = session.client;
-      if (client && href) await R.markAsRead(client, href).catch((err: unknown) => log(`markAsRead: ${describeError(err)}`));
+      for (const id of ids) {
+        const href = session.sync.logLinks.get(id)?.markAsReadHref;
+        if (client && href) await R.markAsRead(client, href).catch((err: unknown) => log(`markAsRead: ${describeError(err)}`));
+      }
     },
     async markAllRead() {
       const ids = await store.markAllRead();
@@ -185,7 +200,12 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       })();
     },
     unreadSummary: (limit) => store.unreadSummary(limit),
-    setReading: (window, conversationId) => reading.set(window, conversationId),
+    setReading(window, conversationId) {
+      reading.set(window, conversationId);
+      if (conversationId !== null && !chatOf.has(conversationId)) {
+        void store.getConversation(conversationId).then((c) => { if (c) chatOf.set(c.id, c.chatId); }, () => undefined);
+      }
+    },
     isReading,
     syncNow: () => session.syncNow(),
     syncProgress: (): SyncProgress => ({ ...session.sync.progress }),

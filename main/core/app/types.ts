@@ -2,7 +2,7 @@
 // It owns the session, the invitations and conversations (xstate actors), history sync and
 // outbox delivery; it reads and writes only through the asynchronous Store.
 import type {
-  Conversation, ConversationFilter, DeliveryState, Message, OutboxItem, Page, Person, SearchHit, SearchPage, SearchQuery, UnreadSummary,
+  Chat, Conversation, ConversationFilter, DeliveryState, Message, OutboxItem, Page, Person, SearchHit, SearchPage, SearchQuery, UnreadSummary,
 } from '../store/types.ts';
 import type { SessionStatus } from '../machines/session.ts';
 
@@ -138,6 +138,8 @@ export interface ServiceEvents {
   delivery: OutboxItem; // an outbox item changed state
   typing: { conversationId: number; participants: Person[] };
   conversation: Conversation; // a conversation row was added or changed
+  chat: Chat; // a chat (the list's row) was added or changed
+  chatRemoved: { chatId: number };
   live: LiveConversationState; // connection / typing state of a live conversation changed
   sync: SyncProgress;
   unread: Omit<UnreadSummary, 'latest'>;
@@ -205,18 +207,25 @@ export interface MessengerService {
   // --- history (reads only the store) ---
   listConversations(query: { filter?: ConversationFilter; contact?: string; cursor?: string | null; limit?: number }): Promise<Page<Conversation>>;
   getConversation(conversationId: number): Promise<Conversation | null>;
+  listChats(query: { filter?: ConversationFilter; contact?: string; cursor?: string | null; limit?: number }): Promise<Page<Chat>>;
+  getChat(chatId: number): Promise<Chat | null>;
+  chatConversationIds(chatId: number): Promise<number[]>;
+  /** One transcript for the chat: the messages of all its conversations, newest first. */
+  listChatMessages(chatId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
   listMessages(conversationId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
   messagesAround(messageId: number): Promise<Message[]>;
   search(text: string, limit?: number): Promise<SearchHit[]>;
   /** A page of message matches with their count; newest first unless `sort` is 'best'. */
   searchMessages(text: string, query: Omit<SearchQuery, 'conversationId'>): Promise<SearchPage>;
+  /** The conversation's whole CHAT read (what the user reads is the chat), here and on the server. */
   markRead(conversationId: number): Promise<void>;
   /** Every unread conversation read (locally at once; the server's logs told in the background). */
   markAllRead(): Promise<void>;
   unreadSummary(limit?: number): Promise<UnreadSummary>;
   /**
    * `window` shows `conversationId` to the user (visible and focused), or nothing (null). Messages
-   * arriving in a conversation being read do not turn it unread nor raise a notification.
+   * arriving in its CHAT (any conversation with the same people) do not turn it unread nor raise a
+   * notification.
    */
   setReading(window: string, conversationId: number | null): void;
   isReading(conversationId: number): boolean;
@@ -234,4 +243,4 @@ export interface MessengerService {
   close(): Promise<void>;
 }
 
-export type { Conversation, DeliveryState, Message, OutboxItem, Person, SearchHit, UnreadSummary };
+export type { Chat, Conversation, DeliveryState, Message, OutboxItem, Person, SearchHit, UnreadSummary };

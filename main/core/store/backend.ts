@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db, SqlValue, Statement } from './sqlite.ts';
 import type {
-  Conversation, ConversationFilter, DeliveryState, Direction, LogInput, Message, MessageInput, OutboxItem, OutboxUpdate,
+  Chat, Conversation, ConversationFilter, DeliveryState, Direction, LogInput, Message, MessageInput, OutboxItem, OutboxUpdate,
   Page, Person, SearchHit, SearchPage, SearchQuery, StoreChange, SyncCheckpoint, UnreadSummary,
 } from './types.ts';
 import { StoreError } from './types.ts';
@@ -36,6 +36,7 @@ interface ConversationRow {
   unread: number;
   missed: number;
   read_upto: number;
+  chat_id: number | null;
   /** Every log's transcripts are stored (a conversation without logs: set by putTranscriptPage). */
   transcripts_complete: number;
 }
@@ -158,6 +159,8 @@ function normalizePeople(people: Person[]): Person[] {
 function toConversation(r: ConversationRow): Conversation {
   return {
     id: r.id,
+    // Set by the store's triggers on insert; a row without one is a chat of its own.
+    chatId: r.chat_id ?? -r.id,
     logKey: r.log_key,
     logHref: r.log_href,
     threadId: r.thread_id,
@@ -173,6 +176,33 @@ function toConversation(r: ConversationRow): Conversation {
     unread: r.unread === 1,
     missed: r.missed === 1,
     transcriptsComplete: r.transcripts_complete === 1,
+  };
+}
+
+/** A chat row joined with its latest conversation (the `ch_` columns are the chat's). */
+interface ChatRow extends ConversationRow {
+  ch_id: number;
+  ch_at: number;
+  ch_n: number;
+  ch_unread: number;
+  ch_missed: number;
+  ch_missed_unread: number;
+  ch_since: number | null;
+}
+
+const CHAT_COLUMNS = `ch.id AS ch_id, ch.last_activity_at AS ch_at, ch.conversations AS ch_n, ch.unread AS ch_unread,
+  ch.missed AS ch_missed, ch.missed_unread AS ch_missed_unread, ch.unread_since AS ch_since, c.*`;
+
+function toChat(r: ChatRow): Chat {
+  return {
+    id: r.ch_id,
+    latest: toConversation(r),
+    lastActivityAt: r.ch_at,
+    conversationCount: r.ch_n,
+    unread: r.ch_unread > 0,
+    missed: r.ch_missed > 0,
+    missedUnread: r.ch_missed_unread > 0,
+    unreadSince: r.ch_unread > 0 ? r.ch_since : null,
   };
 }
 
@@ -208,6 +238,22 @@ function toOutbox(r: OutboxRow): OutboxItem {
     location: r.location,
     maybeDuplicate: r.maybe_duplicate === 1,
   };
+}
+
+/** A keyset cursor from the caller (any string is safe: a bad one is a typed error). */
+function readCursor(raw: string | null | undefined): ReturnType<typeof decodeCursor> {
+  try {
+    return decodeCursor(raw);
+  } catch {
+    throw new StoreError('other', 'invalid cursor');
+  }
+}
+
+/** `limit + 1` rows fetched → the page and, when there are more, the cursor after its last item. */
+function pageOf<R, T extends { id: number }>(rows: R[], limit: number, map: (r: R) => T, time: (t: T) => number): Page<T> {
+  const items = rows.slice(0, limit).map(map);
+  const last = items[items.length - 1];
+  return { items, next: rows.length > limit && last ? encodeCursor({ t: time(last), i: last.id }) : null };
 }
 
 function notFound(what: string): StoreError {
@@ -248,7 +294,11 @@ export class Backend {
   write<R>(fn: () => R): { result: R; changes: StoreChange[] } {
     this.changes = [];
     try {
-      const result = this.db.transaction(fn).immediate();
+      const result = this.db.transaction(() => {
+        const r = fn();
+        this.flushChatChanges();
+        return r;
+      }).immediate();
       return { result, changes: this.changes };
     } finally {
       this.changes = [];
@@ -257,6 +307,23 @@ export class Backend {
 
   private emit(change: StoreChange): void {
     this.changes.push(change);
+  }
+
+  /** The chats the triggers marked as touched by this write → 'chat' / 'chatRemoved' changes. */
+  private flushChatChanges(): void {
+    const touched = this.st<{ chat_id: number }>('SELECT chat_id FROM chat_changes ORDER BY chat_id').all();
+    if (!touched.length) return;
+    for (const { chat_id: id } of touched) {
+      const chat = this.chatRow(id);
+      this.emit(chat ? { kind: 'chat', chat: toChat(chat) } : { kind: 'chatRemoved', chatId: id });
+    }
+    this.st('DELETE FROM chat_changes').run();
+  }
+
+  private chatRow(id: number): ChatRow | undefined {
+    return this.st<ChatRow>(
+      `SELECT ${CHAT_COLUMNS} FROM chats ch JOIN conversations c ON c.id = ch.latest_conversation_id WHERE ch.id = ?`,
+    ).get(id);
   }
 
   // --- rows -------------------------------------------------------------------------------------
@@ -284,12 +351,13 @@ export class Backend {
     if (row) this.emit({ kind: 'conversation', conversation: toConversation(row) });
   }
 
-  private unreadCounts(): { unreadConversations: number; missedConversations: number } {
+  /** Counted in chats (the rows the user sees), from the chats the triggers keep. */
+  private unreadCounts(): { unreadChats: number; missedChats: number } {
     const r = this.st<{ u: number; m: number }>(
-      `SELECT (SELECT count(*) FROM conversations WHERE unread = 1) AS u,
-              (SELECT count(*) FROM conversations WHERE unread = 1 AND missed = 1) AS m`,
+      `SELECT (SELECT count(*) FROM chats WHERE unread > 0) AS u,
+              (SELECT count(*) FROM chats WHERE missed_unread > 0) AS m`,
     ).get()!;
-    return { unreadConversations: r.u, missedConversations: r.m };
+    return { unreadChats: r.u, missedChats: r.m };
   }
 
   private emitUnread(): void {
@@ -440,7 +508,7 @@ export class Backend {
     const conversation = toConversation(after);
     if (!row || JSON.stringify(row) !== JSON.stringify(after)) this.emit({ kind: 'conversation', conversation });
     const counts = this.unreadCounts();
-    if (!before ? after.unread === 1 : before.unreadConversations !== counts.unreadConversations || before.missedConversations !== counts.missedConversations) {
+    if (!before ? after.unread === 1 : before.unreadChats !== counts.unreadChats || before.missedChats !== counts.missedChats) {
       this.emit({ kind: 'unread', summary: counts });
     }
     return { conversation, needsTranscripts: this.logRow(log.logKey)!.transcripts_complete !== 1 };
@@ -495,7 +563,8 @@ export class Backend {
        VALUES (?, ?, 'Live', ?, 'Live', 'Normal', ?, ?, ?) RETURNING *`,
     ).get(input.threadId, input.subject, input.direction, input.startedAt, input.startedAt, JSON.stringify(normalizePeople(input.participants)))!;
     this.upsertPeople(input.participants);
-    const conversation = toConversation(row);
+    // Read again: RETURNING shows the row before the AFTER INSERT trigger put it in its chat.
+    const conversation = toConversation(this.conversationRow(row.id)!);
     this.emit({ kind: 'conversation', conversation });
     return conversation;
   }
@@ -514,12 +583,7 @@ export class Backend {
 
   listConversations(query: { filter?: ConversationFilter; contact?: string; cursor?: string | null; limit?: number }): Page<Conversation> {
     const limit = clampLimit(query.limit);
-    let cursor;
-    try {
-      cursor = decodeCursor(query.cursor);
-    } catch {
-      throw new StoreError('other', 'invalid cursor');
-    }
+    const cursor = readCursor(query.cursor);
     const where: string[] = [];
     const params: SqlValue[] = [];
     let from = 'conversations c';
@@ -537,10 +601,7 @@ export class Backend {
     const sql = `SELECT c.* FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?`;
     const rows = this.st<ConversationRow>(sql).all(...params, limit + 1);
-    const more = rows.length > limit;
-    const items = rows.slice(0, limit).map(toConversation);
-    const last = items[items.length - 1];
-    return { items, next: more && last ? encodeCursor({ t: last.lastActivityAt, i: last.id }) : null };
+    return pageOf(rows, limit, toConversation, (x) => x.lastActivityAt);
   }
 
   markRead(conversationId: number): void {
@@ -563,10 +624,61 @@ export class Backend {
   }
 
   unreadSummary(limit = 5): UnreadSummary {
+    // One per chat: its newest unread conversation (a chat is one row, one popup entry).
     const latest = this.st<ConversationRow>(
-      'SELECT * FROM conversations WHERE unread = 1 ORDER BY last_activity_at DESC, id DESC LIMIT ?',
+      `SELECT c.* FROM chats ch JOIN conversations c ON c.id = (
+         SELECT id FROM conversations WHERE chat_id = ch.id AND unread = 1 ORDER BY last_activity_at DESC, id DESC LIMIT 1)
+       WHERE ch.unread > 0 ORDER BY ch.last_activity_at DESC, ch.id DESC LIMIT ?`,
     ).all(Math.max(0, Math.min(MAX_PAGE, Math.trunc(limit)))).map(toConversation);
     return { ...this.unreadCounts(), latest };
+  }
+
+  // --- chats --------------------------------------------------------------------------------------
+
+  listChats(query: { filter?: ConversationFilter; contact?: string; cursor?: string | null; limit?: number }): Page<Chat> {
+    const limit = clampLimit(query.limit);
+    const cursor = readCursor(query.cursor);
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (query.contact) {
+      where.push(`ch.id IN (SELECT x.chat_id FROM conversation_participants p JOIN conversations x ON x.id = p.conversation_id WHERE p.sip = ?)`);
+      params.push(normalizeSip(query.contact));
+    }
+    if (query.filter === 'unread') where.push('ch.unread > 0');
+    else if (query.filter === 'missed') where.push('ch.missed > 0');
+    if (cursor) {
+      where.push('(ch.last_activity_at < ? OR (ch.last_activity_at = ? AND ch.id < ?))');
+      params.push(cursor.t, cursor.t, cursor.i);
+    }
+    const rows = this.st<ChatRow>(
+      `SELECT ${CHAT_COLUMNS} FROM chats ch JOIN conversations c ON c.id = ch.latest_conversation_id
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ch.last_activity_at DESC, ch.id DESC LIMIT ?`,
+    ).all(...params, limit + 1);
+    return pageOf(rows, limit, toChat, (x) => x.lastActivityAt);
+  }
+
+  getChat(chatId: number): Chat | null {
+    const row = this.chatRow(chatId);
+    return row ? toChat(row) : null;
+  }
+
+  chatConversationIds(chatId: number): number[] {
+    return this.st<{ id: number }>('SELECT id FROM conversations WHERE chat_id = ? ORDER BY last_activity_at DESC, id DESC LIMIT 1000')
+      .all(chatId).map((r) => r.id);
+  }
+
+  listChatMessages(chatId: number, query: { cursor?: string | null; limit?: number }): Page<Message> {
+    return this.messagePage('conversation_id IN (SELECT id FROM conversations WHERE chat_id = ?)', chatId, query);
+  }
+
+  markChatRead(chatId: number): number[] {
+    const ids = this.st<{ id: number }>('SELECT id FROM conversations WHERE chat_id = ? AND unread = 1').all(chatId).map((r) => r.id);
+    if (!ids.length) return ids;
+    // Read up to now in EVERY conversation of it: "new" in the chat begins after this moment.
+    this.st('UPDATE conversations SET unread = 0, read_upto = last_activity_at WHERE chat_id = ? AND (unread = 1 OR read_upto < last_activity_at)').run(chatId);
+    for (const id of ids) this.emitConversation(id);
+    this.emitUnread();
+    return ids;
   }
 
   // --- messages -----------------------------------------------------------------------------------
@@ -635,24 +747,18 @@ export class Backend {
   }
 
   listMessages(conversationId: number, query: { cursor?: string | null; limit?: number }): Page<Message> {
+    return this.messagePage('conversation_id = ?', conversationId, query);
+  }
+
+  /** Messages WHERE `of` (one parameter), newest first by (at, id), keyset-paged. */
+  private messagePage(of: string, arg: number, query: { cursor?: string | null; limit?: number }): Page<Message> {
     const limit = clampLimit(query.limit);
-    let cursor;
-    try {
-      cursor = decodeCursor(query.cursor);
-    } catch {
-      throw new StoreError('other', 'invalid cursor');
-    }
+    const cursor = readCursor(query.cursor);
     const rows = cursor
-      ? this.st<MessageRow>(
-        `SELECT * FROM messages WHERE conversation_id = ? AND (at < ? OR (at = ? AND id < ?))
-         ORDER BY at DESC, id DESC LIMIT ?`,
-      ).all(conversationId, cursor.t, cursor.t, cursor.i, limit + 1)
-      : this.st<MessageRow>('SELECT * FROM messages WHERE conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?')
-        .all(conversationId, limit + 1);
-    const more = rows.length > limit;
-    const items = rows.slice(0, limit).map(toMessage);
-    const last = items[items.length - 1];
-    return { items, next: more && last ? encodeCursor({ t: last.at, i: last.id }) : null };
+      ? this.st<MessageRow>(`SELECT * FROM messages WHERE ${of} AND (at < ? OR (at = ? AND id < ?)) ORDER BY at DESC, id DESC LIMIT ?`)
+        .all(arg, cursor.t, cursor.t, cursor.i, limit + 1)
+      : this.st<MessageRow>(`SELECT * FROM messages WHERE ${of} ORDER BY at DESC, id DESC LIMIT ?`).all(arg, limit + 1);
+    return pageOf(rows, limit, toMessage, (x) => x.at);
   }
 
   /** The message and up to `radius` messages on each side of it, newest first (like listMessages). */

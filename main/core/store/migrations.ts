@@ -5,6 +5,7 @@ import type { Db } from './sqlite.ts';
 import { previewOf } from './keys.ts';
 import { MAX_DATE_MS } from '../limits.ts';
 import { searchByTimeMigration } from './searchMigration.ts';
+import { chatMigration } from './chatMigration.ts';
 
 export interface Migration {
   version: number;
@@ -260,6 +261,7 @@ export const migrations: Migration[] = [
     },
   },
   searchByTimeMigration(7),
+  chatMigration(8),
 ];
 
 interface MergeRow {

@@ -252,6 +252,11 @@ class SqliteStoreImpl implements SqliteStore {
   markRead(...a: Ops['markRead']['args']) { return this.call('markRead', ...a); }
   markAllRead(...a: Ops['markAllRead']['args']) { return this.call('markAllRead', ...a); }
   unreadSummary(...a: Ops['unreadSummary']['args']) { return this.call('unreadSummary', ...a); }
+  listChats(...a: Ops['listChats']['args']) { return this.call('listChats', ...a); }
+  getChat(...a: Ops['getChat']['args']) { return this.call('getChat', ...a); }
+  chatConversationIds(...a: Ops['chatConversationIds']['args']) { return this.call('chatConversationIds', ...a); }
+  listChatMessages(...a: Ops['listChatMessages']['args']) { return this.call('listChatMessages', ...a); }
+  markChatRead(...a: Ops['markChatRead']['args']) { return this.call('markChatRead', ...a); }
   addMessage(...a: Ops['addMessage']['args']) { return this.call('addMessage', ...a); }
   addMessages(...a: Ops['addMessages']['args']) { return this.call('addMessages', ...a); }
   restampMessage(...a: Ops['restampMessage']['args']) { return this.call('restampMessage', ...a); }

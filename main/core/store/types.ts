@@ -35,6 +35,8 @@ export interface Person {
 
 export interface Conversation {
   id: number;
+  /** The chat it belongs to: every conversation with the same people is one chat (see Chat). */
+  chatId: number;
   /**
    * Last segment of the href of the conversation's NEWEST log (latest creationTime): the one whose
    * links continue the conversation. null while the conversation is only live.
@@ -59,6 +61,28 @@ export interface Conversation {
   missed: boolean;
   /** All transcript pages of every log of it are stored (sync resumes, per log, where not). */
   transcriptsComplete: boolean;
+}
+
+/**
+ * A CHAT: every conversation with the same people (DESIGN-2 §3, chat ⊃ conversation ⊃ message).
+ * Continuing or restarting a conversation with Kenji adds a conversation to Kenji's chat, not a
+ * row to the list. Derived by the store from its conversations (never written by callers): the
+ * list, the unread counts, the tray and the filters all read it.
+ */
+export interface Chat {
+  id: number;
+  /** Its newest conversation: the one writing continues, whose people and preview it shows. */
+  latest: Conversation;
+  lastActivityAt: number;
+  conversationCount: number;
+  /** Some conversation of it is unread. */
+  unread: boolean;
+  /** Some conversation of it was missed (the Missed filter) … */
+  missed: boolean;
+  /** … and one of those is still unread (counted in "missed"). */
+  missedUnread: boolean;
+  /** Where "new" begins: the earliest "read up to" of its unread conversations (null: all read). */
+  unreadSince: number | null;
 }
 
 export interface Message {
@@ -178,9 +202,11 @@ export interface SearchPage {
 }
 
 export interface UnreadSummary {
-  unreadConversations: number;
-  missedConversations: number;
-  /** Newest unread conversations first (at most `limit`). */
+  /** Chats with something unread (a chat, not a conversation: what the list shows as a row). */
+  unreadChats: number;
+  /** Chats with a missed conversation not yet read. */
+  missedChats: number;
+  /** The newest unread conversation of each unread chat, newest first (at most `limit`). */
   latest: Conversation[];
 }
 
@@ -194,6 +220,10 @@ export interface SyncCheckpoint {
 export type StoreChange =
   | { kind: 'conversation'; conversation: Conversation }
   | { kind: 'conversationRemoved'; conversationId: number }
+  /** A chat's activity, latest conversation or unread state changed (or the chat is new). */
+  | { kind: 'chat'; chat: Chat }
+  /** Its last conversation went away (merged into another chat, or deleted). */
+  | { kind: 'chatRemoved'; chatId: number }
   | { kind: 'message'; message: Message }
   | { kind: 'delivery'; item: OutboxItem }
   | { kind: 'unread'; summary: Omit<UnreadSummary, 'latest'> }
@@ -246,6 +276,17 @@ export interface Store {
   findConversationByThread(threadId: string): Promise<Conversation | null>;
   listConversations(query: { filter?: ConversationFilter; contact?: string; cursor?: string | null; limit?: number }): Promise<Page<Conversation>>;
   markRead(conversationId: number): Promise<void>;
+
+  // --- chats ---
+  /** Chats, newest activity first; filters and `contact` as listConversations (over any of its conversations). */
+  listChats(query: { filter?: ConversationFilter; contact?: string; cursor?: string | null; limit?: number }): Promise<Page<Chat>>;
+  getChat(chatId: number): Promise<Chat | null>;
+  /** The ids of a chat's conversations, newest first (at most 1 000). */
+  chatConversationIds(chatId: number): Promise<number[]>;
+  /** The messages of every conversation of the chat, newest first by (at, id), as listMessages. */
+  listChatMessages(chatId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
+  /** Every unread conversation of the chat read; returns the ids it changed. */
+  markChatRead(chatId: number): Promise<number[]>;
   /** Mark every unread conversation read; returns the ids it changed. */
   markAllRead(): Promise<number[]>;
   unreadSummary(limit?: number): Promise<UnreadSummary>;
