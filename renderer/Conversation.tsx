@@ -1,9 +1,10 @@
-// One conversation: virtualized transcript (newest at the bottom, older pages on scroll up), day
+// One chat (every conversation with the same people, issue 12 item 5), opened at one of its
+// conversations: virtualized transcript (newest at the bottom, older pages on scroll up), day
 // separators, sender grouping, sanitized HTML, live state (invitation progress, typing, delivery)
 // and the composer. It reads from the store through the API; events keep it current.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode, type MouseEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { Conversation, InvitationInfo, IpcError, LiveState, Message, OutboxItem, Person } from '../main/ipc/contract.ts';
+import type { Chat, Conversation, InvitationInfo, IpcError, LiveState, Message, OutboxItem, Person } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { useReading, useUcwaEvent } from './hooks.ts';
@@ -148,11 +149,26 @@ function progressOf(inv: InvitationInfo): Progress | null {
   }
 }
 
-export function ConversationView(props: { id: number; messageId?: number | undefined; nonce?: number }): ReactNode {
-  const { id, messageId } = props;
+/** Messages of conversations not yet known to belong to the chat, held until their conversation is (bounded). */
+const WAITING_MAX = 500;
+
+export function ConversationView(props: { id: number; messageId?: number | undefined; nonce?: number; onChat?: (chatId: number) => void }): ReactNode {
+  const { id, messageId, onChat } = props;
   const session = useSession();
   const self = session.user?.sip ?? null;
-  const [conv, setConv] = useState<Conversation | null>(null);
+  // The conversation opened (its own record until its chat is known) and its chat. Writing, live
+  // state and the header follow the chat's newest conversation: a new invitation from the same
+  // person lands in the transcript already open, and a reply continues where the talk is.
+  const [opened, setOpened] = useState<Conversation | null>(null);
+  const [chat, setChat] = useState<Chat | null>(null);
+  const conv = chat?.latest ?? opened;
+  const active = conv?.id ?? id;
+  const activeRef = useRef(active);
+  activeRef.current = active;
+  const chatRef = useRef<Chat | null>(null);
+  chatRef.current = chat;
+  const members = useRef<Set<number>>(new Set([id]));
+  const waiting = useRef<Message[]>([]);
   const [messages, setMessages] = useState<Message[]>([]);
   const [older, setOlder] = useState<string | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
@@ -170,7 +186,11 @@ export function ConversationView(props: { id: number; messageId?: number | undef
   const atBottom = useRef(true);
   const anchor = useRef<{ top: number; height: number } | null>(null);
   const pendingScroll = useRef<'bottom' | number | null>(null);
-  useReading(id);
+  useReading(active);
+
+  /** A page of the transcript: the whole chat's, or the one conversation's while its chat is unknown. */
+  const pageOf = useCallback((chatId: number | null, q: { cursor?: string; limit: number }) =>
+    safe(() => (chatId === null ? ucwa().listMessages(id, q) : ucwa().listChatMessages(chatId, q))), [id]);
 
   // ---- load
   useEffect(() => {
@@ -178,12 +198,17 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     setLoaded(false); setMessages([]); setOlder(null); setProgress(null); setNotice(null); setTyping([]); setLoadError(null);
     setTarget(messageId ?? null);
     void (async () => {
-      // All three at once (one round trip, not two); applied in the same order as before.
-      const [c, l, first] = await Promise.all([safe(() => ucwa().getConversation(id)), safe(() => ucwa().liveState(id)),
-        safe(() => ucwa().listMessages(id, { limit: messageId ? 500 : PAGE }))]);
+      const c = await safe(() => ucwa().getConversation(id));
       if (stale) return;
-      if (c.ok) setConv(c.value);
-      if (l.ok) { setLive(l.value); setTyping(l.value?.typing ?? []); }
+      if (!c.ok || !c.value) { setLoadError(c.ok ? { code: 'notFound', message: '' } : c.error); setLoaded(true); return; }
+      setOpened(c.value);
+      const chatId = c.value.chatId;
+      // The chat, its conversations and the transcript's newest page at once (one round trip).
+      const [ch, ids, first] = await Promise.all([safe(() => ucwa().getChat(chatId)), safe(() => ucwa().chatConversationIds(chatId)),
+        pageOf(chatId, { limit: messageId ? 500 : PAGE })]);
+      if (stale) return;
+      if (ids.ok) members.current = new Set([id, ...ids.value]);
+      if (ch.ok && ch.value) { setChat(ch.value); members.current.add(ch.value.latest.id); onChat?.(chatId); }
       if (!first.ok) { setLoadError(first.error); setLoaded(true); return; }
       let msgs = mergeMessages([], first.value.items);
       let next = first.value.next;
@@ -192,7 +217,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
         // the messages around it so the hit is always visible.
         for (let i = 0; i < 8 && next && !msgs.some((m) => m.id === messageId); i++) {
           const cursor = next;
-          const p = await safe(() => ucwa().listMessages(id, { cursor, limit: 500 }));
+          const p = await pageOf(chatId, { cursor, limit: 500 });
           if (stale) return;
           if (!p.ok) break;
           msgs = mergeMessages(msgs, p.value.items);
@@ -208,10 +233,24 @@ export function ConversationView(props: { id: number; messageId?: number | undef
       setMessages(msgs);
       setOlder(next);
       setLoaded(true);
-      if (c.ok && c.value?.unread) void safe(() => ucwa().markRead(id));
+      // Reading any conversation of the chat reads the whole chat (the core marks them all).
+      if (ch.ok && ch.value?.unread) void safe(() => ucwa().markRead(id));
     })();
     return () => { stale = true; };
-  }, [id, messageId, props.nonce]);
+  }, [id, messageId, props.nonce, pageOf, onChat]);
+
+  // The live state of the conversation writing goes to; again whenever that becomes another one.
+  useEffect(() => {
+    let stale = false;
+    void safe(() => ucwa().liveState(active)).then((l) => {
+      if (stale || !l.ok) return;
+      setLive(l.value);
+      setTyping(l.value?.typing ?? []);
+      const p = l.value?.invitation ? progressOf(l.value.invitation) : null;
+      if (p) setProgress((o) => mergeProgress(o, p));
+    });
+    return () => { stale = true; };
+  }, [active]);
 
   const rows = useMemo(() => buildRows(messages), [messages]);
   const virtualizer = useVirtualizer({
@@ -252,14 +291,14 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     if (!older || loadingOlder) return;
     setLoadingOlder(true);
     const cursor = older;
-    const r = await safe(() => ucwa().listMessages(id, { cursor, limit: PAGE }));
+    const r = await pageOf(chatRef.current?.id ?? null, { cursor, limit: PAGE });
     setLoadingOlder(false);
     if (!r.ok) return;
     const el = scrollRef.current;
     if (el) anchor.current = { top: el.scrollTop, height: virtualizer.getTotalSize() };
     setMessages((old) => mergeMessages(old, r.value.items));
     setOlder(r.value.next);
-  }, [id, older, loadingOlder, virtualizer]);
+  }, [older, loadingOlder, virtualizer, pageOf]);
 
   const onScroll = () => {
     const el = scrollRef.current;
@@ -286,9 +325,23 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     },
   }), [onDiscarded]);
 
-  // ---- live events
+  // ---- live events (of any of the chat's conversations)
+  const mine = (conversationId: number): boolean => members.current.has(conversationId);
+  /** A conversation now known to be in the chat (or not): its held messages join the transcript. */
+  const adopt = (c: Conversation) => {
+    const ours = chatRef.current ? c.chatId === chatRef.current.id : c.id === id;
+    if (!ours) { if (c.id !== id) members.current.delete(c.id); return; }
+    members.current.add(c.id);
+    const held = waiting.current.filter((m) => m.conversationId === c.id);
+    waiting.current = waiting.current.filter((m) => m.conversationId !== c.id);
+    for (const m of held) addMessage(m);
+  };
   const addMessage = (m: Message) => {
-    if (m.conversationId !== id) return;
+    if (!mine(m.conversationId)) {
+      // Perhaps a new conversation of this chat whose own event is still on its way.
+      waiting.current = [...waiting.current.slice(-(WAITING_MAX - 1)), m];
+      return;
+    }
     if (atBottom.current || m.direction === 'Outgoing') pendingScroll.current = 'bottom';
     setMessages((old) => mergeMessages(old, [m]));
     if (m.direction === 'Incoming') {
@@ -297,9 +350,9 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     }
   };
   useUcwaEvent('message', addMessage);
-  useUcwaEvent('messageRemoved', (r) => { if (r.conversationId === id) onDiscarded(r.messageId); });
+  useUcwaEvent('messageRemoved', (r) => { if (mine(r.conversationId)) onDiscarded(r.messageId); });
   useUcwaEvent('delivery', (d: OutboxItem) => {
-    if (d.conversationId !== id) return;
+    if (!mine(d.conversationId)) return;
     setMessages((old) => {
       const i = old.findIndex((m) => m.id === d.messageId || (m.clientId && m.clientId === d.clientId));
       if (i < 0) {
@@ -314,17 +367,26 @@ export function ConversationView(props: { id: number; messageId?: number | undef
       return out;
     });
   });
-  useUcwaEvent('conversation', (c) => { if (c.id === id) setConv(c); });
-  useUcwaEvent('typing', (t) => { if (t.conversationId === id) setTyping(t.participants); });
+  useUcwaEvent('conversation', (c) => {
+    if (c.id === id) setOpened(c);
+    setChat((ch) => (ch && ch.latest.id === c.id && c.chatId === ch.id ? { ...ch, latest: c } : ch));
+    adopt(c);
+  });
+  useUcwaEvent('chat', (c) => {
+    if (c.id !== chatRef.current?.id) return;
+    setChat(c);
+    adopt(c.latest);
+  });
+  useUcwaEvent('typing', (t) => { if (t.conversationId === activeRef.current) setTyping(t.participants); });
   useUcwaEvent('live', (l) => {
-    if (l.conversationId !== id) return;
+    if (l.conversationId !== activeRef.current) return;
     setLive(l);
     setTyping(l.typing);
     if (l.invitation) { const p = progressOf(l.invitation); if (p) setProgress((o) => mergeProgress(o, p)); }
   });
   const onInvitation = (inv: InvitationInfo) => {
-    if (inv.conversationId !== id) return;
-    setLive((l) => ({ conversationId: id, connection: l?.connection ?? 'disconnected', typing: l?.typing ?? [], invitation: inv }));
+    if (inv.conversationId !== activeRef.current) return;
+    setLive((l) => ({ conversationId: inv.conversationId, connection: l?.connection ?? 'disconnected', typing: l?.typing ?? [], invitation: inv }));
     const p = progressOf(inv);
     if (p) setProgress((o) => mergeProgress(o, p));
   };
@@ -352,7 +414,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     // itself. What it refuses at once (not signed in, too long) was never queued: the composer
     // keeps the words. Everything later shows on the message row (its clientId, never its text).
     if (!connected && !ringing && !signedOut) setProgress({ state: 'connecting', error: null });
-    const r = await safe(() => ucwa().send(id, text));
+    const r = await safe(() => ucwa().send(active, text));
     if (!r.ok) {
       if (!connected && !ringing) setProgress({ state: 'failed', error: r.error });
       else setNotice(r.error);
@@ -375,7 +437,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
         </div>
         {connected && <span className="badge live" title="This conversation is live">Live</span>}
         {connected && (
-          <button type="button" className="btn small" onClick={() => void safe(() => ucwa().hangUp(id))}>End</button>
+          <button type="button" className="btn small" onClick={() => void safe(() => ucwa().hangUp(active))}>End</button>
         )}
         {messageId && target && (
           <button type="button" className="btn small" onClick={() => { setTarget(null); pendingScroll.current = 'bottom'; setMessages((m) => m.slice()); }}>Jump to latest</button>
@@ -410,8 +472,8 @@ export function ConversationView(props: { id: number; messageId?: number | undef
         <div className="banner invite" role="alert">
           <span>{displayName(inv.from)} wants to chat{inv.text ? `: “${inv.text}”` : '.'}</span>
           <span className="banner-actions">
-            <button type="button" className="btn primary small" disabled={inv.state === 'accepting'} onClick={() => void safe(() => ucwa().accept(id))}>Accept</button>
-            <button type="button" className="btn small" disabled={inv.state === 'accepting'} onClick={() => void safe(() => ucwa().decline(id))}>Decline</button>
+            <button type="button" className="btn primary small" disabled={inv.state === 'accepting'} onClick={() => void safe(() => ucwa().accept(active))}>Accept</button>
+            <button type="button" className="btn small" disabled={inv.state === 'accepting'} onClick={() => void safe(() => ucwa().decline(active))}>Decline</button>
           </span>
         </div>
       )}
@@ -433,15 +495,16 @@ export function ConversationView(props: { id: number; messageId?: number | undef
       )}
       {notice && <div className="banner failed" role="alert" data-code={notice.code}>{inWords(notice)}</div>}
       <div className="typing" role="status" aria-live="polite">{typingText}</div>
-      <Composer
-        key={id}
-        draftKey={`conversation:${id}`}
+      {/* Drafts and the composer belong to the chat (known from the opened conversation). */}
+      {opened && <Composer
+        key={opened.chatId}
+        draftKey={`chat:${opened.chatId}`}
         label={`Message ${names || 'this conversation'}`}
         placeholder={connected || ringing ? `Message ${names}` : `Write to continue the conversation with ${names || 'them'}`}
         onSend={sendText}
-        onTyping={() => { if (connected) void safe(() => ucwa().typing(id)); }}
+        onTyping={() => { if (connected) void safe(() => ucwa().typing(active)); }}
         autoFocus={!messageId}
-      />
+      />}
     </section>
   );
 }

@@ -1,5 +1,7 @@
 import { memo, useCallback, useEffect, useRef, useState, type ReactNode, type KeyboardEvent } from 'react';
-import type { Conversation, IpcError } from '../main/ipc/contract.ts';
+// One row per CHAT (every conversation with the same people, issue 12 item 5): the row shows the
+// chat's newest conversation — its people, its preview — and the chat's unread state.
+import type { Chat, Conversation, IpcError } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { useUcwaEvent } from './hooks.ts';
@@ -11,22 +13,29 @@ import { FIRST_PAGE, takeFirstList } from './firstList.ts';
 export type Filter = 'all' | 'unread' | 'missed';
 const PAGE = FIRST_PAGE;
 
-const passes = (c: Conversation, f: Filter): boolean => f === 'all' || (f === 'unread' ? c.unread : c.missed);
-const newerFirst = (a: Conversation, b: Conversation): number => b.lastActivityAt - a.lastActivityAt || b.id - a.id;
+const passes = (c: Chat, f: Filter): boolean => f === 'all' || (f === 'unread' ? c.unread : c.missed);
+const newerFirst = (a: Chat, b: Chat): number => b.lastActivityAt - a.lastActivityAt || b.id - a.id;
 
-export const ConversationRow = memo(function ConversationRow({ c, self }: { c: Conversation; self: string | null }): ReactNode {
+/** A row of the list: a chat. */
+export interface ListEntry { chatId: number; conversationId: number }
+
+export const ChatRow = memo(function ChatRow({ chat, self }: { chat: Chat; self: string | null }): ReactNode {
+  return <ConversationRow c={chat.latest} self={self} unread={chat.unread} missed={chat.missedUnread || chat.latest.missed} />;
+});
+
+export const ConversationRow = memo(function ConversationRow({ c, self, unread = c.unread, missed = c.missed }: { c: Conversation; self: string | null; unread?: boolean; missed?: boolean }): ReactNode {
   const names = participantsLabel(c.participants, self);
   const text = c.subject && c.subject !== c.preview ? `${c.subject} — ${c.preview}` : c.preview;
   return (
-    <div className={`conv-row${c.unread ? ' unread' : ''}`}>
+    <div className={`conv-row${unread ? ' unread' : ''}`}>
       <span className={`avatar ${avatarClass(names)}`} aria-hidden="true">{initials(names)}</span>
       <div className="conv-main">
         <div className="conv-top">
           <span className="conv-name">{names}</span>
           {/* Badges sit on the name line: on the preview line they cut it to "Budget review — Y…". */}
           {c.status === 'Live' && <span className="badge live">Live</span>}
-          {c.missed && <span className="badge missed">Missed</span>}
-          {c.unread && <span className="badge unread">New</span>}
+          {missed && <span className="badge missed">Missed</span>}
+          {unread && <span className="badge unread">New</span>}
           <time className="conv-time" dateTime={isoTime(c.lastActivityAt)} title={fullTime(c.lastActivityAt)}>{shortTime(c.lastActivityAt)}</time>
         </div>
         <div className="conv-bottom">
@@ -39,16 +48,18 @@ export const ConversationRow = memo(function ConversationRow({ c, self }: { c: C
 
 export function ConversationList(props: {
   filter: Filter;
+  /** The open chat. */
   selectedId: number | null;
   self: string | null;
-  onOpen: (id: number) => void;
+  /** Opens the chat at its newest conversation. */
+  onOpen: (entry: ListEntry) => void;
   onOtherKey?: (e: KeyboardEvent<HTMLDivElement>) => void;
   listRef?: (el: HTMLDivElement | null) => void;
-  /** The ids in the order shown, whenever it changes (Ctrl+Tab / Alt+↑↓ step through it). */
-  onOrder?: (ids: number[]) => void;
+  /** The rows in the order shown, whenever it changes (Ctrl+Tab / Alt+↑↓ step through it). */
+  onOrder?: (rows: ListEntry[]) => void;
 }): ReactNode {
   const { filter, onOrder } = props;
-  const [items, setItems] = useState<Conversation[]>([]);
+  const [items, setItems] = useState<Chat[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<IpcError | null>(null);
@@ -62,7 +73,7 @@ export function ConversationList(props: {
   const loadFirst = useCallback(async () => {
     const g = ++gen.current;
     setLoading(true);
-    const r = await (takeFirstList(filter) ?? safe(() => ucwa().listConversations({ filter, limit: PAGE })));
+    const r = await (takeFirstList(filter) ?? safe(() => ucwa().listChats({ filter, limit: PAGE })));
     if (g !== gen.current) return;
     setLoading(false);
     if (!r.ok) return setError(r.error);
@@ -80,7 +91,7 @@ export function ConversationList(props: {
     if (!next) return;
     const g = gen.current;
     setLoading(true);
-    const r = await safe(() => ucwa().listConversations({ filter, cursor: next, limit: PAGE }));
+    const r = await safe(() => ucwa().listChats({ filter, cursor: next, limit: PAGE }));
     if (g !== gen.current) return;
     setLoading(false);
     if (!r.ok) return setError(r.error);
@@ -91,8 +102,9 @@ export function ConversationList(props: {
     setNext(r.value.next);
   }, [filter, next]);
 
-  // Live updates: a changed conversation moves to its place (newest activity first).
-  useUcwaEvent('conversation', (c) => {
+  // Live updates: a changed chat moves to its place (newest activity first).
+  useUcwaEvent('chatRemoved', ({ chatId }) => setItems((old) => old.filter((o) => o.id !== chatId)));
+  useUcwaEvent('chat', (c) => {
     setItems((old) => {
       const at = old.findIndex((o) => o.id === c.id);
       if (!passes(c, filter) && at >= 0 && c.id === selected.current) return old.map((o) => (o.id === c.id ? c : o));
@@ -106,7 +118,7 @@ export function ConversationList(props: {
       return out;
     });
   });
-  useEffect(() => { onOrder?.(items.map((c) => c.id)); }, [items, onOrder]);
+  useEffect(() => { onOrder?.(items.map((c) => ({ chatId: c.id, conversationId: c.latest.id }))); }, [items, onOrder]);
   useUcwaEvent('session', (s) => {
     if (s.status === 'online' && items.length === 0) void loadFirst();
   });
@@ -138,13 +150,13 @@ export function ConversationList(props: {
       activeIndex={active}
       setActiveIndex={setActive}
       selectedKey={props.selectedId}
-      onChoose={(c) => props.onOpen(c.id)}
+      onChoose={(c) => props.onOpen({ chatId: c.id, conversationId: c.latest.id })}
       hasMore={!!next}
       loading={loading}
       onEndReached={() => void loadMore()}
       onOtherKey={props.onOtherKey}
       listRef={props.listRef}
-      render={(c) => <ErrorBoundary what="this conversation" compact><ConversationRow c={c} self={props.self} /></ErrorBoundary>}
+      render={(c) => <ErrorBoundary what="this conversation" compact><ChatRow chat={c} self={props.self} /></ErrorBoundary>}
     />
   );
 }

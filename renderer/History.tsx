@@ -7,7 +7,7 @@ import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { modKey, useDebounced, useUcwaEvent } from './hooks.ts';
 import { availabilityWords, statusWords, useSession } from './session.tsx';
-import { ConversationList, type Filter } from './ConversationList.tsx';
+import { ConversationList, type Filter, type ListEntry } from './ConversationList.tsx';
 import { SearchResults } from './SearchResults.tsx';
 import { ConversationView } from './Conversation.tsx';
 import { NewConversation } from './NewConversation.tsx';
@@ -55,10 +55,10 @@ function SyncBanner(): ReactNode {
 function Filters(props: { filter: Filter; setFilter: (f: Filter) => void }): ReactNode {
   const [counts, setCounts] = useState<UnreadCounts | null>(null);
   useEffect(() => {
-    void safe(() => ucwa().unreadSummary(1)).then((r) => r.ok && setCounts({ unreadConversations: r.value.unreadConversations, missedConversations: r.value.missedConversations }));
+    void safe(() => ucwa().unreadSummary(1)).then((r) => r.ok && setCounts({ unreadChats: r.value.unreadChats, missedChats: r.value.missedChats }));
   }, []);
   useUcwaEvent('unread', setCounts);
-  const count = (f: Filter) => (f === 'unread' ? counts?.unreadConversations : f === 'missed' ? counts?.missedConversations : 0) ?? 0;
+  const count = (f: Filter) => (f === 'unread' ? counts?.unreadChats : f === 'missed' ? counts?.missedChats : 0) ?? 0;
   const label = (f: Filter) => (f === 'all' ? 'All' : f === 'unread' ? 'Unread' : 'Missed');
   return (
     <div className="filters" role="group" aria-label="Show">
@@ -68,7 +68,7 @@ function Filters(props: { filter: Filter; setFilter: (f: Filter) => void }): Rea
           {label(f)}{count(f) > 0 && <>{' '}<span className="pill-count">{count(f) > 999 ? '999+' : count(f)}</span></>}
         </button>
       ))}
-      {(counts?.unreadConversations ?? 0) > 0 && (
+      {(counts?.unreadChats ?? 0) > 0 && (
         <button type="button" className="linkish mark-all" onClick={() => void safe(() => ucwa().markAllRead())}>Mark all read</button>
       )}
     </div>
@@ -103,16 +103,19 @@ export function History(): ReactNode {
   const listEl = useRef<HTMLDivElement | null>(null);
   const paneRef = useRef<HTMLElement | null>(null);
   const [sheet, setSheet] = useState(false);
-  // The list's order (ids, top to bottom) as ConversationList last showed it: what Ctrl+Tab and
-  // Alt+↑/↓ step through. Ids of rows, whatever the rows become (chats).
-  const order = useRef<readonly number[]>([]);
+  // The list's rows (chats, top to bottom) as ConversationList last showed them: what Ctrl+Tab and
+  // Alt+↑/↓ step through.
+  const order = useRef<readonly ListEntry[]>([]);
+  // The chat the open conversation belongs to: the list highlights its row. Known at once when a
+  // row is opened; reported by the pane when the conversation came from elsewhere (search, popup).
+  const [openChat, setOpenChat] = useState<number | null>(null);
   const selected = useRef<number | null>(null);
   useUnreadTitle('UCWA Tray');
-  const onOrder = useCallback((ids: number[]) => { order.current = ids; }, []);
+  const onOrder = useCallback((rows: ListEntry[]) => { order.current = rows; }, []);
 
   const navigate = useCallback((n: Navigation) => {
     setNavError(null);
-    if (n.to === 'conversation') setView({ kind: 'conversation', id: n.conversationId, messageId: n.messageId, nonce: ++nonce });
+    if (n.to === 'conversation') { setOpenChat(null); setView({ kind: 'conversation', id: n.conversationId, messageId: n.messageId, nonce: ++nonce }); }
     else if (n.to === 'newConversation') setView({ kind: 'new', sip: n.sip, nonce: ++nonce });
     else if (n.to === 'settings') setView({ kind: 'settings' });
     else if (n.to === 'search') searchRef.current?.focus();
@@ -126,7 +129,10 @@ export function History(): ReactNode {
   }, [navigate]);
   useUcwaEvent('navigate', navigate);
 
-  const openConversation = (id: number, messageId?: number) => setView({ kind: 'conversation', id, messageId, nonce: ++nonce });
+  const openConversation = (id: number, messageId?: number, chatId: number | null = null) => {
+    setOpenChat(chatId);
+    setView({ kind: 'conversation', id, messageId, nonce: ++nonce });
+  };
 
   // F6 (and Shift+F6): the list ↔ the pane (its composer if it has one), as in browsers and mail apps.
   const cycleRegion = useCallback(() => {
@@ -146,10 +152,11 @@ export function History(): ReactNode {
       if (!tab && !alt) return;
       if (document.querySelector('[aria-modal="true"]')) return; // a dialog is open: its keys are its own
       const delta = tab ? (e.shiftKey ? -1 : 1) : e.key === 'ArrowDown' ? 1 : -1;
-      const to = stepIn(order.current, selected.current, delta);
+      const to = stepIn(order.current.map((r) => r.chatId), selected.current, delta);
       e.preventDefault();
       e.stopPropagation();
-      if (to !== null) setView({ kind: 'conversation', id: to, nonce: ++nonce });
+      const row = order.current.find((r) => r.chatId === to);
+      if (row) { setOpenChat(row.chatId); setView({ kind: 'conversation', id: row.conversationId, nonce: ++nonce }); }
     };
     const onKey = (e: globalThis.KeyboardEvent) => {
       const k = e.key.toLowerCase();
@@ -177,7 +184,7 @@ export function History(): ReactNode {
     return () => { window.removeEventListener('keydown', onMove, true); window.removeEventListener('keydown', onKey); };
   }, [cycleRegion]);
 
-  const selectedId = view.kind === 'conversation' ? view.id : null;
+  const selectedId = view.kind === 'conversation' ? openChat : null;
   selected.current = selectedId;
   const searching = debounced.length > 0;
 
@@ -231,7 +238,7 @@ export function History(): ReactNode {
               onOpen={(h: SearchHit) => openConversation(h.conversationId, h.messageId)} onNavigate={navigate} />
           ) : (
             <ConversationList filter={filter} selectedId={selectedId} self={self} listRef={(el) => { listEl.current = el; }}
-              onOpen={(id) => openConversation(id)} onOtherKey={listOtherKey} onOrder={onOrder} />
+              onOpen={(row) => openConversation(row.conversationId, undefined, row.chatId)} onOtherKey={listOtherKey} onOrder={onOrder} />
           )}
           </ErrorBoundary>
         </div>
@@ -241,7 +248,7 @@ export function History(): ReactNode {
         {navError && <div className="banner failed" role="alert">{inWords(navError)}</div>}
         <ErrorBoundary what={view.kind === 'conversation' ? 'this conversation' : view.kind === 'settings' ? 'the settings' : 'this view'}
           key={view.kind === 'conversation' ? `c${view.id}` : view.kind}>
-        {view.kind === 'conversation' && <ConversationView key={`${view.id}`} id={view.id} messageId={view.messageId} nonce={view.nonce} />}
+        {view.kind === 'conversation' && <ConversationView key={`${view.id}`} id={view.id} messageId={view.messageId} nonce={view.nonce} onChat={setOpenChat} />}
         {view.kind === 'new' && <NewConversation key={view.nonce} sip={view.sip} onStarted={(id) => openConversation(id)} />}
         {view.kind === 'settings' && <Settings />}
         </ErrorBoundary>

@@ -1,5 +1,5 @@
-// Conversations matching a name or subject: the recent ones (loaded once per caller), then, for
-// someone not among them, that person's latest conversation by SIP. Shared by the search box and
+// Conversations matching a name or subject, one per chat (its newest conversation, issue 12 item 5):
+// the recent chats (loaded once per caller), then, for someone not among them, that person's chat. Shared by the search box and
 // Ctrl+K. Pure of React; `recent` is the caller's cache of the recent conversations.
 import type { Conversation } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
@@ -13,15 +13,15 @@ export function matchesConversation(c: Conversation, query: string): boolean {
 
 export async function findConversations(query: string, limit: number, recent: RecentCache): Promise<Conversation[]> {
   const q = query.trim().toLowerCase();
-  recent.current ??= safe(() => ucwa().listConversations({ limit: 200 })).then((r) => (r.ok ? r.value.items : []));
+  recent.current ??= safe(() => ucwa().listChats({ limit: 200 })).then((r) => (r.ok ? r.value.items.map((c) => c.latest) : []));
   const all = await recent.current;
   let found = q ? all.filter((c) => matchesConversation(c, q)) : all;
   if (q && found.length < limit) {
     const people = await safe(() => ucwa().searchPeople(q, 5));
     if (people.ok) {
-      const more = await Promise.all(people.value.map((p) => safe(() => ucwa().listConversations({ contact: p.sip, limit: 1 }))));
-      const seen = new Set(found.map((c) => c.id));
-      for (const r of more) if (r.ok) for (const c of r.value.items) if (!seen.has(c.id)) { seen.add(c.id); found = found.concat(c); }
+      const more = await Promise.all(people.value.map((p) => safe(() => ucwa().listChats({ contact: p.sip, limit: 1 }))));
+      const seen = new Set(found.map((c) => c.chatId));
+      for (const r of more) if (r.ok) for (const chat of r.value.items) if (!seen.has(chat.id)) { seen.add(chat.id); found = found.concat(chat.latest); }
     }
   }
   return found.slice(0, limit);

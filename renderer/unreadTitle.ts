@@ -8,8 +8,8 @@ export const titleWithCount = (n: number, base: string): string => (n > 0 ? `(${
 export function useUnreadTitle(base: string): void {
   const [n, setN] = useState(0);
   useEffect(() => {
-    void safe(() => ucwa().unreadSummary(1)).then((r) => { if (r.ok) setN(r.value.unreadConversations); });
+    void safe(() => ucwa().unreadSummary(1)).then((r) => { if (r.ok) setN(r.value.unreadChats); });
   }, []);
-  useUcwaEvent('unread', (u) => setN(u.unreadConversations));
+  useUcwaEvent('unread', (u) => setN(u.unreadChats));
   useEffect(() => { document.title = titleWithCount(n, base); }, [n, base]);
 }

@@ -10,7 +10,7 @@ test('Unread pill counts, the opened row stays in the Unread filter, Mark all re
   await world.sim.control.sendIm(a.sip, DEMO, 'Filter one');
   await world.sim.control.sendIm(b.sip, DEMO, 'Filter two');
   await until(async () => (await world.service.unreadSummary(5)).latest.filter((c) => /Filter/.test(c.preview)).length >= 2, 'two unread');
-  const unread = (await world.service.unreadSummary(1)).unreadConversations;
+  const unread = (await world.service.unreadSummary(1)).unreadChats;
 
   const page = await world.open(chromiumBrowser, 'history');
   const pill = page.getByRole('button', { name: /^Unread/ });
@@ -19,13 +19,13 @@ test('Unread pill counts, the opened row stays in the Unread filter, Mark all re
   const list = page.getByRole('listbox', { name: 'Conversations' });
   const row = list.getByRole('option').filter({ hasText: 'Filter one' });
   await row.click();
-  await expect.poll(async () => (await world.service.unreadSummary(1)).unreadConversations).toBe(unread - 1);
+  await expect.poll(async () => (await world.service.unreadSummary(1)).unreadChats).toBe(unread - 1);
   await expect(pill).toHaveAccessibleName(`Unread ${unread - 1}`);
   // Read now, but still on screen where it was while it is open.
   await expect(row).toBeVisible();
 
   await page.getByRole('button', { name: 'Mark all read' }).click();
-  await expect.poll(async () => (await world.service.unreadSummary(1)).unreadConversations).toBe(0);
+  await expect.poll(async () => (await world.service.unreadSummary(1)).unreadChats).toBe(0);
   await expect(pill).toHaveAccessibleName('Unread');
   await expect(page.getByRole('button', { name: 'Mark all read' })).toHaveCount(0);
 });

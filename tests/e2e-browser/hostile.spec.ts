@@ -28,12 +28,17 @@ test('a message with an impossible timestamp shows as "time unknown", and so doe
   }, 'both conversations synced');
 
   const page = await world.open(chromiumBrowser, 'history');
-  await world.host.showWindow('history', { to: 'conversation', conversationId: future.id });
+  // Opened at the message: the chat holds this person's other conversations, whose newer lines fill the screen.
+  const futureLines = (await world.service.listMessages(future.id, { limit: 10 })).items;
+  const far = futureLines.find((m) => m.text === 'Sent in the year 3 million');
+  const ordinary = futureLines.find((m) => m.text === 'An ordinary line');
+  await world.host.showWindow('history', { to: 'conversation', conversationId: future.id, messageId: far?.id });
   const row = page.locator('.msg', { hasText: 'Sent in the year 3 million' });
   await expect(row).toBeVisible();
   await expect(row.locator('time.estimated')).toHaveText('time unknown');
   await expect(page.getByRole('separator', { name: 'Unknown date' })).toBeVisible();
   await expect(page.getByText(/1970/)).toHaveCount(0);
+  await world.host.showWindow('history', { to: 'conversation', conversationId: future.id, messageId: ordinary?.id });
   await expect(page.locator('.msg', { hasText: 'An ordinary line' }).locator('time:not(.estimated)')).toBeVisible();
 
   // Behind the store's back: a time no Date can hold, in a message and in its conversation's row.
@@ -50,7 +55,7 @@ test('a message with an impossible timestamp shows as "time unknown", and so doe
   await expect(page.locator('.msg', { hasText: 'Its neighbour is fine' })).toBeVisible();
   await expect(page.getByRole('option').filter({ hasText: 'time unknown' })).toHaveCount(1);
   // The rest of the window works: another conversation opens, the list still lists the others.
-  await world.host.showWindow('history', { to: 'conversation', conversationId: future.id });
+  await world.host.showWindow('history', { to: 'conversation', conversationId: future.id, messageId: ordinary?.id });
   await expect(page.locator('.msg', { hasText: 'An ordinary line' })).toBeVisible();
   expect(await page.getByRole('option').count()).toBeGreaterThan(3);
   expect(world.host.logs.filter((l) => /Invalid time value|RangeError/.test(l))).toEqual([]);

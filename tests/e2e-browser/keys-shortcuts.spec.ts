@@ -100,11 +100,17 @@ test('after Ctrl+, the list is a few Tabs away, and F6 cycles sidebar and pane',
 test('the window title shows the unread count', async ({ chromiumBrowser, world }) => {
   const page = await openHistory(world, chromiumBrowser);
   const first = await world.service.unreadSummary();
-  const n0 = first.unreadConversations;
+  const n0 = first.unreadChats;
   await expect.poll(() => page.title()).toBe(n0 ? `(${n0}) UCWA Tray` : 'UCWA Tray');
-  const contact = world.sim.people.find((p) => p.sip !== DEMO && !/room|group/i.test(p.sip)) ?? world.sim.people[0]!;
+  // Someone whose chat is read (or who has none): their message makes one more unread chat.
+  let contact = world.sim.people[0]!;
+  for (const p of world.sim.people) {
+    if (p.sip === DEMO || /room|group/i.test(p.sip)) continue;
+    const chat = (await world.service.listChats({ contact: p.sip, limit: 1 })).items[0];
+    if (!chat?.unread) { contact = p; break; }
+  }
   await world.sim.control.sendIm(contact.sip, DEMO, 'Are you there?');
-  await expect.poll(async () => (await world.service.unreadSummary()).unreadConversations).toBeGreaterThan(n0);
-  const n1 = (await world.service.unreadSummary()).unreadConversations;
+  await expect.poll(async () => (await world.service.unreadSummary()).unreadChats).toBeGreaterThan(n0);
+  const n1 = (await world.service.unreadSummary()).unreadChats;
   await expect.poll(() => page.title()).toBe(`(${n1}) UCWA Tray`);
 });

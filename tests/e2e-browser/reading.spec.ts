@@ -20,13 +20,13 @@ test('a message arriving in the open, focused conversation is read: no New, no u
   await expect.poll(async () => (await world.service.getConversation(conv.id))?.unread).toBe(false);
   await page.getByRole('button', { name: 'Accept' }).click();
   await expect.poll(() => world.service.liveState(conv.id)?.connection).toBe('connected');
-  const before = (await world.service.unreadSummary(5)).unreadConversations;
+  const before = (await world.service.unreadSummary(5)).unreadChats;
 
   const thread = conv.threadId ?? '';
   await world.sim.control.sendInConversation(thread, contact.sip, 'It is in the shared folder');
   await expect(page.getByRole('main')).toContainText('It is in the shared folder');
   expect((await world.service.getConversation(conv.id))?.unread).toBe(false);
-  expect((await world.service.unreadSummary(5)).unreadConversations).toBe(before);
+  expect((await world.service.unreadSummary(5)).unreadChats).toBe(before);
   await expect(list.getByRole('option').filter({ hasText: 'shared folder' }).locator('.badge.unread')).toHaveCount(0);
 
   // Away from the window the same message would count: blur, write, come back → read again.
