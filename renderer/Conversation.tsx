@@ -7,7 +7,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Chat, Conversation, InvitationInfo, IpcError, LiveState, Message, OutboxItem, Person } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
-import { useReading, useUcwaEvent } from './hooks.ts';
+import { useDarkTheme, useReading, useUcwaEvent } from './hooks.ts';
 import { applyFormatting, linkTarget, sanitizeHtml } from './sanitize.ts';
 import { useSession } from './session.tsx';
 import { Autolink, avatarClass, clockTime, dayLabel, isoTime, displayName, fullTime, initials, participantsLabel, startOfDay, UNKNOWN_TIME } from './text.tsx';
@@ -59,7 +59,9 @@ export function onLinkClick(e: MouseEvent): void {
 export const MessageBody = memo(function MessageBody({ m }: { m: Message }): ReactNode {
   const clean = useMemo(() => (m.html ? sanitizeHtml(m.html) : null), [m.html]);
   const htmlRef = useRef<HTMLDivElement>(null);
-  useLayoutEffect(() => applyFormatting(htmlRef.current), [clean]); // inline colours via the CSSOM (CSP)
+  const dark = useDarkTheme();
+  // Inline colours via the CSSOM (CSP); again when the theme changes (kept readable on the bubble).
+  useLayoutEffect(() => applyFormatting(htmlRef.current), [clean, dark]);
   if (clean) return <div ref={htmlRef} className="msg-text html" dangerouslySetInnerHTML={{ __html: clean }} />;
   return <div className="msg-text"><Autolink text={m.text} /></div>;
 });

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { EventName, EventPayload } from '../main/ipc/contract.ts';
 import { on, safe, ucwa } from './api.ts';
 
@@ -69,4 +69,13 @@ export function useReading(conversationId: number | null): void {
       if (reading) void safe(() => ucwa().setReading(null));
     };
   }, [conversationId]);
+}
+
+const darkQuery = typeof window !== 'undefined' && window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+/** Whether the dark theme is on, following the system as it changes (senders' colours are re-checked). */
+export function useDarkTheme(): boolean {
+  return useSyncExternalStore(
+    (cb) => { darkQuery?.addEventListener('change', cb); return () => darkQuery?.removeEventListener('change', cb); },
+    () => darkQuery?.matches ?? false,
+  );
 }

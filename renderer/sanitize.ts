@@ -8,6 +8,7 @@
 import DOMPurify, { type Config } from 'dompurify';
 import { FORMAT_ATTR, safeDeclarations } from './formatStyle.ts';
 import { emojify } from './emoticons.ts';
+import { keepReadable } from './readableColor.ts';
 
 const purify = DOMPurify(window);
 
@@ -61,10 +62,12 @@ export function sanitizeHtml(html: string): string {
 /** Sets the kept declarations of every formatted element under `root` through the CSSOM. */
 export function applyFormatting(root: HTMLElement | null): void {
   if (!root) return;
-  for (const el of root.querySelectorAll<HTMLElement>(`[${FORMAT_ATTR}]`)) {
+  const styled = [...root.querySelectorAll<HTMLElement>(`[${FORMAT_ATTR}]`)];
+  for (const el of styled) {
     // Re-checked here: the attribute is in the DOM, and this is the last step before it takes effect.
     for (const [prop, value] of parseDeclarations(safeDeclarations(el.getAttribute(FORMAT_ATTR) ?? ''))) el.style.setProperty(prop, value);
   }
+  keepReadable(root, styled);
 }
 
 function parseDeclarations(s: string): [string, string][] {
