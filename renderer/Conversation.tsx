@@ -406,6 +406,8 @@ export function ConversationView(props: { id: number; messageId?: number | undef
   const inv = live?.invitation ?? null;
   const ringing = inv?.direction === 'Incoming' && (inv.state === 'ringing' || inv.state === 'accepting');
   const connected = !!live && live.connection !== 'disconnected';
+  // "Live" only once they are there: while the invitation settles the banner says "Connecting…".
+  const isLive = live?.connection === 'connected';
   // Signed out, nothing connects: the outbox keeps what is typed for the next sign-in, and says so
   // instead of "Connecting…" for ever.
   const signedOut = session.status === 'signedOut' || session.status === 'error';
@@ -437,7 +439,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
           <h2>{names || 'Conversation'}</h2>
           {conv?.subject && conv.subject !== names && <p className="muted subject">{conv.subject}</p>}
         </div>
-        {connected && <span className="badge live" title="This conversation is live">Live</span>}
+        {isLive && <span className="badge live" title="This conversation is live">Live</span>}
         {connected && (
           <button type="button" className="btn small" onClick={() => void safe(() => ucwa().hangUp(active))}>End</button>
         )}

@@ -19,11 +19,16 @@ const newerFirst = (a: Chat, b: Chat): number => b.lastActivityAt - a.lastActivi
 /** A row of the list: a chat. */
 export interface ListEntry { chatId: number; conversationId: number }
 
-export const ChatRow = memo(function ChatRow({ chat, self }: { chat: Chat; self: string | null }): ReactNode {
-  return <ConversationRow c={chat.latest} self={self} unread={chat.unread} missed={chat.missedUnread || chat.latest.missed} />;
+export const ChatRow = memo(function ChatRow({ chat, self, live }: { chat: Chat; self: string | null; live: boolean }): ReactNode {
+  return <ConversationRow c={chat.latest} self={self} unread={chat.unread} missed={chat.missedUnread || chat.latest.missed} live={live} />;
 });
 
-export const ConversationRow = memo(function ConversationRow({ c, self, unread = c.unread, missed = c.missed }: { c: Conversation; self: string | null; unread?: boolean; missed?: boolean }): ReactNode {
+/**
+ * A conversation's row. "Live" is said only of an IM connected now (the core's live connections),
+ * never of the stored status: a conversation started here is stored 'Live' before its log exists,
+ * and stays so through an unanswered invitation or a sign-out (issue 12 items 7, 8).
+ */
+export const ConversationRow = memo(function ConversationRow({ c, self, unread = c.unread, missed = c.missed, live = false }: { c: Conversation; self: string | null; unread?: boolean; missed?: boolean; live?: boolean }): ReactNode {
   const names = participantsLabel(c.participants, self);
   const text = c.subject && c.subject !== c.preview ? `${c.subject} — ${c.preview}` : c.preview;
   return (
@@ -33,7 +38,7 @@ export const ConversationRow = memo(function ConversationRow({ c, self, unread =
         <div className="conv-top">
           <span className="conv-name">{names}</span>
           {/* Badges sit on the name line: on the preview line they cut it to "Budget review — Y…". */}
-          {c.status === 'Live' && <span className="badge live">Live</span>}
+          {live && <span className="badge live">Live</span>}
           {missed && <span className="badge missed">Missed</span>}
           {unread && <span className="badge unread">New</span>}
           <time className="conv-time" dateTime={isoTime(c.lastActivityAt)} title={fullTime(c.lastActivityAt)}>{shortTime(c.lastActivityAt)}</time>
@@ -64,6 +69,7 @@ export function ConversationList(props: {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<IpcError | null>(null);
   const [active, setActive] = useState(-1);
+  const [connected, setConnected] = useState<ReadonlySet<number>>(new Set());
   const gen = useRef(0);
   // The open row stays where it is while it is open, even when it no longer passes the filter
   // (opening an unread one reads it): a list that shifts under the mouse loses the user's place.
@@ -121,7 +127,18 @@ export function ConversationList(props: {
   useEffect(() => { onOrder?.(items.map((c) => ({ chatId: c.id, conversationId: c.latest.id }))); }, [items, onOrder]);
   useUcwaEvent('session', (s) => {
     if (s.status === 'online' && items.length === 0) void loadFirst();
+    if (s.status !== 'online') setConnected(new Set());
   });
+  useEffect(() => {
+    void safe(() => ucwa().connectedConversations()).then((r) => r.ok && setConnected(new Set(r.value)));
+  }, []);
+  useUcwaEvent('live', (l) => setConnected((old) => {
+    const on = l.connection === 'connected';
+    if (on === old.has(l.conversationId)) return old;
+    const next = new Set(old);
+    if (on) next.add(l.conversationId); else next.delete(l.conversationId);
+    return next;
+  }));
 
   if (error && !items.length) {
     return (
@@ -156,7 +173,7 @@ export function ConversationList(props: {
       onEndReached={() => void loadMore()}
       onOtherKey={props.onOtherKey}
       listRef={props.listRef}
-      render={(c) => <ErrorBoundary what="this conversation" compact><ChatRow chat={c} self={props.self} /></ErrorBoundary>}
+      render={(c) => <ErrorBoundary what="this conversation" compact><ChatRow chat={c} self={props.self} live={connected.has(c.latest.id)} /></ErrorBoundary>}
     />
   );
 }

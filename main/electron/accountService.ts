@@ -154,6 +154,7 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
     typing: (id) => s().typing(id),
     hangUp: (id) => s().hangUp(id),
     liveState: (id) => s().liveState(id),
+    connectedConversations: () => s().connectedConversations(),
     listConversations: (q) => s().listConversations(q),
     getConversation: (id) => s().getConversation(id),
     listChats: (q) => s().listChats(q),

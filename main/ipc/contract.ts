@@ -239,6 +239,7 @@ export const calls = {
   typing: { args: z.tuple([id]), result: z.null() },
   hangUp: { args: z.tuple([id]), result: z.null() },
   liveState: { args: z.tuple([id]), result: liveStateSchema.nullable() },
+  connectedConversations: { args: z.tuple([]), result: z.array(id) },
   // outbox
   retryOutbox: { args: z.tuple([z.string().min(1).max(128)]), result: outboxItemSchema },
   discardOutbox: { args: z.tuple([z.string().min(1).max(128)]), result: z.null() },

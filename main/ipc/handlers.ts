@@ -117,6 +117,7 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
     typing: (_c, id) => nul(service.typing(id)),
     hangUp: (_c, id) => nul(service.hangUp(id)),
     liveState: async (_c, id) => service.liveState(id),
+    connectedConversations: async () => service.connectedConversations(),
     retryOutbox: (_c, clientId) => service.retryOutbox(clientId),
     discardOutbox: (_c, clientId) => nul(service.discardOutbox(clientId)),
     openExternal: async (_c, raw) => {

@@ -16,8 +16,8 @@ test('after sign-out Settings and the conversation say so, and no row stays Live
   const banner = page.locator('.banner.signed-out');
   await expect(banner).toContainText('You are signed out — messages will be sent when you sign in');
   await expect(banner.getByRole('button', { name: 'Sign in' })).toBeVisible();
-  // The header's Live badge goes (the core disconnects every live record on sign-out). The LIST rows'
-  // Live badge (store status 'Live' = no log yet) is not covered here: see the report (chat model).
+  // The header's Live badge goes (the core disconnects every live record on sign-out); the list's
+  // rows too: tests/e2e-browser/live-badge.spec.ts.
   await expect(page.locator('.pane-header .badge.live')).toHaveCount(0);
 });
 

@@ -160,6 +160,11 @@ export class Lives {
     this.emitLive(live);
   }
 
+  /** The conversations whose IM is connected now (what the list marks "Live"). */
+  connected(): number[] {
+    return [...this.#byId.values()].filter((l) => l.connection === 'connected').map((l) => l.conversationId);
+  }
+
   state(conversationId: number): LiveConversationState | null {
     const live = this.#byId.get(conversationId);
     return live ? liveState(live) : null;

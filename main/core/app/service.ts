@@ -166,6 +166,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       await lv.stop(conversationId);
     },
     liveState: (conversationId) => lv.state(conversationId),
+    connectedConversations: () => lv.connected(),
     listConversations: (q) => store.listConversations(q),
     getConversation: (id) => store.getConversation(id),
     listChats: (q) => store.listChats(q),

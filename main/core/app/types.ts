@@ -203,6 +203,8 @@ export interface MessengerService {
   /** End the live IM in this conversation (stopMessaging). */
   hangUp(conversationId: number): Promise<void>;
   liveState(conversationId: number): LiveConversationState | null;
+  /** Ids of the conversations connected now; 'live' events say when one connects or ends. */
+  connectedConversations(): number[];
 
   // --- history (reads only the store) ---
   listConversations(query: { filter?: ConversationFilter; contact?: string; cursor?: string | null; limit?: number }): Promise<Page<Conversation>>;
