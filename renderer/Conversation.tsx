@@ -474,7 +474,8 @@ export function ConversationView(props: { id: number; messageId?: number | undef
       </div>
       {ringing && inv && (
         <div className="banner invite" role="alert">
-          <span>{displayName(inv.from)} wants to chat{inv.text ? `: “${inv.text}”` : '.'}</span>
+          {/* Their words are in the transcript already (the first message is stored): not said twice. */}
+          <span>{displayName(inv.from)} wants to chat.</span>
           <span className="banner-actions">
             <button type="button" className="btn primary small" disabled={inv.state === 'accepting'} onClick={() => void safe(() => ucwa().accept(active))}>Accept</button>
             <button type="button" className="btn small" disabled={inv.state === 'accepting'} onClick={() => void safe(() => ucwa().decline(active))}>Decline</button>
