@@ -5,6 +5,10 @@ import { inWords } from './errors.ts';
 import { listKey, useDebounced } from './hooks.ts';
 import { avatarClass, displayName, initials } from './text.tsx';
 import { Composer } from './Composer.tsx';
+import { useSession } from './session.tsx';
+
+/** How many people a search offers (a scrolling list: a common first name is more than eight people). */
+const PEOPLE = 25;
 
 const looksLikeSip = (s: string): boolean => /^(sip:|im:)?[^\s@]+@[^\s@]+\.[^\s@]+$/i.test(s.trim());
 const normalise = (s: string): string => s.trim().replace(/^im:/i, 'sip:').replace(/^(?!sip:)/i, 'sip:');
@@ -17,6 +21,7 @@ export function NewConversation(props: { sip?: string | undefined; onStarted: (i
   const [error, setError] = useState<IpcError | null>(null);
   const toRef = useRef<HTMLInputElement>(null);
   const debounced = useDebounced(query, 150);
+  const self = useSession().user?.sip.toLowerCase() ?? null;
 
   useEffect(() => {
     if (props.sip) {
@@ -33,14 +38,21 @@ export function NewConversation(props: { sip?: string | undefined; onStarted: (i
       return;
     }
     let stale = false;
-    void safe(() => ucwa().searchPeople(debounced.trim(), 8)).then((r) => {
+    void safe(() => ucwa().searchPeople(debounced.trim(), PEOPLE + 1)).then((r) => {
       if (!stale && r.ok) {
-        setPeople(r.value);
-        setActive(r.value.length ? 0 : -1);
+        // Never yourself: a new conversation is with someone else (it was the preselected first row).
+        const others = r.value.filter((p) => p.sip.toLowerCase() !== self).slice(0, PEOPLE);
+        setPeople(others);
+        setActive(others.length ? 0 : -1);
       }
     });
     return () => { stale = true; };
-  }, [debounced, person]);
+  }, [debounced, person, self]);
+
+  // The keyboard's choice stays in view as the list scrolls.
+  useEffect(() => {
+    if (active >= 0) document.getElementById(`person-${active}`)?.scrollIntoView({ block: 'nearest' });
+  }, [active]);
 
   const choose = (p: Person) => {
     setPerson(p);
