@@ -19,6 +19,7 @@ const GROUP_GAP = 5 * 60_000;
 
 type Row =
   | { kind: 'day'; key: string; at: number }
+  | { kind: 'new'; key: string }
   | { kind: 'msg'; key: string; m: Message; head: boolean };
 
 const byTime = (a: Message, b: Message): number => a.at - b.at || a.id - b.id;
@@ -30,7 +31,8 @@ export function mergeMessages(old: Message[], add: Message[]): Message[] {
   return [...map.values()].sort(byTime);
 }
 
-function buildRows(messages: Message[]): Row[] {
+/** The transcript's rows: day separators, "New" before `unreadFrom` (a message id), the messages. */
+function buildRows(messages: Message[], unreadFrom: number | null): Row[] {
   const rows: Row[] = [];
   let prev: Message | null = null;
   // A stand-in time (atEstimated) says nothing of the day: such messages sit under "Unknown date"
@@ -40,12 +42,24 @@ function buildRows(messages: Message[]): Row[] {
     const day = dayOf(m);
     const newDay = !prev || dayOf(prev) !== day;
     if (newDay) rows.push({ kind: 'day', key: `d${day}-${m.id}`, at: m.atEstimated ? Number.NaN : m.at });
+    const isNew = m.id === unreadFrom;
+    if (isNew) rows.push({ kind: 'new', key: 'new' });
     const sameAuthor = prev && (prev.author?.sip ?? '') === (m.author?.sip ?? '') && prev.direction === m.direction;
-    const head = newDay || !sameAuthor || m.at - (prev?.at ?? 0) > GROUP_GAP;
+    const head = newDay || isNew || !sameAuthor || m.at - (prev?.at ?? 0) > GROUP_GAP;
     rows.push({ kind: 'msg', key: `m${m.id}`, m, head });
     prev = m;
   }
   return rows;
+}
+
+/** The day a row belongs to (NaN: unknown), for the date that stays at the top while scrolling. */
+function dayOfRow(rows: Row[], i: number): number | null {
+  for (let j = i; j >= 0; j--) {
+    const r = rows[j];
+    if (r?.kind === 'day') return r.at;
+    if (r?.kind === 'msg') return r.m.atEstimated ? Number.NaN : startOfDay(r.m.at);
+  }
+  return null;
 }
 
 /** Link clicks anywhere in message bodies go to the browser through main; the app never navigates. */
@@ -182,11 +196,18 @@ export function ConversationView(props: { id: number; messageId?: number | undef
   const [notice, setNotice] = useState<IpcError | null>(null);
   const [target, setTarget] = useState<number | null>(null);
   const [announcements, setAnnouncements] = useState<{ k: number; text: string }[]>([]);
+  // Where "New" began when the chat was opened (kept while it is open), how many arrived below
+  // while the reader was scrolled up, and the day of the topmost row on screen.
+  const [unreadFrom, setUnreadFrom] = useState<number | null>(null);
+  const [newBelow, setNewBelow] = useState(0);
+  const [topDay, setTopDay] = useState<number | null>(null);
   const scrollRef = useRef<HTMLDivElement | null>(null);
   const messagesRef = useRef<Message[]>([]);
   messagesRef.current = messages;
   const atBottom = useRef(true);
   const anchor = useRef<{ top: number; height: number } | null>(null);
+  // Where to scroll once the rows are drawn: the bottom, a message id (a search hit), or minus the
+  // id of the first unread message (to the "New" divider).
   const pendingScroll = useRef<'bottom' | number | null>(null);
   useReading(active);
 
@@ -198,7 +219,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
   useEffect(() => {
     let stale = false;
     setLoaded(false); setMessages([]); setOlder(null); setProgress(null); setNotice(null); setTyping([]); setLoadError(null);
-    setTarget(messageId ?? null);
+    setTarget(messageId ?? null); setUnreadFrom(null); setNewBelow(0);
     void (async () => {
       const c = await safe(() => ucwa().getConversation(id));
       if (stale) return;
@@ -206,9 +227,11 @@ export function ConversationView(props: { id: number; messageId?: number | undef
       setOpened(c.value);
       const chatId = c.value.chatId;
       // The chat, its conversations and the transcript's newest page at once (one round trip).
-      const [ch, ids, first] = await Promise.all([safe(() => ucwa().getChat(chatId)), safe(() => ucwa().chatConversationIds(chatId)),
-        pageOf(chatId, { limit: messageId ? 500 : PAGE })]);
+      // Asked before markRead below: where the unread part begins is what reading it ends.
+      const [ch, ids, first, from] = await Promise.all([safe(() => ucwa().getChat(chatId)), safe(() => ucwa().chatConversationIds(chatId)),
+        pageOf(chatId, { limit: messageId ? 500 : PAGE }), safe(() => ucwa().firstUnreadMessage(chatId))]);
       if (stale) return;
+      const unreadAt = from.ok ? from.value : null;
       if (ids.ok) members.current = new Set([id, ...ids.value]);
       if (ch.ok && ch.value) { setChat(ch.value); members.current.add(ch.value.latest.id); onChat?.(chatId); }
       if (!first.ok) { setLoadError(first.error); setLoaded(true); return; }
@@ -231,7 +254,11 @@ export function ConversationView(props: { id: number; messageId?: number | undef
           if (around.ok) msgs = mergeMessages(msgs, around.value);
         }
       }
-      pendingScroll.current = messageId && msgs.some((m) => m.id === messageId) ? messageId : 'bottom';
+      // Opened at a search hit, at it; else at the first unread message (read from there down, as in
+      // any messenger) when it is loaded; else at the newest.
+      const at = messageId && msgs.some((m) => m.id === messageId) ? messageId : unreadAt !== null && msgs.some((m) => m.id === unreadAt) ? -unreadAt : null;
+      pendingScroll.current = at ?? 'bottom';
+      setUnreadFrom(unreadAt);
       setMessages(msgs);
       setOlder(next);
       setLoaded(true);
@@ -254,11 +281,11 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     return () => { stale = true; };
   }, [active]);
 
-  const rows = useMemo(() => buildRows(messages), [messages]);
+  const rows = useMemo(() => buildRows(messages, unreadFrom), [messages, unreadFrom]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (i) => { const r = rows[i]; return !r ? 40 : r.kind === 'day' ? 40 : r.head ? 62 : 30; },
+    estimateSize: (i) => { const r = rows[i]; return !r ? 40 : r.kind !== 'msg' ? 40 : r.head ? 62 : 30; },
     getItemKey: (i) => rows[i]?.key ?? i,
     overscan: 10,
   });
@@ -276,6 +303,11 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     if (ps === 'bottom') {
       pendingScroll.current = null;
       if (rows.length) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+    } else if (typeof ps === 'number' && ps < 0) {
+      // The "New" divider near the top, with a line of what was read before it.
+      pendingScroll.current = null;
+      const idx = rows.findIndex((r) => r.kind === 'new');
+      if (idx >= 0) virtualizer.scrollToIndex(Math.max(0, idx - 1), { align: 'start' });
     } else if (typeof ps === 'number') {
       pendingScroll.current = null;
       const idx = rows.findIndex((r) => r.kind === 'msg' && r.m.id === ps);
@@ -306,6 +338,11 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     const el = scrollRef.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    if (atBottom.current) setNewBelow(0);
+    const top = virtualizer.getVirtualItems().find((vi) => vi.end > el.scrollTop + 8);
+    const r = top ? rows[top.index] : undefined;
+    // Shown once the day's own separator has scrolled away.
+    setTopDay(top && r?.kind !== 'day' && el.scrollTop > 0 ? dayOfRow(rows, top.index) : null);
     if (el.scrollTop < 300 && older && !loadingOlder && loaded) void loadOlder();
   };
 
@@ -345,6 +382,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
       return;
     }
     if (atBottom.current || m.direction === 'Outgoing') pendingScroll.current = 'bottom';
+    else if (!messagesRef.current.some((o) => o.id === m.id)) setNewBelow((n) => n + 1);
     setMessages((old) => mergeMessages(old, [m]));
     if (m.direction === 'Incoming') {
       const text = `${displayName(m.author)}: ${m.text}`;
@@ -455,6 +493,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
         {loaded && !loadError && !messages.length && (
           <div className="empty" role="status"><p className="empty-title">No messages</p><p className="muted">Say hello — your message starts the conversation.</p></div>
         )}
+        {topDay !== null && <div className="sticky-day" aria-hidden="true"><span>{dayLabel(topDay)}</span></div>}
         <div className="transcript-inner" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((vi) => {
             const r = rows[vi.index];
@@ -463,11 +502,22 @@ export function ConversationView(props: { id: number; messageId?: number | undef
               <div key={vi.key} data-index={vi.index} ref={virtualizer.measureElement} className="t-row" style={{ transform: `translateY(${vi.start}px)` }}>
                 {r.kind === 'day'
                   ? <div className="day-sep" role="separator" aria-label={dayLabel(r.at)}><span>{dayLabel(r.at)}</span></div>
+                  : r.kind === 'new'
+                  ? <div className="new-sep" role="separator" aria-label="New messages"><span>New</span></div>
                   : <ErrorBoundary what="this message" compact><MessageRow m={r.m} head={r.head} target={r.m.id === target} actions={rowActions} /></ErrorBoundary>}
               </div>
             );
           })}
         </div>
+        {newBelow > 0 && (
+          <div className="new-below">
+            <button type="button" className="btn small primary" onClick={() => {
+              const el = scrollRef.current;
+              setNewBelow(0);
+              if (el && rows.length) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+            }}>{newBelow === 1 ? '1 new message' : `${newBelow} new messages`} <span aria-hidden="true">↓</span></button>
+          </div>
+        )}
       </div>
       <div className="sr-only" role="log" aria-live="polite" aria-label="New messages">
         {announcements.map((a) => <p key={a.k}>{a.text}</p>)}

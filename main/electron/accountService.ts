@@ -161,6 +161,7 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
     getChat: (id) => s().getChat(id),
     chatConversationIds: (id) => s().chatConversationIds(id),
     listChatMessages: (id, q) => s().listChatMessages(id, q),
+    firstUnreadMessage: (id) => s().firstUnreadMessage(id),
     listMessages: (id, q) => s().listMessages(id, q),
     messagesAround: (id) => s().messagesAround(id),
     search: (text, limit) => s().search(text, limit),

@@ -215,6 +215,7 @@ export const calls = {
   getChat: { args: z.tuple([z.number().int()]), result: chatSchema.nullable() },
   chatConversationIds: { args: z.tuple([z.number().int()]), result: z.array(id) },
   listChatMessages: { args: z.tuple([z.number().int(), z.object({ cursor, limit })]), result: page(messageSchema) },
+  firstUnreadMessage: { args: z.tuple([z.number().int()]), result: id.nullable() },
   listMessages: { args: z.tuple([id, z.object({ cursor, limit })]), result: page(messageSchema) },
   messagesAround: { args: z.tuple([id]), result: z.array(messageSchema) },
   search: { args: z.tuple([z.string().max(MAX_SEARCH_LENGTH), limit]), result: z.array(searchHitSchema) },

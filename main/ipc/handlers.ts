@@ -97,6 +97,7 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
     getChat: (_c, id) => service.getChat(id),
     chatConversationIds: (_c, id) => service.chatConversationIds(id),
     listChatMessages: (_c, id, q) => service.listChatMessages(id, q),
+    firstUnreadMessage: (_c, id) => service.firstUnreadMessage(id),
     listMessages: (_c, id, q) => service.listMessages(id, q),
     messagesAround: (_c, id) => service.messagesAround(id),
     search: (_c, text, limit) => service.search(text, limit),

@@ -60,6 +60,25 @@ describe('chats', () => {
     }
   });
 
+  test('where "New" begins in a chat: its first unread incoming message, across its conversations; none once read', async () => {
+    const { store, kenjiIds } = await kenjiWorld();
+    try {
+      const [k] = (await store.listChats({ limit: 1 })).items;
+      const first = await store.firstUnreadMessage(k!.id);
+      const page = await store.listChatMessages(k!.id, { limit: 10 });
+      assert.equal(page.items.find((m) => m.id === first)?.text, 'kenji 1 a', 'the unread conversation\'s first line, not the read ones around it');
+      await store.markChatRead(k!.id);
+      assert.equal(await store.firstUnreadMessage(k!.id), null);
+      // Your own words never begin "New"; their next line does.
+      await store.addMessage(kenjiIds[2]!, 'tk2', msg(t0 + 5 * DAY, 'my reply', { origin: 'live', direction: 'Outgoing', author: null }), { markUnread: false });
+      const { message } = await store.addMessage(kenjiIds[2]!, 'tk2', msg(t0 + 5 * DAY + 1000, 'and another thing', { origin: 'live', author: kenji }), { markUnread: true });
+      assert.equal(await store.firstUnreadMessage(k!.id), message.id);
+      assert.equal(await store.firstUnreadMessage(987_654), null);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a chat reads as one transcript: every conversation\'s messages, newest first, paged without gaps', async () => {
     const { store } = await kenjiWorld();
     try {

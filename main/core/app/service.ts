@@ -173,6 +173,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     getChat: (id) => store.getChat(id),
     chatConversationIds: (id) => store.chatConversationIds(id),
     listChatMessages: (id, q) => store.listChatMessages(id, q),
+    firstUnreadMessage: (id) => store.firstUnreadMessage(id),
     listMessages: (id, q) => store.listMessages(id, q),
     messagesAround: (id) => store.messagesAround(id),
     // Newest first unless asked: in a messenger one looks for what was said lately.

@@ -215,6 +215,8 @@ export interface MessengerService {
   /** One transcript for the chat: the messages of all its conversations, newest first. */
   listChatMessages(chatId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
   listMessages(conversationId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
+  /** Where the chat's unread messages begin (its first unread incoming message), or null. */
+  firstUnreadMessage(chatId: number): Promise<number | null>;
   messagesAround(messageId: number): Promise<Message[]>;
   search(text: string, limit?: number): Promise<SearchHit[]>;
   /** A page of message matches with their count; newest first unless `sort` is 'best'. */

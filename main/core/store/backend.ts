@@ -671,6 +671,13 @@ export class Backend {
     return this.messagePage('conversation_id IN (SELECT id FROM conversations WHERE chat_id = ?)', chatId, query);
   }
 
+  firstUnreadMessage(chatId: number): number | null {
+    const r = this.st<{ id: number }>(`SELECT m.id FROM conversations c JOIN messages m ON m.conversation_id = c.id
+       WHERE c.chat_id = ? AND c.unread = 1 AND m.direction = 'Incoming' AND m.at > c.read_upto
+       ORDER BY m.at, m.id LIMIT 1`).get(chatId);
+    return r?.id ?? null;
+  }
+
   markChatRead(chatId: number): number[] {
     const ids = this.st<{ id: number }>('SELECT id FROM conversations WHERE chat_id = ? AND unread = 1').all(chatId).map((r) => r.id);
     if (!ids.length) return ids;

@@ -32,6 +32,7 @@ export const storeOperations: { readonly [K in StoreMethod]: Operation<K> } = {
   getChat: (b, id) => read(b.getChat(id)),
   chatConversationIds: (b, id) => read(b.chatConversationIds(id)),
   listChatMessages: (b, id, query) => read(b.listChatMessages(id, query)),
+  firstUnreadMessage: (b, id) => read(b.firstUnreadMessage(id)),
   markChatRead: (b, id) => b.write(() => b.markChatRead(id)),
   addMessage: (b, id, thread, message, opts) => b.write(() => b.addMessage(id, thread, message, opts)),
   addMessages: (b, id, thread, messages, opts) => b.write(() => b.addMessages(id, thread, messages, opts)),

@@ -256,6 +256,7 @@ class SqliteStoreImpl implements SqliteStore {
   getChat(...a: Ops['getChat']['args']) { return this.call('getChat', ...a); }
   chatConversationIds(...a: Ops['chatConversationIds']['args']) { return this.call('chatConversationIds', ...a); }
   listChatMessages(...a: Ops['listChatMessages']['args']) { return this.call('listChatMessages', ...a); }
+  firstUnreadMessage(...a: Ops['firstUnreadMessage']['args']) { return this.call('firstUnreadMessage', ...a); }
   markChatRead(...a: Ops['markChatRead']['args']) { return this.call('markChatRead', ...a); }
   addMessage(...a: Ops['addMessage']['args']) { return this.call('addMessage', ...a); }
   addMessages(...a: Ops['addMessages']['args']) { return this.call('addMessages', ...a); }
