@@ -48,8 +48,8 @@ function buildHistory(path: string, conversations: number, messages: number): nu
   const t0 = performance.now();
   const conv = db.prepare(`INSERT INTO conversations (id, log_key, thread_id, subject, type, direction, status, created_at, last_activity_at, preview, participants, unread, missed, transcripts_complete)
     VALUES (?, ?, ?, ?, 'MessageLog', ?, ?, ?, ?, ?, ?, ?, ?, 1)`);
-  const msg = db.prepare(`INSERT INTO messages (conversation_id, author_sip, author_name, direction, at, text, origin, dedupe_key)
-    VALUES (?, ?, ?, ?, ?, ?, 'transcript', ?)`);
+  const msg = db.prepare(`INSERT INTO messages (conversation_id, chat_id, author_sip, author_name, direction, at, text, origin, dedupe_key)
+    VALUES (?, (SELECT chat_id FROM conversations WHERE id = ?), ?, ?, ?, ?, ?, 'transcript', ?)`);
   const per = Math.floor(messages / conversations);
   const base = Date.now() - conversations * 3_600_000;
   db.transaction(() => {
@@ -63,7 +63,7 @@ function buildHistory(path: string, conversations: number, messages: number): nu
         at0, at0 + (per - 1) * 20_000, last.slice(0, 120), JSON.stringify([who, { sip: ACCOUNT, name: 'Bench' }]), c % 5 === 0 ? 1 : 0, c % 17 ? 0 : 1);
       for (let k = 0; k < per; k++, i++) {
         const incoming = k % 2 === 0;
-        msg.run(c, incoming ? who.sip : ACCOUNT, incoming ? who.name : 'Bench', incoming ? 'Incoming' : 'Outgoing', at0 + k * 20_000, texts[k] as string, `k${i}`);
+        msg.run(c, c, incoming ? who.sip : ACCOUNT, incoming ? who.name : 'Bench', incoming ? 'Incoming' : 'Outgoing', at0 + k * 20_000, texts[k] as string, `k${i}`);
       }
     }
   })();

@@ -144,6 +144,10 @@ describe('chats', () => {
       assert.equal((await store.getChat(leneChat))?.conversationCount, 1);
       assert.ok(changes.some((c) => c.kind === 'chat' && c.chat.id === moved!.chatId && c.chat.conversationCount === 2));
       assert.ok(changes.some((c) => c.kind === 'chat' && c.chat.id === leneChat && c.chat.conversationCount === 1));
+      // Its messages moved with it: the chat's transcript is read by messages.chat_id (migration 9).
+      await store.putTranscriptPage(leneIds[1]!, 'tl2', [msg(t0 + 1.5 * DAY + 500, 'lene two', { author: lene })], true, 'l2');
+      assert.deepEqual((await store.listChatMessages(moved!.chatId, {})).items.map((m) => m.text), ['lene two']);
+      assert.deepEqual((await store.listChatMessages(leneChat, {})).items.map((m) => m.text), []);
       // The other one moves too: Lene's own chat is empty and removed.
       changes.length = 0;
       await store.upsertLog(logInput({ logKey: 'l1', threadId: 'tl1', createdAt: t0 + 0.5 * DAY, participants: [kenji, lene], status: 'Missed', unread: true }), 'f2');
@@ -184,12 +188,22 @@ test('upgrading a database: existing conversations are gathered into chats, with
     ins.run('Missed', 2, 20, JSON.stringify([{ sip: 'sip:Kenji@contoso.com', name: 'K' }]), 1, 1);
     ins.run('Archived', 3, 30, JSON.stringify([{ name: 'no address' }]), 0, 0);
     ins.run('Archived', 4, 40, JSON.stringify([lene]), 1, 0);
+    db.prepare(`INSERT INTO messages (conversation_id, direction, at, text, origin) VALUES (?, 'Incoming', ?, ?, 'transcript')`).run(1, 5, 'from the first');
+    db.prepare(`INSERT INTO messages (conversation_id, direction, at, text, origin) VALUES (?, 'Incoming', ?, ?, 'transcript')`).run(2, 15, 'from the second');
     migrate(db);
     const b = new Backend(db);
     const chats = b.listChats({});
     assert.deepEqual(chats.items.map((c) => [c.latest.id, c.conversationCount, c.unread, c.missedUnread]), [[4, 1, true, false], [3, 1, false, false], [2, 2, true, true]]);
     assert.deepEqual(b.unreadSummary(), { unreadChats: 2, missedChats: 1, latest: b.unreadSummary().latest });
     assert.equal(db.prepare<{ n: number }>('SELECT count(*) AS n FROM chat_changes').get()!.n, 0, 'the upgrade announces nothing');
+    // Messages written before the chat existed read as the chat's one transcript.
+    assert.deepEqual(b.listChatMessages(chats.items[2]!.id, {}).items.map((m) => m.text), ['from the second', 'from the first']);
+    // A writer that does not name the chat (an older statement, a tool) still files the message in it.
+    db.prepare(`INSERT INTO messages (conversation_id, direction, at, text, origin) VALUES (?, 'Incoming', ?, ?, 'transcript')`).run(1, 25, 'unnamed writer');
+    assert.equal(b.listChatMessages(chats.items[2]!.id, {}).items[0]?.text, 'unnamed writer');
+    const plan = db.prepare<{ detail: string }>("EXPLAIN QUERY PLAN SELECT * FROM messages WHERE chat_id = ? ORDER BY at DESC, id DESC LIMIT 10").all(1).map((r) => r.detail).join(' | ');
+    assert.match(plan, /messages_chat_at/);
+    assert.doesNotMatch(plan, /TEMP B-TREE/, 'no sort: one index range');
   } finally {
     db.close();
   }

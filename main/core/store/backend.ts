@@ -18,6 +18,7 @@ import {
 import { bm25, idf, parseAverages, type IndexTotals, type QueryWord } from './searchRank.ts';
 import type { StoreStats } from './protocol.ts';
 import { isDateTime } from '../limits.ts';
+import { chatOfConversationSql } from './chatMessagesMigration.ts';
 
 interface ConversationRow {
   id: number;
@@ -408,11 +409,11 @@ export class Backend {
     const at = holdable ? Math.trunc(m.at) : 0;
     const key = dedupeKey(thread, at, authorSip, m.text);
     const row = this.st<MessageRow>(
-      `INSERT INTO messages (conversation_id, author_sip, author_name, direction, at, text, html, origin, dedupe_key, at_estimated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO messages (conversation_id, chat_id, author_sip, author_name, direction, at, text, html, origin, dedupe_key, at_estimated)
+       VALUES (?, ${chatOfConversationSql('?')}, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING *`,
-    ).get(conversationId, authorSip, m.author?.name ?? null, m.direction, at, m.text, m.html ?? null, m.origin, key, m.atEstimated || !holdable ? 1 : 0);
+    ).get(conversationId, conversationId, authorSip, m.author?.name ?? null, m.direction, at, m.text, m.html ?? null, m.origin, key, m.atEstimated || !holdable ? 1 : 0);
     if (row) return { row, inserted: true };
     const existing = this.st<MessageRow>('SELECT * FROM messages WHERE dedupe_key = ?').get(key)!;
     if ((existing.html == null && m.html != null) || (!existing.author_name && m.author?.name)) {
@@ -668,7 +669,7 @@ export class Backend {
   }
 
   listChatMessages(chatId: number, query: { cursor?: string | null; limit?: number }): Page<Message> {
-    return this.messagePage('conversation_id IN (SELECT id FROM conversations WHERE chat_id = ?)', chatId, query);
+    return this.messagePage('chat_id = ?', chatId, query);
   }
 
   firstUnreadMessage(chatId: number): number | null {
@@ -974,9 +975,9 @@ export class Backend {
     if (typeof input.text !== 'string' || (!input.text.trim() && !input.html)) throw new StoreError('other', 'an empty message cannot be sent');
     const now = Date.now();
     const msg = this.st<MessageRow>(
-      `INSERT INTO messages (conversation_id, author_sip, author_name, direction, at, text, html, origin, client_id, delivery)
-       VALUES (?, ?, ?, 'Outgoing', ?, ?, ?, 'outbox', ?, 'queued') RETURNING *`,
-    ).get(input.conversationId, normalizeSip(input.author.sip), input.author.name ?? '', now, input.text, input.html ?? null, clientId)!;
+      `INSERT INTO messages (conversation_id, chat_id, author_sip, author_name, direction, at, text, html, origin, client_id, delivery)
+       VALUES (?, ${chatOfConversationSql('?')}, ?, ?, 'Outgoing', ?, ?, ?, 'outbox', ?, 'queued') RETURNING *`,
+    ).get(input.conversationId, input.conversationId, normalizeSip(input.author.sip), input.author.name ?? '', now, input.text, input.html ?? null, clientId)!;
     const item = this.st<OutboxRow>(
       `INSERT INTO outbox (client_id, conversation_id, message_id, text, html, state, attempts, created_at)
        VALUES (?, ?, ?, ?, ?, 'queued', 0, ?) RETURNING *`,

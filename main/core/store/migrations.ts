@@ -6,6 +6,7 @@ import { previewOf } from './keys.ts';
 import { MAX_DATE_MS } from '../limits.ts';
 import { searchByTimeMigration } from './searchMigration.ts';
 import { chatMigration } from './chatMigration.ts';
+import { chatMessagesMigration } from './chatMessagesMigration.ts';
 
 export interface Migration {
   version: number;
@@ -262,6 +263,7 @@ export const migrations: Migration[] = [
   },
   searchByTimeMigration(7),
   chatMigration(8),
+  chatMessagesMigration(9),
 ];
 
 interface MergeRow {
