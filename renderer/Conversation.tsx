@@ -168,8 +168,15 @@ function progressOf(inv: InvitationInfo): Progress | null {
 /** Messages of conversations not yet known to belong to the chat, held until their conversation is (bounded). */
 const WAITING_MAX = 500;
 
-export function ConversationView(props: { id: number; messageId?: number | undefined; nonce?: number; onChat?: (chatId: number) => void }): ReactNode {
-  const { id, messageId, onChat } = props;
+export function ConversationView(props: {
+  id: number;
+  /** The chat, when the opener knows it (a list row): everything loads in one round trip. */
+  knownChat?: number | undefined;
+  messageId?: number | undefined;
+  nonce?: number;
+  onChat?: (chatId: number) => void;
+}): ReactNode {
+  const { id, messageId, onChat, knownChat } = props;
   const session = useSession();
   const self = session.user?.sip ?? null;
   // The conversation opened (its own record until its chat is known) and its chat. Writing, live
@@ -221,16 +228,23 @@ export function ConversationView(props: { id: number; messageId?: number | undef
     setLoaded(false); setMessages([]); setOlder(null); setProgress(null); setNotice(null); setTyping([]); setLoadError(null);
     setTarget(messageId ?? null); setUnreadFrom(null); setNewBelow(0);
     void (async () => {
-      const c = await safe(() => ucwa().getConversation(id));
+      // The chat, its conversations and the transcript's newest page at once: one round trip when
+      // the opener knew the chat (a list row), else after the conversation has named it.
+      const conversation = safe(() => ucwa().getConversation(id));
+      let known = knownChat;
+      if (known === undefined) {
+        const c0 = await conversation;
+        if (stale) return;
+        if (!c0.ok || !c0.value) { setLoadError(c0.ok ? { code: 'notFound', message: '' } : c0.error); setLoaded(true); return; }
+        known = c0.value.chatId;
+      }
+      const chatId = known;
+      // Asked before markRead below: where the unread part begins is what reading it ends.
+      const [c, ch, ids, first, from] = await Promise.all([conversation, safe(() => ucwa().getChat(chatId)), safe(() => ucwa().chatConversationIds(chatId)),
+        pageOf(chatId, { limit: messageId ? 500 : PAGE }), safe(() => ucwa().firstUnreadMessage(chatId))]);
       if (stale) return;
       if (!c.ok || !c.value) { setLoadError(c.ok ? { code: 'notFound', message: '' } : c.error); setLoaded(true); return; }
       setOpened(c.value);
-      const chatId = c.value.chatId;
-      // The chat, its conversations and the transcript's newest page at once (one round trip).
-      // Asked before markRead below: where the unread part begins is what reading it ends.
-      const [ch, ids, first, from] = await Promise.all([safe(() => ucwa().getChat(chatId)), safe(() => ucwa().chatConversationIds(chatId)),
-        pageOf(chatId, { limit: messageId ? 500 : PAGE }), safe(() => ucwa().firstUnreadMessage(chatId))]);
-      if (stale) return;
       const unreadAt = from.ok ? from.value : null;
       if (ids.ok) members.current = new Set([id, ...ids.value]);
       if (ch.ok && ch.value) { setChat(ch.value); members.current.add(ch.value.latest.id); onChat?.(chatId); }
@@ -266,7 +280,7 @@ export function ConversationView(props: { id: number; messageId?: number | undef
       if (ch.ok && ch.value?.unread) void safe(() => ucwa().markRead(id));
     })();
     return () => { stale = true; };
-  }, [id, messageId, props.nonce, pageOf, onChat]);
+  }, [id, knownChat, messageId, props.nonce, pageOf, onChat]);
 
   // The live state of the conversation writing goes to; again whenever that becomes another one.
   useEffect(() => {

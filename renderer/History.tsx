@@ -22,7 +22,7 @@ import { stepIn } from './listOrder.ts';
 
 type View =
   | { kind: 'none' }
-  | { kind: 'conversation'; id: number; messageId?: number | undefined; nonce: number }
+  | { kind: 'conversation'; id: number; chatId?: number | undefined; messageId?: number | undefined; nonce: number }
   | { kind: 'new'; sip?: string | undefined; nonce: number }
   | { kind: 'settings' };
 
@@ -131,7 +131,7 @@ export function History(): ReactNode {
 
   const openConversation = (id: number, messageId?: number, chatId: number | null = null) => {
     setOpenChat(chatId);
-    setView({ kind: 'conversation', id, messageId, nonce: ++nonce });
+    setView({ kind: 'conversation', id, chatId: chatId ?? undefined, messageId, nonce: ++nonce });
   };
 
   // F6 (and Shift+F6): the list ↔ the pane (its composer if it has one), as in browsers and mail apps.
@@ -156,7 +156,7 @@ export function History(): ReactNode {
       e.preventDefault();
       e.stopPropagation();
       const row = order.current.find((r) => r.chatId === to);
-      if (row) { setOpenChat(row.chatId); setView({ kind: 'conversation', id: row.conversationId, nonce: ++nonce }); }
+      if (row) { setOpenChat(row.chatId); setView({ kind: 'conversation', id: row.conversationId, chatId: row.chatId, nonce: ++nonce }); }
     };
     const onKey = (e: globalThis.KeyboardEvent) => {
       const k = e.key.toLowerCase();
@@ -248,7 +248,7 @@ export function History(): ReactNode {
         {navError && <div className="banner failed" role="alert">{inWords(navError)}</div>}
         <ErrorBoundary what={view.kind === 'conversation' ? 'this conversation' : view.kind === 'settings' ? 'the settings' : 'this view'}
           key={view.kind === 'conversation' ? `c${view.id}` : view.kind}>
-        {view.kind === 'conversation' && <ConversationView key={`${view.id}`} id={view.id} messageId={view.messageId} nonce={view.nonce} onChat={setOpenChat} />}
+        {view.kind === 'conversation' && <ConversationView key={`${view.id}`} id={view.id} knownChat={view.chatId} messageId={view.messageId} nonce={view.nonce} onChat={setOpenChat} />}
         {view.kind === 'new' && <NewConversation key={view.nonce} sip={view.sip} onStarted={(id) => openConversation(id)} />}
         {view.kind === 'settings' && <Settings />}
         </ErrorBoundary>
