@@ -60,7 +60,7 @@ describe('chats', () => {
     }
   });
 
-  test('where "New" begins in a chat: its first unread incoming message, across its conversations; none once read', async () => {
+  test('where "New" begins in a chat: the first unread incoming message of its newest unread conversation; none once read', async () => {
     const { store, kenjiIds } = await kenjiWorld();
     try {
       const [k] = (await store.listChats({ limit: 1 })).items;
@@ -72,6 +72,12 @@ describe('chats', () => {
       // Your own words never begin "New"; their next line does.
       await store.addMessage(kenjiIds[2]!, 'tk2', msg(t0 + 5 * DAY, 'my reply', { origin: 'live', direction: 'Outgoing', author: null }), { markUnread: false });
       const { message } = await store.addMessage(kenjiIds[2]!, 'tk2', msg(t0 + 5 * DAY + 1000, 'and another thing', { origin: 'live', author: kenji }), { markUnread: true });
+      assert.equal(await store.firstUnreadMessage(k!.id), message.id);
+      // An old conversation still flagged unread (a server keeps missed logs so) does not pull "New" back to it.
+      const old = await store.upsertLog(logInput({ logKey: 'k-old', threadId: 'tk-old', createdAt: t0 - 30 * DAY, participants: [kenji], unread: true }), 'f');
+      await store.putTranscriptPage(old.conversation.id, 'tk-old', [msg(t0 - 30 * DAY + 1000, 'a month ago', { author: kenji })], true, 'k-old');
+      assert.equal((await store.getConversation(old.conversation.id))?.unread, true);
+      assert.equal((await store.getConversation(old.conversation.id))?.chatId, k!.id);
       assert.equal(await store.firstUnreadMessage(k!.id), message.id);
       assert.equal(await store.firstUnreadMessage(987_654), null);
     } finally {

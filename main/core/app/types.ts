@@ -215,7 +215,7 @@ export interface MessengerService {
   /** One transcript for the chat: the messages of all its conversations, newest first. */
   listChatMessages(chatId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
   listMessages(conversationId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
-  /** Where the chat's unread messages begin (its first unread incoming message), or null. */
+  /** Where "New" begins in the chat (in its newest unread conversation), or null. */
   firstUnreadMessage(chatId: number): Promise<number | null>;
   messagesAround(messageId: number): Promise<Message[]>;
   search(text: string, limit?: number): Promise<SearchHit[]>;

@@ -673,8 +673,12 @@ export class Backend {
   }
 
   firstUnreadMessage(chatId: number): number | null {
-    const r = this.st<{ id: number }>(`SELECT m.id FROM conversations c JOIN messages m ON m.conversation_id = c.id
-       WHERE c.chat_id = ? AND c.unread = 1 AND m.direction = 'Incoming' AND m.at > c.read_upto
+    // In the chat's NEWEST unread conversation: servers keep old missed logs unread for months, and
+    // a "New" line above those would open the chat far from what just arrived (the row's preview).
+    const r = this.st<{ id: number }>(`SELECT m.id FROM
+       (SELECT id, read_upto FROM conversations WHERE chat_id = ? AND unread = 1 ORDER BY last_activity_at DESC, id DESC LIMIT 1) c
+       JOIN messages m ON m.conversation_id = c.id
+       WHERE m.direction = 'Incoming' AND m.at > c.read_upto
        ORDER BY m.at, m.id LIMIT 1`).get(chatId);
     return r?.id ?? null;
   }

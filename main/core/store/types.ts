@@ -285,7 +285,7 @@ export interface Store {
   chatConversationIds(chatId: number): Promise<number[]>;
   /** The messages of every conversation of the chat, newest first by (at, id), as listMessages. */
   listChatMessages(chatId: number, query: { cursor?: string | null; limit?: number }): Promise<Page<Message>>;
-  /** The chat's first incoming message not read yet (where "New" begins), or null when it is read. */
+  /** Where "New" begins: the first unread incoming message of the chat's newest unread conversation; null when read. */
   firstUnreadMessage(chatId: number): Promise<number | null>;
   /** Every unread conversation of the chat read; returns the ids it changed. */
   markChatRead(chatId: number): Promise<number[]>;
