@@ -40,7 +40,8 @@ export const ConversationRow = memo(function ConversationRow({ c, self, unread =
           {/* Badges sit on the name line: on the preview line they cut it to "Budget review — Y…". */}
           {live && <span className="badge live">Live</span>}
           {missed && <span className="badge missed">Missed</span>}
-          {unread && <span className="badge unread">New</span>}
+          {/* Missed already asks for attention (and the row is bold): one badge leaves the name room. */}
+          {unread && !missed && <span className="badge unread">New</span>}
           <time className="conv-time" dateTime={isoTime(c.lastActivityAt)} title={fullTime(c.lastActivityAt)}>{shortTime(c.lastActivityAt)}</time>
         </div>
         <div className="conv-bottom">

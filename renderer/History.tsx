@@ -213,7 +213,7 @@ export function History(): ReactNode {
             ref={searchRef}
             type="search"
             aria-label="Search messages, people and conversations"
-            placeholder="Search people, messages (Ctrl+F)"
+            placeholder="Search (Ctrl+F)"
             value={query}
             aria-controls={searching ? 'search-results' : 'conversations'}
             onChange={(e) => setQuery(e.target.value)}
