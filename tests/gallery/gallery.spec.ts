@@ -1,0 +1,75 @@
+/// <reference lib="dom" />
+// The README's gallery: every window in light and dark, from the demo world as `npm start -- --demo`
+// shows it (its 300 past conversations, its colleagues; nothing added by hand), written to
+// docs/screenshots/<window>-<theme>.png. The only thing done to the world is what a colleague
+// does in it: one of them writes, for the popup.
+import type { Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, expect } from '../e2e-browser/fixtures.ts';
+import { DEMO, ROOT, until } from '../e2e-browser/harness.ts';
+
+const OUT = join(ROOT, 'docs/screenshots');
+
+async function save(page: Page, name: string): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  await page.waitForTimeout(200); // the virtualized lists settle after their first measure
+  await page.screenshot({ path: join(OUT, `${name}.png`) });
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`gallery, ${scheme}`, async ({ chromiumBrowser, world }) => {
+    const signin = await world.open(chromiumBrowser, 'signin', { colorScheme: scheme });
+    await expect(signin.getByRole('button', { name: 'Try the demo server' })).toBeVisible();
+    await save(signin, `signin-${scheme}`);
+
+    await world.signIn();
+    const history = await world.open(chromiumBrowser, 'history', { colorScheme: scheme });
+    const list = history.getByRole('listbox', { name: 'Conversations' });
+    await expect(list.getByRole('option').first()).toBeVisible();
+    await expect(history.locator('.sync[role=status]', { hasText: 'Syncing' })).toHaveCount(0);
+    await save(history, `history-${scheme}`);
+
+    // The newest chat with one person, opened from the list as a user would.
+    const chats = (await world.service.listChats({ limit: 30 })).items;
+    const index = chats.findIndex((c) => c.latest.participants.filter((p) => p.sip !== DEMO).length === 1 && c.conversationCount > 1);
+    await list.getByRole('option').nth(Math.max(0, index)).click();
+    await expect(history.locator('.transcript .msg').first()).toBeVisible();
+    await save(history, `conversation-${scheme}`);
+
+    await history.keyboard.press('Control+f');
+    await history.keyboard.type('lunch');
+    await expect(history.getByRole('listbox', { name: /Search results/ }).getByRole('option').first()).toBeVisible();
+    await save(history, `search-${scheme}`);
+    await history.keyboard.press('Escape');
+
+    await history.keyboard.press('Control+k');
+    await expect(history.getByRole('dialog')).toBeVisible();
+    await save(history, `palette-${scheme}`);
+    await history.keyboard.press('Escape');
+
+    await history.keyboard.press('Control+n');
+    const someone = world.sim.people.find((p) => p.sip !== DEMO && !/demo/i.test(p.sip));
+    await history.getByRole('combobox', { name: 'To' }).fill((someone?.name ?? 'a').slice(0, 3));
+    await expect(history.getByRole('listbox', { name: 'People' }).getByRole('option').first()).toBeVisible();
+    await save(history, `new-conversation-${scheme}`);
+
+    await history.getByRole('button', { name: 'Settings' }).click();
+    await expect(history.getByRole('heading', { name: 'Settings' })).toBeVisible();
+    await save(history, `settings-${scheme}`);
+
+    await history.keyboard.press('Control+/');
+    await expect(history.getByRole('dialog')).toBeVisible();
+    await save(history, `shortcuts-${scheme}`);
+    await history.keyboard.press('Escape');
+
+    // A colleague writes: the quick-reply popup.
+    const writer = world.sim.people.find((p) => p.sip !== DEMO && !/demo|room|group/i.test(p.sip));
+    if (!writer) throw new Error('no colleague');
+    await world.sim.control.sendIm(writer.sip, DEMO, 'Are you joining the 3 pm design review? I saved you a seat 🙂');
+    await until(async () => (await world.service.unreadSummary(5)).latest.some((x) => x.preview.includes('design review')), 'the message arrived');
+    const popup = await world.open(chromiumBrowser, 'popup', { colorScheme: scheme });
+    await expect(popup.getByRole('log')).toContainText('design review');
+    await save(popup, `popup-${scheme}`);
+  });
+}
