@@ -3,14 +3,11 @@
 // circle, not a stretched ellipse, and a second message is taken at once — the composer empties,
 // the message shows as waiting — rather than Enter being ignored with no reason given.
 import { test, expect } from './fixtures.ts';
-import { DEMO } from './harness.ts';
+import { DEMO, pastOneToOne } from './harness.ts';
 
 test('a second message typed while connecting is taken, shown and kept in order; the spinner stays round', async ({ chromiumBrowser, world }) => {
   await world.signIn();
-  const page0 = await world.service.listConversations({ limit: 100 });
-  const c = page0.items.find((x) => x.status !== 'Live' && x.participants.filter((p) => p.sip !== DEMO).length === 1);
-  if (!c) throw new Error('no one-to-one conversation');
-  const other = c.participants.find((p) => p.sip !== DEMO)!;
+  const { conversation: c, other } = await pastOneToOne(world);
   world.sim.control.setBehaviour(other.sip, { kind: 'neverAnswer' });
   world.host.pending.set('history', { to: 'conversation', conversationId: c.id });
   const page = await world.open(chromiumBrowser, 'history');

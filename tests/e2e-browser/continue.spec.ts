@@ -1,15 +1,5 @@
 import { test, expect, shot } from './fixtures.ts';
-import { DEMO, until, type World } from './harness.ts';
-
-/** The newest past conversation with exactly one other person, and that person. */
-async function pastOneToOne(world: World) {
-  const page = await world.service.listConversations({ limit: 100 });
-  const c = page.items.find((x) => x.status !== 'Live' && x.participants.filter((p) => p.sip !== DEMO).length === 1);
-  if (!c) throw new Error('no one-to-one conversation in the demo world');
-  const other = c.participants.find((p) => p.sip !== DEMO);
-  if (!other) throw new Error('no participant');
-  return { conversation: c, other };
-}
+import { DEMO, pastOneToOne, until } from './harness.ts';
 
 test('continue a past conversation: invitation progress, the reply, typing, delivery', async ({ chromiumBrowser, world }) => {
   await world.signIn();

@@ -196,6 +196,16 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** The newest past conversation with exactly one other person, and that person. */
+export async function pastOneToOne(world: World) {
+  const page = await world.service.listConversations({ limit: 100 });
+  const c = page.items.find((x) => x.status !== 'Live' && x.participants.filter((p) => p.sip !== DEMO).length === 1);
+  if (!c) throw new Error('no one-to-one conversation in the demo world');
+  const other = c.participants.find((p) => p.sip !== DEMO);
+  if (!other) throw new Error('no participant');
+  return { conversation: c, other };
+}
+
 export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise<World> {
   // Timers are scaled down, but an unanswered invitation must stay up long enough for a person (the test) to answer.
   const sim = await startSimulator({ timeScale: 0.002, seed: 7, demoConversations: 60, invitationTimeoutSec: 20_000, ...opts.sim });
