@@ -191,6 +191,8 @@ export function ConversationView(props: {
   const chatRef = useRef<Chat | null>(null);
   chatRef.current = chat;
   const members = useRef<Set<number>>(new Set([id]));
+  /** The chat whose transcript is paged (older pages continue the same listing and cursor). */
+  const pagedChat = useRef<number | null>(null);
   const waiting = useRef<Message[]>([]);
   const [messages, setMessages] = useState<Message[]>([]);
   const [older, setOlder] = useState<string | null>(null);
@@ -239,6 +241,7 @@ export function ConversationView(props: {
         known = c0.value.chatId;
       }
       const chatId = known;
+      pagedChat.current = chatId;
       // Asked before markRead below: where the unread part begins is what reading it ends.
       const [c, ch, ids, first, from] = await Promise.all([conversation, safe(() => ucwa().getChat(chatId)), safe(() => ucwa().chatConversationIds(chatId)),
         pageOf(chatId, { limit: messageId ? 500 : PAGE }), safe(() => ucwa().firstUnreadMessage(chatId))]);
@@ -339,7 +342,7 @@ export function ConversationView(props: {
     if (!older || loadingOlder) return;
     setLoadingOlder(true);
     const cursor = older;
-    const r = await pageOf(chatRef.current?.id ?? null, { cursor, limit: PAGE });
+    const r = await pageOf(pagedChat.current, { cursor, limit: PAGE });
     setLoadingOlder(false);
     if (!r.ok) return;
     const el = scrollRef.current;
