@@ -2,7 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { Availability, IpcError, Settings as SettingsT } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
-import { useUcwaEvent } from './hooks.ts';
+import { focusOnMount, useUcwaEvent } from './hooks.ts';
 import { availabilityWords, statusWords, useSession } from './session.tsx';
 import { MinutesField } from './MinutesField.tsx';
 import { displayName } from './text.tsx';
@@ -93,7 +93,7 @@ export function Settings(): ReactNode {
                 <p>You will be signed out. The server keeps its own history: signing in again downloads what it still has. Other accounts and the settings on this page are not touched.</p>
               </div>
               <div className="actions">
-                <button type="button" className="btn danger" autoFocus disabled={deleting} onClick={() => void deleteHistory()}>{deleting ? 'Deleting…' : 'Delete'}</button>
+                <button type="button" className="btn danger" ref={focusOnMount} disabled={deleting} onClick={() => void deleteHistory()}>{deleting ? 'Deleting…' : 'Delete'}</button>
                 <button type="button" className="btn" disabled={deleting} onClick={() => setConfirmDelete(false)}>Cancel</button>
               </div>
             </div>

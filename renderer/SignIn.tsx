@@ -3,6 +3,7 @@ import type { IpcError, Result, SessionState } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { statusWords, useSession } from './session.tsx';
+import { focusOnMount } from './hooks.ts';
 
 const busyStates = new Set(['discovering', 'authenticating', 'creatingApplication', 'makingAvailable', 'reauthenticating', 'recreatingApplication']);
 
@@ -83,7 +84,7 @@ export function SignIn(): ReactNode {
         {warning ? (
           <div className="notice warn" role="alert">
             <p>{warning}</p>
-            <button type="button" className="btn primary" autoFocus onClick={() => void done()}>Continue</button>
+            <button type="button" className="btn primary" ref={focusOnMount} onClick={() => void done()}>Continue</button>
           </div>
         ) : (
           <form onSubmit={(e) => void submit(e)} noValidate aria-describedby={error ? 'signin-error' : undefined}>
@@ -101,7 +102,7 @@ export function SignIn(): ReactNode {
               <label className="field">
                 <span>Server URL <span className="muted">(optional — found automatically if empty)</span></span>
                 <input type="url" name="server" placeholder="lyncdiscover.company.com" value={server}
-                  onChange={(e) => setServer(e.target.value)} disabled={busy} autoFocus />
+                  onChange={(e) => setServer(e.target.value)} disabled={busy} ref={focusOnMount} />
               </label>
             ) : (
               <button type="button" className="linkish" onClick={() => setShowServer(true)} disabled={busy}>Enter a server URL</button>

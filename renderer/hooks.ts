@@ -79,3 +79,13 @@ export function useDarkTheme(): boolean {
     () => darkQuery?.matches ?? false,
   );
 }
+
+/**
+ * A ref that focuses its element once, when it is mounted: what `autoFocus` means in React. Used
+ * instead of the attribute because the bundle renders with Preact (scripts/rendererAlias.mjs), which
+ * sets the HTML `autofocus` attribute, and browsers honour that only for elements present at page
+ * load — a field shown later (the sign-in window's server field) would stay unfocused.
+ */
+export function focusOnMount(el: HTMLElement | null): void {
+  el?.focus();
+}

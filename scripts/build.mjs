@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { existsSync, mkdirSync, cpSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rendererAlias } from './rendererAlias.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'out');
@@ -53,6 +54,7 @@ async function main() {
       minify: production,
       sourcemap: 'linked',
       jsx: 'automatic',
+      alias: rendererAlias,
       loader: { '.svg': 'file', '.png': 'file', '.woff2': 'file' },
       define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
       logLevel: 'warning',

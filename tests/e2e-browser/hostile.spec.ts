@@ -9,6 +9,7 @@ import { DEMO, ROOT, until } from './harness.ts';
 import { openDatabase } from '../../main/core/store/sqlite.ts';
 import { join } from 'node:path';
 import { databaseFileName } from '../../main/core/store/sqliteStore.ts';
+import { rendererAlias } from '../../scripts/rendererAlias.mjs';
 
 test('a message with an impossible timestamp shows as "time unknown", and so does one damaged in the database; the window keeps working', async ({ chromiumBrowser, world }) => {
   const contact = world.sim.people[1] ?? world.sim.people[0];
@@ -83,7 +84,7 @@ test('a pane or row that throws while rendering is replaced by what it could not
         createRoot(document.getElementById('root')).render(<App />);`,
       loader: 'tsx', resolveDir: join(ROOT, 'renderer'), sourcefile: 'boundary-test.tsx',
     },
-    bundle: true, write: false, format: 'iife', jsx: 'automatic', define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'silent',
+    bundle: true, write: false, format: 'iife', jsx: 'automatic', alias: rendererAlias, define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'silent',
   });
   const page = await chromiumBrowser.newPage();
   try {

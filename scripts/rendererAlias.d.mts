@@ -1,0 +1,1 @@
+export declare const rendererAlias: Record<string, string>;
