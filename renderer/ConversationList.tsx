@@ -8,7 +8,7 @@ import { useUcwaEvent } from './hooks.ts';
 import { VirtualListbox } from './VirtualListbox.tsx';
 import { avatarClass, fullTime, initials, isoTime, participantsLabel, shortTime } from './text.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
-import { FIRST_PAGE, takeFirstList } from './firstList.ts';
+import { FIRST_PAGE, firstListNow, takeFirstList } from './firstList.ts';
 
 export type Filter = 'all' | 'unread' | 'missed';
 const PAGE = FIRST_PAGE;
@@ -65,9 +65,10 @@ export function ConversationList(props: {
   onOrder?: (rows: ListEntry[]) => void;
 }): ReactNode {
   const { filter, onOrder } = props;
-  const [items, setItems] = useState<Chat[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
+  // The first render already has the rows when the early prefetch has answered (firstList.ts).
+  const [items, setItems] = useState<Chat[]>(() => firstListNow(filter)?.items ?? []);
+  const [next, setNext] = useState<string | null>(() => firstListNow(filter)?.next ?? null);
+  const [loading, setLoading] = useState(() => firstListNow(filter) === null);
   const [error, setError] = useState<IpcError | null>(null);
   const [active, setActive] = useState(-1);
   const [connected, setConnected] = useState<ReadonlySet<number>>(new Set());

@@ -1,22 +1,51 @@
-// The history window's first page of chats, asked for before React renders: the IPC
-// round trip then overlaps the bundle's first render instead of following it (the list is what
-// the user waits for when the window opens — issue 12's < 150 ms target). Taken once.
+// The history window's first page of chats, asked for before the bundle runs: a tiny classic
+// script (renderer/prefetch.ts → prefetch.js, first in index.html's <head>) makes the call while the
+// main bundle is still being fetched and compiled, so the answer is usually in before the first
+// render — which then draws the rows at once, with one layout, instead of drawing an empty shell,
+// waiting for the round trip behind the bundle's own work, and laying out again (issue 12: first
+// list < 150 ms). The page travels between the two scripts on one window property; this module is
+// its only reader. Taken once: later loads (another filter, a new session) ask as usual.
 import type { Chat, Result } from '../main/ipc/contract.ts';
 
-interface Page<T> { items: T[]; next: string | null }
-import { safe, ucwa } from './api.ts';
-
+export interface Page<T> { items: T[]; next: string | null }
 export const FIRST_PAGE = 60;
-let pending: Promise<Result<Page<Chat>>> | null = null;
 
-export function prefetchFirstList(): void {
-  pending = safe(() => ucwa().listChats({ filter: 'all', limit: FIRST_PAGE }));
+/** What prefetch.js leaves on the window: the call, and its answer once it has come. */
+export interface FirstList { promise: Promise<Result<Page<Chat>>>; answer?: Result<Page<Chat>> }
+export const FIRST_LIST_KEY = '__ucwaFirstList';
+
+function handoff(): FirstList | undefined {
+  const v = (window as unknown as Record<string, unknown>)[FIRST_LIST_KEY];
+  return v && typeof v === 'object' && 'promise' in v ? (v as FirstList) : undefined;
+}
+
+let taken = false;
+
+/** The prefetched first page of the 'all' filter if it has already arrived (for the first render). */
+export function firstListNow(filter: string): Page<Chat> | null {
+  if (filter !== 'all' || taken) return null;
+  const a = handoff()?.answer;
+  return a?.ok ? a.value : null;
 }
 
 /** The prefetched first page of the 'all' filter, once; null afterwards or for another filter. */
 export function takeFirstList(filter: string): Promise<Result<Page<Chat>>> | null {
-  if (filter !== 'all' || !pending) return null;
-  const p = pending;
-  pending = null;
-  return p;
+  const h = handoff();
+  if (filter !== 'all' || taken || !h) return null;
+  taken = true;
+  return h.promise;
+}
+
+/**
+ * Settles when the prefetched page has answered, or after `ms` at the latest. The history window
+ * waits for it before its first render, so the rows are drawn with everything else in one layout
+ * rather than an empty list first; the bound keeps a slow or missing answer from holding the window.
+ */
+export function firstListSettled(ms: number): Promise<void> {
+  const h = handoff();
+  if (!h || h.answer) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void h.promise.then(() => { clearTimeout(timer); resolve(); });
+  });
 }

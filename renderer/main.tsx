@@ -1,5 +1,6 @@
 // One bundle for every window; the query string picks which: index.html?window=history|popup|signin.
-// React 19: a small, well-known component model; the windows are stateful views over IPC events.
+// React's component model (the windows are stateful views over IPC events), bundled with Preact's
+// compat layer: see scripts/rendererAlias.mjs.
 import { createRoot } from 'react-dom/client';
 import { StrictMode } from 'react';
 import { SessionProvider } from './session.tsx';
@@ -7,13 +8,14 @@ import { SignIn } from './SignIn.tsx';
 import { History } from './History.tsx';
 import { Popup } from './Popup.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
-import { prefetchFirstList } from './firstList.ts';
+import { firstListSettled } from './firstList.ts';
 
 const which = new URLSearchParams(location.search).get('window') ?? 'history';
 document.documentElement.dataset.window = which;
 document.title = which === 'signin' ? 'Sign in — UCWA Tray' : which === 'popup' ? 'Quick reply — UCWA Tray' : 'UCWA Tray';
 
-if (which === 'history') prefetchFirstList();
+// The history window draws once its first list is in (bounded: see firstList.ts).
+if (which === 'history') await firstListSettled(250);
 const root = createRoot(document.getElementById('root') as HTMLElement);
 root.render(
   <StrictMode>

@@ -59,7 +59,19 @@ async function main() {
       define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
       logLevel: 'warning',
       metafile: true,
-    }).then(() => {
+    }).then(() => build({
+      // The history window's early request for its first list (renderer/firstList.ts): a classic
+      // script, so index.html runs it before the module bundle has even been compiled.
+      absWorkingDir: root,
+      entryPoints: { prefetch: 'renderer/prefetch.ts' },
+      outdir: 'out/renderer',
+      bundle: true,
+      platform: 'browser',
+      target: 'chrome130',
+      format: 'iife',
+      minify: production,
+      logLevel: 'warning',
+    })).then(() => {
       for (const f of readdirSync(join(root, 'renderer'))) {
         if (f.endsWith('.html') || f.endsWith('.css')) cpSync(join(root, 'renderer', f), join(out, 'renderer', f));
       }

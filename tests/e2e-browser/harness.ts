@@ -133,10 +133,51 @@ export function createBridge(): Bridge {
   };
 }
 
+/**
+ * `window.__ucwaInvoke` over a bare DevTools binding: the page sends `{id, call, args}` as JSON, the
+ * answer comes back as `__ucwaDeliver(id, json)`, one tiny script per answer.
+ */
+async function cdpBridge(page: Page, invoke: (call: string, args: unknown) => Promise<unknown>): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  cdp.on('Runtime.bindingCalled', (e: { name: string; payload: string; executionContextId: number }) => {
+    if (e.name !== '__ucwaCdp') return;
+    const { id, call, args } = JSON.parse(e.payload) as { id: number; call: string; args: unknown };
+    void invoke(call, args)
+      .catch((err: unknown) => ({ ok: false, error: { code: 'internal', message: String(err) } }))
+      .then((answer) => cdp.send('Runtime.evaluate', {
+        expression: `__ucwaDeliver(${id}, ${JSON.stringify(JSON.stringify(answer ?? null))})`, contextId: e.executionContextId,
+      }))
+      .catch(() => undefined); // the page went away meanwhile
+  });
+  await cdp.send('Runtime.enable');
+  await cdp.send('Runtime.addBinding', { name: '__ucwaCdp' });
+  await page.addInitScript(() => {
+    const w = window as unknown as Record<string, unknown> & { __ucwaCdp: (payload: string) => void };
+    const waiting = new Map<number, (v: unknown) => void>();
+    let seq = 0;
+    Object.defineProperty(window, '__ucwaDeliver', { value: (id: number, json: string) => { waiting.get(id)?.(JSON.parse(json)); waiting.delete(id); } });
+    Object.defineProperty(window, '__ucwaInvoke', {
+      value: (call: string, args: unknown) => new Promise((resolve) => {
+        const id = ++seq;
+        waiting.set(id, resolve);
+        w.__ucwaCdp(JSON.stringify({ id, call, args }));
+      }),
+    });
+  });
+}
+
 /** Open one window of the production bundle with `window.ucwa` bridged to `handlers`. */
 export async function openBridgedPage(o: {
   browser: Browser; origin: string; name: WindowName; handlers: Handlers; bridge: Bridge; logs: string[];
   colorScheme?: 'light' | 'dark'; width?: number; height?: number; beforeLoad?: (page: Page) => Promise<void>;
+  /**
+   * How calls travel. 'playwright' (the default): Playwright's exposeBinding. 'cdp': a bare DevTools
+   * binding whose answers come back as one small expression — what the benchmarks use, because the
+   * first answer through exposeBinding makes Playwright compile its own helper script in the page
+   * (20-30 ms of the page's main thread, and more under load), a cost no window of the app has:
+   * Electron's IPC is a message pipe, as this is.
+   */
+  transport?: 'playwright' | 'cdp';
 }): Promise<Page> {
   const { name, handlers, logs } = o;
   const context = await o.browser.newContext({
@@ -148,11 +189,13 @@ export async function openBridgedPage(o: {
   page.on('pageerror', (err) => logs.push(`pageerror(${name}): ${err.message}`));
   page.on('console', (msg) => { if (msg.type() === 'error') logs.push(`console(${name}): ${msg.text()}`); });
   // The bridge: same call names as the preload, each one a call into the real handlers.
-  await page.exposeBinding('__ucwaInvoke', async (_source, call: string, args: unknown) => {
+  const invoke = async (call: string, args: unknown): Promise<unknown> => {
     const h = handlers[call as keyof Handlers] as ((c: CallerInfo, a: unknown) => Promise<unknown>) | undefined;
     if (!h) return { ok: false, error: { code: 'forbidden', message: `Unknown call ${call}` } };
     return h({ window: name }, args);
-  });
+  };
+  if (o.transport === 'cdp') await cdpBridge(page, invoke);
+  else await page.exposeBinding('__ucwaInvoke', (_source, call: string, args: unknown) => invoke(call, args));
   await page.addInitScript((names: string[]) => {
     const listeners = new Map<string, Set<(p: unknown) => void>>();
     const w = window as unknown as Record<string, unknown> & { __ucwaInvoke: (n: string, a: unknown[]) => Promise<unknown> };
@@ -188,6 +231,8 @@ export interface World {
   host: TestHost;
   handlers: Handlers;
   dataDir: string;
+  /** Where the production bundle is served (for openBridgedPage with other handlers). */
+  origin: string;
   /** Open a window of the production bundle with its bridge. */
   open(browser: Browser, name: WindowName, opts?: { colorScheme?: 'light' | 'dark'; width?: number; height?: number }): Promise<Page>;
   /** Sign the demo account in from the test side and wait for the history sync to finish. */
@@ -237,7 +282,7 @@ export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise
   const staticServer = await serveRenderer();
 
   const world: World = {
-    sim, service, store, host, handlers, dataDir,
+    sim, service, store, host, handlers, dataDir, origin: staticServer.origin,
     open: (browser, name, o = {}) => openBridgedPage({ browser, origin: staticServer.origin, name, handlers, bridge, logs: host.logs, ...o }),
     async signIn() {
       const s = await service.signIn({ ...(await host.startDemo()), demo: true });

@@ -1,0 +1,62 @@
+/// <reference lib="dom" />
+// The history window opens on its rows (issue 12, first list < 150 ms): the first page of chats is
+// asked for before the bundle runs (renderer/prefetch.ts) and the window's first render already
+// holds it, so the list never appears empty first. A slow answer does not hold the window: it
+// draws itself after a bound, and the rows follow when the answer comes.
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import { openBridgedPage } from './harness.ts';
+import type { Handlers } from '../../main/ipc/handlers.ts';
+
+/**
+ * Records, in the page, how many rows the conversation list held when it was first painted: counted
+ * in the animation frame after the list entered the DOM (frame callbacks run just before a paint).
+ */
+async function watchFirstList(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __firstListRows?: number };
+    const mo = new MutationObserver(() => {
+      if (!document.querySelector('#conversations')) return;
+      mo.disconnect();
+      requestAnimationFrame(() => { w.__firstListRows = document.querySelectorAll('#conversations [role=option]').length; });
+    });
+    mo.observe(document, { childList: true, subtree: true });
+  });
+}
+
+test('the list is drawn with its rows in the first render, never empty first', async ({ chromiumBrowser, world }) => {
+  await world.signIn();
+  const calls: string[] = [];
+  const handlers = new Proxy(world.handlers, {
+    get(target, key: string) {
+      const h = target[key as keyof Handlers] as (c: unknown, a: unknown) => Promise<unknown>;
+      return typeof h === 'function' ? (c: unknown, a: unknown) => { calls.push(key); return h(c, a); } : h;
+    },
+  });
+  const page = await openBridgedPage({
+    browser: chromiumBrowser, origin: world.origin,
+    name: 'history', handlers, bridge: { pages: new Map(), emitTo: () => undefined }, logs: world.host.logs, beforeLoad: watchFirstList,
+    // Calls as Electron's IPC makes them (a message pipe): see openBridgedPage.
+    transport: 'cdp',
+  });
+  await expect(page.getByRole('listbox', { name: 'Conversations' }).getByRole('option').first()).toBeVisible();
+  const first = await page.evaluate(() => (window as unknown as { __firstListRows?: number }).__firstListRows);
+  expect(first, 'rows in the list when it was first painted').toBeGreaterThan(5);
+  // The prefetched page is the one the list shows: one first-page request, not two.
+  expect(calls.filter((c) => c === 'listChats')).toHaveLength(1);
+});
+
+test('a slow first answer does not hold the window: it draws, then the rows come', async ({ chromiumBrowser, world }) => {
+  await world.signIn();
+  let open!: () => void;
+  const gate = new Promise<void>((r) => { open = r; });
+  const handlers: Handlers = { ...world.handlers, listChats: async (c, a) => { await gate; return world.handlers.listChats(c, a); } };
+  const page = await openBridgedPage({
+    browser: chromiumBrowser, origin: world.origin, name: 'history', handlers, bridge: { pages: new Map(), emitTo: () => undefined }, logs: world.host.logs,
+  });
+  // The window is there and usable while the list's answer is still out.
+  await expect(page.getByRole('searchbox', { name: 'Search messages' })).toBeVisible();
+  await expect(page.getByRole('listbox', { name: 'Conversations' }).getByRole('option')).toHaveCount(0);
+  open();
+  await expect(page.getByRole('listbox', { name: 'Conversations' }).getByRole('option').first()).toBeVisible();
+});
