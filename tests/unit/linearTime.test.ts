@@ -25,6 +25,7 @@ import { isJsonContentType } from '../../main/core/ucwa/transport.ts';
 import { jsonDeeperThan } from '../../main/core/ucwa/jsonDepth.ts';
 import { dedupeKey, ftsQuery, logKeyFromHref, previewOf, searchWords } from '../../main/core/store/keys.ts';
 import { tokensOf } from '../../main/core/store/searchRank.ts';
+import { snippetOf } from '../../main/core/store/snippet.ts';
 import { databaseFileName } from '../../main/core/store/sqliteStore.ts';
 import { trimTrailingSlashes } from '../../main/core/text.ts';
 import { messageBody } from '../../main/core/ucwa/resources.ts';
@@ -150,6 +151,7 @@ checkLinear('previewOf', previewOf);
 checkLinear('searchWords', searchWords);
 checkLinear('ftsQuery', ftsQuery);
 checkLinear('tokensOf (search ranking)', tokensOf);
+checkLinear('snippetOf (search hits)', (s) => snippetOf(s, [{ terms: ['a', 'aa'], prefix: null }, { terms: null, prefix: 'x' }]));
 checkLinear('databaseFileName', databaseFileName);
 
 // --- the shells --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // Each public method is one Store operation (operations.ts says which are writes); writes run in
 // one IMMEDIATE transaction and push the changes they made onto `changes`, which go back with the
 // result and are emitted once the write has committed.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Db, SqlValue, Statement } from './sqlite.ts';
 import type {
   Chat, Conversation, ConversationFilter, DeliveryState, Direction, LogInput, Message, MessageInput, OutboxItem, OutboxUpdate,
@@ -12,10 +12,11 @@ import type {
 } from './types.ts';
 import { StoreError } from './types.ts';
 import {
-  decodeCursor, dedupeKey, encodeCursor, foldWord, ftsQuery, MARK_END, MARK_START, MIN_PREFIX_LENGTH, normalizeSip, previewOf,
+  decodeCursor, dedupeKey, encodeCursor, foldWord, ftsQuery, MIN_PREFIX_LENGTH, normalizeSip, previewOf,
   searchWords, threadOrConversation,
 } from './keys.ts';
 import { bm25, idf, parseAverages, type IndexTotals, type QueryWord } from './searchRank.ts';
+import { snippetOf } from './snippet.ts';
 import type { StoreStats } from './protocol.ts';
 import { isDateTime } from '../limits.ts';
 import { chatOfConversationSql } from './chatMessagesMigration.ts';
@@ -269,13 +270,6 @@ export class Backend {
   private readonly searchCache: SearchCache = {
     structure: null, expansions: new Map(), docs: new Map(), docsRows: 0, docsAt: 0,
   };
-  /**
-   * The marks snippet() puts around matches: unguessable, so that the U+E000/U+E001 a message's
-   * own text may hold can be told apart (and removed) before they become MARK_START/MARK_END.
-   */
-  private readonly snippetOpen = `\u0002${randomBytes(8).toString('hex')}\u0003`;
-  private readonly snippetClose = `\u0003${randomBytes(8).toString('hex')}\u0002`;
-
   constructor(db: Db) {
     this.db = db;
     // How the FTS tokenizer folds words (lower case, no diacritics), for the contact filter.
@@ -877,11 +871,6 @@ export class Backend {
       ).pluck().get(match, conversationId)) as unknown as number;
   }
 
-  /** snippet() output → the contract's marks (the text's own U+E000/U+E001 removed first). */
-  private marked(snippet: string): string {
-    return snippet.replace(/[\uE000\uE001]/g, '').split(this.snippetOpen).join(MARK_START).split(this.snippetClose).join(MARK_END);
-  }
-
   search(text: string, query?: SearchQuery): SearchHit[] {
     return this.searchPage(text, query, false).hits; // no count: the hits only
   }
@@ -912,17 +901,18 @@ export class Backend {
        ORDER BY f.rowid DESC LIMIT ? OFFSET ?`,
     ).all(...(conversationId != null ? [match, conversationId] : [match]), n, skip);
     let shown: SearchRow[];
+    // The query's words as the ranking and the snippets read them.
+    const words: QueryWord[] = searchWords(input).map((w, i, all) => {
+      const folded = foldWord(w);
+      if (i !== all.length - 1 || [...w].length < MIN_PREFIX_LENGTH) return { terms: [folded], prefix: null };
+      return expansion && expansion.length > 0 ? { terms: expansion, prefix: null } : { terms: null, prefix: folded };
+    });
     // The store's default stays 'best' (its contract since search began); the app asks for 'newest'.
     if (query?.sort !== 'newest') {
       // The newest SEARCH_CANDIDATES matches: FTS5 walks the doclists newest first and stops, so a
       // word found in half the history costs little more than a rare one. No bm25() here: it would
       // count every phrase's rows on every query; the candidates are ranked below with cached counts.
       const candidates = page(SEARCH_CANDIDATES, 0);
-      const words: QueryWord[] = searchWords(input).map((w, i, all) => {
-        const folded = foldWord(w);
-        if (i !== all.length - 1 || [...w].length < MIN_PREFIX_LENGTH) return { terms: [folded], prefix: null };
-        return expansion && expansion.length > 0 ? { terms: expansion, prefix: null } : { terms: null, prefix: folded };
-      });
       const rows = Math.max(totals?.rows ?? 0, candidates.length);
       const avgLength = totals && totals.rows > 0 ? totals.tokens / totals.rows : 0;
       const idfs = words.map((w) => idf(rows, w.terms ? w.terms.reduce((sum, t) => sum + this.termDocs(t), 0) : this.prefixDocs(w.prefix)));
@@ -934,20 +924,14 @@ export class Backend {
     } else {
       shown = page(limit, offset);
     }
-    return { hits: this.searchHits(match, shown), total: Math.min(total, SEARCH_COUNT_CAP), totalIsLowerBound: total > SEARCH_COUNT_CAP };
+    return { hits: this.searchHits(words, shown), total: Math.min(total, SEARCH_COUNT_CAP), totalIsLowerBound: total > SEARCH_COUNT_CAP };
   }
 
-  /** Rows → hits, with their conversation and a snippet (computed for the hits shown only: over
-   * every candidate it cost seconds on long messages full of the searched word — the fuzz suite). */
-  private searchHits(match: string, shown: SearchRow[]): SearchHit[] {
+  /** Rows → hits, with their conversation and a snippet (for the hits shown only, from the text the
+   * page already read: snippet.ts). */
+  private searchHits(words: QueryWord[], shown: SearchRow[]): SearchHit[] {
     const hits: SearchHit[] = [];
     const conversations = new Map<number, SearchHit['conversation']>();
-    const snippet = `snippet(messages_fts, 0, '${this.snippetOpen}', '${this.snippetClose}', '…', 16)`;
-    // (CAST: a JS number is bound as a REAL, and FTS5 then ignores the rowid constraint altogether.)
-    const snippetOf = this.st<{ snippet: string }>(
-      `SELECT ${snippet} AS snippet FROM messages_fts
-       WHERE messages_fts MATCH ? AND rowid = (SELECT key FROM message_search_keys WHERE message_id = CAST(? AS INTEGER))`,
-    );
     for (const m of shown) {
       let conversation = conversations.get(m.conversation_id);
       if (!conversation) {
@@ -962,7 +946,7 @@ export class Backend {
         at: m.at,
         author: m.author_sip == null ? null : { sip: m.author_sip, name: m.author_name ?? '' },
         direction: m.direction,
-        snippet: this.marked(snippetOf.get(match, m.id)?.snippet ?? previewOf(m.text)),
+        snippet: snippetOf(m.text, words),
         conversation,
       });
     }
