@@ -10,30 +10,38 @@ import { FORMAT_ATTR, safeDeclarations } from './formatStyle.ts';
 import { emojify } from './emoticons.ts';
 import { keepReadable } from './readableColor.ts';
 
-const purify = DOMPurify(window);
+// Made on first use: creating a sanitizer builds its tables and a scratch HTML document, work the
+// history window's first list (no HTML in it) need not wait for (issue 12).
+let instance: ReturnType<typeof DOMPurify> | null = null;
+function purifier(): ReturnType<typeof DOMPurify> {
+  if (instance) return instance;
+  const purify = DOMPurify(window);
 
-purify.addHook('uponSanitizeAttribute', (_node, data) => {
-  if (data.attrName !== FORMAT_ATTR) return;
-  data.attrValue = safeDeclarations(data.attrValue);
-  // Kept as re-written (DOMPurify would otherwise check the value as a URI and drop it).
-  if (data.attrValue) data.forceKeepAttr = true;
-  else data.keepAttr = false;
-});
+  purify.addHook('uponSanitizeAttribute', (_node, data) => {
+    if (data.attrName !== FORMAT_ATTR) return;
+    data.attrValue = safeDeclarations(data.attrValue);
+    // Kept as re-written (DOMPurify would otherwise check the value as a URI and drop it).
+    if (data.attrValue) data.forceKeepAttr = true;
+    else data.keepAttr = false;
+  });
 
-// Emoticons in the text of formatted messages too, but never in links or code.
-purify.addHook('afterSanitizeElements', (node) => {
-  if (node.nodeType !== 3 || !node.textContent) return;
-  if (node.parentElement?.closest('a, code, pre, kbd, samp')) return;
-  const e = emojify(node.textContent);
-  if (e !== node.textContent) node.textContent = e;
-});
+  // Emoticons in the text of formatted messages too, but never in links or code.
+  purify.addHook('afterSanitizeElements', (node) => {
+    if (node.nodeType !== 3 || !node.textContent) return;
+    if (node.parentElement?.closest('a, code, pre, kbd, samp')) return;
+    const e = emojify(node.textContent);
+    if (e !== node.textContent) node.textContent = e;
+  });
 
-purify.addHook('afterSanitizeAttributes', (node) => {
-  if (node.tagName === 'A') {
-    node.setAttribute('target', '_blank');
-    node.setAttribute('rel', 'noopener noreferrer');
-  }
-});
+  purify.addHook('afterSanitizeAttributes', (node) => {
+    if (node.tagName === 'A') {
+      node.setAttribute('target', '_blank');
+      node.setAttribute('rel', 'noopener noreferrer');
+    }
+  });
+  instance = purify;
+  return purify;
+}
 
 const config: Config & { RETURN_DOM?: false; RETURN_DOM_FRAGMENT?: false } = {
   USE_PROFILES: { html: true },
@@ -56,7 +64,7 @@ export function renameStyleAttrs(html: string): string {
 }
 
 export function sanitizeHtml(html: string): string {
-  return String(purify.sanitize(renameStyleAttrs(html), config));
+  return String(purifier().sanitize(renameStyleAttrs(html), config));
 }
 
 /** Sets the kept declarations of every formatted element under `root` through the CSSOM. */
