@@ -1,11 +1,13 @@
 // Application lifecycle (PROTOCOL §2): create, GET, DELETE, expiry after missing P-GETs
 // (410 InactiveApplicationExpired), then forgotten (404 ApplicationNotFound).
 
+import { dropContactsSubscription } from './contactsSubscription.ts';
 import { abandonConversations } from './conversations.ts';
 import { UcwaError, invalidParam } from './errors.ts';
 import { EventChannel } from './eventChannel.ts';
 import { APPLICATIONS_PATH, h } from './hrefs.ts';
 import type { App, Ctx, Reply } from './model.ts';
+import { dropPresenceSubscriptions } from './presenceSubscriptions.ts';
 import { applicationJson } from './resources.ts';
 import type { Sim } from './sim.ts';
 
@@ -72,7 +74,17 @@ export function createApplication(sim: Sim, ctx: Ctx): Reply {
   });
   sim.apps.set(id, app);
   armExpiry(sim, app);
-  return { status: 201, headers: { Location: base }, body: applicationJson(app) };
+  return { status: 201, headers: { Location: base, ...photoCookie(app, ctx.headers.authorization) }, body: applicationJson(app) };
+}
+
+/**
+ * cwt_ucwa (PROTOCOL-2 §4.2): the token again, as a cookie scoped to the application's photos,
+ * for image loads that cannot send an Authorization header. Set on POST and GET application.
+ */
+export function photoCookie(app: App, authorization: string | undefined): Record<string, string> {
+  const m = /^Bearer\s+cwt=(\S+)$/i.exec((authorization ?? '').trim());
+  if (!m) return {};
+  return { 'Set-Cookie': `cwt_ucwa=${m[1]}; path=${app.base}/photos; secure; HttpOnly` };
 }
 
 /** No P-GET within applicationExpirySec after the last release → terminate (PROTOCOL §2.3). */
@@ -98,6 +110,7 @@ function armResume(sim: Sim, app: App): void {
     if (app.state !== 'active' || app.channel.parked) return;
     abandonConversations(sim, app);
     app.invitations.clear();
+    dropPeople(sim, app);
     app.channel.markResume();
   });
 }
@@ -113,6 +126,12 @@ export function armActivityExpiry(sim: Sim, app: App): void {
   });
 }
 
+/** Subscriptions are not persistent: gone with the application, or on the resume teardown. */
+function dropPeople(sim: Sim, app: App): void {
+  dropPresenceSubscriptions(sim, app);
+  dropContactsSubscription(sim, app);
+}
+
 function clearAppTimers(sim: Sim, app: App): void {
   for (const t of [app.expiryTimer, app.resumeTimer, app.activityTimer, ...app.decayTimers]) sim.clock.cancel(t);
   app.expiryTimer = app.resumeTimer = app.activityTimer = undefined;
@@ -125,6 +144,9 @@ export function terminateApplication(sim: Sim, app: App, forgetNow: boolean): vo
     clearAppTimers(sim, app);
     app.channel.close(410, 'InactiveApplicationExpired');
     abandonConversations(sim, app);
+    dropPeople(sim, app);
+    // The account may just have gone Offline for the people watching it.
+    sim.presence.changed(app.user.sip);
     app.forgetTimer = sim.clock.after(sim.cfg.applicationForgetSec * 1000, () => sim.apps.delete(app.id));
   }
   if (forgetNow) {
@@ -138,8 +160,10 @@ export function deleteApplication(sim: Sim, app: App): Reply {
   sim.clock.cancel(app.forgetTimer);
   app.channel.close(404, 'ApplicationNotFound');
   abandonConversations(sim, app);
+  dropPeople(sim, app);
   app.state = 'terminated';
   sim.apps.delete(app.id);
+  sim.presence.changed(app.user.sip);
   return { status: 204 };
 }
 

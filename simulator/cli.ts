@@ -18,6 +18,8 @@ const HELP = `Usage: node simulator/cli.ts [options]
   --activity-expiry <sec>  after makeMeAvailable, no reportMyActivity for this long → 410 (default off)
   --inactive-timeout <sec> presence decays to IdleOnline (then Away) without reportMyActivity (default off;
                          a client's makeMeAvailable inactiveTimeout turns it on for that application)
+  --day-start <HH:MM>    simulated time of day at start; colleagues' presence follows a working day (default 09:30)
+  --still-presence       colleagues keep their dayStart presence (no meetings, lunch or evening by themselves)
   --verbose              log every request
   -h, --help             show this help`;
 
@@ -36,6 +38,8 @@ export async function runSimulatorCli(argv: string[]): Promise<Simulator | undef
       'app-expiry': { type: 'string' },
       'activity-expiry': { type: 'string' },
       'inactive-timeout': { type: 'string' },
+      'day-start': { type: 'string' },
+      'still-presence': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -64,6 +68,8 @@ export async function runSimulatorCli(argv: string[]): Promise<Simulator | undef
     applicationExpirySec: num(values['app-expiry'], 'app-expiry'),
     activityExpirySec: num(values['activity-expiry'], 'activity-expiry'),
     inactiveTimeoutSec: num(values['inactive-timeout'], 'inactive-timeout'),
+    dayStart: values['day-start'],
+    presenceRhythm: !values['still-presence'],
     log: values.verbose ? (line) => console.log(line) : undefined,
   });
   const accounts = sim.accounts.map((a) => `  ${a.sip.padEnd(28)} password: ${a.password}   (${a.name})`).join('\n');
@@ -83,7 +89,9 @@ Try:
        -H 'Content-Type: application/json' --data '{"UserAgent":"curl","EndpointId":"1","Culture":"en-US"}'`);
   if (values.control) {
     console.log(`  curl -X POST ${sim.origin}/_control/sendIm -H 'Content-Type: application/json' \\
-       --data '{"from":"${echo?.sip ?? ''}","to":"${sim.accounts[0]?.sip ?? ''}","text":"Hello from the simulator"}'`);
+       --data '{"from":"${echo?.sip ?? ''}","to":"${sim.accounts[0]?.sip ?? ''}","text":"Hello from the simulator"}'
+  curl -X POST ${sim.origin}/_control/setPresence -H 'Content-Type: application/json' \\
+       --data '{"sip":"${echo?.sip ?? ''}","availability":"Busy","activity":"in-a-meeting","note":"Back at 3"}'`);
   }
   console.log('\nPress Ctrl+C to stop.');
   const shutdown = () => {

@@ -5,11 +5,13 @@ import type { IncomingMessage } from 'node:http';
 import { terminateApplication } from './applications.ts';
 import { liveConversations, remoteMessage, setRemoteTyping } from './conversations.ts';
 import { errorBody } from './errors.ts';
+import { hhmm } from './dayClock.ts';
 import { toSip } from './hrefs.ts';
 import { sendConferenceInvite, sendIm } from './incoming.ts';
 import type { Reply } from './model.ts';
+import { listSubscriptions } from './presenceSubscriptions.ts';
 import type { Sim } from './sim.ts';
-import type { Behaviour, Fault, SimulatorControl } from './types.ts';
+import type { Behaviour, Fault, PhotoSpec, PresenceChange, SimulatorControl } from './types.ts';
 
 export function createControl(sim: Sim, dropConnections: () => void): SimulatorControl {
   const findLive = (threadId: string, from: string) => {
@@ -66,7 +68,41 @@ export function createControl(sim: Sim, dropConnections: () => void): SimulatorC
     liveConversations: (userSip: string) =>
       liveConversations(sim, toSip(userSip)).map((c) => ({ threadId: c.threadId, state: c.state, participants: [...c.remotes] })),
     requestCount: () => sim.requests,
+    setPresence: (sip, change) => sim.presence.override(sip, change),
+    clearPresence: (sip) => sim.presence.clearOverride(sip),
+    presenceOf: (sip) => {
+      if (!sim.world.user(sip)) throw new Error(`Unknown user ${sip}`);
+      return sim.presence.snapshot(sip);
+    },
+    daySchedule: (sip) => sim.presence.schedule(sip),
+    dayTime: () => hhmm(sim.presence.day.timeOfDay()),
+    addToGroup: (userSip, contactSip, group) => {
+      const { owner, sip } = listParties(userSip, contactSip);
+      const g = sim.contacts.resolve(owner, group) ?? sim.contacts.createGroup(sim, owner, group);
+      sim.contacts.add(sim, owner, sip, g);
+    },
+    removeFromGroup: (userSip, contactSip, group) => {
+      const { owner, sip } = listParties(userSip, contactSip);
+      const groups = group === undefined ? sim.contacts.groups(owner) : [sim.contacts.resolve(owner, group)];
+      if (groups[0] === undefined) throw new Error(`${owner} has no group ${group ?? ''}`);
+      for (const g of groups) if (g) sim.contacts.remove(sim, owner, sip, g);
+    },
+    contactList: (userSip) =>
+      sim.contacts.groups(toSip(userSip)).map((g) => ({ kind: g.kind, id: g.id, name: g.name, ...(g.uri ? { uri: g.uri } : {}), members: [...g.members] })),
+    presenceSubscriptions: (userSip) => listSubscriptions(sim, userSip),
+    setPhoto: (sip, photo) => {
+      if (!sim.world.user(sip)) throw new Error(`Unknown user ${sip}`);
+      sim.photos.set(sip, photo);
+    },
   };
+
+  function listParties(userSip: string, contactSip: string): { owner: string; sip: string } {
+    const owner = toSip(userSip);
+    const sip = toSip(contactSip);
+    if (!sim.world.user(owner)) throw new Error(`Unknown user ${userSip}`);
+    if (!sim.world.user(sip)) throw new Error(`Unknown user ${contactSip}`);
+    return { owner, sip };
+  }
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -130,6 +166,33 @@ export async function handleControlRequest(sim: Sim, control: SimulatorControl, 
         return ok(control.liveConversations(s(args, 'userSip')));
       case 'requestCount':
         return ok(control.requestCount());
+      case 'setPresence': {
+        const { sip, ...change } = args;
+        control.setPresence(String(sip ?? ''), change as PresenceChange);
+        return ok();
+      }
+      case 'clearPresence':
+        control.clearPresence(s(args, 'sip'));
+        return ok();
+      case 'presenceOf':
+        return ok(control.presenceOf(s(args, 'sip')));
+      case 'daySchedule':
+        return ok(control.daySchedule(s(args, 'sip')));
+      case 'dayTime':
+        return ok(control.dayTime());
+      case 'addToGroup':
+        control.addToGroup(s(args, 'userSip'), s(args, 'contactSip'), s(args, 'group'));
+        return ok();
+      case 'removeFromGroup':
+        control.removeFromGroup(s(args, 'userSip'), s(args, 'contactSip'), args.group as string | undefined);
+        return ok();
+      case 'contactList':
+        return ok(control.contactList(s(args, 'userSip')));
+      case 'presenceSubscriptions':
+        return ok(control.presenceSubscriptions(args.userSip as string | undefined));
+      case 'setPhoto':
+        control.setPhoto(s(args, 'sip'), args.photo as PhotoSpec);
+        return ok();
       default:
         return { status: 404, body: errorBody(404, undefined, `Unknown control method ${name}.`) };
     }

@@ -1,5 +1,6 @@
-// The demo world: two accounts, a dozen colleagues with behaviours, and a few hundred past
-// conversations per account — all derived from the seed so runs are reproducible.
+// The demo world: two accounts with contact lists in groups, eighteen colleagues with behaviours,
+// directory details, notes and a working-day presence, and a few hundred past conversations per
+// account — all derived from the seed so runs are reproducible.
 
 import { htmlToText } from './dataUrl.ts';
 import { createRng, seedToInt } from './prng.ts';
@@ -21,6 +22,49 @@ const CONTACTS: [string, string, string, string][] = [
   ['bjorn.lindqvist', 'Björn Lindqvist', 'Security Officer', 'Security'],
   ['grace.oconnor', "Grace O'Connor", 'Office Manager', 'Facilities'],
 ];
+
+/** Directory details of the colleagues above (office, phones, what they show as note and location). */
+interface Profile {
+  office?: string;
+  work: string;
+  mobile?: string;
+  note?: string;
+  location?: string;
+}
+
+const PROFILES: Record<string, Profile> = {
+  'alex.rivera': { office: '20/2107', work: 'tel:+14255550101', mobile: 'tel:+14255550191', note: 'Heads down on the 4.2 release 🚀', location: 'Building 20, Redmond' },
+  'lene.aaling': { office: '20/1150', work: 'tel:+14255550102', location: 'Building 20, Redmond' },
+  'tosh.meston': { office: '18/0312', work: 'tel:+14255550103', note: 'On call this week — page me for P1s', location: 'Support floor' },
+  'priya.natarajan': { office: '25/2201', work: 'tel:+14255550104', note: 'Working on the churn model', location: 'Building 25' },
+  'jonas.weiss': { office: 'HH/0410', work: 'tel:+494089550105', note: 'Quarter close — slow to answer', location: 'Hamburg' },
+  'amelie.durand': { office: 'PAR/3.12', work: 'tel:+33155550106', location: 'Paris' },
+  'kenji.watanabe': { office: 'TYO/11F', work: 'tel:+81355550107', note: 'Tokyo hours (UTC+9)', location: 'Tokyo' },
+  'sofia.marquez': { office: 'MAD/2.04', work: 'tel:+34915550108', location: 'Madrid' },
+  'seun.adeyemi': { work: 'tel:+14255550109', mobile: 'tel:+2348035550109', note: 'Travelling — best on mobile', location: 'Lagos' },
+  'mei.chen': { office: '20/2110', work: 'tel:+14255550110', note: 'Test plan for 4.2 is in the wiki', location: 'Building 20, Redmond' },
+  'bjorn.lindqvist': { office: 'STO/0.22', work: 'tel:+46855550111', note: 'Security reviews on Thursdays', location: 'Stockholm' },
+  'grace.oconnor': { office: '1/0001', work: 'tel:+14255550100', note: 'Parcels at reception until 5 pm', location: 'Front desk, Building 1' },
+  'rahul.mehta': { office: '20/2120', work: 'tel:+14255550112', mobile: 'tel:+14255550192', location: 'Building 20, Redmond' },
+  'hannah.schulz': { office: 'BER/4.01', work: 'tel:+493055550113', note: 'Pairing with Devon on sync', location: 'Berlin' },
+  'marco.rossi': { work: 'tel:+390255550114', location: 'Home' },
+  'fatima.alsayed': { office: '5/0501', work: 'tel:+14255550115', note: 'Contract reviews: allow 2 days', location: 'Building 5' },
+  'lars.nilsson': { office: '20/2125', work: 'tel:+14255550116', note: 'Release 4.2 freeze on Friday', location: 'Building 20, Redmond' },
+  'chloe.martin': { office: 'PAR/3.20', work: 'tel:+33155550117', mobile: 'tel:+33655550117', location: 'Paris' },
+};
+
+/** Colleagues added with the contact list: they have no past conversations (see DEMO_LOG_CONTACTS). */
+const MORE_CONTACTS: [string, string, string, string, Behaviour][] = [
+  ['rahul.mehta', 'Rahul Mehta', 'Site Reliability Engineer', 'Platform', { kind: 'reply', afterMs: 4000 }],
+  ['hannah.schulz', 'Hannah Schulz', 'Software Engineer', 'Platform', { kind: 'typeThenReply', typingMs: 2500 }],
+  ['marco.rossi', 'Marco Rossi', 'Technical Writer', 'Messaging', { kind: 'reply', afterMs: 3000, text: 'Thanks, I will update the docs.' }],
+  ['fatima.alsayed', 'Fatima Al-Sayed', 'Legal Counsel', 'Legal', { kind: 'reply', afterMs: 10000 }],
+  ['lars.nilsson', 'Lars Nilsson', 'Release Manager', 'Platform', { kind: 'echo' }],
+  ['chloe.martin', 'Chloé Martin', 'Customer Success Manager', 'Customer Care', { kind: 'typeThenReply', typingMs: 2000 }],
+];
+
+/** Past conversations are drawn from the first colleagues only, so histories stay as they were for a seed. */
+export const DEMO_LOG_CONTACTS = CONTACTS.length;
 
 const PHRASES = [
   'Hi! Do you have a minute?',
@@ -67,13 +111,48 @@ const SUBJECTS = ['', '', '', '', 'Quarterly plan', 'Release 4.2', 'Budget revie
 export const REPLY_LINES = ['Got it, thanks!', 'Sounds good.', 'Let me think about it.', 'Sure — on it.', 'Haha, indeed 😄', 'I will get back to you later.'];
 
 export function demoAccounts(domain: string): SimUser[] {
+  const sip = (user: string): string => `sip:${user}@${domain}`;
+  const list = (users: string[]): string[] => users.map(sip);
+  const platform = ['alex.rivera', 'hannah.schulz', 'rahul.mehta', 'lars.nilsson', 'kenji.watanabe', 'bjorn.lindqvist'];
+  const everyone = [...CONTACTS.map((c) => c[0]), ...MORE_CONTACTS.map((c) => c[0])];
+  const platformDg = { name: 'Platform Engineering', uri: sip('platform-eng'), members: list([...platform, 'demo', 'demo2']) };
+  // Far above any expansion limit: what a company-wide list does (403 TooManyContacts).
+  const worldwide = { name: 'Contoso Worldwide', uri: sip('everyone'), members: list(everyone), size: 12480 };
   return [
-    { sip: `sip:demo@${domain}`, name: 'Dana Demo', password: 'demo', title: 'Team Lead', department: 'Platform', email: `demo@${domain}` },
-    { sip: `sip:demo2@${domain}`, name: 'Devon Demo', password: 'demo', title: 'Software Engineer', department: 'Platform', email: `demo2@${domain}` },
+    {
+      sip: sip('demo'), name: 'Dana Demo', password: 'demo', title: 'Team Lead', department: 'Platform', email: `demo@${domain}`,
+      office: '20/2100', workPhoneNumber: 'tel:+14255550120', note: 'Planning 4.3 this week', location: 'Building 20, Redmond',
+      contactList: {
+        favourites: list(['demo2', 'alex.rivera', 'mei.chen', 'lene.aaling']),
+        groups: [
+          { name: 'Platform Team', members: list(platform) },
+          { name: 'Product & Design', members: list(['lene.aaling', 'amelie.durand', 'marco.rossi', 'priya.natarajan']) },
+          { name: 'Leadership', members: list(['seun.adeyemi', 'jonas.weiss', 'sofia.marquez']) },
+        ],
+        other: list(['tosh.meston', 'grace.oconnor', 'chloe.martin', 'fatima.alsayed']),
+        distributionGroups: [platformDg, worldwide],
+      },
+    },
+    {
+      sip: sip('demo2'), name: 'Devon Demo', password: 'demo', title: 'Software Engineer', department: 'Platform', email: `demo2@${domain}`,
+      office: '20/2102', workPhoneNumber: 'tel:+14255550121',
+      contactList: {
+        favourites: list(['demo', 'hannah.schulz', 'alex.rivera']),
+        groups: [
+          { name: 'Platform Team', members: list(['alex.rivera', 'hannah.schulz', 'rahul.mehta', 'lars.nilsson']) },
+          { name: 'Friends', members: list(['mei.chen', 'amelie.durand']) },
+        ],
+        other: list(['tosh.meston', 'kenji.watanabe', 'grace.oconnor']),
+        distributionGroups: [platformDg],
+      },
+    },
   ];
 }
 
-/** Contacts with behaviours: the first always echoes promptly; the rest get a seeded mix. */
+/**
+ * Contacts with behaviours: the first always echoes promptly; the rest get a seeded mix. Everyone
+ * lives a working day ('rhythm'), except whoever never answers: they are out of office.
+ */
 export function demoContacts(domain: string, seed: number | string): SimUser[] {
   const rng = createRng(seedToInt(seed) ^ 0x5eed);
   const palette: Behaviour[] = [
@@ -93,14 +172,33 @@ export function demoContacts(domain: string, seed: number | string): SimUser[] {
     const j = Math.floor(rng.next() * (i + 1));
     [palette[i], palette[j]] = [palette[j] as Behaviour, palette[i] as Behaviour];
   }
-  return CONTACTS.map(([user, name, title, department], i) => ({
-    sip: `sip:${user}@${domain}`,
-    name,
-    title,
-    department,
-    email: `${user}@${domain}`,
-    behaviour: i === 0 ? { kind: 'echo' } : palette[(i - 1) % palette.length],
-  }));
+  const people: [string, string, string, string, Behaviour][] = [
+    ...CONTACTS.map(([user, name, title, department], i): [string, string, string, string, Behaviour] => [user, name, title, department, i === 0 ? { kind: 'echo' } : (palette[(i - 1) % palette.length] as Behaviour)]),
+    ...MORE_CONTACTS,
+  ];
+  return people.map(([user, name, title, department, behaviour]) => {
+    const p = PROFILES[user] as Profile;
+    const u: SimUser = {
+      sip: `sip:${user}@${domain}`,
+      name,
+      title,
+      department,
+      email: `${user}@${domain}`,
+      behaviour,
+      workPhoneNumber: p.work,
+      presence: 'rhythm',
+    };
+    if (p.office) u.office = p.office;
+    if (p.mobile) u.mobilePhoneNumber = p.mobile;
+    if (p.note) u.note = p.note;
+    if (p.location) u.location = p.location;
+    if (behaviour.kind === 'neverAnswer') {
+      u.presence = { availability: 'Away', activity: 'off-work' };
+      u.note = 'Out of office until Monday. For anything urgent please contact Grace O\'Connor.';
+      u.noteType = 'OutOfOffice';
+    }
+    return u;
+  });
 }
 
 const DAY = 86_400_000;

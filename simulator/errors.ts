@@ -33,6 +33,8 @@ const MESSAGES: Record<string, string> = {
   PGetReplaced: 'This pending GET was replaced by a newer one.',
   CannotRedirect: 'Cannot redirect since there is no back up pool configured.',
   TooManyGroups: 'Too many groups.',
+  TooManyContacts: 'The distribution group has too many members to expand.',
+  LimitExceeded: 'A limit of the server was exceeded.',
 };
 
 export function codeForStatus(status: number): string {

@@ -19,8 +19,8 @@ export interface UcwaEvent {
   embedded?: unknown;
   status?: string;
   reason?: { code: string; subcode?: string; message?: string };
-  /** Medium events (me/presence/communication) may be held for aggregation; High release at once. */
-  priority?: 'high' | 'medium';
+  /** Medium and Low events (presence, subscriptions, system groups) may be held for aggregation; High (the default) release at once. */
+  priority?: 'high' | 'medium' | 'low';
 }
 
 interface Parked {
@@ -73,10 +73,12 @@ export class EventChannel {
     return `${this.#eventsHref}?ack=${ack}`;
   }
 
-  push(...events: UcwaEvent[]): void {
+  push(...all: UcwaEvent[]): void {
+    const events = all.filter((e) => !this.#merges(e));
+    if (events.length === 0) return;
     this.#queue.push(...events);
     if (!this.#parked) return;
-    const high = events.some((e) => e.priority !== 'medium');
+    const high = events.some((e) => (e.priority ?? 'high') === 'high');
     const wait = high ? COALESCE_MS : this.#clock.scaled(this.#mediumSec * 1000);
     if (this.#flushTimer !== undefined && !high) return;
     this.#clock.cancel(this.#flushTimer);
@@ -84,6 +86,16 @@ export class EventChannel {
       this.#flushTimer = undefined;
       this.#release();
     });
+  }
+
+  /**
+   * A held `updated` without data (contactPresence, contactNote, …) that repeats one still waiting
+   * in the queue adds nothing: the client GETs the resource once for the batch anyway. This is the
+   * per-resource merging PROTOCOL-2 §1.8 allows for Medium events.
+   */
+  #merges(e: UcwaEvent): boolean {
+    if (e.type !== 'updated' || e.embedded !== undefined || (e.priority ?? 'high') === 'high') return false;
+    return this.#queue.some((q) => q.type === 'updated' && q.embedded === undefined && q.sender.href === e.sender.href && q.link.rel === e.link.rel && q.link.href === e.link.href && q.in?.href === e.in?.href);
   }
 
   /** Idle teardown (PROTOCOL §3.3): drop queued events about dropped state; flag the next batch. */

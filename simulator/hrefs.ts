@@ -12,12 +12,41 @@ export const XFRAME_PATH = '/autodiscover/xframe/xframe.html';
 export const userPart = (sip: string): string => sip.replace(/^sip:/i, '');
 export const toSip = (s: string): string => (/^sip:/i.test(s) ? 'sip:' + s.slice(4) : 'sip:' + s).toLowerCase();
 
+/** Group and subscription ids are opaque (base64 with '+', '/', '='): always encoded in hrefs. */
+const enc = encodeURIComponent;
+
 export const h = {
   me: (a: App) => `${a.base}/me`,
   people: (a: App) => `${a.base}/people`,
+  // Per-contact resources in the trace style of PROTOCOL-2 §1.4 (…/people/<user>/presence, …).
   contact: (a: App, sip: string) => `${a.base}/people/${userPart(sip)}`,
   contactPresence: (a: App, sip: string) => `${a.base}/people/${userPart(sip)}/presence`,
+  contactNote: (a: App, sip: string) => `${a.base}/people/${userPart(sip)}/note`,
+  contactLocation: (a: App, sip: string) => `${a.base}/people/${userPart(sip)}/location`,
+  contactModalities: (a: App, sip: string) => `${a.base}/people/${userPart(sip)}/supportedMedia`,
+  contactPrivacy: (a: App, sip: string) => `${a.base}/people/${userPart(sip)}/privacyRelationship`,
   photo: (a: App, sip: string) => `${a.base}/photos/${userPart(sip)}`,
+  search: (a: App) => `${a.base}/people/search`,
+  // Contact list (PROTOCOL-2 §1.6): groupContacts is myContacts filtered by ?groupId= (trace style).
+  myContacts: (a: App) => `${a.base}/people/contacts`,
+  groupContacts: (a: App, gid: string) => `${a.base}/people/contacts?groupId=${enc(gid)}`,
+  myGroups: (a: App) => `${a.base}/people/groups`,
+  group: (a: App, gid: string) => `${a.base}/people/groups/${enc(gid)}`,
+  expandGroup: (a: App, gid: string) => `${a.base}/people/groups/${enc(gid)}/expandDistributionGroup`,
+  myGroupMemberships: (a: App) => `${a.base}/people/groupMemberships`,
+  groupMemberships: (a: App, gid: string) => `${a.base}/people/groupMemberships?groupId=${enc(gid)}`,
+  groupMembership: (a: App, gid: string, sip: string) => `${a.base}/people/groupMemberships/${enc(gid)},${userPart(sip)}`,
+  privacyRelationships: (a: App) => `${a.base}/people/privacyRelationships`,
+  // Subscriptions (PROTOCOL-2 §1.7, §1.8).
+  contactsSubscription: (a: App) => `${a.base}/people/contactsAndGroupsSubscription`,
+  contactsSubscriptionStart: (a: App) => `${a.base}/people/contactsAndGroupsSubscription/startOrRefresh`,
+  contactsSubscriptionStop: (a: App) => `${a.base}/people/contactsAndGroupsSubscription/stop`,
+  presenceSubscriptions: (a: App) => `${a.base}/people/presenceSubscriptions`,
+  presenceSubscription: (a: App, id: string) => `${a.base}/people/presenceSubscriptions/${enc(id)}`,
+  subscribeToGroup: (a: App, gid: string) => `${a.base}/people/presenceSubscriptions?groupId=${enc(gid)}`,
+  psMemberships: (a: App, id?: string) => `${a.base}/people/presenceSubscriptionMemberships${id === undefined ? '' : `?presenceSubscriptionId=${enc(id)}`}`,
+  psMembership: (a: App, id: string, sip: string) => `${a.base}/people/presenceSubscriptionMemberships/${enc(id)},${userPart(sip)}`,
+  subscribedContacts: (a: App) => `${a.base}/people/subscribedContacts`,
   communication: (a: App) => `${a.base}/communication`,
   events: (a: App) => `${a.base}/events`,
   missedItems: (a: App) => `${a.base}/communication/missedItems`,

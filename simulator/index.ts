@@ -27,6 +27,7 @@ export const startSimulator: StartSimulator = async (options) => {
     sim.pools.push(server.pool);
   }
   control = createControl(sim, () => servers.forEach((s) => s.dropConnections()));
+  sim.presence.start();
   const first = servers[0] as PoolServer;
 
   const simulator: Simulator = {
@@ -56,6 +57,8 @@ export const startSimulator: StartSimulator = async (options) => {
       sim.clock.halt();
       await Promise.all(servers.map((s) => s.close()));
       sim.clock.resume();
+      // Presence subscriptions went with the applications; the day rhythm lost its timer.
+      sim.presence.start();
       for (const [i, server] of servers.entries()) await server.listen(cfg.host, ports[i] as number);
     },
   };

@@ -1,9 +1,11 @@
-// makeMeAvailable, presence and reportMyActivity (PROTOCOL §4).
+// makeMeAvailable, presence and reportMyActivity (PROTOCOL §4); own note and location (PROTOCOL-2 §1.2).
+// Presence changes also reach the people watching this account (sim.presence.changed).
 
 import { armActivityExpiry } from './applications.ts';
 import { UcwaError, invalidParam } from './errors.ts';
 import { h } from './hrefs.ts';
 import { scheduleWriteFirst } from './incoming.ts';
+import { requireChannel } from './messaging.ts';
 import type { App, Ctx, Reply } from './model.ts';
 import { communicationJson, meJson } from './resources.ts';
 import type { Sim } from './sim.ts';
@@ -11,6 +13,9 @@ import type { Sim } from './sim.ts';
 const ALLOWED_MODALITIES = ['Messaging', 'PhoneAudio'];
 const ALL_MODALITIES = ['Audio', 'Video', 'PhoneAudio', 'ApplicationSharing', 'Messaging', 'DataCollaboration', 'PanoramicVideo'];
 const PREFERRED = ['Online', 'Busy', 'DoNotDisturb', 'BeRightBack', 'Away', 'Offwork'];
+
+/** Own location length cap (location_ref). */
+export const MAX_LOCATION = 60;
 
 const norm = (list: string[], v: string): string | undefined => list.find((x) => x.toLowerCase() === v.toLowerCase());
 
@@ -57,6 +62,7 @@ export function makeMeAvailable(sim: Sim, ctx: Ctx): Reply {
   scheduleWriteFirst(sim, app.user.sip);
   armDecay(sim, app);
   armActivityExpiry(sim, app);
+  sim.presence.changed(app.user.sip);
   return { status: 204 };
 }
 
@@ -90,6 +96,7 @@ function setIdle(sim: Sim, app: App, idle: App['idle']): void {
   const before = effectiveAvailability(app);
   app.idle = idle;
   if (effectiveAvailability(app) !== before) emitPresence(sim, app);
+  sim.presence.changed(app.user.sip);
 }
 
 /** Idle after inactiveMs without activity, Away awayAfterIdleSec later (PROTOCOL §4.3). */
@@ -138,6 +145,7 @@ export function setPresence(sim: Sim, ctx: Ctx): Reply {
   ctx.app.idle = 'active';
   emitPresence(sim, ctx.app);
   activity(sim, ctx.app);
+  sim.presence.changed(ctx.app.user.sip);
   return { status: 204 };
 }
 
@@ -147,12 +155,33 @@ export function reportMyActivity(sim: Sim, ctx: Ctx): Reply {
   return { status: 204 };
 }
 
-export function getNote(_sim: Sim, ctx: Ctx): Reply {
+export function getNote(sim: Sim, ctx: Ctx): Reply {
   requireAvailable(ctx.app);
-  return { status: 200, body: { rel: 'note', message: '', type: 'Personal', _links: { self: { href: `${h.me(ctx.app)}/note` } } } };
+  const n = sim.presence.note(ctx.app.user.sip);
+  return { status: 200, body: { rel: 'note', message: n.message, type: n.type, _links: { self: { href: `${h.me(ctx.app)}/note` } } } };
 }
 
-export function getLocation(_sim: Sim, ctx: Ctx): Reply {
+/** POST me/note {message} (body or ?message=) → 204; blank or absent resets (PROTOCOL-2 §1.2). */
+export function setNote(sim: Sim, ctx: Ctx): Reply {
   requireAvailable(ctx.app);
-  return { status: 200, body: { rel: 'location', location: '', _links: { self: { href: `${h.me(ctx.app)}/location` } } } };
+  const message = (ctx.input().str('message') ?? '').trim();
+  requireChannel(sim, ctx.app);
+  // The app can set only the personal note; it replaces an out-of-office one shown before.
+  sim.presence.setNote(ctx.app.user.sip, message, 'Personal');
+  return { status: 204 };
+}
+
+export function getLocation(sim: Sim, ctx: Ctx): Reply {
+  requireAvailable(ctx.app);
+  return { status: 200, body: { rel: 'location', location: sim.presence.location(ctx.app.user.sip), _links: { self: { href: `${h.me(ctx.app)}/location` } } } };
+}
+
+/** POST me/location {location} → 204; at most 60 characters; empty clears it. */
+export function setLocation(sim: Sim, ctx: Ctx): Reply {
+  requireAvailable(ctx.app);
+  const location = (ctx.input().str('location') ?? '').trim();
+  if (location.length > MAX_LOCATION) throw invalidParam(`location must be at most ${MAX_LOCATION} characters.`);
+  requireChannel(sim, ctx.app);
+  sim.presence.setLocation(ctx.app.user.sip, location);
+  return { status: 204 };
 }

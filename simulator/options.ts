@@ -30,6 +30,22 @@ export interface Config {
   awayAfterIdleSec: number;
   routeBetweenAccounts: boolean;
   offlineAccounts: 'behaviour' | 'missed';
+  /** Protocol ms after midnight of the simulated day at start. */
+  dayStartMs: number;
+  presenceRhythm: boolean;
+  maxPresenceSubscriptions: number;
+  maxPresenceSubscriptionUris: number;
+  subscriptionWarningSec: number;
+  presenceExtendStatus: 200 | 201;
+  distributionGroupExpandLimit: number;
+  maxContacts: number;
+}
+
+/** "HH:MM" → protocol ms after midnight; a malformed value is a programming error. */
+function parseDayStart(v: string): number {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(v.trim());
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new Error(`dayStart must be "HH:MM", got "${v}"`);
+  return (Number(m[1]) * 60 + Number(m[2])) * 60_000;
 }
 
 export function resolveOptions(o: SimulatorOptions = {}): Config {
@@ -61,5 +77,13 @@ export function resolveOptions(o: SimulatorOptions = {}): Config {
     awayAfterIdleSec: Math.max(0, o.awayAfterIdleSec ?? 600),
     routeBetweenAccounts: o.routeBetweenAccounts ?? true,
     offlineAccounts: o.offlineAccounts ?? 'behaviour',
+    dayStartMs: parseDayStart(o.dayStart ?? '09:30'),
+    presenceRhythm: o.presenceRhythm ?? true,
+    maxPresenceSubscriptions: Math.max(1, o.maxPresenceSubscriptions ?? 10),
+    maxPresenceSubscriptionUris: Math.max(1, o.maxPresenceSubscriptionUris ?? 250),
+    subscriptionWarningSec: Math.max(0, o.subscriptionWarningSec ?? 60),
+    presenceExtendStatus: o.presenceExtendStatus === 201 ? 201 : 200,
+    distributionGroupExpandLimit: Math.max(0, o.distributionGroupExpandLimit ?? 100),
+    maxContacts: Math.max(0, o.maxContacts ?? 250),
   };
 }

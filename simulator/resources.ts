@@ -1,4 +1,4 @@
-// JSON shapes of UCWA resources (PROTOCOL §2, §4, §5, §6). Events embed the same objects the
+// JSON shapes of UCWA resources (PROTOCOL §2, §4, §5, §6; the contact of PROTOCOL-2 §1.4). Events embed the same objects the
 // GETs return, so one builder serves both.
 
 import { encodeHtml, encodePlain } from './dataUrl.ts';
@@ -33,27 +33,29 @@ export function meJson(app: App): Record<string, unknown> {
     emailAddresses: app.user.email ? [app.user.email] : [],
     title: app.user.title ?? '',
     department: app.user.department ?? '',
-    company: 'Contoso',
+    company: app.user.company ?? 'Contoso',
+    ...(app.user.office ? { officeLocation: app.user.office } : {}),
+    ...(app.user.workPhoneNumber ? { workPhoneNumber: app.user.workPhoneNumber } : {}),
+    ...(app.user.mobilePhoneNumber ? { mobilePhoneNumber: app.user.mobilePhoneNumber } : {}),
     endpointUri: `${app.user.sip};opaque=user:epid:${app.endpointId.slice(0, 22)};gruu`,
     _links: links,
   };
 }
 
 export function peopleJson(app: App): Record<string, unknown> {
-  const p = `${app.base}/people`;
   return {
     rel: 'people',
     _links: {
-      self: l(p),
-      presenceSubscriptions: l(`${p}/presenceSubscriptions`),
-      subscribedContacts: l(`${p}/subscribedContacts`),
-      presenceSubscriptionMemberships: l(`${p}/presenceSubscriptionMemberships`),
-      myGroups: l(`${p}/groups`),
-      myGroupMemberships: l(`${p}/groupMemberships`),
-      myContacts: l(`${p}/contacts`),
-      myPrivacyRelationships: l(`${p}/privacyRelationships`),
-      myContactsAndGroupsSubscription: l(`${p}/contactsAndGroupsSubscription`),
-      search: l(`${p}/search`),
+      self: l(h.people(app)),
+      presenceSubscriptions: l(h.presenceSubscriptions(app)),
+      subscribedContacts: l(h.subscribedContacts(app)),
+      presenceSubscriptionMemberships: l(h.psMemberships(app)),
+      myGroups: l(h.myGroups(app)),
+      myGroupMemberships: l(h.myGroupMemberships(app)),
+      myContacts: l(h.myContacts(app)),
+      myPrivacyRelationships: l(h.privacyRelationships(app)),
+      myContactsAndGroupsSubscription: l(h.contactsSubscription(app)),
+      search: l(h.search(app)),
     },
   };
 }
@@ -104,20 +106,42 @@ export function applicationJson(app: App): Record<string, unknown> {
   return body;
 }
 
+/** 32-bit FNV-1a as a decimal string: the shape of the trace's contact etags ("2316395199"). */
+function etagOf(text: string): string {
+  let x = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 16777619);
+  return String(x >>> 0);
+}
+
+/** The same contact shape everywhere (myContacts, groups, search, GET contact; PROTOCOL-2 §1.4). */
 export function contactJson(app: App, world: World, sip: string): Record<string, unknown> {
   const u = world.user(sip);
-  return {
+  const body: Record<string, unknown> = {
     rel: 'contact',
     uri: sip,
     name: u?.name ?? userPart(sip),
     type: 'User',
     sourceNetwork: 'SameEnterprise',
-    company: 'Contoso',
+    company: u?.company ?? 'Contoso',
     emailAddresses: u?.email ? [u.email] : [],
     title: u?.title ?? '',
     department: u?.department ?? '',
-    _links: { self: l(h.contact(app, sip)), contactPresence: l(h.contactPresence(app, sip)), contactPhoto: l(h.photo(app, sip)) },
   };
+  // Absent rather than empty, as in the traces.
+  if (u?.office) body.office = u.office;
+  if (u?.workPhoneNumber) body.workPhoneNumber = u.workPhoneNumber;
+  if (u?.mobilePhoneNumber) body.mobilePhoneNumber = u.mobilePhoneNumber;
+  body.etag = etagOf(JSON.stringify(body));
+  body._links = {
+    self: l(h.contact(app, sip)),
+    contactPresence: l(h.contactPresence(app, sip)),
+    contactNote: l(h.contactNote(app, sip)),
+    contactLocation: l(h.contactLocation(app, sip)),
+    contactSupportedModalities: l(h.contactModalities(app, sip)),
+    contactPrivacyRelationship: l(h.contactPrivacy(app, sip)),
+    contactPhoto: l(h.photo(app, sip)),
+  };
+  return body;
 }
 
 export function participantJson(c: Conv, world: World, sip: string): Record<string, unknown> {

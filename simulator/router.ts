@@ -1,20 +1,33 @@
 // Route table of an application's resources (paths relative to /ucwa/oauth/v1/applications/{id}).
 // Unknown path → 404; known path with another method → 405 (PROTOCOL §8.2).
 
-import { deleteApplication, policiesJson } from './applications.ts';
+import { deleteApplication, photoCookie, policiesJson } from './applications.ts';
 import { continueMessaging } from './continueMessaging.ts';
 import { UcwaError } from './errors.ts';
 import {
   deleteLog, getLog, getLogs, getMissedItems, getRecipient, getTranscript, getTranscripts, markAsRead,
 } from './history.ts';
 import { accept, decline } from './incoming.ts';
-import { getLocation, getNote, getPresence, makeMeAvailable, reportMyActivity, setPresence } from './me.ts';
+import { getLocation, getNote, getPresence, makeMeAvailable, reportMyActivity, setLocation, setNote, setPresence } from './me.ts';
 import {
   deleteConversation, getConversation, getConversations, getInvitation, getMessage, getMessaging, listMessages,
   getParticipant, getParticipants, sendMessage, setIsTyping, startMessaging, terminate,
 } from './messaging.ts';
 import type { Ctx, Reply } from './model.ts';
-import { getContact, getContactPresence, getPhoto, myContacts, search } from './people.ts';
+import {
+  addGroupMembership, deleteGroupMembership, expandDistributionGroup, getContacts, getGroup, getGroupMembership,
+  getGroupMemberships, getGroups,
+} from './contactListRoutes.ts';
+import { getContactsSubscription, startContactsSubscription, stopContactsSubscription } from './contactsSubscription.ts';
+import {
+  getContact, getContactLocation, getContactModalities, getContactNote, getContactPresence, getContactPrivacy,
+  getPrivacyRelationships, search,
+} from './people.ts';
+import { getPhoto } from './photos.ts';
+import {
+  addMemberships, createPresenceSubscription, deleteMembership, deletePresenceSubscription, extendPresenceSubscription,
+  getMembership, getMemberships, getPresenceSubscription, getPresenceSubscriptions, getSubscribedContacts,
+} from './presenceSubscriptions.ts';
 import { applicationJson, communicationJson, meJson, onlineMeetingsJson, peopleJson } from './resources.ts';
 import type { Sim } from './sim.ts';
 
@@ -42,7 +55,7 @@ const C = '/communication';
 const CONV = `${C}/conversations/{conv}`;
 const LOG = `${C}/conversationLogs/{log}`;
 
-route('GET', '', (_s, c) => ({ status: 200, body: applicationJson(c.app) }));
+route('GET', '', (_s, c) => ({ status: 200, headers: photoCookie(c.app, c.headers.authorization), body: applicationJson(c.app) }));
 route('DELETE', '', (s, c) => deleteApplication(s, c.app));
 route('GET', '/policies', (_s, c) => ({ status: 200, body: policiesJson(c.app) }));
 route('GET', '/me', (_s, c) => ({ status: 200, body: meJson(c.app) }));
@@ -51,12 +64,41 @@ route('GET', '/me/presence', getPresence);
 route('POST', '/me/presence', setPresence);
 route('POST', '/me/reportMyActivity', reportMyActivity);
 route('GET', '/me/note', getNote);
+route('POST', '/me/note', setNote);
 route('GET', '/me/location', getLocation);
+route('POST', '/me/location', setLocation);
 route('GET', '/people', (_s, c) => ({ status: 200, body: peopleJson(c.app) }));
-route('GET', '/people/search', search);
-route('GET', '/people/contacts', myContacts);
-route('GET', '/people/{who}', getContact);
-route('GET', '/people/{who}/presence', getContactPresence);
+// The fixed people paths come before /people/{who}, which would match them too.
+const P = '/people';
+route('GET', `${P}/search`, search);
+route('GET', `${P}/contacts`, getContacts); // ?groupId= → groupContacts
+route('GET', `${P}/groups`, getGroups);
+route('GET', `${P}/groups/{gid}`, getGroup);
+route('GET', `${P}/groups/{gid}/expandDistributionGroup`, expandDistributionGroup);
+route('GET', `${P}/groupMemberships`, getGroupMemberships);
+route('POST', `${P}/groupMemberships`, addGroupMembership);
+route('GET', `${P}/groupMemberships/{key}`, getGroupMembership);
+route('DELETE', `${P}/groupMemberships/{key}`, deleteGroupMembership);
+route('GET', `${P}/privacyRelationships`, getPrivacyRelationships);
+route('GET', `${P}/contactsAndGroupsSubscription`, getContactsSubscription);
+route('POST', `${P}/contactsAndGroupsSubscription/startOrRefresh`, startContactsSubscription);
+route('POST', `${P}/contactsAndGroupsSubscription/stop`, stopContactsSubscription);
+route('GET', `${P}/presenceSubscriptions`, getPresenceSubscriptions);
+route('POST', `${P}/presenceSubscriptions`, createPresenceSubscription); // ?groupId= → subscribeToGroupPresence
+route('GET', `${P}/presenceSubscriptions/{id}`, getPresenceSubscription);
+route('POST', `${P}/presenceSubscriptions/{id}`, extendPresenceSubscription);
+route('DELETE', `${P}/presenceSubscriptions/{id}`, deletePresenceSubscription);
+route('GET', `${P}/presenceSubscriptionMemberships`, getMemberships);
+route('POST', `${P}/presenceSubscriptionMemberships`, addMemberships);
+route('GET', `${P}/presenceSubscriptionMemberships/{key}`, getMembership);
+route('DELETE', `${P}/presenceSubscriptionMemberships/{key}`, deleteMembership);
+route('GET', `${P}/subscribedContacts`, getSubscribedContacts);
+route('GET', `${P}/{who}`, getContact);
+route('GET', `${P}/{who}/presence`, getContactPresence);
+route('GET', `${P}/{who}/note`, getContactNote);
+route('GET', `${P}/{who}/location`, getContactLocation);
+route('GET', `${P}/{who}/supportedMedia`, getContactModalities);
+route('GET', `${P}/{who}/privacyRelationship`, getContactPrivacy);
 route('GET', '/photos/{who}', getPhoto);
 route('GET', '/onlineMeetings', (_s, c) => ({ status: 200, body: onlineMeetingsJson(c.app) }));
 route('GET', C, (_s, c) => ({ status: 200, headers: { ETag: `"${c.app.commEtag}"` }, body: communicationJson(c.app) }));

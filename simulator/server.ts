@@ -182,7 +182,7 @@ export class PoolServer {
     }
     if (!lower.startsWith('/ucwa')) throw new UcwaError(404);
 
-    const sip = sim.tokens.check(ctx.headers.authorization, this.pool.index, sim.clock.now());
+    const sip = sim.tokens.check(ctx.headers.authorization ?? photoCookieAuth(ctx), this.pool.index, sim.clock.now());
     if (!sip) return challenge(sim, this.pool.origin);
     ctx.sip = sip;
     const m = APP_RE.exec(ctx.path);
@@ -238,6 +238,13 @@ export class PoolServer {
     const out = formatBatch(replies);
     return { status: 200, body: out.body, contentType: out.contentType };
   }
+}
+
+/** Photos also accept the cwt_ucwa cookie (PROTOCOL-2 §4.2); nothing else does. */
+function photoCookieAuth(ctx: Ctx): string | undefined {
+  if (!/\/photos\//i.test(ctx.path)) return undefined;
+  const m = /(?:^|;\s*)cwt_ucwa=([^;\s]+)/.exec(String(ctx.headers.cookie ?? ''));
+  return m ? `Bearer cwt=${m[1]}` : undefined;
 }
 
 function lazyInput(url: URL, body: Buffer, contentType: string): () => Input {

@@ -1,19 +1,28 @@
-// The simulator's shared state: configuration, clock, users, applications, tokens and faults.
+// The simulator's shared state: configuration, clock, users, presence, contact lists, photos,
+// applications, tokens and faults.
 // Feature modules are plain functions over this object.
 
 import { Tokens } from './auth.ts';
 import { Clock } from './clock.ts';
+import { ContactLists } from './contactList.ts';
 import type { UcwaEvent } from './eventChannel.ts';
 import { Faults } from './faults.ts';
 import { h } from './hrefs.ts';
 import type { App, Pool } from './model.ts';
 import type { Config } from './options.ts';
+import { PhotoBook } from './photos.ts';
+import { PresenceBook } from './presence.ts';
 import { World } from './world.ts';
 
 export class Sim {
   readonly cfg: Config;
   readonly clock: Clock;
   readonly world: World;
+  /** Everyone's presence, note and location, and the presence fan-out. */
+  readonly presence: PresenceBook;
+  /** Each account's contact list. */
+  readonly contacts: ContactLists;
+  readonly photos = new PhotoBook();
   readonly tokens = new Tokens();
   readonly faults = new Faults();
   readonly apps = new Map<string, App>();
@@ -26,6 +35,8 @@ export class Sim {
     this.cfg = cfg;
     this.clock = new Clock(cfg.timeScale);
     this.world = new World(cfg);
+    this.contacts = new ContactLists(this.world);
+    this.presence = new PresenceBook(this);
   }
 
   nextAppId(): string {

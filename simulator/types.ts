@@ -11,6 +11,28 @@ export type Behaviour =
   | { kind: 'decline' } // declines at once
   | { kind: 'writeFirst'; afterMs: number; text: string }; // sends an IM to the user after sign-in (makeMeAvailable)
 
+/**
+ * How a simulated person's presence moves (accounts instead report the presence of their own
+ * applications). 'rhythm': a seeded working day on the simulator's day clock — Offline until they
+ * arrive, Available, meetings (Busy / in-a-meeting, sometimes DoNotDisturb / presenting), calls,
+ * breaks (BeRightBack), an idle spell (IdleOnline, then Away), lunch (Away or BeRightBack), off-work
+ * (Away / off-work), Offline in the evening. An object: always that presence. Either way
+ * control.setPresence overrides it until control.clearPresence.
+ */
+export type PresencePlan = 'rhythm' | { availability: string; activity?: string; deviceType?: string };
+
+/** An account's contact list (PROTOCOL-2 §1.6). Members are SIP URIs of directory users. */
+export interface SimContactList {
+  /** The pinnedGroup ("Pinned Contacts" — what the official client shows as Favorites). */
+  favourites?: string[];
+  /** The defaultGroup ("Other Contacts"). */
+  other?: string[];
+  /** User-created groups, in this order. */
+  groups?: { name: string; members: string[] }[];
+  /** Mail-enabled groups; `size` (default: members.length) decides 403 TooManyContacts on expansion. */
+  distributionGroups?: { name: string; uri: string; members: string[]; size?: number }[];
+}
+
 export interface SimUser {
   /** "sip:alice@contoso.com" */
   sip: string;
@@ -21,6 +43,21 @@ export interface SimUser {
   department?: string;
   email?: string;
   behaviour?: Behaviour;
+  /** Directory fields of the contact resource (PROTOCOL-2 §1.4); company defaults to "Contoso". */
+  company?: string;
+  office?: string;
+  /** tel: URIs, e.g. "tel:+14255550107". */
+  workPhoneNumber?: string;
+  mobilePhoneNumber?: string;
+  /** Note others see (contactNote); for an account, its own note at start. */
+  note?: string;
+  noteType?: 'Personal' | 'OutOfOffice';
+  /** Location others see (contactLocation); for an account, its own location at start. */
+  location?: string;
+  /** Simulated people only. Default: fixed, from the behaviour (neverAnswer → Away, decline → Busy, else Online). */
+  presence?: PresencePlan;
+  /** Accounts only. Default: every simulated person in "Other Contacts", no other groups. */
+  contactList?: SimContactList;
 }
 
 export interface SimulatorOptions {
@@ -96,7 +133,67 @@ export interface SimulatorOptions {
    * the simulator does for a colleague's IM that nobody could be rung for.
    */
   offlineAccounts?: 'behaviour' | 'missed';
+  /**
+   * Simulated time of day ("HH:MM") when the simulator starts; the day then runs at timeScale
+   * (1 → real time, 0.001 → a day in 86 s). Drives the 'rhythm' presence. Default "09:30" so that a
+   * demo always opens on a working morning whatever the wall clock says.
+   */
+  dayStart?: string;
+  /** false: 'rhythm' people stay at their dayStart presence (stable client tests). Default true. */
+  presenceRhythm?: boolean;
+  /** Presence subscriptions per application before 403 LimitExceeded (PROTOCOL-2 §1.8); default 10. */
+  maxPresenceSubscriptions?: number;
+  /** Contact URIs per presence subscription before 403 LimitExceeded; default 250. */
+  maxPresenceSubscriptionUris?: number;
+  /** "About to expire" updated event this many unscaled seconds before a presence / contacts-and-groups subscription expires; default 60. */
+  subscriptionWarningSec?: number;
+  /** Status of a successful presence subscription extension: 200 (task page; default) or 201 (reference page). */
+  presenceExtendStatus?: 200 | 201;
+  /** expandDistributionGroup of a larger group → 403 TooManyContacts; default 100. */
+  distributionGroupExpandLimit?: number;
+  /** Contact list size cap for POST myGroupMemberships → 409 LimitExceeded; default 250. */
+  maxContacts?: number;
 }
+
+/** What control.setPresence changes; omitted fields stay as they are. */
+export interface PresenceChange {
+  /** Any string (unknown tokens such as "Sleeping" are served verbatim, for client robustness tests). Accounts: a PreferredAvailability, applied as if another endpoint of theirs set it. */
+  availability?: string;
+  /** Activity string; null → no activity property at all. Default: the usual one for the availability. */
+  activity?: string | null;
+  deviceType?: string;
+  note?: string;
+  noteType?: 'Personal' | 'OutOfOffice';
+  location?: string;
+}
+
+/** A person's presence as contactPresence / contactNote / contactLocation serve it. */
+export interface PresenceSnapshot {
+  availability: string;
+  activity: string | undefined;
+  deviceType: string;
+  /** Epoch ms (served as "/Date(ms)/"). */
+  lastActive: number;
+  note: string;
+  noteType: 'Personal' | 'OutOfOffice';
+  location: string;
+}
+
+/** One stretch of a 'rhythm' person's simulated day. */
+export interface ScheduleSlot {
+  from: string; // "HH:MM"
+  to: string; // "HH:MM" ("24:00" for the end of the day)
+  availability: string;
+  activity: string | undefined;
+}
+
+/**
+ * A person's photo (contactPhoto / me photo). 'default': a small PNG avatar; 'changed': another one
+ * (new ETag, no event — photos have none); 'none': 404; hostile ones for client robustness:
+ * 'notImage' (Content-Type image/jpeg, HTML bytes), 'wrongType' (text/html), 'huge' (an image/png
+ * of 5 MB, or `hugeBytes`), or any bytes.
+ */
+export type PhotoSpec = 'default' | 'changed' | 'none' | 'notImage' | 'wrongType' | 'huge' | { hugeBytes: number } | { contentType: string; base64: string };
 
 /** One injected fault. Matches requests whose method (if given) and path pattern match. */
 export interface Fault {
@@ -159,6 +256,37 @@ export interface SimulatorControl {
   liveConversations(userSip: string): { threadId: string; state: string; participants: string[] }[];
   /** Request counters per route, for benchmarks and tests (e.g. "GET transcripts"). */
   requestCount(): number;
+  /**
+   * Change a person's presence, note or location now: `contactPresence` / `contactNote` /
+   * `contactLocation` updated events go to every application whose presence subscription covers
+   * them. A simulated person keeps the given presence (the rhythm pauses) until clearPresence. For
+   * an account, availability acts as another endpoint of theirs would (their applications get a
+   * `presence` updated event) and note/location as POST me/note / me/location do.
+   */
+  setPresence(sip: string, change: PresenceChange): void;
+  /** Back to the person's plan (rhythm or fixed); events if that changes what others see. */
+  clearPresence(sip: string): void;
+  /** What others see of the person now. */
+  presenceOf(sip: string): PresenceSnapshot;
+  /** A 'rhythm' person's slots for the current simulated day ([] for anyone else). */
+  daySchedule(sip: string): ScheduleSlot[];
+  /** Simulated time of day now, "HH:MM". */
+  dayTime(): string;
+  /**
+   * Put `contactSip` into one of the user's groups: 'pinnedGroup' (Favourites), 'defaultGroup', or a
+   * user group's name (created when new: `group` added event). Apps of the user with a running
+   * myContactsAndGroupsSubscription get `contact` added (in myContacts when new to the list, and in
+   * the group). No-op when already there.
+   */
+  addToGroup(userSip: string, contactSip: string, group: string): void;
+  /** Take the contact out of one group (same names as addToGroup), or out of every group. */
+  removeFromGroup(userSip: string, contactSip: string, group?: string): void;
+  /** The user's groups now (pinned, default, user groups, distribution groups). */
+  contactList(userSip: string): { kind: string; id: string; name: string; uri?: string; members: string[] }[];
+  /** Live presence subscriptions (of one user's applications, or all), for assertions. */
+  presenceSubscriptions(userSip?: string): { app: string; id: string; uris: string[]; groupId: string | undefined; remainingSec: number }[];
+  /** Replace a person's photo (see PhotoSpec). */
+  setPhoto(sip: string, photo: PhotoSpec): void;
 }
 
 export interface Simulator {

@@ -1,7 +1,7 @@
 // Users and per-user stores (conversation logs, unread state, what the server received).
 // Logs live per user — not per application — so their ids survive new applications and sign-ins.
 
-import { demoAccounts, demoContacts, demoLogs } from './demoWorld.ts';
+import { DEMO_LOG_CONTACTS, demoAccounts, demoContacts, demoLogs } from './demoWorld.ts';
 import { toSip } from './hrefs.ts';
 import type { Config } from './options.ts';
 import type { LogRec } from './model.ts';
@@ -65,7 +65,7 @@ export class World {
     const s = this.#store(sip);
     if (!s.logs) {
       const isDemoAccount = this.#cfg.demoWorld && /^sip:demo2?@/.test(sip);
-      s.logs = isDemoAccount ? demoLogs(this.#cfg.seed, sip, this.#demoContacts, this.#cfg.demoConversations, Date.now()) : [];
+      s.logs = isDemoAccount ? demoLogs(this.#cfg.seed, sip, this.#demoContacts.slice(0, DEMO_LOG_CONTACTS), this.#cfg.demoConversations, Date.now()) : [];
     }
     return s.logs;
   }
