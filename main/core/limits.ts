@@ -34,6 +34,38 @@ export const LIMITS = {
   dataUrlHeaderChars: 256,
   /** Bytes of one HTTP response body (a 200-message transcript page is well under 1 MB). */
   responseBytes: 8 * 1024 * 1024,
+
+  // --- people and the contact list (PROTOCOL-2 §1.12) ---
+  /** Characters of a SIP address: a longer one is no address (the server takes contactUri ≤ 250),
+   * so it is skipped rather than cut (a cut address would be somebody else's). */
+  sipChars: 256,
+  /** Characters of a one-line field of a person's card kept: title, department, company, office
+   * (directory attributes are 64–128 characters). */
+  personFieldChars: 256,
+  /** E-mail addresses kept per person, and characters of each. */
+  emailsPerPerson: 16,
+  emailChars: 256,
+  /** Characters of a phone number (a tel: URI) kept. */
+  phoneChars: 64,
+  /** Characters of a token kept: availability, device type, note type, contact type, source network.
+   * The longest documented one is 12 ("DoNotDisturb"); an unknown one is kept as it came, to this. */
+  tokenChars: 64,
+  /** Characters of an activity: a token ("in-a-meeting") or a custom, localised line. */
+  activityChars: 256,
+  /** Characters of a person's note kept: a personal note or an Exchange out-of-office message (the
+   * server documents no bound; an out-of-office text is a few lines). */
+  noteChars: 4_096,
+  /** Characters of a person's location kept (one's own is ≤ 60 on the server; others' as published). */
+  locationChars: 256,
+  /** Groups of a contact list kept, and characters of a group's name or id (both ≤ 256 on the server). */
+  contactGroups: 1_000,
+  groupNameChars: 256,
+  /** Memberships (a person in a group) of a contact list kept, all groups together, and people cards
+   * taken in one write. The server's default cap is 250 contacts; 1 000 people in 30 groups is the
+   * largest list the app is measured with. */
+  contactListMembers: 10_000,
+  /** Characters of a photo's ETag or cache file name kept. */
+  photoTagChars: 256,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { LogInput, Message, MessageInput, Person, Store, StoreChange } from '../../main/core/store/types.ts';
 import { StoreError } from '../../main/core/store/types.ts';
 import { MARK_END, MARK_START } from '../../main/core/store/keys.ts';
+import { peopleContractTests } from './storeContractPeople.ts';
 
 export interface StoreFixture {
   store: Store;
@@ -756,6 +757,8 @@ export function storeContractTests(name: string, make: () => Promise<StoreFixtur
         assert.deepEqual((await store.listContacts('dave')).map((p) => p.sip), ['sip:dave@contoso.com']);
       });
     });
+
+    peopleContractTests(t);
 
     describe('change events', () => {
       t('writes announce what changed, after the write', async (store) => {

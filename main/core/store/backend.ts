@@ -20,6 +20,7 @@ import { snippetOf } from './snippet.ts';
 import type { StoreStats } from './protocol.ts';
 import { isDateTime } from '../limits.ts';
 import { chatOfConversationSql } from './chatMessagesMigration.ts';
+import { PeopleTables } from './people.ts';
 
 interface ConversationRow {
   id: number;
@@ -270,8 +271,11 @@ export class Backend {
   private readonly searchCache: SearchCache = {
     structure: null, expansions: new Map(), docs: new Map(), docsRows: 0, docsAt: 0,
   };
+  /** People and the contact list (people.ts): its writes run in this Backend's transactions and emit through it. */
+  readonly people: PeopleTables;
   constructor(db: Db) {
     this.db = db;
+    this.people = new PeopleTables(db, (change) => this.emit(change));
     // How the FTS tokenizer folds words (lower case, no diacritics), for the contact filter.
     db.function('ucwa_fold', { deterministic: true }, (v) => (typeof v === 'string' ? foldWord(v) : v));
   }
@@ -359,14 +363,9 @@ export class Backend {
     this.emit({ kind: 'unread', summary: this.unreadCounts() });
   }
 
+  /** The people of a conversation are people seen (their names kept, a 'person' change when new or renamed). */
   private upsertPeople(people: Person[]): void {
-    const now = Date.now();
-    const stmt = this.st(
-      `INSERT INTO contacts (sip, name, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (sip) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at
-       WHERE excluded.name <> '' AND excluded.name <> contacts.name`,
-    );
-    for (const p of people) stmt.run(normalizeSip(p.sip), (p.name ?? '').trim(), now);
+    this.people.upsertNames(people);
   }
 
   /** A conversation's activity time and preview follow its newest message. */
@@ -1076,10 +1075,10 @@ export class Backend {
     const n = clampLimit(limit);
     // No name or address is longer (LIMITS.nameChars): a pasted page of text costs what a name does.
     const q = (query ?? '').trim().slice(0, 512).toLowerCase();
-    if (!q) return this.st<Person>('SELECT sip, name FROM contacts ORDER BY name COLLATE NOCASE, sip LIMIT ?').all(n);
+    if (!q) return this.st<Person>('SELECT sip, name FROM people ORDER BY name COLLATE NOCASE, sip LIMIT ?').all(n);
     const like = (t: string) => `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return this.st<Person>(
-      `SELECT sip, name FROM contacts WHERE sip LIKE ? ESCAPE '\\' OR ucwa_fold(name) LIKE ? ESCAPE '\\'
+      `SELECT sip, name FROM people WHERE sip LIKE ? ESCAPE '\\' OR ucwa_fold(name) LIKE ? ESCAPE '\\'
        ORDER BY name COLLATE NOCASE, sip LIMIT ?`,
     ).all(like(q), like(foldWord(q)), n);
   }

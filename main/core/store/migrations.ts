@@ -7,6 +7,7 @@ import { MAX_DATE_MS } from '../limits.ts';
 import { searchByTimeMigration } from './searchMigration.ts';
 import { chatMigration } from './chatMigration.ts';
 import { chatMessagesMigration } from './chatMessagesMigration.ts';
+import { peopleMigration } from './peopleMigration.ts';
 
 export interface Migration {
   version: number;
@@ -264,6 +265,7 @@ export const migrations: Migration[] = [
   searchByTimeMigration(7),
   chatMigration(8),
   chatMessagesMigration(9),
+  peopleMigration(10),
 ];
 
 interface MergeRow {

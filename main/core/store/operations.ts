@@ -48,6 +48,14 @@ export const storeOperations: { readonly [K in StoreMethod]: Operation<K> } = {
   discardOutbox: (b, clientId) => b.write(() => b.discardOutbox(clientId)),
   upsertContacts: (b, people) => b.write(() => b.upsertContacts(people)),
   listContacts: (b, query, limit) => read(b.listContacts(query, limit)),
+  replaceContactList: (b, list) => b.write(() => b.people.replaceContactList(list)),
+  contactList: (b) => read(b.people.contactList()),
+  findPeople: (b, query, opts) => read(b.people.findPeople(query, opts)),
+  getPerson: (b, sip) => read(b.people.getPerson(sip)),
+  getPeople: (b, sips) => read(b.people.getPeople(sips)),
+  upsertPeople: (b, people) => b.write(() => b.people.upsertPeople(people)),
+  patchPerson: (b, sip, patch) => b.write(() => b.people.patchPerson(sip, patch)),
+  setGroupCollapsed: (b, id, collapsed) => b.write(() => b.people.setGroupCollapsed(id, collapsed)),
 };
 
 export const storeMethods = Object.keys(storeOperations) as StoreMethod[];

@@ -272,6 +272,14 @@ class SqliteStoreImpl implements SqliteStore {
   discardOutbox(...a: Ops['discardOutbox']['args']) { return this.call('discardOutbox', ...a); }
   upsertContacts(...a: Ops['upsertContacts']['args']) { return this.call('upsertContacts', ...a); }
   listContacts(...a: Ops['listContacts']['args']) { return this.call('listContacts', ...a); }
+  replaceContactList(...a: Ops['replaceContactList']['args']) { return this.call('replaceContactList', ...a); }
+  contactList(...a: Ops['contactList']['args']) { return this.call('contactList', ...a); }
+  findPeople(...a: Ops['findPeople']['args']) { return this.call('findPeople', ...a); }
+  getPerson(...a: Ops['getPerson']['args']) { return this.call('getPerson', ...a); }
+  getPeople(...a: Ops['getPeople']['args']) { return this.call('getPeople', ...a); }
+  upsertPeople(...a: Ops['upsertPeople']['args']) { return this.call('upsertPeople', ...a); }
+  patchPerson(...a: Ops['patchPerson']['args']) { return this.call('patchPerson', ...a); }
+  setGroupCollapsed(...a: Ops['setGroupCollapsed']['args']) { return this.call('setGroupCollapsed', ...a); }
 
   checkpoint(mode: CheckpointMode = 'PASSIVE') { return this.call('checkpoint', mode); }
   quickCheck() { return this.call('quickCheck'); }

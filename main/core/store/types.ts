@@ -217,6 +217,131 @@ export interface SyncCheckpoint {
   transcriptsComplete: boolean;
 }
 
+// --- people and the contact list (issue 13; PROTOCOL-2 §1) ---------------------------------------
+// A PERSON is anyone the app has seen (a contact, a conversation's participant, a search result),
+// keyed like Person.sip. The CONTACT LIST is the groups and their memberships: a person leaves it
+// when no group holds them any more, but keeps their card and presence.
+
+/** Which of the server's group families a group is (PROTOCOL-2 §1.6); an unknown rel is 'other'. */
+export type ContactGroupKind = 'pinned' | 'default' | 'user' | 'distribution' | 'delegates' | 'delegators' | 'organization' | 'other';
+
+export interface PhoneNumbers {
+  /** tel: URIs as the server gives them ('' when none). */
+  work: string;
+  mobile: string;
+  home: string;
+  other: string;
+}
+
+/**
+ * A person's directory card as read from a `contact` resource (or only their name, from a
+ * conversation). A field left undefined keeps what is stored; a given one replaces it — except an
+ * empty name, which never erases a known one.
+ */
+export interface PersonInput {
+  sip: string;
+  name?: string;
+  title?: string;
+  department?: string;
+  company?: string;
+  office?: string;
+  emails?: string[];
+  phones?: Partial<PhoneNumbers>;
+  /** ContactType: User, Phone, Bot, ReplayBot (or what the server sent). */
+  contactType?: string;
+  /** SourceNetwork: SameEnterprise, Federated, PublicCloud, Everyone, Unknown (or what the server sent). */
+  sourceNetwork?: string;
+}
+
+export interface PersonPresence {
+  /** The server's token as it came (Online, Busy, Away, …; an unknown one too: the UI shows it as "Unknown"). */
+  availability: string;
+  /** A well-known token ("in-a-meeting") or the contact's own localised text; '' when none. */
+  activity: string;
+  /** PC, Mobile, Web, DeskPhone, Unknown (or what the server sent); '' when none. */
+  deviceType: string;
+  /** ms since epoch when the person last used a device; null when not given. */
+  lastActive: number | null;
+}
+
+export interface PersonNote {
+  message: string;
+  /** Personal or OutOfOffice (or what the server sent); '' when none. */
+  type: string;
+}
+
+export interface PersonPhoto {
+  /** The ETag the photo was fetched with (null: the server gave none). */
+  etag: string | null;
+  /** The cached file's name in the photo folder (a bare name: never a path); null: no photo. */
+  file: string | null;
+}
+
+/** What the store knows of a person, and when each part of it was last read (ms; null: never). */
+export interface PersonCard extends Required<Omit<PersonInput, 'phones'>> {
+  phones: PhoneNumbers;
+  /** null until presence was read (or after it was cleared). */
+  presence: PersonPresence | null;
+  note: PersonNote | null;
+  location: string | null;
+  photo: PersonPhoto | null;
+  /** Some group of the contact list holds this person. */
+  inContactList: boolean;
+  updated: { card: number | null; presence: number | null; note: number | null; location: number | null; photo: number | null };
+}
+
+/**
+ * One part of a person read again from the server (a contactPresence / contactNote /
+ * contactLocation GET, or a photo fetched). A part given replaces that part as a whole (a presence
+ * without activity clears the activity); null clears it back to unknown; an absent part is kept.
+ */
+export interface PersonPatch {
+  presence?: { availability: string; activity?: string; deviceType?: string; lastActive?: number | null } | null;
+  note?: { message: string; type?: string } | null;
+  location?: string | null;
+  photo?: PersonPhoto | null;
+}
+
+/** A group of the contact list as the sync read it (the server's order is the order given). */
+export interface ContactGroupInput {
+  /** The server's opaque group id (kept as it came, never parsed). */
+  serverId: string;
+  kind: ContactGroupKind;
+  name: string;
+  /** The SIP addresses of its members. */
+  members: string[];
+}
+
+export interface ContactListInput {
+  /** Every group, in the server's order. */
+  groups: ContactGroupInput[];
+  /** The members' cards (and anybody else's: all are stored). */
+  people?: PersonInput[];
+}
+
+export interface ContactGroup {
+  /** The store's id: stable while the server keeps the group's id. */
+  id: number;
+  serverId: string;
+  kind: ContactGroupKind;
+  name: string;
+  /** Where the server listed it (0 first). */
+  position: number;
+  /** The user folded it in the People view (remembered across syncs). */
+  collapsed: boolean;
+  /** Its members' SIP addresses, by name (case and diacritics folded), then address. */
+  members: string[];
+}
+
+/**
+ * The contact list: the groups — pinned (Favourites) first, then the others in the server's order —
+ * and the card of every member, each once, by name.
+ */
+export interface ContactList {
+  groups: ContactGroup[];
+  people: PersonCard[];
+}
+
 export type StoreChange =
   | { kind: 'conversation'; conversation: Conversation }
   | { kind: 'conversationRemoved'; conversationId: number }
@@ -233,6 +358,18 @@ export type StoreChange =
    * 'conversation' change that comes with it still describes the conversation after the removal.
    */
   | { kind: 'messageRemoved'; conversationId: number; messageId: number }
+  /**
+   * A person's card, presence, note, location or photo changed, or they joined or left the contact
+   * list (a person first seen is announced too). Only a real change: reading the same values again
+   * announces nothing.
+   */
+  | { kind: 'person'; person: PersonCard }
+  /**
+   * The contact list's groups changed: one added, removed, renamed, reordered, folded, or its members
+   * (or their order). Carries the groups as contactList() lists them; the cards of people who joined
+   * come as 'person' changes of the same write.
+   */
+  | { kind: 'contactList'; groups: ContactGroup[] }
   /**
    * The store had to start over (its database was found damaged while in use, moved aside and
    * replaced by an empty one): everything read before is gone; the service should resync.
@@ -366,8 +503,45 @@ export interface Store {
   discardOutbox(clientId: string): Promise<void>;
 
   // --- contacts ---
+  /** Names of people seen (a conversation's participants are stored so too); an empty name never erases a known one. */
   upsertContacts(people: Person[]): Promise<void>;
+  /** People seen, by name, filtered by address or name (without case or diacritics). */
   listContacts(query?: string, limit?: number): Promise<Person[]>;
+
+  // --- people and the contact list ---
+  /**
+   * Replace the contact list with what a sync read, in ONE transaction: groups the server no longer
+   * lists go (with their memberships), the others are updated in place (keeping their id and
+   * collapsed state) and take the given order; each group's members become exactly those given.
+   * The cards given are stored (as upsertPeople). A person no group holds any more leaves the
+   * contact list but keeps their row (card, presence, note). Out-of-bound or malformed entries are
+   * skipped and counted, never thrown; a list without a `groups` array is refused (StoreError).
+   * Announces 'person' for every card that changed or person who joined or left the list, then
+   * 'contactList' when the groups changed.
+   */
+  replaceContactList(list: ContactListInput): Promise<{ changed: boolean; groups: number; members: number; skipped: number }>;
+  /** The contact list: pinned (Favourites) first, then the server's order; members by name. */
+  contactList(): Promise<ContactList>;
+  /**
+   * People whose name, address, e-mail or title contains every word typed (case and diacritics
+   * folded as search does: "zoe" finds "Zoé"). Contact-list members first, then names starting with
+   * the first word, then names with a word starting with it, then by name. An empty query lists
+   * everybody in scope. `contactsOnly`: members of the contact list only. Limit default 50, at most 500.
+   */
+  findPeople(query: string, opts?: { contactsOnly?: boolean; limit?: number }): Promise<PersonCard[]>;
+  getPerson(sip: string): Promise<PersonCard | null>;
+  /** The cards of these people (unknown ones left out), in the order asked; at most 500. */
+  getPeople(sips: string[]): Promise<PersonCard[]>;
+  /** Store people's cards (search results, participants): see PersonInput. Returns how many changed. */
+  upsertPeople(people: PersonInput[]): Promise<{ changed: number }>;
+  /**
+   * Apply what the server said of one part (or several) of a person; a person not yet known is
+   * created. Each part given records when it was read, changed or not. `changed`: some value is
+   * different (then a 'person' change is announced). A malformed address changes nothing (null person).
+   */
+  patchPerson(sip: string, patch: PersonPatch): Promise<{ changed: boolean; person: PersonCard | null }>;
+  /** Fold or unfold a group in the People view; null when the group is unknown (a sync removed it). */
+  setGroupCollapsed(groupId: number, collapsed: boolean): Promise<ContactGroup | null>;
 
   // --- lifecycle ---
   onChange(listener: (change: StoreChange) => void): () => void;
