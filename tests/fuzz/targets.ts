@@ -15,6 +15,10 @@ import { assertDiscoveryTarget, assertSecureScheme, isInDomain, resolveHref } fr
 import { asResource, embedded, embeddedList, lastSegment, link, links, linkTitle, str } from '../../main/core/ucwa/links.ts';
 import * as R from '../../main/core/ucwa/resources.ts';
 import { createTransport, errorFromResponse, isJsonContentType } from '../../main/core/ucwa/transport.ts';
+import { parseContact, parseContactCollection, parseMyGroups, parsePeopleLinks } from '../../main/core/ucwa/contacts.ts';
+import { parseLocation, parseNote, parsePresence, parsePresenceSubscription } from '../../main/core/ucwa/presence.ts';
+import { classifyPeopleEvent } from '../../main/core/ucwa/peopleEvents.ts';
+import { LIMITS } from '../../main/core/limits.ts';
 import { AppError } from '../../main/core/app/types.ts';
 import { logKeyFromHref } from '../../main/core/store/keys.ts';
 import { application, batch, conversationLog, conversationLogs, leafArbs, message, resource, search, signInDoc, transcripts, type Arbs } from './arb/resources.ts';
@@ -52,6 +56,24 @@ const MAX_DATE = 8.64e15;
 function representable(at: number | null, what: string): void {
   if (at === null) return;
   if (!Number.isFinite(at) || Math.abs(at) > MAX_DATE) throw new Violation('contract', `${what}: ${at} is outside what Date can hold (new Date(x).toISOString() throws)`);
+}
+
+/** The people parsers (issue 13) on any body: total, their addresses keys, their text within LIMITS. */
+function peopleParsers(doc: unknown): void {
+  const sips: (string | undefined)[] = [];
+  const list = parseContactCollection(doc);
+  sips.push(...list.contacts.map((c) => c.sip), parseContact(doc)?.sip);
+  for (const c of list.contacts) {
+    if ((c.card.name?.length ?? 0) > LIMITS.nameChars || (c.card.emails?.length ?? 0) > LIMITS.emailsPerPerson) throw new Violation('contract', `contact ${c.sip}: a field over its bound`);
+  }
+  for (const g of [...parseMyGroups(doc), ...list.distributionGroups]) {
+    if (g.name.length > LIMITS.groupNameChars || g.serverId.length === 0 || g.serverId.length > LIMITS.groupNameChars) throw new Violation('contract', `group ${g.serverId.slice(0, 40)}: id or name out of bounds`);
+  }
+  for (const sip of sips) if (sip != null && !/^sip:[^@\s]+@[^@\s]+$/.test(sip)) throw new Violation('contract', `${sip.slice(0, 60)} is not an address`);
+  representable(parsePresence(doc).lastActive, 'contactPresence lastActive');
+  parsePeopleLinks(doc);
+  if (parseNote(doc).message.length > LIMITS.noteChars || parseLocation(doc).location.length > LIMITS.locationChars) throw new Violation('contract', 'a note or location over its bound');
+  parsePresenceSubscription(doc);
 }
 
 function sameOrigin(url: string, origin: string, what: string): void {
@@ -182,7 +204,7 @@ export function targets(sizes: Sizes, o: Origins = FAKE_ORIGINS): Target[] {
   const a = leafArbs(o, sizes);
   const base = `${o.self}/`;
   return [
-    { kind: 'batch', arb: batch(a, sizes), allowed: [BadResponseError], run: (b) => void parseBatch(b) },
+    { kind: 'batch', arb: batch(a, sizes), allowed: [BadResponseError], run: (b) => void parseBatch(b).events.map(classifyPeopleEvent) },
     {
       kind: 'message', arb: fc.tuple(a.href, fc.option(message(a, sizes), { nil: null })), allowed: [],
       run(input) {
@@ -228,12 +250,14 @@ export function targets(sizes: Sizes, o: Origins = FAKE_ORIGINS): Target[] {
         const { client } = clientAnswering(o.self, () => ({ status: 200, json: doc }));
         await R.searchPeople(client, `${base}people/search`, 'bob', 20).catch((err: unknown) => { if (!(err instanceof BadResponseError)) throw err; });
         await R.listContacts(client, `${base}people/contacts`).catch((err: unknown) => { if (!(err instanceof BadResponseError)) throw err; });
+        peopleParsers(doc);
       },
     },
     {
       kind: 'resource', arb: fc.tuple(resource(a, sizes), conversationLogs(a, sizes), fc.constantFrom('self', 'conversation', 'messaging', 'accept', 'decline', 'message', 'from', 'sendMessage', 'contact', 'participant', 'toString', '__proto__')), allowed: DOCUMENTED,
       async run(input) {
         const [doc, logs, rel] = input as [unknown, unknown, string];
+        peopleParsers(doc);
         const r = asResource(doc);
         link(r, rel); links(r, rel); linkTitle(r, rel); embedded(r, rel); embeddedList(r, rel); str(r, rel);
         for (const h of [...links(r, rel), ...links(r, 'self')]) { R.sipFromHref(h); lastSegment(h); }
@@ -300,6 +324,6 @@ export function targets(sizes: Sizes, o: Origins = FAKE_ORIGINS): Target[] {
     },
     httpBodyTarget(a, sizes),
     signInTarget(o, a, sizes),
-    { kind: 'deepJson', arb: deepValue(sizes), allowed: [BadResponseError], run(v) { try { parseBatch(v); } catch (err) { if (!(err instanceof BadResponseError)) throw err; } R.parseMessage('/m', asResource(v)); const r = asResource(v); if (r) { R.parseTranscriptPage(r, ME, PEOPLE); R.parseConversationLog('/l', r, ME); parseApplication({ ...r, _links: { self: { href: '/a' }, events: { href: '/e' } } }); } } },
+    { kind: 'deepJson', arb: deepValue(sizes), allowed: [BadResponseError], run(v) { try { parseBatch(v); } catch (err) { if (!(err instanceof BadResponseError)) throw err; } R.parseMessage('/m', asResource(v)); const r = asResource(v); if (r) { R.parseTranscriptPage(r, ME, PEOPLE); R.parseConversationLog('/l', r, ME); parseApplication({ ...r, _links: { self: { href: '/a' }, events: { href: '/e' } } }); } peopleParsers(v); } },
   ];
 }

@@ -29,6 +29,12 @@ import { snippetOf } from '../../main/core/store/snippet.ts';
 import { databaseFileName } from '../../main/core/store/sqliteStore.ts';
 import { trimTrailingSlashes } from '../../main/core/text.ts';
 import { messageBody } from '../../main/core/ucwa/resources.ts';
+import { parseContact, parseContactCollection, parseMyGroups } from '../../main/core/ucwa/contacts.ts';
+import { availabilityOf, parseLocation, parseNote, parsePresence, parsePresenceSubscription, presenceSubscriptionRequest } from '../../main/core/ucwa/presence.ts';
+import { classifyPeopleEvent } from '../../main/core/ucwa/peopleEvents.ts';
+import { hrefKey, sipFromPeopleHref, sipFromUri } from '../../main/core/ucwa/peopleFields.ts';
+import { cardOf, cleanSip, filterWords, patchValues, personKeys } from '../../main/core/store/peopleRows.ts';
+import { clipLines, oneLine } from '../../main/core/text.ts';
 import { redactLine } from '../../main/electron/log.ts';
 import { notificationContent } from '../../main/electron/notifications.ts';
 import { parseImLink, sipAddress } from '../../main/electron/links.ts';
@@ -153,6 +159,33 @@ checkLinear('ftsQuery', ftsQuery);
 checkLinear('tokensOf (search ranking)', tokensOf);
 checkLinear('snippetOf (search hits)', (s) => snippetOf(s, [{ terms: ['a', 'aa'], prefix: null }, { terms: null, prefix: 'x' }]));
 checkLinear('databaseFileName', databaseFileName);
+// People (issue 13): every string field of a contact, a presence, a group or an event.
+checkLinear('oneLine', (s) => oneLine(s, 256));
+checkLinear('clipLines', (s) => clipLines(s, 4096));
+checkLinear('sipFromUri', sipFromUri);
+checkLinear('sipFromPeopleHref', sipFromPeopleHref);
+checkLinear('hrefKey', hrefKey);
+checkLinear('availabilityOf', availabilityOf);
+checkLinear('parseContact (every field)', (s) => parseContact({
+  uri: s, name: s, title: s, department: s, company: s, office: s, emailAddresses: [s, s], workPhoneNumber: s, type: s, sourceNetwork: s, etag: s,
+  _links: { self: { href: s }, contactPresence: { href: s } },
+}));
+checkLinear('parseContactCollection (links only)', (s) => parseContactCollection({ _links: { contact: [{ href: s }, { href: `/people/${s}` }] } }));
+checkLinear('parseMyGroups (ids, names, rels)', (s) => parseMyGroups({ _embedded: { group: [{ id: s, name: s, _links: { self: { href: s } } }], [s]: { name: s } } }));
+checkLinear('parsePresence', (s) => parsePresence({ availability: s, activity: s, deviceType: s, lastActive: s }));
+checkLinear('parseNote', (s) => parseNote({ message: s, type: s }));
+checkLinear('parseLocation', (s) => parseLocation({ location: s }));
+checkLinear('parsePresenceSubscription', (s) => parsePresenceSubscription({ id: s, _links: { self: { href: s }, memberships: { href: s } } }));
+checkLinear('presenceSubscriptionRequest', (s) => presenceSubscriptionRequest([s, `sip:${s}@x.com`]));
+checkLinear('classifyPeopleEvent', (s) => classifyPeopleEvent({
+  senderRel: 'people', senderHref: s, rel: 'contactPresence', href: `/people/${s}/presence`, type: s, phase: 'update', inRel: 'contact', inHref: s, resource: null,
+}));
+checkLinear('classifyPeopleEvent (rels)', (s) => classifyPeopleEvent({ senderRel: s, senderHref: s, rel: s, href: s, type: 'added', phase: 'start', inRel: s, resource: null }));
+checkLinear('cleanSip (store)', cleanSip);
+checkLinear('filterWords (people filter)', filterWords);
+checkLinear('personKeys (store)', (s) => personKeys({ sip: s, name: s, emails: [s], title: s }));
+checkLinear('cardOf (store)', (s) => cardOf({ sip: 'sip:a@x.com', name: s, title: s, emails: [s], phones: { work: s } }));
+checkLinear('patchValues (store)', (s) => patchValues({ presence: { availability: s, activity: s }, note: { message: s, type: s }, location: s, photo: { etag: s, file: s } }));
 
 // --- the shells --------------------------------------------------------------------------------
 checkLinear('redactLine (the log)', redactLine);
