@@ -24,6 +24,8 @@ const LAYERS = [
   { name: 'session', files: ['app/session*.ts'] },
   { name: 'sync', files: ['app/sync.ts'] },
   { name: 'app base', files: ['app/events.ts', 'app/errors.ts', 'app/types.ts', 'app/deps.ts', 'app/retry*.ts', 'app/reading.ts'] },
+  // The photo cache and its bytes: ucwa, store types and base only, so any layer above may hold one.
+  { name: 'photos', files: ['app/photos.ts', 'app/photoFetch.ts', 'app/imageSniff.ts'] },
   {
     name: 'packages',
     siblings: {

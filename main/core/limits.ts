@@ -66,6 +66,9 @@ export const LIMITS = {
   contactListMembers: 10_000,
   /** Characters of a photo's ETag or cache file name kept. */
   photoTagChars: 256,
+  /** Bytes of one photo (contactPhoto, me photo). Exchange serves compressed JPEGs of 2–100 KB
+   * (PROTOCOL-2 §4.2); a bigger answer is refused while it streams, never buffered whole. */
+  photoBytes: 1024 * 1024,
 } as const;
 
 export type Limits = typeof LIMITS;
