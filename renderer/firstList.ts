@@ -1,10 +1,12 @@
 // The history window's first page of chats, asked for before the bundle runs: a tiny classic
 // script (renderer/prefetch.ts → prefetch.js, first in index.html's <head>) makes the call while the
 // main bundle is still being fetched and compiled, so the answer is usually in before the first
-// render — which then draws the rows at once, with one layout, instead of drawing an empty shell,
+// render — which then draws the rows at once, with one layout, instead of drawing an empty list,
 // waiting for the round trip behind the bundle's own work, and laying out again (issue 12: first
-// list < 150 ms). The page travels between the two scripts on one window property; this module is
-// its only reader. Taken once: later loads (another filter, a new session) ask as usual.
+// list < 150 ms). The window never waits for it: it renders, and listens for keys and events, as
+// soon as the bundle has run; a late answer fills the list when it comes. The page travels between
+// the two scripts on one window property; this module is its only reader. Taken once: later loads
+// (another filter, a new session) ask as usual.
 import type { Chat, Result } from '../main/ipc/contract.ts';
 
 export interface Page<T> { items: T[]; next: string | null }
@@ -36,16 +38,3 @@ export function takeFirstList(filter: string): Promise<Result<Page<Chat>>> | nul
   return h.promise;
 }
 
-/**
- * Settles when the prefetched page has answered, or after `ms` at the latest. The history window
- * waits for it before its first render, so the rows are drawn with everything else in one layout
- * rather than an empty list first; the bound keeps a slow or missing answer from holding the window.
- */
-export function firstListSettled(ms: number): Promise<void> {
-  const h = handoff();
-  if (!h || h.answer) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void h.promise.then(() => { clearTimeout(timer); resolve(); });
-  });
-}

@@ -8,14 +8,11 @@ import { SignIn } from './SignIn.tsx';
 import { History } from './History.tsx';
 import { Popup } from './Popup.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
-import { firstListSettled } from './firstList.ts';
 
 const which = new URLSearchParams(location.search).get('window') ?? 'history';
 document.documentElement.dataset.window = which;
 document.title = which === 'signin' ? 'Sign in — UCWA Tray' : which === 'popup' ? 'Quick reply — UCWA Tray' : 'UCWA Tray';
 
-// The history window draws once its first list is in (bounded: see firstList.ts).
-if (which === 'history') await firstListSettled(250);
 const root = createRoot(document.getElementById('root') as HTMLElement);
 root.render(
   <StrictMode>

@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
 // The history window opens on its rows (issue 12, first list < 150 ms): the first page of chats is
-// asked for before the bundle runs (renderer/prefetch.ts) and the window's first render already
-// holds it, so the list never appears empty first. A slow answer does not hold the window: it
-// draws itself after a bound, and the rows follow when the answer comes.
+// asked for before the bundle runs (renderer/prefetch.ts), so when its answer is in before the
+// bundle has run, the window's first render already holds it and the list never appears empty
+// first. The window never waits for it: a slow answer leaves the window drawn and usable, and the
+// rows follow.
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
-import { openBridgedPage } from './harness.ts';
+import { openBridgedPage, until } from './harness.ts';
 import type { Handlers } from '../../main/ipc/handlers.ts';
 
 /**
@@ -35,7 +36,16 @@ test('the list is drawn with its rows in the first render, never empty first', a
   });
   const page = await openBridgedPage({
     browser: chromiumBrowser, origin: world.origin,
-    name: 'history', handlers, bridge: { pages: new Map(), emitTo: () => undefined }, logs: world.host.logs, beforeLoad: watchFirstList,
+    name: 'history', handlers, bridge: { pages: new Map(), emitTo: () => undefined }, logs: world.host.logs,
+    beforeLoad: async (p) => {
+      await watchFirstList(p);
+      // The bundle held back until the early answer is in: what a fast IPC gives, made certain.
+      await p.route('**/app.js', async (route) => {
+        await until(() => calls.includes('listChats') ? true : null, 'the early listChats call', 10_000);
+        await new Promise((r) => setTimeout(r, 300));
+        await route.continue();
+      });
+    },
     // Calls as Electron's IPC makes them (a message pipe): see openBridgedPage.
     transport: 'cdp',
   });
