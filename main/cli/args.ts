@@ -26,6 +26,10 @@ export type CommandSpec =
   | { name: 'send'; to: string; text: string }
   | { name: 'listen'; accept: boolean; forSeconds: number | null }
   | { name: 'search'; text: string; limit: number; offline: boolean; sort: 'newest' | 'best' }
+  | { name: 'contacts'; group: string | null; offline: boolean }
+  | { name: 'presence'; availability: PresenceChoice | null; note: string | null }
+  | { name: 'whois'; sip: string }
+  | { name: 'watch'; forSeconds: number | null }
   | { name: 'forget' }
   | { name: 'simulator'; argv: string[] };
 
@@ -39,6 +43,26 @@ export interface EarlyExit {
   exit: number;
   stdout: string;
   stderr: string;
+}
+
+/** What `ucwa presence` sets: a PreferredAvailability, or 'reset' (automatic: Available with idle decay). */
+export type PresenceChoice = 'Online' | 'Busy' | 'DoNotDisturb' | 'BeRightBack' | 'Away' | 'Offwork' | 'reset';
+
+/** The words `ucwa presence` takes (as the tray menu says them, dashed, or UCWA's own tokens). */
+export const PRESENCE_WORDS: Readonly<Record<string, PresenceChoice>> = {
+  available: 'Online', online: 'Online',
+  busy: 'Busy',
+  'do-not-disturb': 'DoNotDisturb', dnd: 'DoNotDisturb', donotdisturb: 'DoNotDisturb',
+  'be-right-back': 'BeRightBack', brb: 'BeRightBack', berightback: 'BeRightBack',
+  away: 'Away', 'appear-away': 'Away',
+  'off-work': 'Offwork', offwork: 'Offwork',
+  reset: 'reset', automatic: 'reset',
+};
+
+function presenceWord(value: string): PresenceChoice {
+  const v = PRESENCE_WORDS[value.trim().toLowerCase()];
+  if (!v) throw new InvalidArgumentError(`"${value}" is not a status: use available, busy, do-not-disturb, be-right-back, appear-away, off-work or reset.`);
+  return v;
 }
 
 export const SIP_ADDRESS = /^sip:[^@\s:;/]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
@@ -118,7 +142,7 @@ export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | Early
   let err = '';
   let result: CommandSpec | null = null;
   const program = addGlobals(new Command('ucwa'))
-    .description('Skype for Business Server (UCWA 2.0) from the command line: history, transcripts, continue, send, listen.')
+    .description('Skype for Business Server (UCWA 2.0) from the command line: history, transcripts, continue, send, listen, contacts and presence.')
     .version(version, '-V, --version')
     .showHelpAfterError('(run `ucwa --help` for usage)')
     .exitOverride()
@@ -171,6 +195,20 @@ export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | Early
     .action((text: string[], o: { limit: number; offline?: boolean; best?: boolean }) => {
       result = { name: 'search', text: text.join(' '), limit: o.limit, offline: !!o.offline, sort: o.best ? 'best' : 'newest' };
     });
+  sub('contacts', 'your contact list with presence, Favourites first')
+    .option('--group <name>', 'only this group (e.g. Favourites)')
+    .option('--offline', 'read the local cache without signing in')
+    .action((o: { group?: string; offline?: boolean }) => { result = { name: 'contacts', group: o.group ?? null, offline: !!o.offline }; });
+  sub('presence', 'show your status, or set it (available, busy, do-not-disturb, be-right-back, appear-away, off-work, reset)')
+    .argument('[availability]', 'the status to set', presenceWord)
+    .option('--note <text>', 'your note ("" clears it)')
+    .action((availability: PresenceChoice | undefined, o: { note?: string }) => { result = { name: 'presence', availability: availability ?? null, note: o.note ?? null }; });
+  sub('whois', 'a person\'s card and presence')
+    .argument('<sip>', 'who, e.g. bob@contoso.com', sipOption)
+    .action((sip: string) => { result = { name: 'whois', sip }; });
+  sub('watch', 'print your contacts\' presence and note changes as they come (JSON Lines with --json)')
+    .option('--for <seconds>', 'stop after this many seconds (default: until Ctrl+C)', seconds)
+    .action((o: { for?: number }) => { result = { name: 'watch', forSeconds: o.for ?? null }; });
   sub('forget', 'forget --user on this computer: its remembered password (keychain), its local history database (with -wal/-shm), its remembered server, and the app\'s logs')
     .action(() => { result = { name: 'forget' }; });
   sub('simulator', 'run the UCWA simulator (options: `ucwa simulator --help`)')

@@ -1,6 +1,7 @@
 // Text and JSON shapes of the CLI's output (pure functions).
-import type { Conversation, InvitationInfo, Message, Person, SearchHit } from '../core/app/types.ts';
+import type { Conversation, InvitationInfo, Message, MyStatus, Person, PersonCard, SearchHit } from '../core/app/types.ts';
 import { isDateTime } from '../core/limits.ts';
+import { availabilityOf } from '../core/ucwa/presence.ts';
 
 // A time Date can hold: the store guarantees it; a damaged database must not make the CLI throw.
 const valid = isDateTime;
@@ -123,4 +124,96 @@ export function searchHitJson(h: SearchHit) {
 export function searchHitLine(h: SearchHit, tty: boolean): string {
   const who = h.author ? (h.author.name || h.author.sip) : '*';
   return `#${String(h.conversationId).padEnd(5)} [${localTime(h.at)}] ${who}: ${renderSnippet(h.snippet, tty)}`;
+}
+
+// --- people and presence ---------------------------------------------------------------------------
+
+const AVAILABILITY_LABELS: Readonly<Record<string, string>> = {
+  Online: 'Available', IdleOnline: 'Inactive', Busy: 'Busy', IdleBusy: 'Busy (inactive)', DoNotDisturb: 'Do not disturb',
+  BeRightBack: 'Be right back', Away: 'Away', Offline: 'Offline', Unknown: 'Unknown',
+};
+
+/** The well-known activity tokens in words (PROTOCOL-2 §1.3); any other activity is the person's own text. */
+const ACTIVITY_LABELS: Readonly<Record<string, string>> = {
+  'in-a-meeting': 'In a meeting', 'urgent-interruptions-only': 'Urgent interruptions only', 'on-the-phone': 'In a call',
+  'in-a-call': 'In a call', 'in-a-conference': 'In a conference call', 'off-work': 'Off work', presenting: 'Presenting',
+};
+
+/** A card's or your availability in words; null (never read) is "Unknown" too. */
+export function availabilityLabel(token: string | null | undefined): string {
+  return AVAILABILITY_LABELS[availabilityOf(token)] ?? 'Unknown';
+}
+
+export function activityLabel(activity: string): string {
+  return ACTIVITY_LABELS[activity.toLowerCase()] ?? activity;
+}
+
+/** A terminal shape for each availability (never colour alone): ● available, ■ busy, ⊘ do not disturb, ◐ away, ○ offline. */
+function mark(token: string | null | undefined): string {
+  switch (availabilityOf(token)) {
+    case 'Online': return '●';
+    case 'IdleOnline': return '◌';
+    case 'Busy': case 'IdleBusy': return '■';
+    case 'DoNotDisturb': return '⊘';
+    case 'BeRightBack': case 'Away': return '◐';
+    case 'Offline': return '○';
+    default: return '?';
+  }
+}
+
+export function personJson(p: PersonCard) {
+  return {
+    sip: p.sip,
+    name: p.name,
+    availability: p.presence ? availabilityOf(p.presence.availability) : null,
+    ...(p.presence && availabilityOf(p.presence.availability) === 'Unknown' ? { availabilityToken: p.presence.availability } : {}),
+    activity: p.presence?.activity ?? '',
+    note: p.note?.message ?? '',
+    ...(p.note?.type && p.note.type !== 'Personal' ? { noteType: p.note.type } : {}),
+    location: p.location ?? '',
+    title: p.title, department: p.department, company: p.company, office: p.office,
+    emails: p.emails, phones: p.phones,
+    inContactList: p.inContactList,
+    ...(p.presence?.lastActive ? { lastActive: iso(p.presence.lastActive) } : {}),
+  };
+}
+
+/** "● Available  Mei Chen <mei.chen@contoso.com>  In a meeting — Back at 3" */
+export function personLine(p: PersonCard): string {
+  const avail = p.presence ? availabilityLabel(p.presence.availability) : 'Unknown';
+  const activity = p.presence?.activity ? activityLabel(p.presence.activity) : '';
+  const note = p.note?.message ? clip(p.note.message, 60) : '';
+  const extra = [activity, note].filter(Boolean).join(' — ');
+  return `${mark(p.presence?.availability)} ${avail.padEnd(15)} ${clip(p.name || p.sip, 28)} <${p.sip.replace(/^sip:/, '')}>${extra ? `  ${extra}` : ''}`;
+}
+
+/** The card of `ucwa whois`, one field a line (empty ones left out). */
+export function personCardLines(p: PersonCard): string[] {
+  const phones = Object.entries(p.phones).filter(([, v]) => v).map(([k, v]) => `${v.replace(/^tel:/, '')} (${k})`);
+  const rows: [string, string][] = [
+    ['Name', p.name], ['Address', p.sip.replace(/^sip:/, '')],
+    ['Status', `${p.presence ? availabilityLabel(p.presence.availability) : 'Unknown'}${p.presence?.activity ? ` — ${activityLabel(p.presence.activity)}` : ''}`],
+    ['Note', p.note?.message ? `${p.note.message}${p.note.type === 'OutOfOffice' ? ' (out of office)' : ''}` : ''],
+    ['Location', p.location ?? ''], ['Title', p.title], ['Department', p.department], ['Company', p.company], ['Office', p.office],
+    ['E-mail', p.emails.join(', ')], ['Phone', phones.join(', ')],
+    ['Contact list', p.inContactList ? 'yes' : 'no'],
+  ];
+  return rows.filter(([, v]) => v).map(([k, v]) => `${`${k}:`.padEnd(14)}${v}`);
+}
+
+export function myStatusLine(m: MyStatus): string {
+  const activity = m.activity ? ` — ${activityLabel(m.activity)}` : '';
+  return [
+    `${mark(m.availability)} ${availabilityLabel(m.availability)}${activity}`,
+    ...(m.note ? [`Note: ${m.note}${m.noteType === 'OutOfOffice' ? ' (out of office)' : ''}`] : []),
+    ...(m.location ? [`Location: ${m.location}`] : []),
+  ].join('\n');
+}
+
+export function myStatusJson(m: MyStatus) {
+  return {
+    availability: m.availability === null ? null : availabilityOf(m.availability),
+    ...(m.availability !== null && availabilityOf(m.availability) === 'Unknown' ? { availabilityToken: m.availability } : {}),
+    activity: m.activity, note: m.note, noteType: m.noteType, location: m.location,
+  };
 }

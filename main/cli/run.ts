@@ -5,14 +5,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../core/app/types.ts';
-import type { InvitationInfo, Message, MessengerService, OutboxItem, Sending, ServiceEventName, SessionState } from '../core/app/types.ts';
+import type { FullMessengerService as MessengerService, InvitationInfo, Message, OutboxItem, PersonCard, Sending, ServiceEventName, SessionState } from '../core/app/types.ts';
 import type { Secrets } from '../core/secrets/types.ts';
 import { userDataDir } from '../core/paths.ts';
 import type { CommandSpec, GlobalOptions, ParsedArgs } from './args.ts';
 import { normaliseSipArg } from './args.ts';
 import { appError, errorLine, toErrorShape } from './errors.ts';
 import {
-  conversationJson, conversationLine, invitationJson, invitationLine, messageJson, messageLine, searchHitJson, searchHitLine,
+  activityLabel, availabilityLabel, conversationJson, conversationLine, invitationJson, invitationLine, messageJson, messageLine, myStatusJson, myStatusLine,
+  personCardLines, personJson, personLine, searchHitJson, searchHitLine,
 } from './format.ts';
 
 export interface CliIO {
@@ -229,6 +230,10 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
         return await deliver(ctx, 'send', command.text, () => ctx.service.startConversation(to, command.text), null);
       }
       case 'listen': return await listen(ctx, command);
+      case 'contacts': return await contacts(ctx, command, offline);
+      case 'presence': return await presence(ctx, command);
+      case 'whois': return await whois(ctx, command);
+      case 'watch': return await watch(ctx, command);
       default: throw appError('internal', `Unknown command.`);
     }
   } finally {
@@ -533,6 +538,158 @@ async function listen(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'listen' }>): 
       const timer = cmd.forSeconds ? setTimeout(resolve, cmd.forSeconds * 1000) : null;
       const off = io.onInterrupt(() => { if (timer) clearTimeout(timer); resolve(); });
       offs.push(off);
+      if (timer) offs.push(() => clearTimeout(timer));
+    });
+  } finally {
+    clearInterval(active);
+    for (const off of offs) off();
+  }
+  if (globals.json) line({ event: 'end' }, '');
+  else ctx.progress('Signing out.');
+  return 0;
+}
+
+// --- people and presence (issue 13) --------------------------------------------------------------
+
+/**
+ * Presence arrives as events after the subscription is made: wait until every one of `sips` has
+ * some, or nothing changed for a moment, or `maxMs` passed — a one-shot command then prints what
+ * it has (a person whose presence did not come is shown as Unknown).
+ */
+async function settlePresence(ctx: Ctx, sips: string[], maxMs: number): Promise<void> {
+  if (sips.length === 0) return;
+  const start = Date.now();
+  let last = start;
+  const off = ctx.service.on('person', () => { last = Date.now(); });
+  try {
+    for (;;) {
+      const cards = await ctx.service.findPeople('', { contactsOnly: true, limit: 500 });
+      const known = new Map(cards.map((c) => [c.sip, c]));
+      if (sips.every((s) => known.get(s)?.presence)) return;
+      const now = Date.now();
+      // Out of time, or quiet for a while (a person the server says nothing about stays Unknown).
+      if (now - start > maxMs || (now - start > 1500 && now - last > 1500)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    off();
+  }
+}
+
+async function contacts(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'contacts' }>, offline: boolean): Promise<number> {
+  let list = await ctx.service.contactList();
+  if (!offline) {
+    ctx.progress('Reading your contact list…');
+    try {
+      list = await beforeDeadline(ctx, ctx.service.refreshContacts(), 'Reading the contact list');
+      await settlePresence(ctx, list.people.map((p) => p.sip).filter((s) => s !== ctx.account), Math.min(5000, ctx.globals.timeout * 1000));
+      list = await ctx.service.contactList();
+    } catch (err) {
+      const msg = `contact list not refreshed: ${toErrorShape(err).message}`;
+      ctx.warnings.push(msg);
+      ctx.progress(`warning: ${msg}`);
+    }
+  }
+  const byName = new Map(list.people.map((p) => [p.sip, p]));
+  const want = cmd.group?.trim().toLowerCase() ?? null;
+  const groups = list.groups.filter((g) => want === null || g.name.toLowerCase() === want || (g.kind === 'pinned' && (want === 'favourites' || want === 'favorites')));
+  if (want !== null && groups.length === 0) throw appError('notFound', `No group "${cmd.group}" in your contact list (groups: ${list.groups.map(groupName).join(', ') || 'none'}).`);
+  const rows = groups.map((g) => ({ group: g, people: g.members.map((sip) => byName.get(sip)).filter((p): p is PersonCard => !!p) }));
+  const text: string[] = [];
+  for (const r of rows) {
+    text.push(`${groupName(r.group)} (${r.people.length})`);
+    for (const p of r.people) text.push(`  ${personLine(p)}`);
+  }
+  if (text.length === 0) text.push('Your contact list is empty.');
+  print(ctx, { groups: rows.map((r) => ({ id: r.group.id, name: groupName(r.group), kind: r.group.kind, serverName: r.group.name, collapsed: r.group.collapsed, people: r.people.map(personJson) })) }, text);
+  return 0;
+}
+
+/** The pinned group is what the official client calls Favourites (PROTOCOL-2 §1.6). */
+function groupName(g: { kind: string; name: string }): string {
+  if (g.kind === 'pinned') return 'Favourites';
+  if (g.kind === 'default' && !g.name) return 'Other Contacts';
+  return g.name || '(unnamed group)';
+}
+
+async function presence(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'presence' }>): Promise<number> {
+  const { service } = ctx;
+  if (cmd.availability === 'reset') await service.resetAvailability();
+  else if (cmd.availability) await service.setAvailability(cmd.availability);
+  if (cmd.note !== null) await service.setNote(cmd.note);
+  let status = await service.myStatus();
+  if (cmd.availability) {
+    // The server confirms with an event (Offwork reads back as Away / off-work): wait for it briefly.
+    const want = cmd.availability === 'reset' ? 'Online' : cmd.availability === 'Offwork' ? 'Away' : cmd.availability;
+    const end = Date.now() + 2000;
+    while (status.availability !== want && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await service.myStatus();
+    }
+  }
+  print(ctx, { account: ctx.account, status: myStatusJson(status) }, [myStatusLine(status)]);
+  return 0;
+}
+
+async function whois(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'whois' }>): Promise<number> {
+  const { service } = ctx;
+  let card = await service.person(cmd.sip);
+  if (!card || !card.presence) {
+    // Not in the contact list: the directory knows them, and a short watch reads their presence.
+    await service.searchPeople(cmd.sip.replace(/^sip:/, ''), 5).catch(() => []);
+    const release = service.watchPeople([cmd.sip], 'card');
+    try {
+      await settleOne(ctx, cmd.sip, 3000);
+    } finally {
+      release();
+    }
+    card = await service.person(cmd.sip);
+  }
+  if (!card) throw appError('notFound', `Nobody with the address ${cmd.sip.replace(/^sip:/, '')} was found.`);
+  print(ctx, { person: personJson(card) }, personCardLines(card));
+  return 0;
+}
+
+async function settleOne(ctx: Ctx, sip: string, maxMs: number): Promise<void> {
+  const end = Date.now() + maxMs;
+  while (Date.now() < end) {
+    const c = await ctx.service.person(sip).catch(() => null);
+    if (c?.presence) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** watch: presence and note changes of the people watched (the contact list) until --for or Ctrl+C. */
+async function watch(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'watch' }>): Promise<number> {
+  const { service, io, globals } = ctx;
+  const line = (json: Record<string, unknown>, text: string) => io.stdout(`${globals.json ? JSON.stringify(json) : text}\n`);
+  const shown = new Map<string, string>();
+  const key = (p: PersonCard) => JSON.stringify([p.presence?.availability ?? null, p.presence?.activity ?? '', p.note?.message ?? '']);
+  const offs: (() => void)[] = [];
+  offs.push(service.on('person', (p) => {
+    const k = key(p);
+    const before = shown.get(p.sip);
+    if (before === k || (!p.presence && !p.note)) return;
+    shown.set(p.sip, k);
+    const time = new Date().toISOString();
+    line({ event: 'person', time, ...personJson(p) }, `[${time.slice(11, 19)}] ${personLine(p)}`);
+  }));
+  offs.push(service.on('myStatus', (m) => {
+    line({ event: 'myStatus', time: new Date().toISOString(), ...myStatusJson(m) }, `[${new Date().toISOString().slice(11, 19)}] You: ${availabilityLabel(m.availability)}${m.activity ? ` — ${activityLabel(m.activity)}` : ''}${m.note ? ` — ${m.note}` : ''}`);
+  }));
+  offs.push(service.on('session', (s) => {
+    if (s.status === 'reconnecting' || s.status === 'error') line({ event: 'session', status: s.status, ...(s.error ? { error: s.error } : {}) }, `(${s.status}${s.error ? `: ${s.error.message}` : ''})`);
+  }));
+  // What is known now first (from the cache), then the changes as they come.
+  for (const p of (await service.contactList()).people) if (p.presence) shown.set(p.sip, key(p));
+  if (globals.json) line({ event: 'watching', account: ctx.account }, '');
+  else ctx.progress(`Watching your contacts' presence as ${ctx.account}${cmd.forSeconds ? ` for ${cmd.forSeconds} s` : ''}; Ctrl+C to stop.`);
+  service.reportIdle(0);
+  const active = setInterval(() => service.reportIdle(0), 60_000);
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = cmd.forSeconds ? setTimeout(resolve, cmd.forSeconds * 1000) : null;
+      offs.push(io.onInterrupt(() => { if (timer) clearTimeout(timer); resolve(); }));
       if (timer) offs.push(() => clearTimeout(timer));
     });
   } finally {

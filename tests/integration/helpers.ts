@@ -3,7 +3,7 @@
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
 import { createMessengerService } from '../../main/core/app/service.ts';
 import type { MessengerDeps } from '../../main/core/app/deps.ts';
-import type { MessengerService } from '../../main/core/app/types.ts';
+import type { FullMessengerService } from '../../main/core/app/types.ts';
 import { createMemoryStore } from '../../main/core/store/memoryStore.ts';
 import type { Store } from '../../main/core/store/types.ts';
 
@@ -16,10 +16,28 @@ export async function sim(opts: SimulatorOptions = {}): Promise<Simulator> {
 }
 
 export interface Harness {
-  service: MessengerService;
+  service: FullMessengerService;
   store: Store;
   requests: { method: string; url: string; auth: boolean; at: number }[];
 }
+
+/** The service's timers in tests: short, and scaled like the simulator's (timeScale 0.001). */
+export const TEST_TIMING: NonNullable<MessengerDeps['timing']> = {
+  reportActivityMs: 200,
+  typingThrottleMs: 50,
+  backoffBaseMs: 20,
+  backoffMaxMs: 200,
+  syncAfterConversationEndMs: 50,
+  eventTimeoutSec: 180,
+  pgetClientTimeoutMs: 1500,
+  invitationTimeoutMs: 5000,
+  requestTimeoutMs: 3000,
+  channelRestartWaitMs: 100,
+  // The simulator's 30-minute subscriptions last 1.8 s at timeScale 0.001: renew at "25 min".
+  presenceRenewMs: 1500,
+  contactsRefreshMs: 1500,
+  presenceWatchDelayMs: 20,
+};
 
 export function service(s: Simulator, extra: Partial<MessengerDeps> = {}): Harness {
   const store = extra.store ?? createMemoryStore();
@@ -34,18 +52,7 @@ export function service(s: Simulator, extra: Partial<MessengerDeps> = {}): Harne
     store,
     endpointId: 'test-endpoint-1',
     random: () => 0.5,
-    timing: {
-      reportActivityMs: 200,
-      typingThrottleMs: 50,
-      backoffBaseMs: 20,
-      backoffMaxMs: 200,
-      syncAfterConversationEndMs: 50,
-      eventTimeoutSec: 180,
-      pgetClientTimeoutMs: 1500,
-      invitationTimeoutMs: 5000,
-      requestTimeoutMs: 3000,
-      channelRestartWaitMs: 100,
-    },
+    timing: TEST_TIMING,
     ...extra,
   });
   return { service: svc, store, requests };

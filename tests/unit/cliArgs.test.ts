@@ -54,6 +54,24 @@ test('every command and its options', () => {
   assert.deepEqual(ok(['forget', '--user', 'a@contoso.com']).command, { name: 'forget' });
 });
 
+test('contacts, presence, whois, watch', () => {
+  assert.deepEqual(ok(['contacts']).command, { name: 'contacts', group: null, offline: false });
+  assert.deepEqual(ok(['contacts', '--group', 'Favourites', '--offline', '--json']).command, { name: 'contacts', group: 'Favourites', offline: true });
+  assert.deepEqual(ok(['presence']).command, { name: 'presence', availability: null, note: null });
+  assert.deepEqual(ok(['presence', 'Do-Not-Disturb', '--note', 'Heads down']).command, { name: 'presence', availability: 'DoNotDisturb', note: 'Heads down' });
+  assert.deepEqual(ok(['presence', '--note', '']).command, { name: 'presence', availability: null, note: '' });
+  for (const [word, value] of [['available', 'Online'], ['busy', 'Busy'], ['be-right-back', 'BeRightBack'], ['appear-away', 'Away'], ['off-work', 'Offwork'], ['reset', 'reset']] as const) {
+    assert.deepEqual(ok(['presence', word]).command, { name: 'presence', availability: value, note: null }, word);
+  }
+  const bad = early(['presence', 'sleepy']);
+  assert.equal(bad.exit, 2);
+  assert.match(bad.stderr, /not a status/);
+  assert.deepEqual(ok(['whois', 'Bob@Contoso.com']).command, { name: 'whois', sip: 'sip:bob@contoso.com' });
+  assert.equal(early(['whois', 'not an address']).exit, 2);
+  assert.deepEqual(ok(['watch']).command, { name: 'watch', forSeconds: null });
+  assert.deepEqual(ok(['watch', '--for', '3', '--json']).command, { name: 'watch', forSeconds: 3 });
+});
+
 test('simulator: everything after the command belongs to the simulator CLI', () => {
   assert.deepEqual(ok(['simulator', '--port', '5000', '--control', '--json']).command, { name: 'simulator', argv: ['--port', '5000', '--control', '--json'] });
   const r = ok(['--data-dir', '/tmp/d', 'simulator', '--help']);

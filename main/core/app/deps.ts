@@ -27,6 +27,26 @@ export interface ServiceTiming {
   syncConcurrency?: number;
   /** conversationLogs `limit`. */
   syncLogLimit?: number;
+  /** Renew each presence subscription this long after it was made or last renewed (they last 30 min;
+   * the server's "about to expire" event renews earlier when it comes first). */
+  presenceRenewMs?: number;
+  /** Refresh the contacts-and-groups subscription this often (it lasts 30 min too). */
+  contactsRefreshMs?: number;
+  /** Parallel GETs of people's presence / note / location. */
+  presenceFetchConcurrency?: number;
+  /** After a change of who is watched (search results typed, a conversation opened), wait this long
+   * for more changes before adding or removing subscription members. */
+  presenceWatchDelayMs?: number;
+}
+
+/**
+ * Where a photo cache plugs in (photos.ts): the people layer tells it every contact's photo link as
+ * this application learns them (contact list, search), and when the links go stale (a new
+ * application). Optional: without one, no photo is fetched.
+ */
+export interface PhotoPort {
+  photoLink(sip: string, href: string): void;
+  reset(): void;
 }
 
 export interface MessengerDeps {
@@ -45,6 +65,8 @@ export interface MessengerDeps {
   log?: LogFn;
   /** Advertise Html in makeMeAvailable (default true). */
   html?: boolean;
+  /** The photo cache, when the host has one. */
+  photos?: PhotoPort;
 }
 
 export const defaultTiming: Required<ServiceTiming> = {
@@ -61,4 +83,8 @@ export const defaultTiming: Required<ServiceTiming> = {
   channelRestartWaitMs: 1500,
   syncConcurrency: 6,
   syncLogLimit: 1000,
+  presenceRenewMs: 25 * 60_000,
+  contactsRefreshMs: 25 * 60_000,
+  presenceFetchConcurrency: 8,
+  presenceWatchDelayMs: 100,
 };

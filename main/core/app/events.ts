@@ -1,5 +1,5 @@
 // The service's event emitter, with the coalescing of list updates while an event batch runs.
-import type { ServiceEventName, ServiceEvents } from './types.ts';
+import type { AnyServiceEventName as ServiceEventName, AnyServiceEvents as ServiceEvents } from './types.ts';
 import type { LogFn } from '../ucwa/transport.ts';
 import type { Chat, Conversation, UnreadSummary } from '../store/types.ts';
 import { describeError } from '../logSafe.ts';

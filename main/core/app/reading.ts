@@ -29,6 +29,11 @@ export class Reading {
     return false;
   }
 
+  /** The conversations some window shows now. */
+  conversationIds(): number[] {
+    return [...new Set(this.#byWindow.values())];
+  }
+
   /** Signing out or a window closing: nobody reads anything. */
   clear(window?: string): void {
     if (window === undefined) this.#byWindow.clear();

@@ -26,6 +26,8 @@ export interface RouterOptions {
   log: (line: string) => void;
   /** The user has this conversation open in front of them: its new messages are read already. */
   isReading(conversationId: number): boolean;
+  /** The people layer: takes the people and `me` events (true when the event was one of them). */
+  people?: { onEvent(ev: UcwaEvent): boolean };
 }
 
 type BatchMessages = Map<string, { conversationId: number; threadId: string | null; items: MessageInput[] }>;
@@ -67,6 +69,7 @@ export class Router {
   }
 
   async #dispatch(ev: UcwaEvent, messages: BatchMessages): Promise<void> {
+    if (this.#o.people?.onEvent(ev)) return;
     switch (ev.rel) {
       case 'messagingInvitation':
       case 'onlineMeetingInvitation':

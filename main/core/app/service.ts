@@ -5,10 +5,11 @@
 //   connector.ts    continue / start / accept / reuse; the seed's error table → an outcome value
 //   invitations.ts  invitation actors
 //   lives.ts        live conversations: messaging links, connection, typing
+//   people.ts       contact list, presence subscriptions, contacts' and your own status
 //   session.ts      client, application, event channel, retries; history sync
 // Nothing imports upward: what flows up is a port handed in here at construction. Every user
 // action that sends text goes through the outbox first (persisted before any network call).
-import { AppError, type MessengerService, type SyncProgress } from './types.ts';
+import { AppError, type AnyServiceEventName, type AnyServiceEvents, type FullMessengerService, type SyncProgress } from './types.ts';
 import type { MessengerDeps } from './deps.ts';
 import { defaultTiming } from './deps.ts';
 import { ServiceEmitter } from './events.ts';
@@ -21,17 +22,17 @@ import { Router } from './router.ts';
 import { createTransport } from '../ucwa/transport.ts';
 import { NetworkError } from '../ucwa/errors.ts';
 import { normaliseSip, sipDomain } from '../ucwa/hypermedia.ts';
-import { link } from '../ucwa/links.ts';
 import { newOperationId } from '../ucwa/operationId.ts';
 import * as R from '../ucwa/resources.ts';
 import type { Conversation } from '../store/types.ts';
 import { describeError } from '../logSafe.ts';
 import { Reading } from './reading.ts';
+import { People } from './people.ts';
 
 export type { MessengerDeps } from './deps.ts';
 export type { Sending } from './outbox.ts';
 
-export function createMessengerService(deps: MessengerDeps): MessengerService {
+export function createMessengerService(deps: MessengerDeps): FullMessengerService {
   const timing = { ...defaultTiming, ...deps.timing };
   const log = deps.log ?? (() => undefined);
   const now = deps.clock ?? Date.now;
@@ -49,7 +50,9 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
   let outbox: Outbox | null = null;
   let invitations: Invitations | null = null;
   let lives: Lives | null = null;
+  let people: People | null = null;
   const resetLive = (reason: ResetReason) => {
+    people?.onReset(reason);
     router?.reset();
     invitations?.dropTransient();
     lives?.dropTransient();
@@ -61,14 +64,23 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     ports: {
       onBatch: (b) => router?.processBatch(b) ?? Promise.resolve(),
       onReset: resetLive,
-      onOnline: () => void outbox?.resume().catch((err: unknown) => log(`outbox: ${describeError(err)}`)),
+      onOnline: () => {
+        people?.onOnline();
+        void outbox?.resume().catch((err: unknown) => log(`outbox: ${describeError(err)}`));
+      },
     },
   });
+  people = new People({
+    session, store, log, timing,
+    onMyStatus: (status) => events.emit('myStatus', status),
+    ...(deps.photos ? { photos: deps.photos } : {}),
+  });
+  const pp = people;
   lives = new Lives({ session, events, now, typingThrottleMs: timing.typingThrottleMs, log, onConnected: (id) => outbox?.kick(id) });
   invitations = new Invitations({ session, lives, store, events, now, invitationTimeoutMs: timing.invitationTimeoutMs, log, isReading, onIncoming: (id) => outbox?.kick(id) });
   const connector = new Connector({ session, lives, invitations, store, readyTimeoutMs: timing.invitationTimeoutMs, lostAnswerWaitMs: timing.requestTimeoutMs, log });
   outbox = new Outbox({ store, session, lives, connector, backoffBaseMs: timing.backoffBaseMs, backoffMaxMs: timing.backoffMaxMs, requestTimeoutMs: timing.requestTimeoutMs, random: deps.random ?? Math.random, now, log });
-  router = new Router({ session, lives, invitations, outbox, store, events, now, syncAfterConversationEndMs: timing.syncAfterConversationEndMs, log, isReading });
+  router = new Router({ session, lives, invitations, outbox, store, events, now, syncAfterConversationEndMs: timing.syncAfterConversationEndMs, log, isReading, people: pp });
   const ob = outbox, lv = lives, inv = invitations, rt = router;
 
   // Store changes become service events (one direction of data: store → change events → UI).
@@ -82,6 +94,8 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     else if (change.kind === 'delivery') events.emit('delivery', change.item);
     else if (change.kind === 'messageRemoved') events.emit('messageRemoved', { conversationId: change.conversationId, messageId: change.messageId });
     else if (change.kind === 'unread') events.unread(change.summary);
+    else if (change.kind === 'person') events.emit('person', change.person);
+    else if (change.kind === 'contactList') events.emit('contactList', { groups: change.groups });
     else if (change.kind === 'reset') {
       // The store started over with an empty database: every conversation id held is gone.
       log(`store reset (${change.reason}): dropping live state, resyncing`);
@@ -91,10 +105,27 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       session.sync.clearLinks();
       if (session.isOnline()) {
         session.scheduleSync(0);
+        pp.contacts.changed();
         void ob.resume().catch((err: unknown) => log(`outbox: ${describeError(err)}`));
       }
     }
   });
+
+  // The people of the conversations in front of the user — connected, or open in a window — are
+  // watched (presence subscribed) while they are; recomputed when either changes.
+  let watchingConversations = Promise.resolve();
+  const watchConversations = () => {
+    watchingConversations = watchingConversations.then(async () => {
+      const ids = new Set([...lv.connected(), ...reading.conversationIds()]);
+      const sips = new Set<string>();
+      for (const id of ids) {
+        const c = await store.getConversation(id).catch(() => null);
+        for (const p of c?.participants ?? []) if (p.sip !== session.me?.sip) sips.add(p.sip);
+      }
+      pp.presence.setGroup('conversations', sips);
+    }).catch((err: unknown) => log(`presence: ${describeError(err)}`));
+  };
+  const offLive = events.on('live', watchConversations);
 
   async function conversationOrThrow(conversationId: number): Promise<Conversation> {
     const c = await store.getConversation(conversationId);
@@ -109,7 +140,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
   }
 
   let closed = false;
-  const service: MessengerService = {
+  const service: FullMessengerService = {
     signIn: (req) => session.signIn(req),
     signInRemembered: (sip, opts) => session.signInRemembered(sip, opts),
     signOut: (opts) => session.signOut(opts),
@@ -122,13 +153,13 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       session.nudge();
     },
     async searchPeople(query, limit = 20) {
-      const href = link(session.app?.people, 'search');
-      const client = session.client;
-      if (client && href && query.trim()) {
+      if (query.trim()) {
         try {
-          const people = await R.searchPeople(client, href, query, limit);
-          await store.upsertContacts(people);
-          return people;
+          const found = await pp.search(query, limit);
+          if (found) {
+            await store.upsertContacts(found);
+            return found;
+          }
         } catch (err) {
           // Never the error's message: it may quote the search term (logSafe.ts).
           log(`people search failed, answering from the local contacts: ${describeError(err)}`);
@@ -204,6 +235,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     unreadSummary: (limit) => store.unreadSummary(limit),
     setReading(window, conversationId) {
       reading.set(window, conversationId);
+      watchConversations();
       if (conversationId !== null && !chatOf.has(conversationId)) {
         void store.getConversation(conversationId).then((c) => { if (c) chatOf.set(c.id, c.chatId); }, () => undefined);
       }
@@ -213,10 +245,27 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
     syncProgress: (): SyncProgress => ({ ...session.sync.progress }),
     retryOutbox: (clientId) => ob.retry(clientId),
     discardOutbox: (clientId) => ob.discard(clientId),
-    on: (event, listener) => events.on(event, listener),
+    // --- people (issue 13) ---
+    contactList: () => pp.contactList(),
+    refreshContacts: () => pp.refreshContacts(),
+    person: (sip) => pp.person(sip),
+    findPeople: (query, opts) => store.findPeople(query, opts),
+    watchPeople: (sips, reason) => pp.watch(sips, reason),
+    setNote: (text) => pp.me.setNote(text),
+    setLocation: (text) => pp.me.setLocation(text),
+    myStatus: () => (session.client && session.app ? pp.me.read() : Promise.resolve(pp.me.current)),
+    async resetAvailability() {
+      // UCWA has no "automatic" to set: Available is it, with idle decay (Away after the threshold)
+      // applying again — the session lets only a chosen Available decay.
+      await session.setAvailability('Online');
+    },
+    setGroupCollapsed: (groupId, collapsed) => store.setGroupCollapsed(groupId, collapsed),
+    on: <E extends AnyServiceEventName>(event: E, listener: (payload: AnyServiceEvents[E]) => void) => events.on(event, listener),
     async close() {
       if (closed) return;
       closed = true;
+      offLive();
+      pp.close();
       await session.close();
       ob.close();
       inv.forgetAll();
@@ -235,6 +284,7 @@ export function createMessengerService(deps: MessengerDeps): MessengerService {
       channel: () => session.channel,
       client: () => session.client,
       sync: session.sync,
+      people: pp,
     },
   });
 }

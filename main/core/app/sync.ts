@@ -13,6 +13,7 @@ import type { UcwaClient } from '../ucwa/client.ts';
 import type { Person, Store } from '../store/types.ts';
 import { describeError, safeUrl } from '../logSafe.ts';
 import { LIMITS } from '../limits.ts';
+import { Semaphore } from './semaphore.ts';
 
 export interface LogLinks {
   href: string;
@@ -54,26 +55,6 @@ function takeNear(near: NearCopy[], m: { author: Person | null; text: string; at
   if (!hit) return null;
   hit.used = true;
   return hit;
-}
-
-/** At most `n` holders at once, first come first served. */
-class Semaphore {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-  constructor(n: number) {
-    this.free = n;
-  }
-  async use<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((r) => this.waiting.push(r));
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
 }
 
 export class HistorySync {

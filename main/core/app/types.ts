@@ -2,7 +2,7 @@
 // It owns the session, the invitations and conversations (xstate actors), history sync and
 // outbox delivery; it reads and writes only through the asynchronous Store.
 import type {
-  Chat, Conversation, ConversationFilter, DeliveryState, Message, OutboxItem, Page, Person, SearchHit, SearchPage, SearchQuery, UnreadSummary,
+  Chat, ContactGroup, ContactList, Conversation, ConversationFilter, DeliveryState, Message, OutboxItem, Page, Person, PersonCard, SearchHit, SearchPage, SearchQuery, UnreadSummary,
 } from '../store/types.ts';
 import type { SessionStatus } from '../machines/session.ts';
 
@@ -147,6 +147,40 @@ export interface ServiceEvents {
 
 export type ServiceEventName = keyof ServiceEvents;
 
+/** Your own status as the server reports it (PROTOCOL-2 §1.2), kept up to date from the `me` events. */
+export interface MyStatus {
+  /** The server's availability token (Online, Busy, Away, …); an unknown one as it came (shown as
+   * Unknown); null until read. `Offwork` reads back as Away with activity "off-work". */
+  availability: string | null;
+  /** A well-known token ("in-a-meeting", "off-work") or the server's localised text; '' when none. */
+  activity: string;
+  /** Your note ('' when none); `noteType` Personal or OutOfOffice (Exchange's automatic reply). */
+  note: string;
+  noteType: string;
+  /** '' when none. */
+  location: string;
+}
+
+/**
+ * Why people are watched (their presence subscribed): the presence manager keeps the union of every
+ * reason's people in its subscriptions. 'contacts' and 'conversations' are kept by the core itself.
+ */
+export type WatchReason = 'contacts' | 'conversations' | 'search' | 'card' | 'view';
+
+/** The events of the people layer (issue 13). Not yet in ServiceEvents: see PeopleService. */
+export interface PeopleServiceEvents {
+  /** A person's card, presence, note, location or photo changed, or they joined or left the contact list. */
+  person: PersonCard;
+  /** The contact list's groups changed (added, removed, renamed, reordered, folded, members). */
+  contactList: { groups: ContactGroup[] };
+  /** Your own availability, activity, note or location changed. */
+  myStatus: MyStatus;
+}
+
+export type PeopleServiceEventName = keyof PeopleServiceEvents;
+export type AnyServiceEvents = ServiceEvents & PeopleServiceEvents;
+export type AnyServiceEventName = keyof AnyServiceEvents;
+
 /** What send() gives back: the message's clientId at once, and a promise of its delivery. */
 export interface Sending {
   clientId: string;
@@ -247,4 +281,41 @@ export interface MessengerService {
   close(): Promise<void>;
 }
 
-export type { Chat, Conversation, DeliveryState, Message, OutboxItem, Person, SearchHit, UnreadSummary };
+/**
+ * Contacts and presence (issue 13). A separate interface for now: the shell's AccountService and
+ * its event list (main/electron) implement MessengerService exactly, and are wired to these in the
+ * IPC step, which folds this into MessengerService. createMessengerService returns both.
+ */
+export interface PeopleService {
+  /** The contact list from the local cache (shown at once, offline too); refreshed after sign-in. */
+  contactList(): Promise<ContactList>;
+  /** Read the contact list from the server again now (it is also re-read on its change events). */
+  refreshContacts(): Promise<ContactList>;
+  /** A person's card and presence from the cache; when online, the parts not read yet this session
+   * (presence, note, location) are fetched first. Null for an address nobody knows. */
+  person(sip: string): Promise<PersonCard | null>;
+  /** People in the cache (contacts first) whose name, address, e-mail or title match. */
+  findPeople(query: string, opts?: { contactsOnly?: boolean; limit?: number }): Promise<PersonCard[]>;
+  /**
+   * Keep these people's presence live (subscribed) until the returned function is called — search
+   * results on screen, a card open. The subscription covers the union of every watch, the contact
+   * list and the people of open conversations.
+   */
+  watchPeople(sips: string[], reason: WatchReason): () => void;
+  /** Your note; blank resets it. */
+  setNote(text: string): Promise<MyStatus>;
+  /** Your location (at most 60 characters); blank clears it. */
+  setLocation(text: string): Promise<MyStatus>;
+  /** Your availability, activity, note and location (read from the server when not read yet). */
+  myStatus(): Promise<MyStatus>;
+  /** "Reset status": Available again, and idle decay (Away after the threshold) back on. */
+  resetAvailability(): Promise<void>;
+  /** Fold or unfold a group in the People view (remembered); null when the group is unknown. */
+  setGroupCollapsed(groupId: number, collapsed: boolean): Promise<ContactGroup | null>;
+  on<E extends AnyServiceEventName>(event: E, listener: (payload: AnyServiceEvents[E]) => void): () => void;
+}
+
+/** What createMessengerService returns: the messenger with its people layer. */
+export type FullMessengerService = MessengerService & PeopleService;
+
+export type { Chat, ContactGroup, ContactList, Conversation, DeliveryState, Message, OutboxItem, Person, PersonCard, SearchHit, UnreadSummary };

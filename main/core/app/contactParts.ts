@@ -1,0 +1,117 @@
+// A contact's presence, note and location read again when the server says they changed
+// (PROTOCOL-2 §1.5, §1.11 step 6): the embedded copy when the event carries one, else one GET —
+// bursts coalesced per contact and part (ten presence events for Mei while her GET waits are one
+// GET), parts of one contact applied to the store in the order their events came, different contacts
+// in parallel within a bound. Never throws: a failed GET is a log line.
+import { Semaphore } from './semaphore.ts';
+import type { LogFn } from '../ucwa/transport.ts';
+import type { UcwaClient } from '../ucwa/client.ts';
+import { UcwaError } from '../ucwa/errors.ts';
+import type { Resource } from '../ucwa/links.ts';
+import { parseLocation, parseNote, parsePresence, presencePatch } from '../ucwa/presence.ts';
+import type { PersonPatch, Store } from '../store/types.ts';
+import { describeError } from '../logSafe.ts';
+
+export type ContactPart = 'contactPresence' | 'contactNote' | 'contactLocation';
+
+interface Pending { href: string; resource: Resource | null }
+
+interface Lane {
+  /** Parts waiting, in the order their first event came; a later event only refreshes its entry. */
+  pending: Map<ContactPart, Pending>;
+  running: boolean;
+}
+
+export interface ContactPartsOptions {
+  store: Store;
+  client: () => UcwaClient | null;
+  concurrency: number;
+  log: LogFn;
+}
+
+export function patchOf(part: ContactPart, r: Resource): PersonPatch {
+  if (part === 'contactPresence') return { presence: presencePatch(parsePresence(r)) };
+  if (part === 'contactNote') {
+    const n = parseNote(r);
+    return { note: { message: n.message, type: n.type } };
+  }
+  return { location: parseLocation(r).location };
+}
+
+export class ContactParts {
+  readonly #o: ContactPartsOptions;
+  readonly #lanes = new Map<string, Lane>();
+  readonly #limit: Semaphore;
+  #gen = 0;
+  #idle: (() => void)[] = [];
+  /** GETs made (tests and the bench count them). */
+  gets = 0;
+
+  constructor(o: ContactPartsOptions) {
+    this.#o = o;
+    this.#limit = new Semaphore(o.concurrency);
+  }
+
+  /** The server said this part of this person changed (`resource`: its embedded copy, if any). */
+  enqueue(sip: string, part: ContactPart, href: string, resource: Resource | null): void {
+    let lane = this.#lanes.get(sip);
+    if (!lane) this.#lanes.set(sip, (lane = { pending: new Map(), running: false }));
+    const known = lane.pending.get(part);
+    // An embedded copy is the newest value; a bare "updated" over a waiting one changes nothing.
+    if (!known || resource) lane.pending.set(part, { href, resource: resource ?? known?.resource ?? null });
+    if (!lane.running) void this.#run(sip, lane, this.#gen);
+  }
+
+  /** The hrefs are stale: waiting work is dropped (running GETs finish, their results unused). */
+  reset(): void {
+    this.#gen++;
+    this.#lanes.clear();
+    this.#settle();
+  }
+
+  /** Resolves when nothing is waiting or running (tests). */
+  idle(): Promise<void> {
+    if (this.#lanes.size === 0) return Promise.resolve();
+    return new Promise((r) => this.#idle.push(r));
+  }
+
+  #settle(): void {
+    if (this.#lanes.size > 0) return;
+    for (const r of this.#idle.splice(0)) r();
+  }
+
+  async #run(sip: string, lane: Lane, gen: number): Promise<void> {
+    lane.running = true;
+    try {
+      while (lane.pending.size > 0 && gen === this.#gen) {
+        const [part, job] = lane.pending.entries().next().value as [ContactPart, Pending];
+        lane.pending.delete(part);
+        const body = job.resource ?? await this.#get(job.href);
+        if (!body || gen !== this.#gen) continue;
+        try {
+          await this.#o.store.patchPerson(sip, patchOf(part, body));
+        } catch (err) {
+          this.#o.log(`${part}: storing it failed: ${describeError(err)}`);
+        }
+      }
+    } finally {
+      lane.running = false;
+      if (this.#lanes.get(sip) === lane && lane.pending.size === 0) this.#lanes.delete(sip);
+      this.#settle();
+    }
+  }
+
+  async #get(href: string): Promise<Resource | null> {
+    const client = this.#o.client();
+    if (!client) return null;
+    try {
+      this.gets++;
+      return await this.#limit.use(() => client.getJson(href));
+    } catch (err) {
+      // 403 (no permission to see this person), 404 (gone), the network: skip, the next event retries.
+      const status = err instanceof UcwaError ? ` (${err.status})` : '';
+      this.#o.log(`GET of a contact's presence/note/location failed${status}, skipped: ${describeError(err)}`);
+      return null;
+    }
+  }
+}

@@ -1,0 +1,122 @@
+// Contacts and presence over the simulator (issue 13, Core): the contact list synced into the
+// store and shown from the cache after a restart, the one presence subscription covering the
+// contacts, presence changes arriving in order, own note and location.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ME, service, signIn, sim, until, withSim } from './helpers.ts';
+import { createSqliteStore } from '../../main/core/store/sqliteStore.ts';
+import type { PersonCard } from '../../main/core/store/types.ts';
+import type { MyStatus } from '../../main/core/app/types.ts';
+
+test('the contact list is synced into the store, Favourites first, and shown from the cache after a restart', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ucwa-people-'));
+  const s = await sim({});
+  try {
+    const store1 = await createSqliteStore({ dataDir: dir, account: ME });
+    const h1 = service(s, { store: store1 });
+    const lists: unknown[] = [];
+    h1.service.on('contactList', (l) => lists.push(l));
+    await signIn(h1, s);
+    const list = await until(async () => {
+      const l = await h1.service.contactList();
+      return l.groups.length > 0 && l.people.length > 0 ? l : null;
+    }, 'the contact list synced');
+    assert.equal(list.groups[0]!.kind, 'pinned', 'Favourites first');
+    const server = s.control.contactList(ME);
+    const pinned = server.find((g) => g.kind === 'pinnedGroup' || g.kind === 'pinned')!;
+    assert.deepEqual([...list.groups[0]!.members].sort(), [...pinned.members].sort());
+    assert.ok(lists.length >= 1, "a 'contactList' event");
+    const names = list.groups.map((g) => g.name);
+    await h1.service.close();
+
+    // Offline: a new service over the same database shows the list before any sign-in.
+    const store2 = await createSqliteStore({ dataDir: dir, account: ME });
+    const h2 = service(s, { store: store2 });
+    const cached = await h2.service.contactList();
+    assert.deepEqual(cached.groups.map((g) => g.name), names);
+    assert.ok(cached.people.length > 0);
+    await h2.service.close();
+  } finally {
+    await s.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('one subscription covers the contacts; presence changes arrive as store patches and person events in order', () => withSim({ presenceRhythm: false }, async (s, h) => {
+  await signIn(h, s);
+  const list = await until(async () => ((await h.service.contactList()).people.length ? h.service.contactList() : null), 'list');
+  const members = list.people.map((p) => p.sip).filter((p) => p !== ME);
+  const subs = await until(() => {
+    const all = s.control.presenceSubscriptions(ME);
+    const uris = new Set(all.flatMap((x) => x.uris));
+    return members.every((m) => uris.has(m) || !s.people.some((p) => p.sip === m)) && all.length > 0 ? all : null;
+  }, 'the subscription covering the contacts');
+  assert.equal(subs.length, 1, 'one subscription');
+  const mei = members.find((m) => s.people.some((p) => p.sip === m))!;
+  await until(async () => (await h.store.getPerson(mei))?.presence, 'initial presence read');
+
+  const seen: string[] = [];
+  h.service.on('person', (p: PersonCard) => { if (p.sip === mei && p.presence) seen.push(p.presence.availability); });
+  s.control.setPresence(mei, { availability: 'DoNotDisturb', activity: 'presenting' });
+  await until(() => seen.includes('DoNotDisturb'), 'DoNotDisturb arrived');
+  s.control.setPresence(mei, { availability: 'Away' });
+  await until(() => seen.includes('Away'), 'Away arrived');
+  s.control.setPresence(mei, { availability: 'Online' });
+  await until(() => seen.at(-1) === 'Online', 'Online arrived');
+  assert.ok(seen.indexOf('DoNotDisturb') < seen.indexOf('Away') && seen.indexOf('Away') < seen.lastIndexOf('Online'), `in order: ${seen.join(',')}`);
+  const card = await h.store.getPerson(mei);
+  assert.equal(card?.presence?.availability, 'Online');
+
+  s.control.setPresence(mei, { note: 'Back at 3', location: 'Room 7' });
+  await until(async () => (await h.store.getPerson(mei))?.note?.message === 'Back at 3', 'note arrived');
+  await until(async () => (await h.store.getPerson(mei))?.location === 'Room 7', 'location arrived');
+}));
+
+test('an unknown availability token is stored raw, without a crash', () => withSim({ presenceRhythm: false }, async (s, h) => {
+  await signIn(h, s);
+  const list = await until(async () => ((await h.service.contactList()).people.length ? h.service.contactList() : null), 'list');
+  const who = list.people.map((p) => p.sip).find((m) => s.people.some((p) => p.sip === m))!;
+  await until(() => s.control.presenceSubscriptions(ME).some((x) => x.uris.includes(who)), 'subscribed');
+  s.control.setPresence(who, { availability: 'Sleeping', activity: null });
+  await until(async () => (await h.store.getPerson(who))?.presence?.availability === 'Sleeping', 'raw token stored');
+  const { availabilityOf } = await import('../../main/core/ucwa/presence.ts');
+  assert.equal(availabilityOf((await h.store.getPerson(who))!.presence!.availability), 'Unknown');
+  assert.equal(h.service.state().status, 'online');
+}));
+
+test('own note and location: set, read back, blank resets; a location over 60 characters is refused', () => withSim({}, async (s, h) => {
+  await signIn(h, s);
+  const changes: MyStatus[] = [];
+  h.service.on('myStatus', (m) => changes.push(m));
+  let st = await h.service.setNote('Heads down today');
+  assert.equal(st.note, 'Heads down today');
+  assert.equal(s.control.presenceOf(ME).note, 'Heads down today');
+  st = await h.service.setLocation('By the beach');
+  assert.equal(st.location, 'By the beach');
+  assert.equal(s.control.presenceOf(ME).location, 'By the beach');
+  await assert.rejects(h.service.setLocation('x'.repeat(61)), (e: Error & { code?: string }) => e.code === 'invalidInput' && /60 characters/.test(e.message));
+  assert.equal(s.control.presenceOf(ME).location, 'By the beach', 'nothing sent');
+  st = await h.service.setNote('   ');
+  assert.equal(st.note, '');
+  assert.equal(s.control.presenceOf(ME).note, '');
+  // Changed elsewhere (another endpoint): the `me` event brings it.
+  s.control.setPresence(ME, { note: 'From my phone' });
+  await until(async () => (await h.service.myStatus()).note === 'From my phone', 'note from the event');
+  const mine = await h.service.myStatus();
+  assert.ok(mine.availability, 'availability read');
+  assert.ok(changes.length > 0, "'myStatus' events");
+}));
+
+test('own availability: the server reads back what was set; reset to automatic is Available', () => withSim({}, async (s, h) => {
+  await signIn(h, s);
+  await h.service.setAvailability('Busy');
+  await until(async () => (await h.service.myStatus()).availability === 'Busy', 'Busy read back');
+  await h.service.setAvailability('Offwork');
+  await until(async () => (await h.service.myStatus()).activity.toLowerCase().replace(/ /g, '-') === 'off-work', 'Offwork reads back as an activity');
+  await h.service.resetAvailability();
+  await until(async () => (await h.service.myStatus()).availability === 'Online', 'Online again');
+  assert.equal(h.service.state().availability, 'Online');
+}));

@@ -1,0 +1,157 @@
+// The presence manager over the simulator (issue 13, Core; PROTOCOL-2 §1.8): one owner of the
+// subscriptions — contacts, a conversation's people and search results added and released as
+// members, renewal before expiry (local timer and the "about to expire" event), a 404 on renewal
+// re-creating only that subscription, an application recreate re-creating them all, the
+// per-subscription limit found from 403 LimitExceeded, and what N contacts cost.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { service, signIn, sim, TEST_TIMING, until, type Harness } from './helpers.ts';
+import type { Simulator, SimulatorOptions, SimUser } from '../../simulator/index.ts';
+import type { People } from '../../main/core/app/people.ts';
+
+const ME = 'sip:me@contoso.com';
+const PW = 'pw';
+const sipOf = (n: string) => `sip:${n}@contoso.com`;
+
+function world(contacts: string[], extra: SimUser[] = []): SimUser[] {
+  const [first, second, ...rest] = contacts;
+  return [
+    { sip: ME, name: 'Me Myself', password: PW, contactList: { favourites: [first, second].filter((x): x is string => !!x), other: rest } },
+    ...contacts.map((sip, i) => ({ sip, name: `Person ${String(i).padStart(3, '0')}`, presence: { availability: 'Online' } })),
+    ...extra,
+  ];
+}
+
+async function run(opts: SimulatorOptions, extra: Parameters<typeof service>[1], fn: (s: Simulator, h: Harness, people: People) => Promise<void>): Promise<void> {
+  const s = await sim({ demoWorld: false, presenceRhythm: false, ...opts });
+  const h = service(s, extra);
+  try {
+    await signIn(h, s, ME, PW);
+    await fn(s, h, (h.service as unknown as { _internals: { people: People } })._internals.people);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+}
+
+const covered = (s: Simulator) => new Set(s.control.presenceSubscriptions(ME).flatMap((x) => x.uris));
+const CONTACTS = ['ann', 'ben', 'cat'].map(sipOf);
+const DAN = sipOf('dan'); // not in the list: someone to talk to
+const ERIN = sipOf('erin'); // not in the list: found by search
+
+test('a conversation\'s person and a search result\'s person join the one subscription and are released', () => run(
+  { users: world(CONTACTS, [{ sip: DAN, name: 'Dan Echo', behaviour: { kind: 'echo' } }, { sip: ERIN, name: 'Erin Found' }]) },
+  {},
+  async (s, h, people) => {
+    await until(() => CONTACTS.every((c) => covered(s).has(c)), 'contacts subscribed');
+    assert.equal(s.control.presenceSubscriptions(ME).length, 1);
+    const id = s.control.presenceSubscriptions(ME)[0]!.id;
+
+    const sending = await h.service.startConversation(DAN, 'hello');
+    await sending.delivered;
+    await until(() => covered(s).has(DAN), 'the conversation\'s person subscribed');
+    await until(async () => (await h.store.getPerson(DAN))?.presence, 'their presence read');
+    await h.service.hangUp(sending.conversationId);
+    await until(() => !covered(s).has(DAN), 'released when the conversation ended');
+
+    const found = await h.service.searchPeople('Erin');
+    assert.ok(found.some((p) => p.sip === ERIN));
+    const release = h.service.watchPeople([ERIN], 'search');
+    await until(() => covered(s).has(ERIN), 'the search result subscribed');
+    await until(async () => (await h.store.getPerson(ERIN))?.presence, 'the search result\'s presence read');
+    release();
+    await until(() => !covered(s).has(ERIN), 'released');
+
+    // Members were added and removed: the subscription is the same one, never remade.
+    assert.deepEqual(s.control.presenceSubscriptions(ME).map((x) => x.id), [id]);
+    assert.ok(people.presence.stats.adds >= 2 && people.presence.stats.removals >= 2, JSON.stringify(people.presence.stats));
+    assert.ok(h.requests.some((r) => r.method === 'DELETE' && /presenceSubscriptionMemberships\//.test(r.url)), 'DELETE membership');
+    assert.ok(CONTACTS.every((c) => covered(s).has(c)), 'the contacts stay');
+  },
+));
+
+test('renewed before expiry by the local timer: the same subscription outlives two lifetimes', () => run(
+  { users: world(CONTACTS), subscriptionWarningSec: 0 },
+  {},
+  async (s, _h, people) => {
+    await until(() => s.control.presenceSubscriptions(ME).length === 1, 'subscribed');
+    const id = s.control.presenceSubscriptions(ME)[0]!.id;
+    // A 30-minute subscription lasts 1.8 s here; the local timer renews at "25 minutes" (1.5 s).
+    await until(() => people.presence.stats.renewals >= 2, 'renewed twice', 6000);
+    assert.deepEqual(s.control.presenceSubscriptions(ME).map((x) => x.id), [id]);
+    assert.equal(people.presence.stats.recreated, 0);
+  },
+));
+
+test('renewed on the "about to expire" event when it comes before the local timer', () => run(
+  { users: world(CONTACTS), subscriptionWarningSec: 600 },
+  { timing: { ...TEST_TIMING, presenceRenewMs: 600_000 } },
+  async (s, _h, people) => {
+    await until(() => s.control.presenceSubscriptions(ME).length === 1, 'subscribed');
+    const id = s.control.presenceSubscriptions(ME)[0]!.id;
+    // Warning 10 "minutes" before the end: at 1.2 s, long before the (disabled) local timer.
+    await until(() => people.presence.stats.renewals >= 1, 'renewed on the event', 5000);
+    assert.deepEqual(s.control.presenceSubscriptions(ME).map((x) => x.id), [id]);
+    assert.ok(s.control.presenceSubscriptions(ME)[0]!.remainingSec > 60 * 11, 'extended');
+  },
+));
+
+test('a 404 on renewal re-creates only that subscription (the application is checked, not recreated)', () => run(
+  { users: world(CONTACTS), maxPresenceSubscriptionUris: 2, subscriptionWarningSec: 0 },
+  {},
+  async (s, h, people) => {
+    await until(() => CONTACTS.every((c) => covered(s).has(c)), 'contacts subscribed');
+    const before = s.control.presenceSubscriptions(ME);
+    assert.equal(before.length, 2);
+    const [lost, kept] = before as [typeof before[0], typeof before[0]];
+    s.control.addFault({ route: `presenceSubscriptions/${lost.id}`, method: 'POST', status: 404, subcode: 'ApplicationNotFound', times: 1 });
+    await until(() => people.presence.stats.recreated >= 1, 'the lost one given up', 6000);
+    const after = await until(() => {
+      const now = s.control.presenceSubscriptions(ME);
+      return now.some((x) => x.id !== kept.id && x.id !== lost.id) ? now : null;
+    }, 'the lost one re-created');
+    assert.ok(after.some((x) => x.id === kept.id), 'the other subscription is untouched');
+    const fresh = after.filter((x) => x.id !== kept.id && x.id !== lost.id);
+    assert.equal(fresh.length, 1);
+    assert.deepEqual([...fresh[0]!.uris].sort(), [...lost.uris].sort());
+    assert.equal(h.service.state().status, 'online');
+    assert.equal(new Set(after.map((x) => x.app)).size, 1, 'the same application');
+  },
+));
+
+test('after an application recreate every subscription is made again', () => run(
+  { users: world(CONTACTS) },
+  {},
+  async (s, h) => {
+    await until(() => s.control.presenceSubscriptions(ME).length === 1, 'subscribed');
+    const app = s.control.presenceSubscriptions(ME)[0]!.app;
+    s.control.expireApplications(ME);
+    await until(() => {
+      const subs = s.control.presenceSubscriptions(ME);
+      return subs.length === 1 && subs[0]!.app !== app && CONTACTS.every((c) => subs[0]!.uris.includes(c));
+    }, 'subscribed again from the new application', 8000);
+    assert.equal(h.service.state().status, 'online');
+  },
+));
+
+test('N contacts: the server\'s per-subscription limit is found from LimitExceeded; ceil(N / limit) subscriptions', () => {
+  const N = 30, LIMIT = 8;
+  const many = Array.from({ length: N }, (_, i) => sipOf(`p${i}`));
+  return run(
+    { users: world(many), maxPresenceSubscriptionUris: LIMIT },
+    {},
+    async (s, h, people) => {
+      await until(() => many.every((c) => covered(s).has(c)), 'all subscribed', 8000);
+      const subs = s.control.presenceSubscriptions(ME);
+      assert.equal(subs.length, Math.ceil(N / LIMIT));
+      assert.ok(subs.every((x) => x.uris.length <= LIMIT));
+      const { creates, refusedCreates } = people.presence.stats;
+      assert.equal(creates, Math.ceil(N / LIMIT), 'one create per subscription needed');
+      assert.ok(refusedCreates <= Math.ceil(Math.log2(N)) + 1, `refused ${refusedCreates}`);
+      const posts = h.requests.filter((r) => r.method === 'POST' && /\/presenceSubscriptions$/.test(new URL(r.url).pathname)).length;
+      assert.equal(posts, creates + refusedCreates);
+      // Every contact's presence read once, by GET (the core has no batch requests).
+      await until(async () => (await h.store.getPeople(many)).every((p) => p.presence), 'presence of all read', 8000);
+    },
+  );
+});
