@@ -74,7 +74,12 @@ export async function signIn(h: Harness, s: Simulator, sip = ME, password = 'dem
   return h.service.signIn({ sip, password, server: s.url });
 }
 
-export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
+/**
+ * Polls until `fn` gives a value. The default bound is generous on purpose: it is how long a step
+ * may take on a loaded 2-core CI machine running two test files at once (clean-clone CI saw
+ * persistence.test's 'answer sent' miss 5 s once), and a passing test never waits it out.
+ */
+export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
