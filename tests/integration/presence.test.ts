@@ -62,9 +62,10 @@ test('a conversation\'s person and a search result\'s person join the one subscr
     release();
     await until(() => !covered(s).has(ERIN), 'released');
 
-    // Members were added and removed: the subscription is the same one, never remade.
+    // Members were added and removed: the subscription is the same one, never remade. (The server
+    // has dropped a member a moment before its 204 is handled here: wait for the answers.)
     assert.deepEqual(s.control.presenceSubscriptions(ME).map((x) => x.id), [id]);
-    assert.ok(people.presence.stats.adds >= 2 && people.presence.stats.removals >= 2, JSON.stringify(people.presence.stats));
+    await until(() => (people.presence.stats.adds >= 2 && people.presence.stats.removals >= 2) || null, `adds and removals answered: ${JSON.stringify(people.presence.stats)}`);
     assert.ok(h.requests.some((r) => r.method === 'DELETE' && /presenceSubscriptionMemberships\//.test(r.url)), 'DELETE membership');
     assert.ok(CONTACTS.every((c) => covered(s).has(c)), 'the contacts stay');
   },
@@ -145,6 +146,8 @@ test('N contacts: the server\'s per-subscription limit is found from LimitExceed
       const subs = s.control.presenceSubscriptions(ME);
       assert.equal(subs.length, Math.ceil(N / LIMIT));
       assert.ok(subs.every((x) => x.uris.length <= LIMIT));
+      // The server holds the last subscription a moment before its 201 is handled here.
+      await until(() => people.presence.stats.creates >= Math.ceil(N / LIMIT) || null, 'the last create answered', 8000);
       const { creates, refusedCreates } = people.presence.stats;
       assert.equal(creates, Math.ceil(N / LIMIT), 'one create per subscription needed');
       assert.ok(refusedCreates <= Math.ceil(Math.log2(N)) + 1, `refused ${refusedCreates}`);
