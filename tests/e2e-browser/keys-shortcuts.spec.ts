@@ -69,6 +69,9 @@ test('the shortcut sheet opens with Ctrl+/, ? and its button, lists every shortc
   await expect(sheet).toBeHidden();
   // "?" typed in the composer is just a question mark.
   await optionName(page, 0).click();
+  // Typed once the composer has the focus it takes when the conversation has loaded (keys typed
+  // before that land in the list, which is another test's subject).
+  await expect(page.getByRole('textbox', { name: /^Message / })).toBeFocused();
   await page.keyboard.type('why?');
   await expect(sheet).toBeHidden();
   await expect(page.getByRole('textbox', { name: /^Message / })).toHaveValue('why?');
