@@ -486,11 +486,8 @@ async function deliver(ctx: Ctx, verb: 'continue' | 'send', text: string, start:
 
 /** listen: online and active until --for elapses or SIGINT/SIGTERM; prints invitations and messages. */
 async function listen(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'listen' }>): Promise<number> {
-  const { service, io, globals } = ctx;
-  const line = (json: Record<string, unknown>, text: string) => {
-    if (globals.json) io.stdout(`${JSON.stringify(json)}\n`);
-    else io.stdout(`${text}\n`);
-  };
+  const { service, globals } = ctx;
+  const line = linePrinter(ctx);
   const announced = new Map<number, string | null>(); // conversation → invitation text not yet seen as a message
   const offs: (() => void)[] = [];
   const onInvitation = (inv: InvitationInfo) => {
@@ -523,21 +520,41 @@ async function listen(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'listen' }>): 
     }
     line({ event: 'message', ...messageJson(m) }, `#${m.conversationId} ${messageLine(m)}`);
   }));
-  offs.push(service.on('session', (s) => {
+  offs.push(service.on('session', sessionTrouble(line)));
+  if (!globals.json) ctx.progress(`Listening as ${ctx.account}${cmd.forSeconds ? ` for ${cmd.forSeconds} s` : ''}; Ctrl+C to stop.`);
+  else line({ event: 'listening', account: ctx.account }, '');
+  return stayUntilDone(ctx, cmd.forSeconds, offs, line);
+}
+
+type Line = (json: Record<string, unknown>, text: string) => void;
+
+/** One line per event: the JSON document with --json (JSON Lines), else the words. */
+function linePrinter(ctx: Ctx): Line {
+  return (json, text) => ctx.io.stdout(`${ctx.globals.json ? JSON.stringify(json) : text}\n`);
+}
+
+/** listen and watch: a session in trouble is said as it happens. */
+function sessionTrouble(line: Line): (s: SessionState) => void {
+  return (s) => {
     if (s.status === 'reconnecting' || s.status === 'error') {
       line({ event: 'session', status: s.status, ...(s.error ? { error: s.error } : {}) }, `(${s.status}${s.error ? `: ${s.error.message}` : ''})`);
     }
-  }));
-  if (!globals.json) ctx.progress(`Listening as ${ctx.account}${cmd.forSeconds ? ` for ${cmd.forSeconds} s` : ''}; Ctrl+C to stop.`);
-  else line({ event: 'listening', account: ctx.account }, '');
-  // The CLI's user is at the keyboard: report activity (idle 0) so presence stays Online.
+  };
+}
+
+/**
+ * listen and watch: online and active until --for elapses or SIGINT/SIGTERM, then the listeners in
+ * `offs` go and the end is said. The CLI's user is at the keyboard: activity is reported (idle 0)
+ * so presence stays Online.
+ */
+async function stayUntilDone(ctx: Ctx, forSeconds: number | null | undefined, offs: (() => void)[], line: Line): Promise<number> {
+  const { service, io, globals } = ctx;
   service.reportIdle(0);
   const active = setInterval(() => service.reportIdle(0), 60_000);
   try {
     await new Promise<void>((resolve) => {
-      const timer = cmd.forSeconds ? setTimeout(resolve, cmd.forSeconds * 1000) : null;
-      const off = io.onInterrupt(() => { if (timer) clearTimeout(timer); resolve(); });
-      offs.push(off);
+      const timer = forSeconds ? setTimeout(resolve, forSeconds * 1000) : null;
+      offs.push(io.onInterrupt(() => { if (timer) clearTimeout(timer); resolve(); }));
       if (timer) offs.push(() => clearTimeout(timer));
     });
   } finally {
@@ -661,8 +678,8 @@ async function settleOne(ctx: Ctx, sip: string, maxMs: number): Promise<void> {
 
 /** watch: presence and note changes of the people watched (the contact list) until --for or Ctrl+C. */
 async function watch(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'watch' }>): Promise<number> {
-  const { service, io, globals } = ctx;
-  const line = (json: Record<string, unknown>, text: string) => io.stdout(`${globals.json ? JSON.stringify(json) : text}\n`);
+  const { service, globals } = ctx;
+  const line = linePrinter(ctx);
   const shown = new Map<string, string>();
   const key = (p: PersonCard) => JSON.stringify([p.presence?.availability ?? null, p.presence?.activity ?? '', p.note?.message ?? '']);
   const offs: (() => void)[] = [];
@@ -677,26 +694,10 @@ async function watch(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'watch' }>): Pr
   offs.push(service.on('myStatus', (m) => {
     line({ event: 'myStatus', time: new Date().toISOString(), ...myStatusJson(m) }, `[${new Date().toISOString().slice(11, 19)}] You: ${availabilityLabel(m.availability)}${m.activity ? ` — ${activityLabel(m.activity)}` : ''}${m.note ? ` — ${m.note}` : ''}`);
   }));
-  offs.push(service.on('session', (s) => {
-    if (s.status === 'reconnecting' || s.status === 'error') line({ event: 'session', status: s.status, ...(s.error ? { error: s.error } : {}) }, `(${s.status}${s.error ? `: ${s.error.message}` : ''})`);
-  }));
+  offs.push(service.on('session', sessionTrouble(line)));
   // What is known now first (from the cache), then the changes as they come.
   for (const p of (await service.contactList()).people) if (p.presence) shown.set(p.sip, key(p));
   if (globals.json) line({ event: 'watching', account: ctx.account }, '');
   else ctx.progress(`Watching your contacts' presence as ${ctx.account}${cmd.forSeconds ? ` for ${cmd.forSeconds} s` : ''}; Ctrl+C to stop.`);
-  service.reportIdle(0);
-  const active = setInterval(() => service.reportIdle(0), 60_000);
-  try {
-    await new Promise<void>((resolve) => {
-      const timer = cmd.forSeconds ? setTimeout(resolve, cmd.forSeconds * 1000) : null;
-      offs.push(io.onInterrupt(() => { if (timer) clearTimeout(timer); resolve(); }));
-      if (timer) offs.push(() => clearTimeout(timer));
-    });
-  } finally {
-    clearInterval(active);
-    for (const off of offs) off();
-  }
-  if (globals.json) line({ event: 'end' }, '');
-  else ctx.progress('Signing out.');
-  return 0;
+  return stayUntilDone(ctx, cmd.forSeconds, offs, line);
 }
