@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentTypeAllowsImage, sniffImage } from '../../main/core/app/imageSniff.ts';
-import { readAtMost } from '../../main/core/app/photoFetch.ts';
+import { readAtMost } from '../../main/core/ucwa/readAtMost.ts';
 
 const bytes = (...parts: (string | number[])[]) =>
   new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));

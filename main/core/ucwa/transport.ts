@@ -2,6 +2,7 @@
 // cap, JSON parsing only for JSON content types, and error bodies turned into UcwaError.
 // Redirects are never followed by fetch (`redirect: 'manual'`): a 3xx could carry the bearer
 // token to a host the hypermedia guard never approved.
+import { readAtMost } from './readAtMost.ts';
 import { BadResponseError, NetworkError, parseRetryAfter, UcwaError } from './errors.ts';
 import { redact } from './redact.ts';
 import { safeUrl } from '../logSafe.ts';
@@ -52,26 +53,9 @@ export function createTransport(opts: TransportOptions): Transport {
   const log = opts.log;
 
   async function readBody(res: Response, url: string): Promise<string> {
-    const declared = Number(res.headers.get('content-length') ?? 'NaN');
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new BadResponseError('tooLarge', `response from ${safeUrl(url)} is ${declared} bytes (limit ${maxBytes})`);
-    }
-    if (!res.body) return '';
-    const reader = res.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw new BadResponseError('tooLarge', `response from ${safeUrl(url)} exceeds ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-    return new TextDecoder().decode(Buffer.concat(chunks));
+    const { body, tooLarge } = await readAtMost(res, maxBytes);
+    if (tooLarge) throw new BadResponseError('tooLarge', `response from ${safeUrl(url)} exceeds ${maxBytes} bytes`);
+    return new TextDecoder().decode(body);
   }
 
   return {
