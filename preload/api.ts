@@ -9,11 +9,13 @@ export const CALL_NAMES = [
   'listConversations', 'getConversation', 'listChats', 'getChat', 'chatConversationIds', 'listChatMessages', 'firstUnreadMessage', 'listMessages', 'messagesAround', 'search', 'searchMessages', 'markRead', 'markAllRead', 'setReading', 'unreadSummary', 'syncNow', 'syncProgress',
   'searchPeople', 'startConversation', 'continueConversation', 'send', 'accept', 'decline', 'typing', 'hangUp', 'liveState', 'connectedConversations',
   'retryOutbox', 'discardOutbox',
+  'contactList', 'refreshContacts', 'person', 'findPeople', 'watchPeople', 'setNote', 'setLocation', 'myStatus', 'resetAvailability', 'setGroupCollapsed', 'setFavourite', 'personPhoto',
   'openExternal', 'getSettings', 'setSettings', 'showWindow', 'pendingNavigation', 'closeWindow',
 ] as const satisfies readonly CallName[];
 
 export const EVENT_NAMES = [
   'session', 'invitation', 'invitationProgress', 'message', 'messageRemoved', 'delivery', 'typing', 'conversation', 'chat', 'chatRemoved', 'live', 'sync', 'unread', 'settings', 'navigate',
+  'person', 'contactList', 'myStatus',
 ] as const satisfies readonly EventName[];
 
 // Compile-time: the lists above name every call and event of the contract (the unit test checks the runtime side).

@@ -7,6 +7,7 @@ import { describeError } from '../core/logSafe.ts';
 
 export const SERVICE_EVENTS = [
   'session', 'invitation', 'invitationProgress', 'message', 'messageRemoved', 'delivery', 'typing', 'conversation', 'chat', 'chatRemoved', 'live', 'sync', 'unread',
+  'person', 'contactList', 'myStatus',
 ] as const satisfies readonly ServiceEventName[];
 // Compile-time: a service event missing above would never reach the windows.
 type Exhaustive<A, B> = [Exclude<A, B>] extends [never] ? true : false;
@@ -175,6 +176,19 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
     syncProgress: () => s().syncProgress(),
     retryOutbox: (id) => s().retryOutbox(id),
     discardOutbox: (id) => s().discardOutbox(id),
+    contactList: () => s().contactList(),
+    refreshContacts: () => s().refreshContacts(),
+    person: (sip) => s().person(sip),
+    findPeople: (q, opts) => s().findPeople(q, opts),
+    // The release goes to the service that took the watch (an account switch closed the other).
+    watchPeople: (sips, reason) => s().watchPeople(sips, reason),
+    setNote: (text) => s().setNote(text),
+    setLocation: (text) => s().setLocation(text),
+    myStatus: () => s().myStatus(),
+    resetAvailability: () => s().resetAvailability(),
+    setGroupCollapsed: (id, collapsed) => s().setGroupCollapsed(id, collapsed),
+    setFavourite: (sip, favourite) => s().setFavourite(sip, favourite),
+    personPhoto: (sip) => s().personPhoto(sip),
     on<E extends ServiceEventName>(event: E, listener: (payload: ServiceEvents[E]) => void) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));

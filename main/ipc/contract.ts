@@ -179,6 +179,46 @@ export const signInRequestSchema = z.object({
   remember: z.boolean().optional(),
 });
 
+// ---------------------------------------------------------------- people (issue 13)
+const sipArg = z.string().trim().min(3).max(256);
+export const phoneNumbersSchema = z.object({ work: z.string(), mobile: z.string(), home: z.string(), other: z.string() });
+export const personCardSchema = z.object({
+  sip: z.string(),
+  name: z.string(),
+  title: z.string(),
+  department: z.string(),
+  company: z.string(),
+  office: z.string(),
+  emails: z.array(z.string()),
+  phones: phoneNumbersSchema,
+  contactType: z.string(),
+  sourceNetwork: z.string(),
+  /** null until read. `availability` is the server's token as it came: an unknown one reads "Unknown". */
+  presence: z.object({ availability: z.string(), activity: z.string(), deviceType: z.string(), lastActive: z.number().nullable() }).nullable(),
+  note: z.object({ message: z.string(), type: z.string() }).nullable(),
+  location: z.string().nullable(),
+  /** The cached photo's ETag and file (the renderer asks personPhoto for its bytes); null: none known. */
+  photo: z.object({ etag: z.string().nullable(), file: z.string().nullable() }).nullable(),
+  inContactList: z.boolean(),
+  updated: z.object({ card: z.number().nullable(), presence: z.number().nullable(), note: z.number().nullable(), location: z.number().nullable(), photo: z.number().nullable() }),
+});
+export const contactGroupSchema = z.object({
+  id: z.number().int(),
+  serverId: z.string(),
+  kind: z.enum(['pinned', 'default', 'user', 'distribution', 'delegates', 'delegators', 'organization', 'other']),
+  name: z.string(),
+  position: z.number(),
+  collapsed: z.boolean(),
+  members: z.array(z.string()),
+});
+export const contactListSchema = z.object({ groups: z.array(contactGroupSchema), people: z.array(personCardSchema) });
+export const myStatusSchema = z.object({ availability: z.string().nullable(), activity: z.string(), note: z.string(), noteType: z.string(), location: z.string() });
+/** A photo's bytes for an <img>: only image types the app sniffed itself (PNG, JPEG, GIF, WebP). */
+export const photoSchema = z.object({ mime: z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp']), base64: z.string() });
+/** Why a window keeps people's presence live; each window's set per reason replaces its last one. */
+export const watchReasonSchema = z.enum(['search', 'card', 'view']);
+export const MAX_WATCHED = 500;
+
 export const windowNameSchema = z.enum(['history', 'popup', 'signin']);
 
 /** What the renderer should show (sent by main with the `navigate` event, or read at load). */
@@ -241,6 +281,24 @@ export const calls = {
   hangUp: { args: z.tuple([id]), result: z.null() },
   liveState: { args: z.tuple([id]), result: liveStateSchema.nullable() },
   connectedConversations: { args: z.tuple([]), result: z.array(id) },
+  // contacts and presence (issue 13)
+  contactList: { args: z.tuple([]), result: contactListSchema },
+  refreshContacts: { args: z.tuple([]), result: contactListSchema },
+  person: { args: z.tuple([sipArg]), result: personCardSchema.nullable() },
+  findPeople: { args: z.tuple([z.string().max(256), z.object({ contactsOnly: z.boolean().optional(), limit: z.number().int().min(1).max(MAX_PAGE).optional() }).optional()]), result: z.array(personCardSchema) },
+  /** Keep these people's presence live for the calling window and reason (replaces that window's last
+   * set for the reason; [] releases it). */
+  watchPeople: { args: z.tuple([z.array(sipArg).max(MAX_WATCHED), watchReasonSchema]), result: z.null() },
+  setNote: { args: z.tuple([z.string().max(2048)]), result: myStatusSchema },
+  setLocation: { args: z.tuple([z.string().max(256)]), result: myStatusSchema },
+  myStatus: { args: z.tuple([]), result: myStatusSchema },
+  resetAvailability: { args: z.tuple([]), result: z.null() },
+  setGroupCollapsed: { args: z.tuple([z.number().int(), z.boolean()]), result: contactGroupSchema.nullable() },
+  /** Add to or remove from Favourites (the server's pinned group). */
+  setFavourite: { args: z.tuple([sipArg, z.boolean()]), result: z.null() },
+  /** The person's photo from the disk cache (fetched once when online and not cached); null: none.
+   * 'me' for your own. */
+  personPhoto: { args: z.tuple([sipArg]), result: photoSchema.nullable() },
   // outbox
   retryOutbox: { args: z.tuple([z.string().min(1).max(128)]), result: outboxItemSchema },
   discardOutbox: { args: z.tuple([z.string().min(1).max(128)]), result: z.null() },
@@ -274,6 +332,9 @@ export const events = {
   unread: unreadCountsSchema,
   settings: settingsSchema,
   navigate: navigationSchema,
+  person: personCardSchema,
+  contactList: z.object({ groups: z.array(contactGroupSchema) }),
+  myStatus: myStatusSchema,
 } as const;
 
 // ---------------------------------------------------------------- derived types
@@ -304,6 +365,12 @@ export type UnreadCounts = z.infer<typeof unreadCountsSchema>;
 export type UnreadSummary = z.infer<typeof unreadSummarySchema>;
 export type Person = z.infer<typeof personSchema>;
 export type Availability = z.infer<typeof availabilitySchema>;
+export type PersonCard = z.infer<typeof personCardSchema>;
+export type ContactGroup = z.infer<typeof contactGroupSchema>;
+export type ContactList = z.infer<typeof contactListSchema>;
+export type MyStatus = z.infer<typeof myStatusSchema>;
+export type Photo = z.infer<typeof photoSchema>;
+export type WatchReasonIpc = z.infer<typeof watchReasonSchema>;
 
 /** `window.ucwa` as the preload exposes it. Calls never reject: they resolve to a Result. */
 export type UcwaApi = { [K in CallName]: (...args: CallArgs<K>) => Promise<Result<CallResult<K>>> } & {

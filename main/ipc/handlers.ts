@@ -75,6 +75,8 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
     await p;
     return null;
   };
+  /** The presence each window keeps live, by window and reason (see watchPeople). */
+  const watches = new Map<string, () => void>();
   const impl: Impl = {
     signIn: (_c, req) => {
       // An empty field means "find it from my address".
@@ -109,6 +111,26 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
     syncNow: (_c) => nul(service.syncNow()),
     syncProgress: async () => service.syncProgress(),
     searchPeople: (_c, q, limit) => service.searchPeople(q, limit),
+    contactList: () => service.contactList(),
+    refreshContacts: () => service.refreshContacts(),
+    person: (_c, sip) => service.person(sip),
+    findPeople: (_c, q, opts) => service.findPeople(q, opts),
+    watchPeople: async (c, sips, reason) => {
+      // A release function cannot cross IPC: each window holds one set per reason, replaced by its
+      // next call ([] releases it).
+      const key = `${String(c.window ?? 'unknown')}\u0000${reason}`;
+      watches.get(key)?.();
+      watches.delete(key);
+      if (sips.length > 0) watches.set(key, service.watchPeople(sips, reason));
+      return null;
+    },
+    setNote: (_c, text) => service.setNote(text),
+    setLocation: (_c, text) => service.setLocation(text),
+    myStatus: () => service.myStatus(),
+    resetAvailability: () => nul(service.resetAvailability()),
+    setGroupCollapsed: (_c, id, collapsed) => service.setGroupCollapsed(id, collapsed),
+    setFavourite: (_c, sip, favourite) => nul(service.setFavourite(sip, favourite)),
+    personPhoto: (_c, sip) => service.personPhoto(sip),
     // A delivery promise cannot cross IPC: the renderer follows the item by its clientId ('delivery' events).
     startConversation: async (_c, to, text) => pick(await service.startConversation(to, text)),
     continueConversation: async (_c, id, text) => pick(await service.continueConversation(id, text)),

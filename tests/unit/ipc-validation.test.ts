@@ -12,6 +12,7 @@ const person = { sip: 'sip:alice@contoso.com', name: 'Alice' };
 const session = { status: 'online' as const, user: person, availability: 'Online' as const, error: null, nextRetryAt: null, demo: false };
 const outbox = { clientId: 'c1', conversationId: 1, messageId: 2, text: 'hi', html: null, state: 'queued' as const, attempts: 0, lastError: null, createdAt: 1, operationId: null, location: null, maybeDuplicate: false };
 
+const myStatus = { availability: 'Online', activity: '', note: '', noteType: '', location: '' };
 const sending = { clientId: outbox.clientId, conversationId: 1, item: outbox, delivered: Promise.resolve(outbox) };
 
 function fakeService(calls: string[]): MessengerService {
@@ -35,6 +36,15 @@ function fakeService(calls: string[]): MessengerService {
     unreadSummary: rec('unreadSummary', Promise.resolve({ unreadChats: 0, missedChats: 0, latest: [] })),
     syncNow: rec('syncNow', Promise.resolve()), syncProgress: rec('syncProgress', { running: false, done: 0, total: 0, error: null }),
     retryOutbox: rec('retryOutbox', Promise.resolve(outbox)), discardOutbox: rec('discardOutbox', Promise.resolve()),
+    contactList: rec('contactList', Promise.resolve({ groups: [], people: [] })), refreshContacts: rec('refreshContacts', Promise.resolve({ groups: [], people: [] })),
+    person: rec('person', Promise.resolve(null)), findPeople: rec('findPeople', Promise.resolve([])),
+    watchPeople: (sips: string[]) => {
+      calls.push(`watchPeople ${sips.join(',')}`);
+      return () => void calls.push(`release ${sips.join(',')}`);
+    },
+    setNote: rec('setNote', Promise.resolve(myStatus)), setLocation: rec('setLocation', Promise.resolve(myStatus)), myStatus: rec('myStatus', Promise.resolve(myStatus)),
+    resetAvailability: rec('resetAvailability', Promise.resolve()), setGroupCollapsed: rec('setGroupCollapsed', Promise.resolve(null)),
+    setFavourite: rec('setFavourite', Promise.resolve()), personPhoto: rec('personPhoto', Promise.resolve(null)),
     on: () => () => undefined, close: rec('close', Promise.resolve()),
   };
 }
@@ -112,6 +122,18 @@ const valid: Record<CallName, unknown[]> = {
   showWindow: ['history', { to: 'conversation', conversationId: 4 }],
   pendingNavigation: [],
   closeWindow: [],
+  contactList: [],
+  refreshContacts: [],
+  person: ['sip:bob@contoso.com'],
+  findPeople: ['bo', { contactsOnly: true, limit: 50 }],
+  watchPeople: [['sip:bob@contoso.com'], 'search'],
+  setNote: ['Out at 4'],
+  setLocation: ['Office'],
+  myStatus: [],
+  resetAvailability: [],
+  setGroupCollapsed: [2, true],
+  setFavourite: ['sip:bob@contoso.com', true],
+  personPhoto: ['sip:bob@contoso.com'],
 };
 
 test('every call of the contract is accepted with valid arguments', async () => {
@@ -148,7 +170,24 @@ const invalid: Partial<Record<CallName, unknown[][]>> = {
   // Deleting needs the renderer to say it asked; nothing else may ride along (no account of its choosing).
   deleteLocalHistory: [[], [{}], [{ confirm: false }], [{ confirm: 'yes' }], [{ confirm: 1 }], [{ confirm: true, account: 'sip:bob@contoso.com' }], [true]],
   signOut: [[{ forget: 'yes' }], ['forget']],
+  person: [[], [''], [42], ['x'.repeat(300)]],
+  findPeople: [[1], ['bo', { limit: 0 }], ['bo', { contactsOnly: 'yes' }]],
+  watchPeople: [[['sip:bob@contoso.com']], [['sip:bob@contoso.com'], 'contacts'], ['sip:bob@contoso.com', 'search'], [Array(501).fill('sip:bob@contoso.com'), 'view']],
+  setNote: [[1], ['x'.repeat(2049)]],
+  setGroupCollapsed: [['2', true], [2, 'yes']],
+  setFavourite: [['sip:bob@contoso.com'], ['sip:bob@contoso.com', 'yes']],
+  personPhoto: [[], [null]],
 };
+
+test('watchPeople: one set per window and reason, replaced by the next call, [] releases it', async () => {
+  const { handlers, calls } = setup();
+  await handlers.watchPeople({ window: 'history' }, [['sip:a@x.y'], 'search']);
+  await handlers.watchPeople({ window: 'popup' }, [['sip:p@x.y'], 'search']);
+  await handlers.watchPeople({ window: 'history' }, [['sip:b@x.y'], 'search']);
+  await handlers.watchPeople({ window: 'history' }, [['sip:c@x.y'], 'card']);
+  await handlers.watchPeople({ window: 'history' }, [[], 'search']);
+  assert.deepEqual(calls, ['watchPeople sip:a@x.y', 'watchPeople sip:p@x.y', 'release sip:a@x.y', 'watchPeople sip:b@x.y', 'watchPeople sip:c@x.y', 'release sip:b@x.y']);
+});
 
 test('wrong argument types, missing and extra arguments are refused before the service runs', async () => {
   const { handlers, calls } = setup();

@@ -6,7 +6,7 @@
 //   myStatus.ts               your own note, location and presence
 // and routes the people and `me` events to them. Below the router, above the session; what flows up
 // is the store's changes (the service turns them into events) and the optional photo port.
-import { AppError, type MyStatus, type WatchReason } from './types.ts';
+import { AppError, type MyStatus, type PhotoBytes, type WatchReason } from './types.ts';
 import type { PhotoPort } from './deps.ts';
 import type { Session, ResetReason } from './session.ts';
 import { ContactListSync } from './contactList.ts';
@@ -177,6 +177,15 @@ export class People {
   }
 
   /** Directory search: the cards are stored and their links kept (presence and card on demand). */
+  // TEMPORARY (replaced in the next commit): the IPC contract lands first.
+  async setFavourite(_sip: string, _favourite: boolean): Promise<void> {
+    throw new AppError({ code: 'internal', message: 'Favourites cannot be changed yet.' });
+  }
+
+  async personPhoto(_sip: string): Promise<PhotoBytes | null> {
+    return null;
+  }
+
   async search(query: string, limit: number): Promise<Person[] | null> {
     const { session, store } = this.#o;
     const client = session.client;

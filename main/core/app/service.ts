@@ -260,6 +260,8 @@ export function createMessengerService(deps: MessengerDeps): FullMessengerServic
       await session.setAvailability('Online');
     },
     setGroupCollapsed: (groupId, collapsed) => store.setGroupCollapsed(groupId, collapsed),
+    setFavourite: (sip, favourite) => pp.setFavourite(sip, favourite),
+    personPhoto: (sip) => pp.personPhoto(sip),
     on: <E extends AnyServiceEventName>(event: E, listener: (payload: AnyServiceEvents[E]) => void) => events.on(event, listener),
     async close() {
       if (closed) return;

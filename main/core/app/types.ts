@@ -128,7 +128,7 @@ export interface SyncProgress {
   error: AppErrorShape | null;
 }
 
-export interface ServiceEvents {
+export interface ServiceEvents extends PeopleServiceEvents {
   session: SessionState;
   invitation: InvitationInfo; // new incoming invitation
   invitationProgress: InvitationInfo; // any invitation changed state
@@ -167,7 +167,7 @@ export interface MyStatus {
  */
 export type WatchReason = 'contacts' | 'conversations' | 'search' | 'card' | 'view';
 
-/** The events of the people layer (issue 13). Not yet in ServiceEvents: see PeopleService. */
+/** The events of the people layer (issue 13), part of ServiceEvents. */
 export interface PeopleServiceEvents {
   /** A person's card, presence, note, location or photo changed, or they joined or left the contact list. */
   person: PersonCard;
@@ -178,8 +178,9 @@ export interface PeopleServiceEvents {
 }
 
 export type PeopleServiceEventName = keyof PeopleServiceEvents;
-export type AnyServiceEvents = ServiceEvents & PeopleServiceEvents;
-export type AnyServiceEventName = keyof AnyServiceEvents;
+/** Kept for the callers written while the people layer was separate. */
+export type AnyServiceEvents = ServiceEvents;
+export type AnyServiceEventName = ServiceEventName;
 
 /** What send() gives back: the message's clientId at once, and a promise of its delivery. */
 export interface Sending {
@@ -190,7 +191,7 @@ export interface Sending {
   delivered: Promise<OutboxItem>;
 }
 
-export interface MessengerService {
+export interface MessengerService extends PeopleService {
   // --- session ---
   /** The user signing in (the sign-in window, the CLI): any failure rejects at once with its reason. */
   signIn(request: SignInRequest): Promise<SessionState>;
@@ -281,11 +282,7 @@ export interface MessengerService {
   close(): Promise<void>;
 }
 
-/**
- * Contacts and presence (issue 13). A separate interface for now: the shell's AccountService and
- * its event list (main/electron) implement MessengerService exactly, and are wired to these in the
- * IPC step, which folds this into MessengerService. createMessengerService returns both.
- */
+/** Contacts and presence (issue 13): the people part of MessengerService. */
 export interface PeopleService {
   /** The contact list from the local cache (shown at once, offline too); refreshed after sign-in. */
   contactList(): Promise<ContactList>;
@@ -312,10 +309,21 @@ export interface PeopleService {
   resetAvailability(): Promise<void>;
   /** Fold or unfold a group in the People view (remembered); null when the group is unknown. */
   setGroupCollapsed(groupId: number, collapsed: boolean): Promise<ContactGroup | null>;
-  on<E extends AnyServiceEventName>(event: E, listener: (payload: AnyServiceEvents[E]) => void): () => void;
+  /** Add to (true) or remove from (false) Favourites, the server's pinned group; the contact list
+   * follows from the server. Rejects in words: offline, list full, read-only (migration), … */
+  setFavourite(sip: string, favourite: boolean): Promise<void>;
+  /** A person's photo from the disk cache, fetched first when online and not read this session;
+   * 'me' is your own. Null: no photo (show initials). Never a non-image. */
+  personPhoto(sip: string): Promise<PhotoBytes | null>;
 }
 
-/** What createMessengerService returns: the messenger with its people layer. */
-export type FullMessengerService = MessengerService & PeopleService;
+/** A photo for display: bytes the core sniffed as an image, with that type. */
+export interface PhotoBytes {
+  mime: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+  base64: string;
+}
+
+/** Kept for the callers written while the people layer was separate. */
+export type FullMessengerService = MessengerService;
 
 export type { Chat, ContactGroup, ContactList, Conversation, DeliveryState, Message, OutboxItem, Person, PersonCard, SearchHit, UnreadSummary };
