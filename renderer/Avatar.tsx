@@ -1,0 +1,40 @@
+// A person's picture (their photo, else initials on a stable colour) with their presence dot, and
+// the dot on its own (issue 13). The dot's colour follows Skype for Business's (green, red, dark red
+// with a bar, yellow, grey), and each kind has its own shape too, and words for screen readers and
+// the tooltip: never colour alone.
+import type { ReactNode } from 'react';
+import type { PersonCard } from '../main/ipc/contract.ts';
+import { presenceView, type PresenceView } from './presenceWords.ts';
+import { usePerson, usePhoto } from './peopleCache.ts';
+import { avatarClass, initials } from './text.tsx';
+
+/** The dot for a presence as the app reads it; `label` false when the words are shown beside it. */
+export function PresenceDot(props: { view: PresenceView; label?: boolean }): ReactNode {
+  const { view } = props;
+  const title = view.detail ? `${view.words} — ${view.detail}` : view.words;
+  return props.label === false
+    ? <span className={`presence-dot p-${view.kind}`} aria-hidden="true" />
+    : <span className={`presence-dot p-${view.kind}`} role="img" aria-label={title} title={title} />;
+}
+
+export function presenceOf(card: PersonCard | undefined): PresenceView {
+  return presenceView(card?.presence ?? null);
+}
+
+/**
+ * The picture of one person. `sip` null (a group, several people): initials of `name` and no dot.
+ * `dot` false: no presence shown (e.g. your own messages).
+ */
+export function Avatar(props: { sip: string | null; name: string; size?: 'small' | 'large'; dot?: boolean; fetch?: boolean }): ReactNode {
+  const card = usePerson(props.sip, { fetch: props.fetch ?? true });
+  const photo = usePhoto(props.sip, Boolean(card?.photo?.file));
+  const size = props.size ? ` ${props.size}` : '';
+  return (
+    <span className={`avatar-wrap${size}`}>
+      {photo
+        ? <img className={`avatar photo${size}`} src={photo} alt="" aria-hidden="true" draggable={false} />
+        : <span className={`avatar${size} ${avatarClass(props.name)}`} aria-hidden="true">{initials(props.name || '?')}</span>}
+      {props.sip && props.dot !== false && <PresenceDot view={presenceOf(card)} />}
+    </span>
+  );
+}
