@@ -21,11 +21,12 @@ const LAYERS = [
   { name: 'connector', files: ['app/connector.ts'] },
   { name: 'invitations', files: ['app/invitations.ts'] },
   { name: 'lives', files: ['app/lives.ts'] },
-  // Contacts and presence (issue 13): the list sync, the presence manager, contacts' and your own status.
-  { name: 'people', files: ['app/people.ts', 'app/contactList.ts', 'app/presenceSubscriptions.ts', 'app/contactParts.ts', 'app/myStatus.ts'] },
+  // Contacts and presence (issue 13): the list sync, the presence manager, contacts' and your own
+  // status, Favourites, a distribution group's people, and the photos shown for them.
+  { name: 'people', files: ['app/people.ts', 'app/contactList.ts', 'app/presenceSubscriptions.ts', 'app/contactParts.ts', 'app/myStatus.ts', 'app/favourites.ts', 'app/groupExpansion.ts', 'app/personPhotos.ts'] },
   { name: 'session', files: ['app/session*.ts'] },
   { name: 'sync', files: ['app/sync.ts'] },
-  { name: 'app base', files: ['app/events.ts', 'app/errors.ts', 'app/types.ts', 'app/deps.ts', 'app/retry*.ts', 'app/reading.ts', 'app/semaphore.ts'] },
+  { name: 'app base', files: ['app/events.ts', 'app/errors.ts', 'app/types.ts', 'app/deps.ts', 'app/retry*.ts', 'app/reading.ts', 'app/semaphore.ts', 'app/batchGets.ts'] },
   // The photo cache and its bytes: ucwa, store types and base only, so any layer above may hold one.
   { name: 'photos', files: ['app/photos.ts', 'app/photoFetch.ts', 'app/imageSniff.ts'] },
   {

@@ -9,7 +9,7 @@ export const CALL_NAMES = [
   'listConversations', 'getConversation', 'listChats', 'getChat', 'chatConversationIds', 'listChatMessages', 'firstUnreadMessage', 'listMessages', 'messagesAround', 'search', 'searchMessages', 'markRead', 'markAllRead', 'setReading', 'unreadSummary', 'syncNow', 'syncProgress',
   'searchPeople', 'startConversation', 'continueConversation', 'send', 'accept', 'decline', 'typing', 'hangUp', 'liveState', 'connectedConversations',
   'retryOutbox', 'discardOutbox',
-  'contactList', 'refreshContacts', 'person', 'findPeople', 'watchPeople', 'setNote', 'setLocation', 'myStatus', 'resetAvailability', 'setGroupCollapsed', 'setFavourite', 'personPhoto',
+  'contactList', 'refreshContacts', 'person', 'findPeople', 'watchPeople', 'setNote', 'setLocation', 'myStatus', 'resetAvailability', 'setGroupCollapsed', 'setFavourite', 'personPhoto', 'expandGroup',
   'openExternal', 'getSettings', 'setSettings', 'showWindow', 'pendingNavigation', 'closeWindow',
 ] as const satisfies readonly CallName[];
 

@@ -27,7 +27,7 @@ export type CommandSpec =
   | { name: 'listen'; accept: boolean; forSeconds: number | null }
   | { name: 'search'; text: string; limit: number; offline: boolean; sort: 'newest' | 'best' }
   | { name: 'contacts'; group: string | null; offline: boolean }
-  | { name: 'presence'; availability: PresenceChoice | null; note: string | null }
+  | { name: 'presence'; availability: PresenceChoice | null; note: string | null; location: string | null }
   | { name: 'whois'; sip: string }
   | { name: 'watch'; forSeconds: number | null }
   | { name: 'forget' }
@@ -202,7 +202,10 @@ export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | Early
   sub('presence', 'show your status, or set it (available, busy, do-not-disturb, be-right-back, appear-away, off-work, reset)')
     .argument('[availability]', 'the status to set', presenceWord)
     .option('--note <text>', 'your note ("" clears it)')
-    .action((availability: PresenceChoice | undefined, o: { note?: string }) => { result = { name: 'presence', availability: availability ?? null, note: o.note ?? null }; });
+    .option('--location <text>', 'your location, at most 60 characters ("" clears it)')
+    .action((availability: PresenceChoice | undefined, o: { note?: string; location?: string }) => {
+      result = { name: 'presence', availability: availability ?? null, note: o.note ?? null, location: o.location ?? null };
+    });
   sub('whois', 'a person\'s card and presence')
     .argument('<sip>', 'who, e.g. bob@contoso.com', sipOption)
     .action((sip: string) => { result = { name: 'whois', sip }; });

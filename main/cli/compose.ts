@@ -7,7 +7,7 @@ import { createKeychain, createMemorySecrets } from '../core/secrets/keychain.ts
 import { createMemoryStore } from '../core/store/memoryStore.ts';
 import { createSqliteStore } from '../core/store/sqliteStore.ts';
 import { endpointId, ensureDataDir, rememberedServers, removeLogFiles } from '../core/paths.ts';
-import { removeAccountDatabase } from '../core/store/accountFiles.ts';
+import { accountPhotoDir, removeAccountDatabase, removeAccountPhotos } from '../core/store/accountFiles.ts';
 import { setupNodeNetworking } from '../core/ucwa/nodeNet.ts';
 import type { DemoServer, Runtime, ServiceSetup } from './run.ts';
 import { toErrorShape } from './errors.ts';
@@ -43,6 +43,10 @@ export function createRuntime(): Runtime {
           endpointId: await endpointId(setup.dataDir),
           userAgent: USER_AGENT,
           log: setup.log,
+          // Shared with the app: the account's photo cache in the same data folder. A command asks for
+          // the photos it shows (whois), not for the whole list each time it signs in.
+          photoDir: accountPhotoDir(setup.dataDir, setup.account),
+          prefetchPhotos: false,
         });
         return { service, warnings };
       } catch (err) {
@@ -70,7 +74,7 @@ export function createRuntime(): Runtime {
       return { url: sim.url, origin: sim.origin, control: opts.controlEndpoint ?? false, account: { sip: account.sip, password: account.password }, contact: echo?.sip ?? null, stop: () => sim.stop() };
     },
     async removeLocalData(dataDir, account) {
-      const removed = await removeAccountDatabase(dataDir, account);
+      const removed = [...await removeAccountDatabase(dataDir, account), ...await removeAccountPhotos(dataDir, account)];
       const servers = rememberedServers(dataDir);
       if ((await servers.get(account)) !== undefined) {
         await servers.set(account, undefined);

@@ -1,5 +1,5 @@
 // Text and JSON shapes of the CLI's output (pure functions).
-import type { Conversation, InvitationInfo, Message, MyStatus, Person, PersonCard, SearchHit } from '../core/app/types.ts';
+import type { Conversation, InvitationInfo, Message, MyStatus, Person, PersonCard, PhotoBytes, SearchHit } from '../core/app/types.ts';
 import { isDateTime } from '../core/limits.ts';
 import { availabilityOf } from '../core/ucwa/presence.ts';
 
@@ -199,6 +199,17 @@ export function personCardLines(p: PersonCard): string[] {
     ['Contact list', p.inContactList ? 'yes' : 'no'],
   ];
   return rows.filter(([, v]) => v).map(([k, v]) => `${`${k}:`.padEnd(14)}${v}`);
+}
+
+/** Whether `ucwa whois` found a photo: its type and size (the picture itself is for the app). */
+export function photoJson(photo: PhotoBytes | null): { mime: string; bytes: number } | null {
+  return photo ? { mime: photo.mime, bytes: Buffer.byteLength(photo.base64, 'base64') } : null;
+}
+
+export function photoLine(photo: PhotoBytes | null): string {
+  const p = photoJson(photo);
+  const kind = p?.mime.replace(/^image\//, '').toUpperCase();
+  return `${'Photo:'.padEnd(14)}${p ? `yes (${kind}, ${Math.max(1, Math.round(p.bytes / 1024))} KB)` : 'none'}`;
 }
 
 export function myStatusLine(m: MyStatus): string {

@@ -13,7 +13,7 @@ import { normaliseSipArg } from './args.ts';
 import { appError, errorLine, toErrorShape } from './errors.ts';
 import {
   activityLabel, availabilityLabel, conversationJson, conversationLine, invitationJson, invitationLine, messageJson, messageLine, myStatusJson, myStatusLine,
-  personCardLines, personJson, personLine, searchHitJson, searchHitLine,
+  personCardLines, personJson, personLine, photoJson, photoLine, searchHitJson, searchHitLine,
 } from './format.ts';
 
 export interface CliIO {
@@ -634,6 +634,7 @@ async function presence(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'presence' }
   if (cmd.availability === 'reset') await service.resetAvailability();
   else if (cmd.availability) await service.setAvailability(cmd.availability);
   if (cmd.note !== null) await service.setNote(cmd.note);
+  if (cmd.location !== null) await service.setLocation(cmd.location);
   let status = await service.myStatus();
   if (cmd.availability) {
     // The server confirms with an event (Offwork reads back as Away / off-work): wait for it briefly.
@@ -663,7 +664,9 @@ async function whois(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'whois' }>): Pr
     card = await service.person(cmd.sip);
   }
   if (!card) throw appError('notFound', `Nobody with the address ${cmd.sip.replace(/^sip:/, '')} was found.`);
-  print(ctx, { person: personJson(card) }, personCardLines(card));
+  // Whether there is a photo (fetched into the shared cache when due); a failure is only "none".
+  const photo = await service.personPhoto(card.sip).catch(() => null);
+  print(ctx, { person: personJson(card), photo: photoJson(photo) }, [...personCardLines(card), photoLine(photo)]);
   return 0;
 }
 

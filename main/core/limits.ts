@@ -34,6 +34,10 @@ export const LIMITS = {
   dataUrlHeaderChars: 256,
   /** Bytes of one HTTP response body (a 200-message transcript page is well under 1 MB). */
   responseBytes: 8 * 1024 * 1024,
+  /** Characters of one batch answer part's head: its MIME headers, or its HTTP status line and
+   * headers (PROTOCOL.md §8.4; a real part's head is a few hundred). Beyond it that part is an error,
+   * the other parts are read. The whole answer is bounded by `responseBytes`. */
+  batchPartHeadChars: 16 * 1024,
 
   // --- people and the contact list (PROTOCOL-2 §1.12) ---
   /** Characters of a SIP address: a longer one is no address (the server takes contactUri ≤ 250),

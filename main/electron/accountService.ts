@@ -189,6 +189,7 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
     setGroupCollapsed: (id, collapsed) => s().setGroupCollapsed(id, collapsed),
     setFavourite: (sip, favourite) => s().setFavourite(sip, favourite),
     personPhoto: (sip) => s().personPhoto(sip),
+    expandGroup: (groupId) => s().expandGroup(groupId),
     on<E extends ServiceEventName>(event: E, listener: (payload: ServiceEvents[E]) => void) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));

@@ -10,7 +10,7 @@ import type { Store } from '../core/store/types.ts';
 import { endpointId, ensureDataDir, rememberedServers, removeLogFiles, type RememberedServers } from '../core/paths.ts';
 import { describeError } from '../core/logSafe.ts';
 import { accountKey, createAccountService, type AccountService } from './accountService.ts';
-import { removeAccountDatabase } from '../core/store/accountFiles.ts';
+import { accountPhotoDir, removeAccountDatabase, removeAccountPhotos } from '../core/store/accountFiles.ts';
 
 export type AppService = AccountService;
 
@@ -47,7 +47,7 @@ export async function createAppService(opts: AppServiceOptions): Promise<AppServ
   return createAccountService({
     async create(account) {
       const store = await openStore(account);
-      return createMessengerService({ fetch: opts.fetch, store, secrets: opts.secrets, endpointId: id, userAgent: opts.userAgent, log: opts.log });
+      return createMessengerService({ fetch: opts.fetch, store, secrets: opts.secrets, endpointId: id, userAgent: opts.userAgent, log: opts.log, photoDir: accountPhotoDir(opts.dataDir, account ?? 'sip:nobody') });
     },
     async rememberedAccount(sip) {
       if (sip) return accountKey(sip);
@@ -57,6 +57,7 @@ export async function createAppService(opts: AppServiceOptions): Promise<AppServ
     servers: serverFile(opts.dataDir),
     async removeLocalData(account) {
       await removeAccountDatabase(opts.dataDir, account);
+      await removeAccountPhotos(opts.dataDir, account);
       if (opts.clearLogs) opts.clearLogs();
       else await removeLogFiles(opts.dataDir);
     },

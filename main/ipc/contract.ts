@@ -298,7 +298,9 @@ export const calls = {
   setFavourite: { args: z.tuple([sipArg, z.boolean()]), result: z.null() },
   /** The person's photo from the disk cache (fetched once when online and not cached); null: none.
    * 'me' for your own. */
-  personPhoto: { args: z.tuple([sipArg]), result: photoSchema.nullable() },
+  personPhoto: { args: z.tuple([z.union([z.literal('me'), sipArg])]), result: photoSchema.nullable() },
+  /** The people of a group (a ContactGroup id); a distribution group's are read from the server. */
+  expandGroup: { args: z.tuple([z.number().int()]), result: z.array(personCardSchema) },
   // outbox
   retryOutbox: { args: z.tuple([z.string().min(1).max(128)]), result: outboxItemSchema },
   discardOutbox: { args: z.tuple([z.string().min(1).max(128)]), result: z.null() },

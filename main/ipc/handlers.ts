@@ -131,6 +131,7 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
     setGroupCollapsed: (_c, id, collapsed) => service.setGroupCollapsed(id, collapsed),
     setFavourite: (_c, sip, favourite) => nul(service.setFavourite(sip, favourite)),
     personPhoto: (_c, sip) => service.personPhoto(sip),
+    expandGroup: (_c, groupId) => service.expandGroup(groupId),
     // A delivery promise cannot cross IPC: the renderer follows the item by its clientId ('delivery' events).
     startConversation: async (_c, to, text) => pick(await service.startConversation(to, text)),
     continueConversation: async (_c, id, text) => pick(await service.continueConversation(id, text)),

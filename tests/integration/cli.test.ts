@@ -317,6 +317,12 @@ test('ucwa forget removes the account\'s database (-wal, -shm), remembered serve
     await closed;
   }
   writeFileSync(join(dataDir, `${mine}-wal`), ''); // as a session that was killed leaves it
+  // The account's photo cache, and another account's.
+  const { accountPhotoDir } = await import('../../main/core/store/accountFiles.ts');
+  mkdirSync(accountPhotoDir(dataDir, DEMO), { recursive: true });
+  writeFileSync(join(accountPhotoDir(dataDir, DEMO), 'a.png'), 'png');
+  mkdirSync(accountPhotoDir(dataDir, 'sip:bob@contoso.com'), { recursive: true });
+  writeFileSync(join(accountPhotoDir(dataDir, 'sip:bob@contoso.com'), 'b.png'), 'png');
 
   const r = await ucwa(['--user', DEMO, '--data-dir', dataDir, 'forget', '--json']);
   const doc = json<{ ok: boolean; forgotten: string; removed: string[]; warnings: string[] }>(r);
@@ -328,6 +334,8 @@ test('ucwa forget removes the account\'s database (-wal, -shm), remembered serve
   assert.deepEqual(JSON.parse(readFileSync(join(dataDir, 'servers.json'), 'utf8')), { 'sip:bob@contoso.com': 'https://bob.contoso.com/' });
   assert.deepEqual(readdirSync(join(dataDir, 'logs')), ['notes.txt'], 'every log file is gone, nothing else');
   assert.ok(names.includes('endpoint-id'), 'the install\'s id stays');
+  assert.ok(!existsSync(accountPhotoDir(dataDir, DEMO)) && doc.removed.includes(accountPhotoDir(dataDir, DEMO)), 'its photos are gone');
+  assert.ok(existsSync(join(accountPhotoDir(dataDir, 'sip:bob@contoso.com'), 'b.png')), 'another account\'s photos stay');
   // No keychain in this process (no D-Bus session): nothing can be remembered there, nothing to warn about.
   assert.deepEqual(doc.warnings, []);
 

@@ -4,7 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { accountPhotoDir } from '../../main/core/store/accountFiles.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,12 +48,12 @@ function env(): NodeJS.ProcessEnv {
   return e;
 }
 
-function spawnCli(args: string[]) {
-  return spawn(process.execPath, [entry, '--server', sim.url, '--user', DEMO, '--data-dir', tempDir(), ...args], { env: env(), cwd: root });
+function spawnCli(args: string[], dataDir = tempDir()) {
+  return spawn(process.execPath, [entry, '--server', sim.url, '--user', DEMO, '--data-dir', dataDir, ...args], { env: env(), cwd: root });
 }
 
-function ucwa(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnCli(args);
+function ucwa(args: string[], dataDir?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnCli(args, dataDir);
   let stdout = '', stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
   child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
@@ -107,19 +108,53 @@ test('presence: set availability and note, then show; a bad word is a usage erro
   assert.match(bad.stderr, /not a status/);
 });
 
+test('presence --location: set beside the note, shown, cleared; over 60 characters refused', async () => {
+  const set = await ucwa(['presence', '--note', 'In the lab', '--location', 'Building 4, room 12', '--json']);
+  assert.equal(set.code, 0, set.stderr);
+  const doc = JSON.parse(set.stdout) as { status: { note: string; location: string } };
+  assert.equal(doc.status.location, 'Building 4, room 12');
+  assert.equal(doc.status.note, 'In the lab');
+  assert.equal(sim.control.presenceOf(DEMO).location, 'Building 4, room 12');
+
+  const show = await ucwa(['presence']);
+  assert.equal(show.code, 0, show.stderr);
+  assert.match(show.stdout, /Location: Building 4, room 12/);
+
+  const long = await ucwa(['presence', '--location', 'x'.repeat(61)]);
+  assert.notEqual(long.code, 0);
+  assert.match(long.stderr, /at most 60 characters/);
+  assert.equal(sim.control.presenceOf(DEMO).location, 'Building 4, room 12', 'nothing sent');
+
+  const clear = await ucwa(['presence', '--location', '', '--json']);
+  assert.equal(clear.code, 0, clear.stderr);
+  assert.equal((JSON.parse(clear.stdout) as { status: { location: string } }).status.location, '');
+  assert.equal(sim.control.presenceOf(DEMO).location, '');
+});
+
 test('whois: the card and presence of a contact', async () => {
   const who = sim.control.contactList(DEMO).find((g) => /pinned/i.test(g.kind))!.members.find((m) => m !== DEMO && sim.people.some((p) => p.sip === m))!;
   sim.control.setPresence(who, { availability: 'Away', note: 'Lunch' });
-  const r = await ucwa(['whois', who.replace(/^sip:/, ''), '--json']);
+  const dataDir = tempDir();
+  const r = await ucwa(['whois', who.replace(/^sip:/, ''), '--json'], dataDir);
   assert.equal(r.code, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as { person: PersonOut };
+  const doc = JSON.parse(r.stdout) as { person: PersonOut; photo: { mime: string; bytes: number } | null };
   assert.equal(doc.person.sip, who);
   assert.equal(doc.person.availability, 'Away');
   assert.equal(doc.person.note, 'Lunch');
-  const text = await ucwa(['whois', who]);
+  // Whether there is a photo: fetched into the data folder's photo cache.
+  assert.equal(doc.photo?.mime, 'image/png');
+  assert.ok(doc.photo.bytes > 0);
+  assert.ok(readdirSync(accountPhotoDir(dataDir, DEMO)).some((n) => /^[0-9a-f]{32}\.png$/.test(n)), 'cached in the account\'s folder of <data-dir>/photos');
+  const text = await ucwa(['whois', who], dataDir);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /Status: +Away/);
   assert.match(text.stdout, /Note: +Lunch/);
+  assert.match(text.stdout, /Photo: +yes \(PNG, \d+ KB\)/);
+  sim.control.setPhoto(who, 'none');
+  const none = await ucwa(['whois', who, '--json']);
+  assert.equal(none.code, 0, none.stderr);
+  assert.equal((JSON.parse(none.stdout) as { photo: unknown }).photo, null);
+  sim.control.setPhoto(who, 'default');
   sim.control.clearPresence(who);
 });
 

@@ -14,8 +14,8 @@ import { createAppService } from '../../main/electron/services.ts';
 import { createLogger } from '../../main/electron/log.ts';
 import { logDir, MAIN_LOG_NAME } from '../../main/core/paths.ts';
 import { databaseFileName } from '../../main/core/store/sqliteStore.ts';
-import { isAccountDatabaseFile, removeAccountDatabase } from '../../main/core/store/accountFiles.ts';
-import { ME, sim } from './helpers.ts';
+import { accountPhotoDir, isAccountDatabaseFile, removeAccountDatabase } from '../../main/core/store/accountFiles.ts';
+import { ME, sim, until } from './helpers.ts';
 
 const hasBus = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS) && process.platform === 'linux';
 const noBusReason = 'no D-Bus session with a Secret Service (run through `npm test`, which starts dbus-run-session + gnome-keyring)';
@@ -98,9 +98,16 @@ test('Delete local history: signed out, keychain entry, database + -wal/-shm, re
     writeFileSync(`${logFile}.1`, 'an older log');
     assert.ok(existsSync(logFile), 'the session was logged');
 
+    // The photos this account's sign-in fetched (the demo world's contacts have some).
+    await until(() => existsSync(accountPhotoDir(dir, ME)) && readdirSync(accountPhotoDir(dir, ME)).length > 0, 'photos cached');
+    mkdirSync(accountPhotoDir(dir, OTHER), { recursive: true });
+    writeFileSync(join(accountPhotoDir(dir, OTHER), 'keep.png'), 'the other account\'s');
+
     const sessions: string[] = [];
     app.on('session', (st) => sessions.push(st.status));
     assert.deepEqual(await app.deleteLocalHistory(), { account: ME });
+    assert.equal(existsSync(accountPhotoDir(dir, ME)), false, 'its photo cache is gone');
+    assert.ok(existsSync(join(accountPhotoDir(dir, OTHER), 'keep.png')), 'the other account\'s photos stay');
 
     assert.equal(app.state().status, 'signedOut');
     assert.equal(app.account(), null, 'the app goes on with nobody signed in');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ME, service, signIn, sim, until, withSim } from './helpers.ts';
+import { ME, service, signIn, sim, TEST_TIMING, until, withSim } from './helpers.ts';
 import { createSqliteStore } from '../../main/core/store/sqliteStore.ts';
 import type { PersonCard } from '../../main/core/store/types.ts';
 import type { MyStatus } from '../../main/core/app/types.ts';
@@ -120,3 +120,51 @@ test('own availability: the server reads back what was set; reset to automatic i
   await until(async () => (await h.service.myStatus()).availability === 'Online', 'Online again');
   assert.equal(h.service.state().availability, 'Online');
 }));
+
+test('your availability in the session follows the server: set on another endpoint, kept over a recreate', () => withSim({}, async (s, h) => {
+  await signIn(h, s);
+  await until(() => h.service.state().availability === 'Online', 'Online after sign-in');
+  const shown: (string | null)[] = [];
+  h.service.on('session', (st) => shown.push(st.availability));
+  // Another endpoint of this account sets Do not disturb: the `me` presence event says so.
+  s.control.setPresence(ME, { availability: 'DoNotDisturb' });
+  await until(() => h.service.state().availability === 'DoNotDisturb', 'the session shows it');
+  assert.ok(shown.includes('DoNotDisturb'), "a 'session' event");
+  assert.equal((await h.service.myStatus()).availability, 'DoNotDisturb', 'MyStatus says the same');
+  // It is the user's choice now: a recreated application comes back Do not disturb, not Available.
+  const apps = () => h.requests.filter((r) => r.method === 'POST' && /applications$/.test(r.url)).length;
+  const before = apps();
+  s.control.expireApplications(ME);
+  await until(() => apps() > before && h.service.state().status === 'online', 'recreated');
+  await until(() => s.control.presenceOf(ME).availability === 'DoNotDisturb', 'the new application set Do not disturb');
+  assert.equal(h.service.state().availability, 'DoNotDisturb');
+  // Off work from elsewhere reads back as Away / off-work: the session shows Off work, not Away.
+  s.control.setPresence(ME, { availability: 'Offwork' });
+  await until(() => h.service.state().availability === 'Offwork', 'Off work');
+}));
+
+test("the server's idle shows in the session (IdleOnline as Away) and is not taken for a choice", async () => {
+  // The server decays after 5 "minutes" without reportMyActivity (0.3 s here); this client reports
+  // far less often than that, so the server's idle comes first.
+  const s = await sim({ inactiveTimeoutSec: 300, awayAfterIdleSec: 6000 });
+  const h = service(s, { timing: { ...TEST_TIMING, reportActivityMs: 600_000 } });
+  try {
+    await signIn(h, s);
+    await until(async () => (await h.service.myStatus()).availability === 'IdleOnline', 'the server says IdleOnline');
+    await until(() => h.service.state().availability === 'Away', 'the session shows Away');
+    // Not taken for the user's choice: a recreated application does not set Away (a choice would).
+    const apps = () => h.requests.filter((r) => r.method === 'POST' && /applications$/.test(r.url)).length;
+    const before = apps();
+    s.control.expireApplications(ME);
+    await until(() => apps() > before && h.service.state().status === 'online', 'recreated');
+    const since = h.requests.findLastIndex((r) => r.method === 'POST' && /applications$/.test(r.url));
+    await until(async () => (await h.service.myStatus()).availability === 'IdleOnline', 'idle again on the new application');
+    assert.ok(!h.requests.slice(since).some((r) => r.method === 'POST' && /\/me\/presence$/.test(new URL(r.url).pathname)), 'no presence set after the recreate');
+    // What the user sets is theirs, and shows.
+    await h.service.setAvailability('Busy');
+    await until(() => h.service.state().availability === 'Busy', 'Busy');
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});

@@ -120,18 +120,35 @@ test('a 404 on renewal re-creates only that subscription (the application is che
   },
 ));
 
-test('after an application recreate every subscription is made again', () => run(
+test('after an application recreate every subscription is made again, and presence changes still arrive', () => run(
   { users: world(CONTACTS) },
   {},
   async (s, h) => {
     await until(() => s.control.presenceSubscriptions(ME).length === 1, 'subscribed');
     const app = s.control.presenceSubscriptions(ME)[0]!.app;
+    const [ann] = CONTACTS as [string];
+    await until(async () => (await h.store.getPerson(ann))?.presence?.availability === 'Online', 'Ann read as Online');
     s.control.expireApplications(ME);
     await until(() => {
       const subs = s.control.presenceSubscriptions(ME);
       return subs.length === 1 && subs[0]!.app !== app && CONTACTS.every((c) => subs[0]!.uris.includes(c));
     }, 'subscribed again from the new application', 8000);
     assert.equal(h.service.state().status, 'online');
+
+    // A change after the recreate reaches the store through the new subscription (the old one is
+    // gone with its application: nothing else could bring it).
+    const seen: string[] = [];
+    h.service.on('person', (p) => { if (p.sip === ann && p.presence) seen.push(p.presence.availability); });
+    const newApp = s.control.presenceSubscriptions(ME)[0]!.app;
+    const mark = h.requests.length;
+    s.control.setPresence(ann, { availability: 'Busy', activity: 'in-a-meeting' });
+    await until(() => seen.includes('Busy'), "Ann's change arrived as a 'person' event");
+    const card = await h.store.getPerson(ann);
+    assert.equal(card?.presence?.availability, 'Busy');
+    assert.equal(card?.presence?.activity, 'in-a-meeting');
+    // Read through the new application's links (a GET or a batch of them), never the old one's.
+    const reads = h.requests.slice(mark).filter((r) => /\/applications\/[^/]+\/(batch|people\/)/.test(new URL(r.url).pathname));
+    assert.ok(reads.length >= 1 && reads.every((r) => new URL(r.url).pathname.includes(`/applications/${newApp}/`)), reads.map((r) => r.url).join(', '));
   },
 ));
 
@@ -153,7 +170,7 @@ test('N contacts: the server\'s per-subscription limit is found from LimitExceed
       assert.ok(refusedCreates <= Math.ceil(Math.log2(N)) + 1, `refused ${refusedCreates}`);
       const posts = h.requests.filter((r) => r.method === 'POST' && /\/presenceSubscriptions$/.test(new URL(r.url).pathname)).length;
       assert.equal(posts, creates + refusedCreates);
-      // Every contact's presence read once, by GET (the core has no batch requests).
+      // Every contact's presence read (in batch POSTs: tests/integration/presenceBatch.test.ts counts them).
       await until(async () => (await h.store.getPeople(many)).every((p) => p.presence), 'presence of all read', 8000);
     },
   );

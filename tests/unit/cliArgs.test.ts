@@ -57,11 +57,13 @@ test('every command and its options', () => {
 test('contacts, presence, whois, watch', () => {
   assert.deepEqual(ok(['contacts']).command, { name: 'contacts', group: null, offline: false });
   assert.deepEqual(ok(['contacts', '--group', 'Favourites', '--offline', '--json']).command, { name: 'contacts', group: 'Favourites', offline: true });
-  assert.deepEqual(ok(['presence']).command, { name: 'presence', availability: null, note: null });
-  assert.deepEqual(ok(['presence', 'Do-Not-Disturb', '--note', 'Heads down']).command, { name: 'presence', availability: 'DoNotDisturb', note: 'Heads down' });
-  assert.deepEqual(ok(['presence', '--note', '']).command, { name: 'presence', availability: null, note: '' });
+  assert.deepEqual(ok(['presence']).command, { name: 'presence', availability: null, note: null, location: null });
+  assert.deepEqual(ok(['presence', 'Do-Not-Disturb', '--note', 'Heads down']).command, { name: 'presence', availability: 'DoNotDisturb', note: 'Heads down', location: null });
+  assert.deepEqual(ok(['presence', '--note', '']).command, { name: 'presence', availability: null, note: '', location: null });
+  assert.deepEqual(ok(['presence', '--location', 'Building 4']).command, { name: 'presence', availability: null, note: null, location: 'Building 4' });
+  assert.deepEqual(ok(['presence', 'busy', '--location', '']).command, { name: 'presence', availability: 'Busy', note: null, location: '' });
   for (const [word, value] of [['available', 'Online'], ['busy', 'Busy'], ['be-right-back', 'BeRightBack'], ['appear-away', 'Away'], ['off-work', 'Offwork'], ['reset', 'reset']] as const) {
-    assert.deepEqual(ok(['presence', word]).command, { name: 'presence', availability: value, note: null }, word);
+    assert.deepEqual(ok(['presence', word]).command, { name: 'presence', availability: value, note: null, location: null }, word);
   }
   const bad = early(['presence', 'sleepy']);
   assert.equal(bad.exit, 2);

@@ -45,6 +45,7 @@ function fakeService(calls: string[]): MessengerService {
     setNote: rec('setNote', Promise.resolve(myStatus)), setLocation: rec('setLocation', Promise.resolve(myStatus)), myStatus: rec('myStatus', Promise.resolve(myStatus)),
     resetAvailability: rec('resetAvailability', Promise.resolve()), setGroupCollapsed: rec('setGroupCollapsed', Promise.resolve(null)),
     setFavourite: rec('setFavourite', Promise.resolve()), personPhoto: rec('personPhoto', Promise.resolve(null)),
+    expandGroup: rec('expandGroup', Promise.resolve([])),
     on: () => () => undefined, close: rec('close', Promise.resolve()),
   };
 }
@@ -134,6 +135,7 @@ const valid: Record<CallName, unknown[]> = {
   setGroupCollapsed: [2, true],
   setFavourite: ['sip:bob@contoso.com', true],
   personPhoto: ['sip:bob@contoso.com'],
+  expandGroup: [4],
 };
 
 test('every call of the contract is accepted with valid arguments', async () => {
@@ -177,6 +179,7 @@ const invalid: Partial<Record<CallName, unknown[][]>> = {
   setGroupCollapsed: [['2', true], [2, 'yes']],
   setFavourite: [['sip:bob@contoso.com'], ['sip:bob@contoso.com', 'yes']],
   personPhoto: [[], [null]],
+  expandGroup: [[], ['4'], [4.5], [null]],
 };
 
 test('watchPeople: one set per window and reason, replaced by the next call, [] releases it', async () => {

@@ -1,14 +1,14 @@
 // Contact list sync (PROTOCOL-2 §1.6, §1.7, §1.11 steps 1–3): people → myGroups (embedded) → each
 // group's groupContacts (the full card, unlike myContacts' short one) → one store write; the
 // contacts-and-groups subscription started so list changes come as events, and refreshed before it
-// expires. Owns the links of this application's contacts (sip → contactPresence, contactNote, …),
-// which are good only for this application.
+// expires. Owns the links of this application's contacts (sip → contactPresence, contactNote, …)
+// and groups (server id → groupContacts, expandDistributionGroup, …), good only for this application.
 import type { Session } from './session.ts';
 import { Semaphore } from './semaphore.ts';
 import { unref } from './presenceSubscriptions.ts';
 import type { LogFn } from '../ucwa/transport.ts';
 import type { UcwaClient } from '../ucwa/client.ts';
-import { parseContactCollection, parseMyGroups, parsePeopleLinks, type ContactLinks, type ParsedContact, type PeopleLinks } from '../ucwa/contacts.ts';
+import { parseContactCollection, parseMyGroups, parsePeopleLinks, type ContactLinks, type ParsedContact, type ParsedGroup, type PeopleLinks } from '../ucwa/contacts.ts';
 import { UcwaError } from '../ucwa/errors.ts';
 import { link } from '../ucwa/links.ts';
 import { hrefKey } from '../ucwa/peopleFields.ts';
@@ -34,6 +34,8 @@ export class ContactListSync {
   readonly #links = new Map<string, ContactLinks>();
   readonly #sipByHref = new Map<string, string>();
   #peopleLinks: PeopleLinks | null = null;
+  /** The groups as the last sync of this application read them (their links included). */
+  #groups: ParsedGroup[] = [];
   #startHref: string | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running: Promise<ContactList> | null = null;
@@ -58,6 +60,22 @@ export class ContactListSync {
     return href ? (this.#sipByHref.get(hrefKey(href)) ?? null) : null;
   }
 
+  /** A group as this application's last sync read it, by the server's id; null when none. */
+  group(serverId: string): ParsedGroup | null {
+    return this.#groups.find((g) => g.serverId === serverId) ?? null;
+  }
+
+  /** The groups of this application's last sync ([] before the first). */
+  groups(): ParsedGroup[] {
+    return [...this.#groups];
+  }
+
+  /** The links of the people hub (GET people when the application embedded only its self link). */
+  async peopleLinks(): Promise<PeopleLinks | null> {
+    const client = this.#o.session.client;
+    return client ? this.#people(client) : null;
+  }
+
   /** Remember the links of contacts read elsewhere (search results). */
   noteContacts(contacts: ParsedContact[]): void {
     for (const c of contacts) {
@@ -72,6 +90,7 @@ export class ContactListSync {
     this.#links.clear();
     this.#sipByHref.clear();
     this.#peopleLinks = null;
+    this.#groups = [];
     this.#startHref = null;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
@@ -176,6 +195,7 @@ export class ContactListSync {
       }
     })));
     if (gen !== this.#gen) return store.contactList();
+    this.#groups = groups;
     this.noteContacts(contacts);
     const r = await store.replaceContactList({ groups: inputs, people: [...cards.values()] });
     if (r.skipped > 0) log(`contact list: ${r.skipped} malformed entries skipped`);

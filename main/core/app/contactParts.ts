@@ -2,11 +2,15 @@
 // (PROTOCOL-2 §1.5, §1.11 step 6): the embedded copy when the event carries one, else one GET —
 // bursts coalesced per contact and part (ten presence events for Mei while her GET waits are one
 // GET), parts of one contact applied to the store in the order their events came, different contacts
-// in parallel within a bound. Never throws: a failed GET is a log line.
-import { Semaphore } from './semaphore.ts';
+// in parallel. The GETs of many contacts that fall due together (the burst after a subscription,
+// §1.8) go as multipart/batching POSTs (batchGets.ts, PROTOCOL.md §8.4); a lane still waits for its
+// own part before asking for its next, so batching changes the number of requests, not the order.
+// Never throws: a failed GET is a log line.
+import { BatchGets } from './batchGets.ts';
+import { defaultTiming, type ServiceTiming } from './deps.ts';
 import type { LogFn } from '../ucwa/transport.ts';
 import type { UcwaClient } from '../ucwa/client.ts';
-import { UcwaError } from '../ucwa/errors.ts';
+import { isAbort, UcwaError } from '../ucwa/errors.ts';
 import type { Resource } from '../ucwa/links.ts';
 import { parseLocation, parseNote, parsePresence, presencePatch } from '../ucwa/presence.ts';
 import type { PersonPatch, Store } from '../store/types.ts';
@@ -25,7 +29,11 @@ interface Lane {
 export interface ContactPartsOptions {
   store: Store;
   client: () => UcwaClient | null;
-  concurrency: number;
+  /** The application's `batch` link, when it has one (none: single GETs). */
+  batchHref?: () => string | null | undefined;
+  /** presenceFetchConcurrency bounds single GETs; the batch knobs default to defaultTiming's. The
+   * service hands the people layer its whole timing, so they arrive here through People's `timing`. */
+  timing: Pick<Required<ServiceTiming>, 'presenceFetchConcurrency'> & Pick<ServiceTiming, 'presenceBatchParts' | 'presenceBatchWindowMs' | 'presenceBatchRetryMs'>;
   log: LogFn;
 }
 
@@ -41,15 +49,31 @@ export function patchOf(part: ContactPart, r: Resource): PersonPatch {
 export class ContactParts {
   readonly #o: ContactPartsOptions;
   readonly #lanes = new Map<string, Lane>();
-  readonly #limit: Semaphore;
+  readonly #gets: BatchGets;
   #gen = 0;
   #idle: (() => void)[] = [];
-  /** GETs made (tests and the bench count them). */
+  /** The last error logged: the parts of one failed batch share it, and are one log line. */
+  #lastLogged: unknown = null;
+  /** GETs asked for, batched or not (tests and the bench count them; batches: `batchStats`). */
   gets = 0;
 
   constructor(o: ContactPartsOptions) {
     this.#o = o;
-    this.#limit = new Semaphore(o.concurrency);
+    const t = o.timing;
+    this.#gets = new BatchGets({
+      client: o.client,
+      batchHref: o.batchHref ?? (() => null),
+      log: o.log,
+      concurrency: t.presenceFetchConcurrency,
+      maxParts: t.presenceBatchParts ?? defaultTiming.presenceBatchParts,
+      windowMs: t.presenceBatchWindowMs ?? defaultTiming.presenceBatchWindowMs,
+      retryMs: t.presenceBatchRetryMs ?? defaultTiming.presenceBatchRetryMs,
+    });
+  }
+
+  /** Batch POSTs, parts in them, plain GETs, 429s (tests). */
+  get batchStats(): Readonly<BatchGets['stats']> {
+    return this.#gets.stats;
   }
 
   /** The server said this part of this person changed (`resource`: its embedded copy, if any). */
@@ -66,6 +90,7 @@ export class ContactParts {
   reset(): void {
     this.#gen++;
     this.#lanes.clear();
+    this.#gets.clear();
     this.#settle();
   }
 
@@ -106,9 +131,12 @@ export class ContactParts {
     if (!client) return null;
     try {
       this.gets++;
-      return await this.#limit.use(() => client.getJson(href));
+      return await this.#gets.get(href);
     } catch (err) {
       // 403 (no permission to see this person), 404 (gone), the network: skip, the next event retries.
+      // Aborted: reset() or a sign-out dropped it, nothing to say.
+      if (isAbort(err) || err === this.#lastLogged) return null;
+      this.#lastLogged = err;
       const status = err instanceof UcwaError ? ` (${err.status})` : '';
       this.#o.log(`GET of a contact's presence/note/location failed${status}, skipped: ${describeError(err)}`);
       return null;

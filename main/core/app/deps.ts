@@ -37,16 +37,13 @@ export interface ServiceTiming {
   /** After a change of who is watched (search results typed, a conversation opened), wait this long
    * for more changes before adding or removing subscription members. */
   presenceWatchDelayMs?: number;
-}
-
-/**
- * Where a photo cache plugs in (photos.ts): the people layer tells it every contact's photo link as
- * this application learns them (contact list, search), and when the links go stale (a new
- * application). Optional: without one, no photo is fetched.
- */
-export interface PhotoPort {
-  photoLink(sip: string, href: string): void;
-  reset(): void;
+  /** Parts of one batch of presence / note / location GETs (PROTOCOL.md §8.4); 1 = no batches. */
+  presenceBatchParts?: number;
+  /** How long a due GET waits for others to join its batch (the events of one P-GET answer come
+   * within a tick; this also catches the ones a slow store write spreads over a few ms). */
+  presenceBatchWindowMs?: number;
+  /** Wait after a batch refused with 429 before its halves are tried (doubling; a Retry-After wins). */
+  presenceBatchRetryMs?: number;
 }
 
 export interface MessengerDeps {
@@ -65,8 +62,17 @@ export interface MessengerDeps {
   log?: LogFn;
   /** Advertise Html in makeMeAvailable (default true). */
   html?: boolean;
-  /** The photo cache, when the host has one. */
-  photos?: PhotoPort;
+  /**
+   * The photo folder (`<dataDir>/photos`): people's photos are cached there (files 0600, created on
+   * the first photo). Without one, no photo is fetched and personPhoto answers null.
+   */
+  photoDir?: string;
+  /**
+   * Ask for the photos of the people listed (contact list, search results, an opened group) in the
+   * background, once a session, so that their cards say whether there is one (default true: what
+   * the app's windows show). A one-shot command (the CLI) turns it off and asks only for what it shows.
+   */
+  prefetchPhotos?: boolean;
 }
 
 export const defaultTiming: Required<ServiceTiming> = {
@@ -87,4 +93,13 @@ export const defaultTiming: Required<ServiceTiming> = {
   contactsRefreshMs: 25 * 60_000,
   presenceFetchConcurrency: 8,
   presenceWatchDelayMs: 100,
+  // 50, not the documented 100: the server counts 100 OUTSTANDING requests per user across all
+  // batches (§8.4) — this application's other requests and the user's other endpoints (a phone, a
+  // second PC) draw on the same budget, and going over by one fails the whole batch with 429 and
+  // nothing executed. Half the budget leaves room for them (only one batch is in flight at a time,
+  // app/batchGets.ts) while 1 000 people still take 20 requests instead of 1 000; a server with a
+  // lower limit is found by the 429s (the batch size halves), so 100 is never assumed either.
+  presenceBatchParts: 50,
+  presenceBatchWindowMs: 10,
+  presenceBatchRetryMs: 1000,
 };

@@ -1,6 +1,8 @@
 // Your own note, location and presence as the server reports them (PROTOCOL-2 §1.2): read once per
 // application, set by POST me/note and me/location, and kept up to date from the `me` events (which
-// also confirm what another endpoint or Exchange's out-of-office changed). Owns that state.
+// also confirm what another endpoint or Exchange's out-of-office changed). Owns the note and the
+// location; the presence it reads goes to the session (Session.presenceReported), the one owner of
+// your availability, so SessionState and MyStatus never disagree about it.
 import { AppError, type MyStatus } from './types.ts';
 import { toAppError } from './errors.ts';
 import type { Session } from './session.ts';
@@ -22,11 +24,13 @@ export interface MyStatusOptions {
 
 type Part = 'presence' | 'note' | 'location';
 
-const EMPTY: MyStatus = { availability: null, activity: '', note: '', noteType: 'Personal', location: '' };
+type OwnText = Pick<MyStatus, 'note' | 'noteType' | 'location'>;
+
+const EMPTY: OwnText = { note: '', noteType: 'Personal', location: '' };
 
 export class MyStatusState {
   readonly #o: MyStatusOptions;
-  #status: MyStatus = { ...EMPTY };
+  #status: OwnText = { ...EMPTY };
   /** Parts read from this application (a new one is read again). */
   readonly #read = new Set<Part>();
 
@@ -35,7 +39,8 @@ export class MyStatusState {
   }
 
   get current(): MyStatus {
-    return { ...this.#status };
+    const p = this.#o.session.reportedPresence;
+    return { availability: p?.token || null, activity: p?.activity ?? '', ...this.#status };
   }
 
   reset(): void {
@@ -134,7 +139,9 @@ export class MyStatusState {
     this.#read.add(part);
     if (part === 'presence') {
       const p = parsePresence(r);
-      this.#merge({ availability: p.raw || null, activity: p.activity });
+      const before = JSON.stringify(this.current);
+      this.#o.session.presenceReported(p.raw, p.activity);
+      if (JSON.stringify(this.current) !== before) this.#o.onChange(this.current);
     } else if (part === 'note') {
       const n = parseNote(r);
       this.#merge({ note: n.message, noteType: n.type });
@@ -143,7 +150,7 @@ export class MyStatusState {
     }
   }
 
-  #merge(patch: Partial<MyStatus>): void {
+  #merge(patch: Partial<OwnText>): void {
     const next = { ...this.#status, ...patch };
     if (JSON.stringify(next) === JSON.stringify(this.#status)) return;
     this.#status = next;

@@ -4,12 +4,17 @@
 //   presenceSubscriptions.ts  the ONE presence manager (who is watched, the server's subscriptions)
 //   contactParts.ts           presence / note / location GETs after their events, coalesced, in order
 //   myStatus.ts               your own note, location and presence
+//   favourites.ts             adding to and removing from Favourites (the pinned group)
+//   groupExpansion.ts         a distribution group's people, when opened
+//   personPhotos.ts           photos: the disk cache fed with this application's photo links
 // and routes the people and `me` events to them. Below the router, above the session; what flows up
-// is the store's changes (the service turns them into events) and the optional photo port.
+// is the store's changes (the service turns them into events).
 import { AppError, type MyStatus, type PhotoBytes, type WatchReason } from './types.ts';
-import type { PhotoPort } from './deps.ts';
 import type { Session, ResetReason } from './session.ts';
 import { ContactListSync } from './contactList.ts';
+import { Favourites } from './favourites.ts';
+import { expandGroup } from './groupExpansion.ts';
+import { PersonPhotos } from './personPhotos.ts';
 import { PresenceSubscriptions } from './presenceSubscriptions.ts';
 import { ContactParts, type ContactPart } from './contactParts.ts';
 import { MyStatusState } from './myStatus.ts';
@@ -23,15 +28,16 @@ import { personFromSip } from '../ucwa/resources.ts';
 import type { ContactList, Person, PersonCard, Store } from '../store/types.ts';
 import { describeError } from '../logSafe.ts';
 
-export type { PhotoPort } from './deps.ts';
-
 export interface PeopleOptions {
   session: Session;
   store: Store;
   log: LogFn;
   timing: { presenceRenewMs: number; contactsRefreshMs: number; presenceFetchConcurrency: number; presenceWatchDelayMs: number };
   onMyStatus(status: MyStatus): void;
-  photos?: PhotoPort;
+  /** The photo folder; without one no photo is fetched (personPhoto answers null). */
+  photoDir?: string;
+  /** Ask for listed people's photos in the background (default false here; the service decides). */
+  prefetchPhotos?: boolean;
 }
 
 const OWN_PARTS = { myPresence: 'presence', myNote: 'note', myLocation: 'location', me: 'me' } as const;
@@ -42,6 +48,8 @@ export class People {
   readonly presence: PresenceSubscriptions;
   readonly parts: ContactParts;
   readonly me: MyStatusState;
+  readonly favourites: Favourites;
+  readonly photos: PersonPhotos | null;
   /** Contact-list members whose note was asked for from this application (once each). */
   readonly #notesAsked = new Set<string>();
   #notesGen = 0;
@@ -49,12 +57,14 @@ export class People {
   constructor(o: PeopleOptions) {
     this.#o = o;
     this.presence = new PresenceSubscriptions({ session: o.session, log: o.log, renewMs: o.timing.presenceRenewMs, delayMs: o.timing.presenceWatchDelayMs });
-    this.parts = new ContactParts({ store: o.store, client: () => o.session.client, concurrency: o.timing.presenceFetchConcurrency, log: o.log });
+    this.parts = new ContactParts({ store: o.store, client: () => o.session.client, batchHref: () => o.session.app?.batch, timing: o.timing, log: o.log });
     this.contacts = new ContactListSync({
       session: o.session, store: o.store, log: o.log, refreshMs: o.timing.contactsRefreshMs,
       onMembers: (sips, contacts) => this.#onMembers(sips, contacts),
     });
     this.me = new MyStatusState({ session: o.session, log: o.log, onChange: o.onMyStatus });
+    this.favourites = new Favourites({ session: o.session, contacts: this.contacts, log: o.log });
+    this.photos = o.photoDir ? new PersonPhotos({ dir: o.photoDir, session: o.session, store: o.store, log: o.log, prefetch: o.prefetchPhotos === true }) : null;
   }
 
   // --- lifecycle (ports of the session, through the service) --------------------------------------
@@ -63,6 +73,7 @@ export class People {
     this.contacts.onOnline();
     this.presence.onOnline();
     this.me.onOnline();
+    this.photos?.onOnline();
   }
 
   onReset(reason: ResetReason): void {
@@ -76,7 +87,7 @@ export class People {
     this.#notesGen++;
     this.contacts.reset();
     this.me.reset();
-    this.#o.photos?.reset();
+    this.photos?.reset(reason);
     // After a resume the application stays (and online): subscribe anew now. After a recreate the
     // session comes online again (onOnline does it); signed out, nothing until the next sign-in.
     this.presence.reset(reason === 'resume');
@@ -84,6 +95,7 @@ export class People {
   }
 
   close(): void {
+    this.photos?.close();
     this.presence.close();
     this.contacts.close();
     this.parts.reset();
@@ -176,16 +188,23 @@ export class People {
     return this.#o.store.getPerson(key);
   }
 
+  /** Add to or remove from Favourites on the server; resolves once the store shows it. */
+  setFavourite(sip: string, favourite: boolean): Promise<void> {
+    return this.favourites.set(sip, favourite);
+  }
+
+  /** A person's (or 'me': your) photo from the disk cache, fetched first when due; null: none. */
+  async personPhoto(sip: string): Promise<PhotoBytes | null> {
+    if (!this.photos) return null;
+    return this.photos.photo(sip);
+  }
+
+  /** The people of a group; a distribution group's are read from the server (and stored). */
+  expandGroup(groupId: number): Promise<PersonCard[]> {
+    return expandGroup({ session: this.#o.session, store: this.#o.store, contacts: this.contacts, onContacts: (c) => this.#notePhotos(c, true) }, groupId);
+  }
+
   /** Directory search: the cards are stored and their links kept (presence and card on demand). */
-  // TEMPORARY (replaced in the next commit): the IPC contract lands first.
-  async setFavourite(_sip: string, _favourite: boolean): Promise<void> {
-    throw new AppError({ code: 'internal', message: 'Favourites cannot be changed yet.' });
-  }
-
-  async personPhoto(_sip: string): Promise<PhotoBytes | null> {
-    return null;
-  }
-
   async search(query: string, limit: number): Promise<Person[] | null> {
     const { session, store } = this.#o;
     const client = session.client;
@@ -194,8 +213,8 @@ export class People {
     const body = await client.getJson(href, { query: { query, limit: String(Math.max(1, Math.min(100, limit))) } });
     const parsed = parseContactCollection(body);
     this.contacts.noteContacts(parsed.contacts);
-    this.#notePhotos(parsed.contacts);
     if (parsed.contacts.length) await store.upsertPeople(parsed.contacts.map((c) => c.card));
+    this.#notePhotos(parsed.contacts, true);
     return parsed.contacts.map((c) => personFromSip(c.sip, c.card.name || undefined));
   }
 
@@ -224,13 +243,17 @@ export class People {
         this.#notesAsked.add(`${c.sip}\u0000contactNote`);
         this.parts.enqueue(c.sip, 'contactNote', c.links.contactNote, null);
       }
+      // Photos too, so that each card says whether there is one (the cache asks once a session).
+      this.photos?.prefetch(contacts.map((c) => c.sip));
     });
   }
 
-  #notePhotos(contacts: ParsedContact[]): void {
-    const photos = this.#o.photos;
+  /** Remember the contacts' photo links; `fetch`: and ask for their photos now (search results, a group opened). */
+  #notePhotos(contacts: ParsedContact[], fetch = false): void {
+    const photos = this.photos;
     if (!photos) return;
     for (const c of contacts) if (c.links.contactPhoto) photos.photoLink(c.sip, c.links.contactPhoto);
+    if (fetch) photos.prefetch(contacts.map((c) => c.sip));
   }
 
   #refetchCovered(): void {

@@ -217,6 +217,7 @@ export class PhotoCache {
     if (res.status === 404 || res.status === 403) {
       // The person has no photo (any more), or photos are not for us to see: no picture to keep.
       if (prior) await rm(join(this.dir, prior.file!), { force: true }).catch(() => undefined);
+      this.#log(`${where}: ${res.status === 404 ? 'none on the server' : 'not for this user to see'} (${res.status}); initials shown`);
       return remember(null);
     }
     if (res.status !== 200) return keep(`answered ${res.status}`);

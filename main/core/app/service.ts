@@ -73,7 +73,7 @@ export function createMessengerService(deps: MessengerDeps): FullMessengerServic
   people = new People({
     session, store, log, timing,
     onMyStatus: (status) => events.emit('myStatus', status),
-    ...(deps.photos ? { photos: deps.photos } : {}),
+    ...(deps.photoDir ? { photoDir: deps.photoDir, prefetchPhotos: deps.prefetchPhotos !== false } : {}),
   });
   const pp = people;
   lives = new Lives({ session, events, now, typingThrottleMs: timing.typingThrottleMs, log, onConnected: (id) => outbox?.kick(id) });
@@ -262,6 +262,7 @@ export function createMessengerService(deps: MessengerDeps): FullMessengerServic
     setGroupCollapsed: (groupId, collapsed) => store.setGroupCollapsed(groupId, collapsed),
     setFavourite: (sip, favourite) => pp.setFavourite(sip, favourite),
     personPhoto: (sip) => pp.personPhoto(sip),
+    expandGroup: (groupId) => pp.expandGroup(groupId),
     on: <E extends AnyServiceEventName>(event: E, listener: (payload: AnyServiceEvents[E]) => void) => events.on(event, listener),
     async close() {
       if (closed) return;

@@ -9,6 +9,7 @@ import { toAppError } from './errors.ts';
 import type { MessengerDeps, defaultTiming } from './deps.ts';
 import type { ServiceEmitter } from './events.ts';
 import { HistorySync, type SyncTarget } from './sync.ts';
+import { availabilityFromServer, isChosen } from './sessionPresence.ts';
 import type { LogFn, Transport } from '../ucwa/transport.ts';
 import { discover, signInToPool, type Credentials } from '../ucwa/auth.ts';
 import { UcwaClient } from '../ucwa/client.ts';
@@ -72,7 +73,10 @@ export class Session {
   #app: AppLinks | null = null;
   #me: Person | null = null;
   #channel: EventChannel | null = null;
+  /** Your availability as shown (SessionState): what was set here until the server reports, then the server's word. */
   #availability: Availability | null = null;
+  /** The server's last report of your presence, as it came (MyStatus shows it); null until one came. */
+  #reported: { token: string; activity: string } | null = null;
   #chosen: Availability = 'Online';
   /** Away set by idle decay (not chosen): a recreated application must come back Away too. */
   #autoAway = false;
@@ -102,6 +106,8 @@ export class Session {
   get me(): Person | null { return this.#me; }
   get channel(): EventChannel | null { return this.#channel; }
   get closed(): boolean { return this.#closed; }
+  /** The server's last report of your presence (token and activity as they came); null until one came. */
+  get reportedPresence(): { token: string; activity: string } | null { return this.#reported ? { ...this.#reported } : null; }
 
   status(): SessionStatus {
     return sessionStatusOf(this.#actor.getSnapshot().value);
@@ -546,6 +552,25 @@ export class Session {
     } catch (err) {
       throw toAppError(err);
     }
+    this.#availability = a;
+    this.#emit();
+  }
+
+  /**
+   * The server reported your presence (a `me` presence event, or a GET of it): another endpoint set
+   * it, the server's idle decayed it, or it confirms what this session set. The session's
+   * availability follows — the server's report is the fact; what was set here shows only until the
+   * server speaks — and a state only a person can have chosen becomes the choice kept from now on.
+   */
+  presenceReported(token: string, activity: string): void {
+    this.#reported = { token, activity };
+    const a = availabilityFromServer(token, activity);
+    if (!a) return;
+    if (isChosen(token, a)) {
+      this.#chosen = a;
+      this.#autoAway = false;
+    }
+    if (a === this.#availability) return;
     this.#availability = a;
     this.#emit();
   }

@@ -315,6 +315,12 @@ export interface PeopleService {
   /** A person's photo from the disk cache, fetched first when online and not read this session;
    * 'me' is your own. Null: no photo (show initials). Never a non-image. */
   personPhoto(sip: string): Promise<PhotoBytes | null>;
+  /**
+   * The people of a group (by its ContactGroup id), their cards stored. A distribution group's are
+   * read from the server when asked (online only); it may refuse a large one ("too large to show").
+   * Any other group's come from the cache.
+   */
+  expandGroup(groupId: number): Promise<PersonCard[]>;
 }
 
 /** A photo for display: bytes the core sniffed as an image, with that type. */

@@ -2,7 +2,7 @@
 // `ucwa forget`: the database, its -wal and -shm files, a rollback journal, clean-shutdown markers,
 // and the copies moved aside as damaged (which hold the same history). Names are matched exactly,
 // so another account's files — even one whose name starts the same way — are never touched.
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { namesIn } from '../paths.ts';
 import { basename, join } from 'node:path';
 import { markerPath, staleMarkers } from './database.ts';
@@ -48,4 +48,24 @@ export async function removeAccountDatabase(dataDir: string, account: string): P
   const db = join(dataDir, databaseFileName(account));
   for (const f of [...files.filter((f) => f !== db), ...files.filter((f) => f === db)]) await rm(f, { force: true });
   return files;
+}
+
+/**
+ * The account's photo cache folder (<dataDir>/photos/<account>-<hash>): one per account, so that
+ * removing an account's local data removes the pictures its sign-ins fetched, and nobody else's.
+ */
+export function accountPhotoDir(dataDir: string, account: string): string {
+  return join(dataDir, 'photos', databaseFileName(account).replace(/\.sqlite$/, ''));
+}
+
+/** Removes the account's photo cache folder (its files are the cache's own); returns it when it existed. */
+export async function removeAccountPhotos(dataDir: string, account: string): Promise<string[]> {
+  const dir = accountPhotoDir(dataDir, account);
+  try {
+    await stat(dir);
+  } catch {
+    return [];
+  }
+  await rm(dir, { recursive: true, force: true });
+  return [dir];
 }

@@ -17,6 +17,26 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Extra query parameters added with a URL builder (the server's own are kept). */
   query?: Record<string, string>;
+  /** Accept header instead of application/json (a batch asks for multipart/batching, PROTOCOL.md §8.4). */
+  accept?: string;
+}
+
+export interface BytesOptions {
+  /** Extra request headers (Accept, If-None-Match …); Authorization is the client's and cannot be given. */
+  headers?: Record<string, string>;
+  /** Largest body read; a bigger one is answered with `tooLarge` and no bytes. */
+  maxBytes: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  query?: Record<string, string>;
+}
+
+export interface BytesResponse {
+  status: number;
+  headers: Headers;
+  /** The body (empty when tooLarge), never more than maxBytes. */
+  bytes: Uint8Array;
+  tooLarge: boolean;
 }
 
 export interface AuthHooks {
@@ -128,11 +148,35 @@ export class UcwaClient {
     return this.request('POST', href, opts);
   }
 
-  private send(method: string, url: string, opts: RequestOptions): Promise<HttpResponse> {
+  /**
+   * A GET of raw bytes (a photo), under the same policy as every request — the href resolved
+   * against the pool, the token only to its own origin (a refused one throws before anything is
+   * sent), renewal ahead of expiry and once on a 401 — but every status is an answer, not a throw:
+   * a byte GET's callers read 304 and 404 as results. Throws only when no answer came.
+   */
+  async getBytes(href: string, opts: BytesOptions): Promise<BytesResponse> {
+    const url = this.resolve(href, opts.query);
+    if (this.now() >= (this.token?.renewAt ?? 0)) await this.renew();
+    const ro: RequestOptions & { headers?: Record<string, string>; binaryMaxBytes: number } = {
+      binaryMaxBytes: Math.max(0, opts.maxBytes),
+      ...(opts.headers ? { headers: opts.headers } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    };
+    let res = await this.send('GET', url, ro);
+    if (res.status === 401) {
+      await this.renew();
+      res = await this.send('GET', url, ro);
+    }
+    return { status: res.status, headers: res.headers, bytes: res.bytes ?? new Uint8Array(0), tooLarge: res.tooLarge === true };
+  }
+
+  private send(method: string, url: string, opts: RequestOptions & { headers?: Record<string, string>; binaryMaxBytes?: number }): Promise<HttpResponse> {
     const token = this.token;
     if (!token) return Promise.reject(this.#signedOutError(url));
     const headers: Record<string, string> = {
-      Accept: 'application/json',
+      Accept: opts.accept ?? 'application/json',
+      ...dropAuthorization(opts.headers),
       Authorization: `${token.tokenType} ${token.accessToken}`,
     };
     let body: string | undefined;
@@ -145,8 +189,17 @@ export class UcwaClient {
     } else if (method === 'POST') {
       body = '';
     }
-    return this.transport.request({ method, url, headers, body, timeoutMs: opts.timeoutMs, signal: opts.signal });
+    return this.transport.request({
+      method, url, headers, body, timeoutMs: opts.timeoutMs, signal: opts.signal,
+      ...(opts.binaryMaxBytes !== undefined ? { binaryMaxBytes: opts.binaryMaxBytes } : {}),
+    });
   }
+}
+
+/** A caller's headers without any Authorization (in any case): only the client decides where the token goes. */
+function dropAuthorization(headers: Record<string, string> | undefined): Record<string, string> {
+  if (!headers) return {};
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
 }
 
 /** Location of a 201, resolved against the pool (may be missing: correlate by operationId). */

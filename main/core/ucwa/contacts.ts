@@ -218,3 +218,42 @@ export function parseContactCollection(body: unknown): ParsedContactCollection {
   const distributionGroups = embeddedList(r, 'distributionGroup').slice(0, LIMITS.contactGroups).map((g, i) => parseGroup(g, 'distributionGroup', i));
   return { contacts, linked, distributionGroups, moreResultsAvailable: r?.moreResultsAvailable === true };
 }
+
+// --- group memberships ---------------------------------------------------------------------------
+
+export interface ParsedMembership {
+  /** DELETE this to take the contact out of the group. */
+  self: string;
+  /** The contact's href, and the address where the href names it (trace style). */
+  contactHref: string | null;
+  sip: string | null;
+  /** The group's href and kind, from the one group link a membership has (keyed by group type). */
+  groupHref: string | null;
+  groupKind: ContactGroupKind | null;
+}
+
+/**
+ * `myGroupMemberships[?groupId=]` / `groupMemberships` (PROTOCOL-2 §1.6): one (contact, group)
+ * pair per membership; one without a self link (it could not be removed) is skipped. At most
+ * LIMITS.contactListMembers.
+ */
+export function parseGroupMemberships(body: unknown): ParsedMembership[] {
+  const out: ParsedMembership[] = [];
+  for (const m of embeddedList(asResource(body), 'myGroupMembership').slice(0, LIMITS.contactListMembers)) {
+    const self = link(m, 'self');
+    if (!self) continue;
+    const contactHref = link(m, 'contact') ?? null;
+    let groupHref: string | null = null;
+    let groupKind: ContactGroupKind | null = null;
+    for (const rel of Object.keys(asResource(m._links) ?? {}).slice(0, 32)) {
+      const kind = groupKindOfRel(rel);
+      if (kind) {
+        groupKind = kind;
+        groupHref = link(m, rel) ?? null;
+        break;
+      }
+    }
+    out.push({ self, contactHref, sip: sipFromPeopleHref(contactHref), groupHref, groupKind });
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
-// One HTTP exchange with the injected fetch: per-request timeout (AbortSignal), a response size
-// cap, JSON parsing only for JSON content types, and error bodies turned into UcwaError.
+// One HTTP exchange with the injected fetch: per-request timeout (AbortSignal, covering the body
+// too), a response size cap, JSON parsing only for JSON content types, raw bytes on request (photos),
+// and error bodies turned into UcwaError.
 // Redirects are never followed by fetch (`redirect: 'manual'`): a 3xx could carry the bearer
 // token to a host the hypermedia guard never approved.
 import { readAtMost } from './readAtMost.ts';
@@ -19,6 +20,12 @@ export interface HttpRequest {
   body?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Read the body as raw bytes within this bound instead of as text under the transport's own
+   * (a photo): `bytes` is set, `text` is '' and `json` undefined, and a body over the bound is an
+   * answer with `tooLarge` (its bytes unread), not a throw.
+   */
+  binaryMaxBytes?: number;
 }
 
 export interface HttpResponse {
@@ -28,6 +35,10 @@ export interface HttpResponse {
   text: string;
   /** Parsed body when the content type was JSON and the body non-empty. */
   json: unknown;
+  /** Binary requests only (binaryMaxBytes): the body, empty when it was over the bound. */
+  bytes?: Uint8Array;
+  /** Binary requests only: the body was over binaryMaxBytes and was not read. */
+  tooLarge?: boolean;
 }
 
 export interface TransportOptions {
@@ -77,6 +88,16 @@ export function createTransport(opts: TransportOptions): Transport {
           });
         } catch (err) {
           throw toNetworkError(err, req, timer.signal);
+        }
+        if (req.binaryMaxBytes !== undefined) {
+          let read: { body: Uint8Array; tooLarge: boolean };
+          try {
+            read = await readAtMost(res, req.binaryMaxBytes);
+          } catch (err) {
+            throw toNetworkError(err, req, timer.signal);
+          }
+          log?.(redact(`${req.method} ${safeUrl(req.url)} → ${res.status} (${Date.now() - started} ms${read.tooLarge ? ', body over the bound, not read' : ''})`));
+          return { status: res.status, headers: res.headers, url: req.url, text: '', json: undefined, bytes: read.body, tooLarge: read.tooLarge };
         }
         let text: string;
         try {
