@@ -9,7 +9,6 @@ import { unref } from './presenceSubscriptions.ts';
 import type { LogFn } from '../ucwa/transport.ts';
 import type { UcwaClient } from '../ucwa/client.ts';
 import { parseContactCollection, parseMyGroups, parsePeopleLinks, type ContactLinks, type ParsedContact, type ParsedGroup, type PeopleLinks } from '../ucwa/contacts.ts';
-import { UcwaError } from '../ucwa/errors.ts';
 import { link } from '../ucwa/links.ts';
 import { hrefKey } from '../ucwa/peopleFields.ts';
 import type { ContactGroupInput, ContactList, PersonInput, Store } from '../store/types.ts';
@@ -234,13 +233,7 @@ export class ContactListSync {
   }
 
   async #post(client: UcwaClient, href: string): Promise<void> {
-    try {
-      await client.post(href, { query: { duration: String(SUBSCRIPTION_MINUTES) } });
-    } catch (err) {
-      if (!(err instanceof UcwaError && err.is(500, 'CallbackChannelError'))) throw err;
-      await this.#o.session.restartChannel();
-      await client.post(href, { query: { duration: String(SUBSCRIPTION_MINUTES) } });
-    }
+    await this.#o.session.withChannel(() => client.post(href, { query: { duration: String(SUBSCRIPTION_MINUTES) } }));
   }
 
   #arm(): void {

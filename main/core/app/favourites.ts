@@ -61,7 +61,7 @@ export class Favourites {
 
   async #add(client: UcwaClient, href: string, sip: string, pinned: ParsedGroup): Promise<void> {
     try {
-      await this.#withChannel(() => client.post(href, { json: { contactUri: sip, groupId: pinned.serverId } }));
+      await this.#o.session.withChannel(() => client.post(href, { json: { contactUri: sip, groupId: pinned.serverId } }));
     } catch (err) {
       // Already a favourite (another endpoint, a double click): what was asked is so.
       if (err instanceof UcwaError && err.is(409, 'AlreadyExists')) return;
@@ -76,7 +76,7 @@ export class Favourites {
     const membership = parseGroupMemberships(body).find((m) => this.#isPinnedMembership(m, sip, pinned));
     if (!membership) return; // not a favourite: nothing to remove
     try {
-      await this.#withChannel(() => client.request('DELETE', membership.self));
+      await this.#o.session.withChannel(() => client.request('DELETE', membership.self));
     } catch (err) {
       // 404: gone already (another endpoint took them out) — unless the application itself is gone.
       if (err instanceof UcwaError && err.status === 404 && !isApplicationGone(err)) return;
@@ -91,16 +91,6 @@ export class Favourites {
     return isContact && inPinned;
   }
 
-  /** 500 CallbackChannelError: the server lost the event channel; restart it and try once more. */
-  async #withChannel<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof UcwaError && err.is(500, 'CallbackChannelError'))) throw err;
-      await this.#o.session.restartChannel();
-      return fn();
-    }
-  }
 
   /** The refusal in words a user understands. */
   #refusal(err: unknown, favourite: boolean): AppError {

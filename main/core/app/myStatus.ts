@@ -109,13 +109,7 @@ export class MyStatusState {
     const { session } = this.#o;
     const client = session.requireClient();
     try {
-      try {
-        await client.post(href, opts);
-      } catch (err) {
-        if (!(err instanceof UcwaError && err.is(500, 'CallbackChannelError'))) throw err;
-        await session.restartChannel();
-        await client.post(href, opts);
-      }
+      await session.withChannel(() => client.post(href, opts));
     } catch (err) {
       if (err instanceof UcwaError && err.status === 400) throw new AppError({ code: 'invalidInput', message: 'The server refused the text.', status: 400, ucwaCode: err.code, subcode: err.subcode }, { cause: err });
       throw toAppError(err);

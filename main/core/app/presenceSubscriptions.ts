@@ -284,7 +284,7 @@ export class PresenceSubscriptions {
     const client = this.#o.session.client;
     if (!client) return 'failed';
     try {
-      const res = await this.#withChannel(() => client.post(href, { json: presenceSubscriptionRequest(sips, SUBSCRIPTION_MINUTES.max) }));
+      const res = await this.#o.session.withChannel(() => client.post(href, { json: presenceSubscriptionRequest(sips, SUBSCRIPTION_MINUTES.max) }));
       const parsed = parsePresenceSubscription(res.json);
       if (!parsed) {
         this.#o.log('presence subscription: created, but the answer has no self link (it can be neither renewed nor deleted); not used');
@@ -316,7 +316,7 @@ export class PresenceSubscriptions {
     const client = this.#o.session.client;
     if (!client || !sub.addHref) return 'failed';
     try {
-      const res = await this.#withChannel(() => client.post(sub.addHref!, { json: addToPresenceSubscriptionRequest(sips) }));
+      const res = await this.#o.session.withChannel(() => client.post(sub.addHref!, { json: addToPresenceSubscriptionRequest(sips) }));
       this.stats.adds++;
       if (this.#subs.get(sub.key) !== sub) return 'ok';
       for (const sip of sips) {
@@ -425,7 +425,7 @@ export class PresenceSubscriptions {
     if (sub.timer) clearTimeout(sub.timer);
     sub.timer = null;
     try {
-      await this.#withChannel(() => client.post(sub.self, { query: { duration: String(SUBSCRIPTION_MINUTES.max) } }));
+      await this.#o.session.withChannel(() => client.post(sub.self, { query: { duration: String(SUBSCRIPTION_MINUTES.max) } }));
       this.stats.renewals++;
     } catch (err) {
       if (err instanceof UcwaError && err.status === 404) {
@@ -464,16 +464,6 @@ export class PresenceSubscriptions {
     this.schedule(0);
   }
 
-  /** The server lost the event channel (500 CallbackChannelError): restart it, try once more. */
-  async #withChannel<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof UcwaError && err.is(500, 'CallbackChannelError'))) throw err;
-      await this.#o.session.restartChannel();
-      return fn();
-    }
-  }
 }
 
 function normalised(sips: Iterable<string>): Set<string> {

@@ -171,6 +171,17 @@ export class Session {
     await this.sleep(this.#o.timing.channelRestartWaitMs);
   }
 
+  /** Run `fn`; on 500 CallbackChannelError (the server lost the event channel) restart it and run `fn` once more. */
+  async withChannel<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof UcwaError && err.is(500, 'CallbackChannelError'))) throw err;
+      await this.restartChannel();
+      return fn();
+    }
+  }
+
   /** A timer that close() clears. */
   later(ms: number, fn: () => void): void {
     const t = setTimeout(() => {
@@ -250,13 +261,7 @@ export class Session {
     const html = this.#o.deps.html !== false;
     const mma = link(this.#app.me, 'makeMeAvailable');
     if (mma) {
-      try {
-        await R.makeMeAvailable(c, mma, { html });
-      } catch (err) {
-        if (!(err instanceof UcwaError && err.is(500, 'CallbackChannelError'))) throw err;
-        await this.restartChannel();
-        await R.makeMeAvailable(c, mma, { html });
-      }
+      await this.withChannel(() => R.makeMeAvailable(c, mma, { html }));
     }
     // The links that appear after makeMeAvailable (presence, reportMyActivity) need a fresh GET.
     this.#app = await getApplication(c, this.#app.self);
