@@ -1,5 +1,6 @@
 // Shared helpers for integration tests: the simulator over real HTTP on 127.0.0.1 with scaled
 // timers, a service wired to it with short timings, and polling helpers (no fixed sleeps).
+import { appendFileSync } from 'node:fs';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
 import { createMessengerService } from '../../main/core/app/service.ts';
 import type { MessengerDeps } from '../../main/core/app/deps.ts';
@@ -53,6 +54,8 @@ export function service(s: Simulator, extra: Partial<MessengerDeps> = {}): Harne
     endpointId: 'test-endpoint-1',
     random: () => 0.5,
     timing: TEST_TIMING,
+    // UCWA_TEST_LOG=file: the services' log lines, for a failure that only shows under load.
+    ...(process.env.UCWA_TEST_LOG ? { log: (l: string) => appendFileSync(process.env.UCWA_TEST_LOG!, `${new Date().toISOString()} ${l}\n`) } : {}),
     ...extra,
   });
   return { service: svc, store, requests };
