@@ -23,9 +23,10 @@ export function presenceOf(card: PersonCard | undefined): PresenceView {
 
 /**
  * The picture of one person. `sip` null (a group, several people): initials of `name` and no dot.
- * `dot` false: no presence shown (e.g. your own messages).
+ * `dot` false: no presence shown (e.g. your own messages). `dotLabel` false: the presence is in
+ * words beside the picture (a header), so the dot is not read out a second time.
  */
-export function Avatar(props: { sip: string | null; name: string; size?: 'small' | 'large'; dot?: boolean; fetch?: boolean }): ReactNode {
+export function Avatar(props: { sip: string | null; name: string; size?: 'small' | 'large'; dot?: boolean; dotLabel?: boolean; fetch?: boolean }): ReactNode {
   const card = usePerson(props.sip, { fetch: props.fetch ?? true });
   const photo = usePhoto(props.sip, Boolean(card?.photo?.file));
   const size = props.size ? ` ${props.size}` : '';
@@ -34,7 +35,7 @@ export function Avatar(props: { sip: string | null; name: string; size?: 'small'
       {photo
         ? <img className={`avatar photo${size}`} src={photo} alt="" aria-hidden="true" draggable={false} />
         : <span className={`avatar${size} ${avatarClass(props.name)}`} aria-hidden="true">{initials(props.name || '?')}</span>}
-      {props.sip && props.dot !== false && <PresenceDot view={presenceOf(card)} />}
+      {props.sip && props.dot !== false && <PresenceDot view={presenceOf(card)} label={props.dotLabel ?? true} />}
     </span>
   );
 }

@@ -11,6 +11,9 @@ import { useDarkTheme, useReading, useUcwaEvent } from './hooks.ts';
 import { applyFormatting, linkTarget, sanitizeHtml } from './sanitize.ts';
 import { useSession } from './session.tsx';
 import { Autolink, avatarClass, clockTime, dayLabel, isoTime, displayName, fullTime, initials, participantsLabel, startOfDay, UNKNOWN_TIME } from './text.tsx';
+import { Avatar } from './Avatar.tsx';
+import { onlyOther } from './participants.ts';
+import { PresenceLine } from './PresenceLine.tsx';
 import { Composer } from './Composer.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 
@@ -484,14 +487,17 @@ export function ConversationView(props: {
 
   sendRef.current = sendText;
   const names = conv ? participantsLabel(conv.participants, self) : '';
+  // One other person: their presence in the header (a group has none to show).
+  const other = conv ? onlyOther(conv, self) : null;
   const typingText = typing.length ? `${typing.map(displayName).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…` : '';
 
   return (
     <section className="conversation" aria-label={names ? `Conversation with ${names}` : 'Conversation'}>
       <header className="pane-header">
-        <span className={`avatar ${avatarClass(names)}`} aria-hidden="true">{initials(names || '?')}</span>
+        <Avatar sip={other} name={names || '?'} dotLabel={false} />
         <div className="pane-title">
           <h2>{names || 'Conversation'}</h2>
+          {other && <PresenceLine sip={other} />}
           {conv?.subject && conv.subject !== names && <p className="muted subject">{conv.subject}</p>}
         </div>
         {isLive && <span className="badge live" title="This conversation is live">Live</span>}

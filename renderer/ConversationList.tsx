@@ -6,7 +6,10 @@ import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { useUcwaEvent } from './hooks.ts';
 import { VirtualListbox } from './VirtualListbox.tsx';
-import { avatarClass, fullTime, initials, isoTime, participantsLabel, shortTime } from './text.tsx';
+import { fullTime, isoTime, participantsLabel, shortTime } from './text.tsx';
+import { Avatar } from './Avatar.tsx';
+import { useContactsSeeded } from './contactsSeed.ts';
+import { onlyOther } from './participants.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { FIRST_PAGE, firstListNow, takeFirstList } from './firstList.ts';
 
@@ -19,8 +22,8 @@ const newerFirst = (a: Chat, b: Chat): number => b.lastActivityAt - a.lastActivi
 /** A row of the list: a chat. */
 export interface ListEntry { chatId: number; conversationId: number }
 
-export const ChatRow = memo(function ChatRow({ chat, self, live }: { chat: Chat; self: string | null; live: boolean }): ReactNode {
-  return <ConversationRow c={chat.latest} self={self} unread={chat.unread} missed={chat.missedUnread || chat.latest.missed} live={live} />;
+export const ChatRow = memo(function ChatRow({ chat, self, live, fetch }: { chat: Chat; self: string | null; live: boolean; fetch?: boolean }): ReactNode {
+  return <ConversationRow c={chat.latest} self={self} unread={chat.unread} missed={chat.missedUnread || chat.latest.missed} live={live} fetch={fetch} />;
 });
 
 /**
@@ -28,12 +31,16 @@ export const ChatRow = memo(function ChatRow({ chat, self, live }: { chat: Chat;
  * never of the stored status: a conversation started here is stored 'Live' before its log exists,
  * and stays so through an unanswered invitation or a sign-out (issue 12 items 7, 8).
  */
-export const ConversationRow = memo(function ConversationRow({ c, self, unread = c.unread, missed = c.missed, live = false }: { c: Conversation; self: string | null; unread?: boolean; missed?: boolean; live?: boolean }): ReactNode {
+export const ConversationRow = memo(function ConversationRow({ c, self, unread = c.unread, missed = c.missed, live = false, fetch = true }: {
+  c: Conversation; self: string | null; unread?: boolean; missed?: boolean; live?: boolean;
+  /** Ask the core for the person's card when the window has none (false until the contact list is in). */
+  fetch?: boolean | undefined;
+}): ReactNode {
   const names = participantsLabel(c.participants, self);
   const text = c.subject && c.subject !== c.preview ? `${c.subject} — ${c.preview}` : c.preview;
   return (
     <div className={`conv-row${unread ? ' unread' : ''}`}>
-      <span className={`avatar ${avatarClass(names)}`} aria-hidden="true">{initials(names)}</span>
+      <Avatar sip={onlyOther(c, self)} name={names} fetch={fetch} />
       <div className="conv-main">
         <div className="conv-top">
           <span className="conv-name">{names}</span>
@@ -73,6 +80,7 @@ export function ConversationList(props: {
   const [active, setActive] = useState(-1);
   const [connected, setConnected] = useState<ReadonlySet<number>>(new Set());
   const gen = useRef(0);
+  const seeded = useContactsSeeded();
   // The open row stays where it is while it is open, even when it no longer passes the filter
   // (opening an unread one reads it): a list that shifts under the mouse loses the user's place.
   const selected = useRef(props.selectedId);
@@ -175,7 +183,7 @@ export function ConversationList(props: {
       onEndReached={() => void loadMore()}
       onOtherKey={props.onOtherKey}
       listRef={props.listRef}
-      render={(c) => <ErrorBoundary what="this conversation" compact><ChatRow chat={c} self={props.self} live={connected.has(c.latest.id)} /></ErrorBoundary>}
+      render={(c) => <ErrorBoundary what="this conversation" compact><ChatRow chat={c} self={props.self} live={connected.has(c.latest.id)} fetch={seeded} /></ErrorBoundary>}
     />
   );
 }

@@ -1,30 +1,35 @@
 // The history window: sidebar (search, filters, conversation list or search results) and a pane
-// (conversation, new conversation, settings). Keyboard: Ctrl/Cmd+F search, Ctrl/Cmd+K palette,
-// Ctrl/Cmd+N new conversation, Ctrl/Cmd+, settings, arrows in lists, Esc closes.
+// (conversation, new conversation, settings, a contact card); the sidebar switches between Chats and
+// People. Keyboard: Ctrl/Cmd+F search, Ctrl/Cmd+K palette, Ctrl/Cmd+N new conversation, Ctrl/Cmd+,
+// settings, Ctrl/Cmd+1 / Ctrl/Cmd+2 Chats / People, arrows in lists, Esc closes.
 import { useCallback, useEffect, useRef, useState, type ReactNode, type KeyboardEvent } from 'react';
 import type { IpcError, Navigation, SearchHit, SyncProgress, UnreadCounts } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { modKey, useDebounced, useUcwaEvent } from './hooks.ts';
-import { availabilityWords, statusWords, useSession } from './session.tsx';
+import { statusWords, useSession } from './session.tsx';
+import { MyStatus } from './MyStatus.tsx';
 import { ConversationList, type Filter, type ListEntry } from './ConversationList.tsx';
 import { SearchResults } from './SearchResults.tsx';
 import { ConversationView } from './Conversation.tsx';
 import { NewConversation } from './NewConversation.tsx';
 import { Settings } from './Settings.tsx';
 import { Palette } from './Palette.tsx';
-import { displayName } from './text.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { ShortcutSheet } from './ShortcutSheet.tsx';
 import { isEditable } from './shortcuts.ts';
 import { useUnreadTitle } from './unreadTitle.ts';
 import { stepIn } from './listOrder.ts';
+import { SidebarTabs, SIDE_PANEL_ID, tabId, useSideTab, type SideTab } from './SidebarTabs.tsx';
+import { People } from './People.tsx';
+import { ContactCard } from './ContactCard.tsx';
 
 type View =
   | { kind: 'none' }
   | { kind: 'conversation'; id: number; chatId?: number | undefined; messageId?: number | undefined; nonce: number }
   | { kind: 'new'; sip?: string | undefined; nonce: number }
-  | { kind: 'settings' };
+  | { kind: 'settings' }
+  | { kind: 'person'; sip: string };
 
 let nonce = 0;
 
@@ -103,6 +108,23 @@ export function History(): ReactNode {
   const listEl = useRef<HTMLDivElement | null>(null);
   const paneRef = useRef<HTMLElement | null>(null);
   const [sheet, setSheet] = useState(false);
+  const [tab, setTab] = useSideTab();
+  const tabRef = useRef(tab);
+  tabRef.current = tab;
+  const peopleInput = useRef<HTMLInputElement | null>(null);
+  // Where the focus goes once a switch of tab has rendered (a shortcut switched: the user wants to be there).
+  const focusAfterSwitch = useRef<'search' | 'filter' | 'list' | null>(null);
+  const switchTab = useCallback((t: SideTab, focus: 'search' | 'filter' | 'list' | null) => {
+    focusAfterSwitch.current = focus;
+    setTab(t);
+  }, [setTab]);
+  useEffect(() => {
+    const f = focusAfterSwitch.current;
+    focusAfterSwitch.current = null;
+    if (f === 'search') { searchRef.current?.focus(); searchRef.current?.select(); }
+    else if (f === 'filter') { peopleInput.current?.focus(); peopleInput.current?.select(); }
+    else if (f === 'list') (listEl.current ?? searchRef.current)?.focus();
+  }, [tab, switchTab]);
   // The list's rows (chats, top to bottom) as ConversationList last showed them: what Ctrl+Tab and
   // Alt+↑/↓ step through.
   const order = useRef<readonly ListEntry[]>([]);
@@ -160,7 +182,19 @@ export function History(): ReactNode {
     };
     const onKey = (e: globalThis.KeyboardEvent) => {
       const k = e.key.toLowerCase();
-      if (modKey(e) && k === 'f') { e.preventDefault(); searchRef.current?.focus(); searchRef.current?.select(); return; }
+      if (modKey(e) && k === 'f') {
+        e.preventDefault();
+        // Search is the Chats view's: from People, go there first.
+        if (tabRef.current !== 'chats') switchTab('chats', 'search'); else { searchRef.current?.focus(); searchRef.current?.select(); }
+        return;
+      }
+      if (modKey(e) && !e.shiftKey && !e.altKey && (k === '1' || k === '2' || e.code === 'Digit1' || e.code === 'Digit2')) {
+        e.preventDefault();
+        const people = k === '2' || e.code === 'Digit2';
+        if (people) { if (tabRef.current === 'people') peopleInput.current?.focus(); else switchTab('people', 'filter'); }
+        else if (tabRef.current === 'chats') (listEl.current ?? searchRef.current)?.focus(); else switchTab('chats', 'list');
+        return;
+      }
       if (modKey(e) && k === 'k') { e.preventDefault(); setPalette(true); return; }
       if (modKey(e) && k === 'n') { e.preventDefault(); setView({ kind: 'new', nonce: ++nonce }); return; }
       if (modKey(e) && k === ',') {
@@ -182,7 +216,15 @@ export function History(): ReactNode {
     window.addEventListener('keydown', onMove, true);
     window.addEventListener('keydown', onKey);
     return () => { window.removeEventListener('keydown', onMove, true); window.removeEventListener('keydown', onKey); };
-  }, [cycleRegion]);
+  }, [cycleRegion, switchTab]);
+
+  // Esc or ✕ on a card: back to the empty pane, and the focus back to the list the card came from
+  // when it was in the card (it would be lost on the removed node).
+  const closeCard = useCallback(() => {
+    const inPane = paneRef.current?.contains(document.activeElement) ?? false;
+    setView({ kind: 'none' });
+    if (inPane) (listEl.current ?? peopleInput.current)?.focus();
+  }, []);
 
   const selectedId = view.kind === 'conversation' ? openChat : null;
   selected.current = selectedId;
@@ -194,13 +236,9 @@ export function History(): ReactNode {
 
   return (
     <div className="history">
-      <aside className="sidebar" aria-label="Conversations and search">
+      <aside className="sidebar" aria-label="Conversations, people and search">
         <header className="side-header">
-          <div className="me">
-            <span className={`presence ${session.availability ?? 'none'}`} aria-hidden="true" />
-            <span className="me-name">{session.user ? displayName(session.user) : 'UCWA Tray'}</span>
-            <span className="sr-only">{session.availability ? `, ${availabilityWords[session.availability]}` : ''}</span>
-          </div>
+          <MyStatus />
           <button type="button" className="icon-btn" aria-label="New conversation (Ctrl+N)" title="New conversation"
             onClick={() => setView({ kind: 'new', nonce: ++nonce })}><span aria-hidden="true">✎</span></button>
           <button type="button" className="icon-btn" aria-label="Settings" title="Settings" aria-pressed={view.kind === 'settings'}
@@ -208,6 +246,9 @@ export function History(): ReactNode {
           <button type="button" className="icon-btn" aria-label="Keyboard shortcuts (Ctrl+/)" title="Keyboard shortcuts"
             onClick={() => setSheet(true)}><span aria-hidden="true">⌨</span></button>
         </header>
+        <SidebarTabs tab={tab} onTab={(t) => switchTab(t, null)} />
+        <div className="side-panel" role="tabpanel" id={SIDE_PANEL_ID} aria-labelledby={tabId(tab)}>
+        {tab === 'chats' ? <>
         <div className="search-box" role="search">
           <input
             ref={searchRef}
@@ -242,17 +283,35 @@ export function History(): ReactNode {
           )}
           </ErrorBoundary>
         </div>
+        </> : <>
+          <SessionBanner />
+          <div className="side-list">
+            <ErrorBoundary what="the contact list">
+              <People self={self} cardSip={view.kind === 'person' ? view.sip : null} onNavigate={navigate}
+                onCard={(sip) => setView({ kind: 'person', sip })} onCloseCard={closeCard}
+                listRef={(el) => { listEl.current = el; }} inputRef={(el) => { peopleInput.current = el; }} />
+            </ErrorBoundary>
+          </div>
+        </>}
+        </div>
       </aside>
       <main className="pane" ref={paneRef} tabIndex={-1} aria-label="Conversation pane">
         <button type="button" className="skip-link" onClick={() => (listEl.current ?? searchRef.current)?.focus()}>Go to the conversation list (F6)</button>
         {navError && <div className="banner failed" role="alert">{inWords(navError)}</div>}
-        <ErrorBoundary what={view.kind === 'conversation' ? 'this conversation' : view.kind === 'settings' ? 'the settings' : 'this view'}
-          key={view.kind === 'conversation' ? `c${view.id}` : view.kind}>
+        <ErrorBoundary what={view.kind === 'conversation' ? 'this conversation' : view.kind === 'settings' ? 'the settings' : view.kind === 'person' ? 'this contact card' : 'this view'}
+          key={view.kind === 'conversation' ? `c${view.id}` : view.kind === 'person' ? `p${view.sip}` : view.kind}>
         {view.kind === 'conversation' && <ConversationView key={`${view.id}`} id={view.id} knownChat={view.chatId} messageId={view.messageId} nonce={view.nonce} onChat={setOpenChat} />}
         {view.kind === 'new' && <NewConversation key={view.nonce} sip={view.sip} onStarted={(id) => openConversation(id)} />}
         {view.kind === 'settings' && <Settings />}
+        {view.kind === 'person' && <ContactCard key={view.sip} sip={view.sip} self={self} onNavigate={navigate} onClose={closeCard} />}
         </ErrorBoundary>
-        {view.kind === 'none' && (
+        {view.kind === 'none' && tab === 'people' && (
+          <div className="empty pane-empty">
+            <p className="empty-title">Pick a person</p>
+            <p className="muted">Click one (or press Space) for their card; Enter or a double click opens your chat with them.</p>
+          </div>
+        )}
+        {view.kind === 'none' && tab === 'chats' && (
           <div className="empty pane-empty">
             <p className="empty-title">Pick a conversation</p>
             <p className="muted">Or start a new one with Ctrl+N. Ctrl+K jumps to anyone, Ctrl+F searches every message.</p>

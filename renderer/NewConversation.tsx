@@ -3,7 +3,9 @@ import type { IpcError, Person } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
 import { listKey, useDebounced } from './hooks.ts';
-import { avatarClass, displayName, initials } from './text.tsx';
+import { displayName } from './text.tsx';
+import { Avatar } from './Avatar.tsx';
+import { useWatchSearchResults } from './searchWatch.ts';
 import { Composer } from './Composer.tsx';
 import { useSession } from './session.tsx';
 
@@ -48,6 +50,9 @@ export function NewConversation(props: { sip?: string | undefined; onStarted: (i
     });
     return () => { stale = true; };
   }, [debounced, person, self]);
+
+  // The people offered are kept live while listed (most are not contacts).
+  useWatchSearchResults(people.map((p) => p.sip));
 
   // The keyboard's choice stays in view as the list scrolls.
   useEffect(() => {
@@ -114,7 +119,7 @@ export function NewConversation(props: { sip?: string | undefined; onStarted: (i
           {people.map((p, i) => (
             <li key={p.sip} id={`person-${i}`} role="option" aria-selected={i === active} className={`person${i === active ? ' active' : ''}`}
               onMouseDown={(e) => e.preventDefault()} onClick={() => choose(p)}>
-              <span className={`avatar small ${avatarClass(displayName(p))}`} aria-hidden="true">{initials(displayName(p))}</span>
+              <Avatar sip={p.sip} name={displayName(p)} size="small" />
               <span>{displayName(p)}</span> <span className="muted">{p.sip.replace(/^sip:/i, '')}</span>
             </li>
           ))}

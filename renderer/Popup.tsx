@@ -11,6 +11,8 @@ import { Composer } from './Composer.tsx';
 import { MessageBody, mergeMessages, onLinkClick } from './Conversation.tsx';
 import { clockTime, displayName, participantsLabel } from './text.tsx';
 import { loadDraft } from './drafts.ts';
+import { Avatar } from './Avatar.tsx';
+import { onlyOther } from './participants.ts';
 import { mergeQueue, recentOnly } from './popupQueue.ts';
 
 const LAST = 5;
@@ -148,6 +150,8 @@ export function Popup(): ReactNode {
   return (
     <main className="popup" aria-label={`Quick reply to ${names}`}>
       <header className="popup-header">
+        {/* Before you answer: are they still there? A group shows initials and no dot. */}
+        <Avatar sip={onlyOther(conv, self)} name={names} size="small" />
         <h1 className="popup-title">{names}</h1>
         <nav className="stepper" aria-label="Unread conversations">
           <button type="button" className="icon-btn" aria-label="Previous conversation" disabled={index <= 0} onClick={() => step(-1)}><span aria-hidden="true">‹</span></button>

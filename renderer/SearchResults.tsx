@@ -9,6 +9,8 @@ import { VirtualListbox } from './VirtualListbox.tsx';
 import { ConversationRow } from './ConversationList.tsx';
 import { findConversations, type RecentCache } from './findConversations.ts';
 import { Highlight, displayName, fullTime, participantsLabel, shortTime } from './text.tsx';
+import { Avatar } from './Avatar.tsx';
+import { useWatchSearchResults } from './searchWatch.ts';
 
 /** Shorter queries search people only: one letter matches most of the history. */
 export const MIN_MESSAGE_QUERY = 2;
@@ -124,14 +126,19 @@ export function SearchResults(props: {
     });
   }, [hits, loading, query, sort]);
 
+  // The people found are kept live while listed: most are not contacts, so nothing else would.
+  useWatchSearchResults((people ?? []).map((p) => p.sip));
   const openPerson = (p: Person) => void personTarget(p).then(props.onNavigate);
   const groups = (
     <>
       <Group title="People" label={`People matching ${query}`} items={people ?? []} getKey={(p) => p.sip} onChoose={openPerson}
         render={(p) => (
           <div className="hit-row person-row">
-            <span className="conv-name">{displayName(p)}</span>
-            <span className="muted">{p.sip.replace(/^sip:/i, '')}</span>
+            <Avatar sip={p.sip} name={displayName(p)} size="small" />
+            <span className="person-text">
+              <span className="conv-name">{displayName(p)}</span>
+              <span className="muted">{p.sip.replace(/^sip:/i, '')}</span>
+            </span>
           </div>
         )} />
       <Group title="Conversations" label={`Conversations matching ${query}`} items={conversations} getKey={(c) => c.id}

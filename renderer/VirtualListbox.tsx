@@ -11,11 +11,18 @@ export interface VirtualListboxProps<T> {
   items: T[];
   getKey: (item: T) => string | number;
   rowHeight: number;
+  /** Rows of more than one height (a tree's headers and people): each item's height, known upfront. */
+  rowSize?: (item: T) => number;
+  /** 'tree': rows are treeitems (the People view: groups that expand, people inside them). */
+  role?: 'listbox' | 'tree';
+  /** A tree's structure for each row (level, expanded, position in its set); defaults to a flat list. */
+  itemAria?: (item: T, index: number) => { level: number; expanded?: boolean; posinset: number; setsize: number };
   render: (item: T, state: { active: boolean; selected: boolean; index: number }) => ReactNode;
   activeIndex: number;
   setActiveIndex: (i: number) => void;
   selectedKey?: string | number | null;
-  onChoose: (item: T, index: number) => void;
+  /** Enter, Space or a click on a row; `via` says which (the People view gives each its own meaning). */
+  onChoose: (item: T, index: number, via: 'Enter' | ' ' | 'click') => void;
   onEndReached?: () => void;
   hasMore?: boolean;
   loading?: boolean;
@@ -34,7 +41,7 @@ export function VirtualListbox<T>(props: VirtualListboxProps<T>): ReactNode {
   const virtualizer = useVirtualizer({
     count: items.length + (props.hasMore ? 1 : 0),
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => rowHeight,
+    estimateSize: (i) => (props.rowSize && i < items.length ? props.rowSize(items[i] as T) : rowHeight),
     overscan: 6,
     getItemKey: (i) => (i < items.length ? getKey(items[i] as T) : '__more'),
   });
@@ -63,7 +70,7 @@ export function VirtualListbox<T>(props: VirtualListboxProps<T>): ReactNode {
     }
     if ((e.key === 'Enter' || e.key === ' ') && active) {
       e.preventDefault();
-      props.onChoose(active, activeIndex);
+      props.onChoose(active, activeIndex, e.key === 'Enter' ? 'Enter' : ' ');
       return;
     }
     props.onOtherKey?.(e);
@@ -76,7 +83,7 @@ export function VirtualListbox<T>(props: VirtualListboxProps<T>): ReactNode {
         props.listRef?.(el);
       }}
       id={id}
-      role="listbox"
+      role={props.role ?? 'listbox'}
       aria-label={props.label}
       aria-activedescendant={active ? optionId(id, getKey(active)) : undefined}
       aria-busy={props.loading || undefined}
@@ -100,21 +107,26 @@ export function VirtualListbox<T>(props: VirtualListboxProps<T>): ReactNode {
           const key = getKey(item);
           const isActive = vi.index === activeIndex;
           const selected = props.selectedKey != null && key === props.selectedKey;
+          const tree = props.itemAria?.(item, vi.index);
           return (
             <div
               key={vi.key}
               id={optionId(id, key)}
-              role="option"
+              role={props.role === 'tree' ? 'treeitem' : 'option'}
               aria-selected={selected}
-              aria-posinset={vi.index + 1}
-              aria-setsize={props.hasMore ? -1 : items.length}
+              aria-level={tree?.level}
+              aria-expanded={tree?.expanded}
+              aria-posinset={tree ? tree.posinset : vi.index + 1}
+              aria-setsize={tree ? tree.setsize : props.hasMore ? -1 : items.length}
               className={`vlist-row${isActive ? ' active' : ''}${selected ? ' selected' : ''}`}
               style={{ transform: `translateY(${vi.start}px)`, height: vi.size }}
               onMouseDown={(e) => e.preventDefault()}
               onClick={() => {
-                setActiveIndex(vi.index);
+                // Focus first: onFocus puts a list that had no active row on its first one, and the
+                // row clicked must win over that.
                 scrollRef.current?.focus({ preventScroll: true });
-                props.onChoose(item, vi.index);
+                setActiveIndex(vi.index);
+                props.onChoose(item, vi.index, 'click');
               }}
             >
               {props.render(item, { active: isActive, selected, index: vi.index })}

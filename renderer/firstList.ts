@@ -7,7 +7,7 @@
 // soon as the bundle has run; a late answer fills the list when it comes. The page travels between
 // the two scripts on one window property; this module is its only reader. Taken once: later loads
 // (another filter, a new session) ask as usual.
-import type { Chat, Result } from '../main/ipc/contract.ts';
+import type { Chat, ContactList, Result } from '../main/ipc/contract.ts';
 
 export interface Page<T> { items: T[]; next: string | null }
 export const FIRST_PAGE = 60;
@@ -38,3 +38,33 @@ export function takeFirstList(filter: string): Promise<Result<Page<Chat>>> | nul
   return h.promise;
 }
 
+// --- the People view's contact list, the same way (issue 13): the window opens on the tab it was
+// left on, so when that is People the early call is contactList instead of the chats.
+
+/** Where the sidebar's tab choice is kept (SidebarTabs.tsx writes it; prefetch.js reads it). */
+export const SIDEBAR_TAB_KEY = 'ucwa.sidebarTab';
+
+export interface FirstContacts { promise: Promise<Result<ContactList>>; answer?: Result<ContactList> }
+export const FIRST_CONTACTS_KEY = '__ucwaFirstContacts';
+
+function contactsHandoff(): FirstContacts | undefined {
+  const v = (window as unknown as Record<string, unknown>)[FIRST_CONTACTS_KEY];
+  return v && typeof v === 'object' && 'promise' in v ? (v as FirstContacts) : undefined;
+}
+
+let contactsTaken = false;
+
+/** The prefetched contact list if it has already arrived (for the first render). */
+export function firstContactsNow(): ContactList | null {
+  if (contactsTaken) return null;
+  const a = contactsHandoff()?.answer;
+  return a?.ok ? a.value : null;
+}
+
+/** The prefetched contact list call, once; null afterwards or when there was none. */
+export function takeFirstContacts(): Promise<Result<ContactList>> | null {
+  const h = contactsHandoff();
+  if (contactsTaken || !h) return null;
+  contactsTaken = true;
+  return h.promise;
+}

@@ -1,11 +1,26 @@
 // Bundled on its own as prefetch.js, a classic script that index.html runs before the main bundle
 // (see firstList.ts for why). It must stay tiny and must never throw: any failure here only means
 // the list asks again the usual way.
-import type { Chat, Result } from '../main/ipc/contract.ts';
-import { FIRST_LIST_KEY, FIRST_PAGE, type FirstList, type Page } from './firstList.ts';
+import type { Chat, ContactList, Result } from '../main/ipc/contract.ts';
+import { FIRST_CONTACTS_KEY, FIRST_LIST_KEY, FIRST_PAGE, SIDEBAR_TAB_KEY, type FirstContacts, type FirstList, type Page } from './firstList.ts';
 
 try {
-  if ((new URLSearchParams(location.search).get('window') ?? 'history') === 'history' && window.ucwa) {
+  let people = false;
+  try {
+    people = localStorage.getItem(SIDEBAR_TAB_KEY) === 'people';
+  } catch {
+    // storage refused: the window opens on Chats
+  }
+  const history = (new URLSearchParams(location.search).get('window') ?? 'history') === 'history' && window.ucwa;
+  if (history && people) {
+    const contacts: FirstContacts = {
+      promise: window.ucwa.contactList().then(
+        (answer: Result<ContactList>) => { contacts.answer = answer; return answer; },
+        () => ({ ok: false, error: { code: 'internal', message: 'The app did not answer.' } }) as Result<ContactList>,
+      ),
+    };
+    Object.defineProperty(window, FIRST_CONTACTS_KEY, { value: contacts });
+  } else if (history) {
     const first: FirstList = {
       promise: window.ucwa.listChats({ filter: 'all', limit: FIRST_PAGE }).then(
         (answer: Result<Page<Chat>>) => { first.answer = answer; return answer; },

@@ -1,5 +1,5 @@
 // Every keyboard shortcut of the history window, in one list: the shortcut sheet shows it, and
-// keeping it beside the handlers (History.tsx, Composer.tsx) is what keeps the sheet honest.
+// keeping it beside the handlers (History.tsx, People.tsx, Composer.tsx) is what keeps the sheet honest.
 import { isMac } from './hooks.ts';
 
 const mod = isMac ? '⌘' : 'Ctrl';
@@ -12,6 +12,8 @@ export const shortcutGroups: { title: string; keys: { keys: string[]; what: stri
       { keys: [`${mod}+F`], what: 'Search messages' },
       { keys: [`${mod}+N`], what: 'New conversation' },
       { keys: [`${mod}+,`], what: 'Settings' },
+      { keys: [`${mod}+1`], what: 'Chats' },
+      { keys: [`${mod}+2`], what: 'People: find a contact' },
       { keys: [`${mod}+Tab`, 'Alt+↓'], what: 'Next chat in the list' },
       { keys: [`${mod}+Shift+Tab`, 'Alt+↑'], what: 'Previous chat in the list' },
       { keys: ['F6'], what: 'Move between the list and the conversation' },
@@ -24,6 +26,15 @@ export const shortcutGroups: { title: string; keys: { keys: string[]; what: stri
     keys: [
       { keys: ['↑', '↓', 'Home', 'End', 'Page Up', 'Page Down'], what: 'Move through the list' },
       { keys: ['Enter'], what: 'Open' },
+    ],
+  },
+  {
+    title: 'People',
+    keys: [
+      { keys: ['Enter'], what: 'Chat with the person (double-click too)' },
+      { keys: ['Space'], what: 'Show their contact card' },
+      { keys: ['←', '→'], what: 'Collapse or expand a group' },
+      { keys: ['Esc'], what: 'Clear the filter, then close the card' },
     ],
   },
   {

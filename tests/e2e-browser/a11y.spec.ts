@@ -65,6 +65,16 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(history.getByRole('listbox', { name: 'People' }).getByRole('option').first()).toBeVisible();
     await check(history, 'new-conversation');
 
+    // The People view (issue 13): the contact list as a tree, a distribution group opened, and a card.
+    await history.getByRole('tab', { name: 'People' }).click();
+    const people = history.getByRole('tree', { name: 'Contacts' });
+    await expect(people.getByRole('treeitem', { level: 2 }).first()).toBeVisible();
+    await check(history, 'people');
+    await people.getByRole('treeitem', { level: 2 }).first().click();
+    await expect(history.locator('.contact-card h2')).toBeVisible();
+    await check(history, 'contact-card');
+    await history.getByRole('tab', { name: 'Chats' }).click();
+
     await world.sim.control.sendIm(contact.sip, DEMO, 'Quick one: can you review the deck before 3?');
     await until(async () => (await world.service.unreadSummary(5)).latest.some((x) => x.preview.includes('deck')), 'unread');
     const popup = await world.open(chromiumBrowser, 'popup', { colorScheme: scheme });

@@ -261,6 +261,8 @@ export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise
     store,
     endpointId: 'e2e-browser-endpoint',
     userAgent: 'UCWA Tray e2e',
+    // Photos cached on disk as the app does (services.ts): the windows show them.
+    photoDir: join(dataDir, 'photos'),
     random: () => 0.5,
     timing: {
       reportActivityMs: 60_000,

@@ -109,9 +109,13 @@ test('keyboard: arrows and Enter in the list, Ctrl+K palette, Esc closes, markRe
   const page = await world.open(chromiumBrowser, 'history');
   const list = page.getByRole('listbox', { name: 'Conversations' });
   await expect(list.getByRole('option').first()).toBeVisible();
-  // Tab order: header buttons (new, settings, shortcuts), search, filters, then the list.
-  for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
-  await expect(page.getByRole('searchbox')).toBeFocused();
+  // Tab order: your status first, then the header buttons (new, settings, shortcuts) and the view's
+  // tabs, then search, filters and the list.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: /change your status/ })).toBeFocused();
+  const search = page.getByRole('searchbox');
+  for (let i = 0; i < 6 && !(await search.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(search).toBeFocused();
   await page.keyboard.press('ArrowDown');
   await expect(list).toBeFocused();
   await page.keyboard.press('ArrowDown');
