@@ -29,6 +29,8 @@ import { LINK_SCHEMES, protocolClientArgs } from './protocolClient.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { createDemo } from './demo.ts';
 import { createAppService, storeWorkerPath, type AppService } from './services.ts';
+import { createShellPeople, type ShellPeople } from './shellPeople.ts';
+import { chatTarget } from './chatTarget.ts';
 import { loadSettingsFile, saveSettingsFile } from './settingsFile.ts';
 import { badgeCount, overlayIconFile, trayIconFile, trayIconKind, trayMenuModel, trayClickAction, traySetsContextMenu, trayTooltip, type MenuItemModel, type TrayAction, type TrayState } from './tray.ts';
 import { launchWindow } from './launch.ts';
@@ -101,6 +103,8 @@ const log = createLogger(join(logDir(app.getPath('userData')), MAIN_LOG_NAME));
 const settingsPath = join(app.getPath('userData'), 'settings.json');
 let settings: Settings;
 let service: AppService;
+/** Presence as already known, for the tray's Favourites and the notifications' titles (no waiting). */
+let people: ShellPeople | null = null;
 let tray: Tray | null = null;
 const windows = new Map<WindowName, BrowserWindow>();
 /** e2e only: the webPreferences each window was created with (Electron 45 has no public getter). */
@@ -331,7 +335,7 @@ async function updateTray(): Promise<void> {
   } catch {
     /* not signed in / no store yet: keep the last counts */
   }
-  trayState = { session: s, unread, latest, settings: { doNotDisturb: settings.doNotDisturb }, platform: process.platform };
+  trayState = { session: s, unread, latest, settings: { doNotDisturb: settings.doNotDisturb }, platform: process.platform, favourites: people?.favourites() ?? [] };
   if (!tray) return;
   const kind = trayIconKind(trayState);
   tray.setImage(trayImage(trayIconFile(kind, process.platform)));
@@ -352,6 +356,7 @@ function toTemplate(model: MenuItemModel[]): MenuItemConstructorOptions[] {
   return model.map((item): MenuItemConstructorOptions => {
     if (item.kind === 'separator') return { type: 'separator' };
     if (item.kind === 'label') return { id: item.id, label: item.label, enabled: false };
+    if (item.kind === 'submenu') return { id: item.id, label: item.label, submenu: toTemplate(item.items) };
     return {
       id: item.id,
       label: item.label,
@@ -367,6 +372,7 @@ async function runTrayAction(action: TrayAction): Promise<void> {
     switch (action.type) {
       case 'openConversation': return await showWindow('popup', { to: 'conversation', conversationId: action.conversationId });
       case 'openHistory': return await showWindow('history');
+      case 'openChatWith': return await showWindow('history', await chatTarget(service, action.sip, service.state().user?.sip ?? null));
       case 'show': return await showWindow(service.state().status === 'signedOut' ? 'signin' : 'history');
       case 'signIn': return await showWindow('signin');
       case 'setAvailability': return await service.setAvailability(action.availability);
@@ -432,7 +438,10 @@ function notify(src: NotificationSource | null): void {
   if (!src || !gate(src, Date.now())) return;
   // The user is looking at this conversation: the message is on screen already.
   if (service.isReading(src.conversationId)) return;
-  const content = notificationContent(src, { settings, availability: service.state().availability, platform: process.platform, seq: ++notificationSeq });
+  const content = notificationContent(src, {
+    settings, availability: service.state().availability, platform: process.platform, seq: ++notificationSeq,
+    senderPresence: people?.presenceOf(src.from?.sip),
+  });
   if (!content) return;
   if (e2e) shownNotifications.push({ id: content.id, title: content.title, body: content.body, conversationId: content.conversationId });
   if (!Notification.isSupported()) return;
@@ -584,6 +593,8 @@ async function start(): Promise<void> {
     log,
   });
   registerIpc(host);
+  // Before any sign-in, so that it sees the session come online (and reads the contact list then).
+  people = createShellPeople(service, { onFavouritesChanged: scheduleTrayUpdate, log });
   for (const event of ['session', 'unread', 'conversation'] as const) service.on(event, () => scheduleTrayUpdate());
   service.on('session', (s) => {
     const wasOnline = current.session?.status === 'online';

@@ -1,6 +1,7 @@
 // Native notifications as pure decisions: what to show (privacy, Do not disturb, platform reply
 // support) and when a reply counts (the OS may report one reply twice: instance event + activation).
 import type { Availability, InvitationInfo, Message, Person, Settings } from '../ipc/contract.ts';
+import { availabilityLabel } from './presenceLabel.ts';
 
 export interface NotificationSource {
   conversationId: number;
@@ -46,6 +47,11 @@ function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+function withPresence(name: string, presence: { availability: string | null; activity?: string | null } | null | undefined): string {
+  const words = presence ? availabilityLabel(presence.availability, presence.activity) : null;
+  return words ? `${name} (${words})` : name;
+}
+
 export function notificationId(conversationId: number, seq: number): string {
   return `ucwa-c${conversationId}-n${seq}`;
 }
@@ -66,10 +72,16 @@ export function escapeNotificationMarkup(text: string): string {
 /**
  * What to show for an incoming IM or invitation, or null for nothing (Do not disturb).
  * With notificationShowText off the text never reaches the OS (lock screens, notification centres).
+ * `senderPresence`: the sender's presence as the app already knows it — the title says it,
+ * "Lene Andersen (Busy)", so "can I call her now?" is answered without opening anything. Unknown
+ * (never read, or a token nobody documents): the name alone.
  */
 export function notificationContent(
   src: NotificationSource,
-  ctx: { settings: Pick<Settings, 'notificationShowText' | 'notificationSound'>; availability: Availability | null; platform: NodeJS.Platform; seq: number },
+  ctx: {
+    settings: Pick<Settings, 'notificationShowText' | 'notificationSound'>; availability: Availability | null; platform: NodeJS.Platform; seq: number;
+    senderPresence?: { availability: string | null; activity?: string | null } | null;
+  },
 ): NotificationContent | null {
   if (ctx.availability === 'DoNotDisturb') return null;
   // Both are cut before they are flattened: a 1 MB message costs what a short one does.
@@ -86,7 +98,7 @@ export function notificationContent(
   return {
     id: notificationId(src.conversationId, ctx.seq),
     conversationId: src.conversationId,
-    title: name,
+    title: withPresence(name, ctx.senderPresence),
     body,
     silent: !ctx.settings.notificationSound,
     hasReply,

@@ -1,6 +1,7 @@
 // What the tray shows, as pure functions of the state: icon, badge, tooltip and the context menu
 // model. main.ts turns the model into an Electron Menu (the only line touching the OS).
 import type { Availability, Conversation, SessionState, Settings, UnreadCounts } from '../ipc/contract.ts';
+import { availabilityLabel } from './presenceLabel.ts';
 
 export type PresenceIcon = 'offline' | 'online' | 'busy' | 'dnd' | 'away';
 /** Badge label on an unread icon: '1'…'9', '9plus'. */
@@ -20,6 +21,16 @@ export interface TrayState {
   latest: Pick<Conversation, 'id' | 'participants' | 'subject' | 'preview'>[];
   settings: Pick<Settings, 'doNotDisturb'>;
   platform: NodeJS.Platform;
+  /** The Favourites (the server's pinned group) in the contact list's order, with their presence. */
+  favourites?: readonly FavouriteEntry[];
+}
+
+export interface FavouriteEntry {
+  sip: string;
+  name: string;
+  /** The server's token; null until read. */
+  availability: string | null;
+  activity: string;
 }
 
 /** Statuses in which the user still counts as signed in (token refresh, application re-created). */
@@ -102,6 +113,8 @@ export function trayTooltip(state: Pick<TrayState, 'session' | 'unread'>): strin
 export type TrayAction =
   | { type: 'openConversation'; conversationId: number }
   | { type: 'openHistory' }
+  /** A Favourite: open your chat with them, or a new conversation to them. */
+  | { type: 'openChatWith'; sip: string }
   | { type: 'show' }
   | { type: 'signIn' }
   | { type: 'setAvailability'; availability: Availability }
@@ -112,18 +125,47 @@ export type TrayAction =
 export type MenuItemModel =
   | { kind: 'item'; id: string; label: string; action: TrayAction; enabled: boolean; checked?: boolean }
   | { kind: 'separator' }
-  | { kind: 'label'; id: string; label: string };
+  | { kind: 'label'; id: string; label: string }
+  | { kind: 'submenu'; id: string; label: string; items: MenuItemModel[] };
 
 const PRESENCE_CHOICES: Availability[] = ['Online', 'Busy', 'DoNotDisturb', 'BeRightBack', 'Away'];
 export const MAX_MENU_CONVERSATIONS = 5;
 
+/** Menus do not wrap; '&' would become a mnemonic on Windows/Linux. */
+function menuText(label: string): string {
+  const clipped = label.length > 60 ? `${label.slice(0, 59)}…` : label;
+  return clipped.replace(/&/g, '&&');
+}
+
 function conversationLabel(c: TrayState['latest'][number]): string {
   const who = c.participants.map((p) => p.name || p.sip.replace(/^sip:/i, '')).join(', ') || c.subject || 'Conversation';
   const preview = c.preview.replace(/\s+/g, ' ').trim();
-  const label = preview ? `${who}: ${preview}` : who;
-  // Menus do not wrap; '&' would become a mnemonic on Windows/Linux.
-  const clipped = label.length > 60 ? `${label.slice(0, 59)}…` : label;
-  return clipped.replace(/&/g, '&&');
+  return menuText(preview ? `${who}: ${preview}` : who);
+}
+
+/** More than this many Favourites go to the People view (a menu taller than the screen scrolls badly). */
+export const MAX_MENU_FAVOURITES = 25;
+
+/**
+ * "Mei Chen — Available". The words only while signed in: offline, the last presence read is
+ * history, not news. A presence never read (or a token nobody documents) leaves the name alone.
+ */
+function favouriteLabel(f: FavouriteEntry, online: boolean): string {
+  const name = f.name.trim().replace(/\s+/g, ' ') || f.sip.replace(/^sip:/i, '');
+  const words = online ? availabilityLabel(f.availability, f.activity) : null;
+  // The name is cut, never the words: they are what the menu is read for.
+  if (!words) return menuText(name);
+  const room = 60 - words.length - 3;
+  return `${menuText(name.length > room ? `${name.slice(0, Math.max(1, room - 1))}…` : name)} — ${words}`;
+}
+
+function favouritesMenu(state: TrayState, online: boolean): MenuItemModel | null {
+  const list = (state.favourites ?? []).slice(0, MAX_MENU_FAVOURITES);
+  if (!list.length) return null;
+  return {
+    kind: 'submenu', id: 'favourites', label: 'Favourites',
+    items: list.map((f) => ({ kind: 'item', id: `favourite-${f.sip}`, label: favouriteLabel(f, online), action: { type: 'openChatWith', sip: f.sip }, enabled: true })),
+  };
 }
 
 /** Sign out keeps the remembered password (the next start signs in by itself); "forget me" removes it. */
@@ -152,6 +194,8 @@ export function trayMenuModel(state: TrayState): MenuItemModel[] {
     items.push({ kind: 'separator' });
   }
   items.push({ kind: 'item', id: 'history', label: 'Open history', action: { type: 'openHistory' }, enabled: true });
+  const favourites = favouritesMenu(state, online);
+  if (favourites) items.push(favourites);
   items.push({ kind: 'separator' });
   if (online) {
     for (const a of PRESENCE_CHOICES) {

@@ -172,3 +172,70 @@ describe('links and instances', () => {
     }
   });
 });
+
+// --- issue 13: the Favourites submenu, and the sender's presence in a notification's title ---------
+
+type EmulatedItem = { label: string; enabled: boolean; click(): void; submenu?: { items: EmulatedItem[] } | undefined };
+
+/** The tray's "Favourites ▸" submenu as the user sees it (the context menu set on Linux). */
+function favouriteItems(app: AppRun): EmulatedItem[] {
+  const items = (app.tray().contextMenu?.items ?? []) as unknown as EmulatedItem[];
+  return items.find((i) => i.label === 'Favourites')?.submenu?.items ?? [];
+}
+const favouriteLabels = (app: AppRun) => favouriteItems(app).map((i) => i.label);
+
+describe('tray: Favourites', () => {
+  const MEI = 'sip:mei.chen@contoso.com';
+  after(() => {
+    for (const sip of [MEI, 'sip:alex.rivera@contoso.com']) world.sim.control.clearPresence(sip);
+  });
+
+  test('Favourites ▸ lists the pinned people with their availability, follows a change, and a click opens the chat', async () => {
+    world.sim.control.setPresence(MEI, { availability: 'Busy', activity: 'in-a-meeting' });
+    // A past one-to-one with Mei (the world's six demo conversations may not have one).
+    world.sim.control.addLog(world.account.sip, { with: [MEI], messages: [{ from: MEI, text: 'Favourites: the test plan is ready', at: Date.now() - 60_000 }] });
+    const app = await signedIn();
+    try {
+      await until(() => favouriteLabels(app).includes('Mei Chen — Busy'), 20_000, `Mei as Busy in Favourites (now: ${favouriteLabels(app).join(' | ')})`);
+      // demo's Favourites (simulator/demoWorld.ts), in the contact list's order (by name); none of them is you.
+      assert.deepEqual(favouriteLabels(app).map((l) => l.split(' — ')[0]), ['Alex Rivera', 'Devon Demo', 'Lene Aaling', 'Mei Chen']);
+      const top = app.trayMenu().map((i) => i.label);
+      assert.equal(top[top.indexOf('Open history') + 1], 'Favourites', top.join(' | '));
+
+      world.sim.control.setPresence(MEI, { availability: 'Online', activity: null });
+      await until(() => favouriteLabels(app).includes('Mei Chen — Available'), 20_000, 'Mei Available in Favourites');
+
+      // Mei: her chat opens in the history window.
+      (await app.window('history')).win.close();
+      favouriteItems(app).find((i) => i.label === 'Mei Chen — Available')!.click();
+      const { page } = await app.window('history');
+      await page.getByRole('heading', { level: 2, name: 'Mei Chen' }).waitFor({ timeout: 20_000 });
+      await page.getByRole('region', { name: 'Messages with Mei Chen' }).getByText('Favourites: the test plan is ready').waitFor({ timeout: 20_000 });
+
+      // Devon (no chat yet): a new conversation addressed to him.
+      favouriteItems(app).find((i) => i.label.startsWith('Devon Demo'))!.click();
+      await page.getByRole('heading', { name: 'New conversation' }).waitFor({ timeout: 10_000 });
+      await until(async () => (await page.getByRole('combobox', { name: 'To' }).inputValue()) === 'demo2@contoso.com', 10_000, 'To: demo2');
+      assert.deepEqual(app.run.mainErrors, []);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  test("a notification's title carries the sender's availability as the app already knows it", async () => {
+    const from = contact();
+    world.sim.control.setPresence(from, { availability: 'Busy', activity: 'on-the-phone' });
+    const app = await signedIn();
+    try {
+      const name = world.sim.people.find((p) => p.sip === from)!.name;
+      // The shell has heard of it (a Favourite's line says so) before the message comes.
+      await until(() => favouriteLabels(app).includes(`${name} — Busy`), 20_000, `${name} as Busy in Favourites`);
+      const text = `Presence title ${Date.now()}`;
+      await world.sim.control.sendIm(from, world.account.sip, text);
+      const n = await until(() => app.notifications().find((x) => x.body.includes('Presence title')), 20_000, 'a notification');
+      assert.equal(n.title, `${name} (Busy)`);
+    } finally {
+      await app.dispose();
+    }
+  });
+});

@@ -96,3 +96,20 @@ test('Linux: the body is escaped (notification servers render markup); elsewhere
   assert.equal(notificationContent(marked, ctx({ platform: 'linux' }))?.body, '&lt;b&gt;bold&lt;/b&gt; &amp; &lt;a href=&quot;x&quot;&gt;link&lt;/a&gt;');
   assert.equal(notificationContent(marked, ctx({ platform: 'win32' }))?.body, '<b>bold</b> & <a href="x">link</a>');
 });
+
+test("the title carries the sender's availability as already known; unknown or none: the name alone", () => {
+  const title = (senderPresence: Parameters<typeof notificationContent>[1]['senderPresence']) => notificationContent(src, ctx({ senderPresence }))?.title;
+  assert.equal(title({ availability: 'Busy', activity: 'in-a-meeting' }), 'Alice Example (Busy)');
+  assert.equal(title({ availability: 'Online', activity: '' }), 'Alice Example (Available)');
+  assert.equal(title({ availability: 'DoNotDisturb' }), 'Alice Example (Do not disturb)');
+  assert.equal(title({ availability: 'Away', activity: 'off-work' }), 'Alice Example (Off work)', 'Off work reads back as Away + off-work');
+  assert.equal(title({ availability: 'Sleeping' }), 'Alice Example', 'a token nobody documents says nothing');
+  assert.equal(title({ availability: 'constructor' }), 'Alice Example', 'a token is a word, not a lookup');
+  assert.equal(title({ availability: null }), 'Alice Example', 'never read');
+  assert.equal(title(null), 'Alice Example');
+  assert.equal(title(undefined), 'Alice Example');
+  // The reply box and the hidden-text body name the person, without the presence.
+  const c = notificationContent(src, ctx({ senderPresence: { availability: 'Busy' }, settings: { notificationShowText: false, notificationSound: true } }))!;
+  assert.equal(c.replyPlaceholder, 'Reply to Alice Example');
+  assert.equal(c.body, 'New conversation from Alice Example');
+});

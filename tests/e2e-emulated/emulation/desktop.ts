@@ -139,12 +139,13 @@ export function makeDesktop(run: Run) {
     setTitle(title: string): void {
       this.title = title;
     }
-    /** What each setContextMenu call showed (labels, checks, enabled): a repeat is a needless rebuild. */
+    /** What each setContextMenu call showed (labels, checks, enabled, submenus too): a repeat is a needless rebuild. */
     readonly menuHistory: string[] = [];
     setContextMenu(menu: ElectronMenu | null): void {
       this.contextMenuSets++;
       this.contextMenu = menu as unknown as Menu | null;
-      this.menuHistory.push(JSON.stringify(this.contextMenu?.items.map((i) => [i.label, i.checked, i.enabled]) ?? null));
+      const shown = (m: Menu): unknown[] => m.items.map((i) => [i.label, i.checked, i.enabled, ...(i.submenu ? [shown(i.submenu as unknown as Menu)] : [])]);
+      this.menuHistory.push(JSON.stringify(this.contextMenu ? shown(this.contextMenu) : null));
     }
     getBounds(): Rectangle {
       // Linux reports no tray geometry (docs: tray.getBounds is macOS/Windows).
