@@ -152,6 +152,25 @@ test('after an application recreate every subscription is made again, and presen
   },
 ));
 
+test('600 contacts on a server with the usual 250-people limit: 3 subscriptions, 3 requests, nothing refused', () => {
+  // Before: the first try asked for all 600 and probed the limit by halves and back up (13 POSTs
+  // for 1 000 people in the bench, where the server's limit needs 4).
+  const N = 600;
+  const many = Array.from({ length: N }, (_, i) => sipOf(`q${i}`));
+  return run(
+    { users: world(many), maxContacts: N + 10 },
+    {},
+    async (s, h, people) => {
+      await until(() => many.every((c) => covered(s).has(c)), 'all subscribed', 15_000);
+      await until(() => people.presence.stats.creates >= 3 || null, 'the last create answered', 8000);
+      assert.equal(s.control.presenceSubscriptions(ME).length, 3);
+      assert.equal(people.presence.stats.refusedCreates, 0);
+      const posts = h.requests.filter((r) => r.method === 'POST' && /\/presenceSubscription/.test(new URL(r.url).pathname)).length;
+      assert.equal(posts, 3, 'one request per subscription the limit needs');
+    },
+  );
+});
+
 test('N contacts: the server\'s per-subscription limit is found from LimitExceeded; ceil(N / limit) subscriptions', () => {
   const N = 30, LIMIT = 8;
   const many = Array.from({ length: N }, (_, i) => sipOf(`p${i}`));
