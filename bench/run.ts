@@ -28,6 +28,7 @@ const suites: { name: string; file: string; fn: string }[] = [
   { name: 'core', file: 'core.ts', fn: 'benchCore' },
   { name: 'store', file: 'store.ts', fn: 'benchStore' },
   { name: 'sync', file: 'sync.ts', fn: 'benchSync' },
+  { name: 'people', file: 'people.ts', fn: 'benchPeople' },
   { name: 'renderer', file: 'renderer.ts', fn: 'benchRenderer' },
   { name: 'shell', file: 'shell.ts', fn: 'benchShell' },
   { name: 'hostile', file: 'hostile.ts', fn: 'benchHostile' },

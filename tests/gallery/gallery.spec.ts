@@ -54,6 +54,18 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(history.getByRole('listbox', { name: 'People' }).getByRole('option').first()).toBeVisible();
     await save(history, `new-conversation-${scheme}`);
 
+    // The People view: the demo account's contact list with live presence, then a colleague's card.
+    await history.keyboard.press('Escape');
+    await history.getByRole('tab', { name: 'People' }).click();
+    const tree = history.getByRole('tree', { name: 'Contacts' });
+    await expect(tree.getByRole('treeitem', { name: /Favourites/ })).toBeVisible();
+    await expect(tree.locator('[role=treeitem][aria-level="2"] .presence-dot.p-unknown')).toHaveCount(0);
+    await save(history, `people-${scheme}`);
+    await tree.locator('[role=treeitem][aria-level="2"]').first().click();
+    await expect(history.getByRole('button', { name: 'Send IM' })).toBeVisible();
+    await save(history, `contact-card-${scheme}`);
+    await history.getByRole('tab', { name: 'Chats' }).click();
+
     await history.getByRole('button', { name: 'Settings' }).click();
     await expect(history.getByRole('heading', { name: 'Settings' })).toBeVisible();
     await save(history, `settings-${scheme}`);
