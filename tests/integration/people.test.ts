@@ -168,3 +168,19 @@ test("the server's idle shows in the session (IdleOnline as Away) and is not tak
     await s.stop();
   }
 });
+
+test('after the event channel\'s resume teardown the contact list\'s change subscription is started again', () => withSim({ presenceRhythm: false }, async (s, h) => {
+  // Before: a resume synced the list once and never restarted its subscription (the teardown drops
+  // it on the server: simulator dropPeople), so contacts added later never arrived. The client's
+  // resume is driven directly: the simulator's teardown needs a P-GET gap this client never leaves.
+  const starts = () => h.requests.filter((r) => r.method === 'POST' && /contactsAndGroupsSubscription\/startOrRefresh/.test(r.url)).length;
+  await signIn(h, s);
+  await until(() => starts() >= 1 || null, 'the subscription started');
+  const people = (h.service as unknown as { _internals: { people: { onReset(r: string): void } } })._internals.people;
+  const before = starts();
+  people.onReset('resume');
+  await until(() => starts() > before || null, 'the subscription started again after the resume', 1000);
+  // And it keeps being refreshed (its timer was cleared by the reset).
+  const after = starts();
+  await until(() => starts() > after || null, 'refreshed again later', 3 * TEST_TIMING.contactsRefreshMs!);
+}));

@@ -91,7 +91,12 @@ export class People {
     // After a resume the application stays (and online): subscribe anew now. After a recreate the
     // session comes online again (onOnline does it); signed out, nothing until the next sign-in.
     this.presence.reset(reason === 'resume');
-    if (reason === 'resume') void this.contacts.sync().catch((err: unknown) => this.#o.log(`contact list: ${describeError(err)}`));
+    // The resume teardown dropped the server's contacts-and-groups subscription too, and whatever
+    // changed of you meanwhile came as events that were lost: sync and subscribe again, re-read you.
+    if (reason === 'resume') {
+      this.contacts.onOnline();
+      this.me.onOnline();
+    }
   }
 
   close(): void {
