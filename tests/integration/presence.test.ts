@@ -84,6 +84,25 @@ test('renewed before expiry by the local timer: the same subscription outlives t
   },
 ));
 
+test('a renewal that fails (503) is tried again soon, so the subscription never lapses', () => run(
+  // Before: tried again only at the next timer (25 "minutes"), after the subscription (5 left) had
+  // expired — presence not live until a 404 made it be remade.
+  { users: world(CONTACTS), subscriptionWarningSec: 0 },
+  {},
+  async (s, h, people) => {
+    await until(() => s.control.presenceSubscriptions(ME).length === 1, 'subscribed');
+    const id = s.control.presenceSubscriptions(ME)[0]!.id;
+    s.control.addFault({ route: 'presenceSubscriptions/[^/]+$', method: 'POST', status: 503, times: 1 });
+    const renewals = () => h.requests.filter((r) => r.method === 'POST' && /\/presenceSubscriptions\/[^/?]+\?/.test(r.url));
+    await until(() => renewals().length >= 2 || null, 'the failed renewal and the next one', 6000);
+    const [failed, next] = renewals();
+    assert.ok(next!.at - failed!.at < TEST_TIMING.presenceRenewMs! / 2, `tried again after ${next!.at - failed!.at} ms`);
+    await until(() => people.presence.stats.renewals >= 1 || null, 'renewed');
+    assert.deepEqual(s.control.presenceSubscriptions(ME).map((x) => x.id), [id], 'the same subscription, never lapsed');
+    assert.equal(people.presence.stats.recreated, 0);
+  },
+));
+
 test('renewed on the "about to expire" event when it comes before the local timer', () => run(
   { users: world(CONTACTS), subscriptionWarningSec: 600 },
   { timing: { ...TEST_TIMING, presenceRenewMs: 600_000 } },

@@ -5,7 +5,7 @@
 // and groups (server id → groupContacts, expandDistributionGroup, …), good only for this application.
 import type { Session } from './session.ts';
 import { Semaphore } from './semaphore.ts';
-import { unref } from './presenceSubscriptions.ts';
+import { retryDelay, unref } from './presenceSubscriptions.ts';
 import type { LogFn } from '../ucwa/transport.ts';
 import type { UcwaClient } from '../ucwa/client.ts';
 import { parseContactCollection, parseMyGroups, parsePeopleLinks, type ContactLinks, type ParsedContact, type ParsedGroup, type PeopleLinks } from '../ucwa/contacts.ts';
@@ -37,6 +37,8 @@ export class ContactListSync {
   #groups: ParsedGroup[] = [];
   #startHref: string | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** Failed starts of the change subscription in a row (0: the last one worked). */
+  #failures = 0;
   #running: Promise<ContactList> | null = null;
   #again = false;
   #resync: ReturnType<typeof setTimeout> | null = null;
@@ -225,8 +227,11 @@ export class ContactListSync {
       }
       if (gen !== this.#gen) return;
       await this.#post(client, this.#startHref);
+      this.#failures = 0;
     } catch (err) {
-      log(`contact list: starting its change subscription failed: ${describeError(err)}`);
+      // Tried again soon (not at the next refresh): lapsed, its change events would be missed.
+      this.#failures++;
+      log(`contact list: starting its change subscription failed (trying again soon): ${describeError(err)}`);
     } finally {
       if (gen === this.#gen && !this.#closed && session.client) this.#arm();
     }
@@ -241,6 +246,6 @@ export class ContactListSync {
     this.#timer = unref(setTimeout(() => {
       this.#timer = null;
       void this.#startSubscription();
-    }, this.#o.refreshMs));
+    }, this.#failures === 0 ? this.#o.refreshMs : retryDelay(this.#o.refreshMs, this.#failures)));
   }
 }

@@ -63,6 +63,16 @@ const RETRY_MS = 5_000;
  */
 export const FIRST_SUBSCRIPTION_URIS = 250;
 
+/**
+ * How long after the n-th failed renewal in a row to try again: RETRY_MS doubling (5 s, 10 s, …),
+ * never later than the normal renewal; a tenth of it at most for the first try, so that timers
+ * scaled down in tests scale this too.
+ */
+export function retryDelay(renewMs: number, failures: number): number {
+  const step = 2 ** Math.max(0, failures - 1);
+  return Math.min(renewMs, RETRY_MS * step, (renewMs / 10) * step);
+}
+
 export class PresenceSubscriptions {
   readonly #o: PresenceSubscriptionsOptions;
   /** Sets kept by the core (contacts, conversations), replaced as a whole. */
@@ -417,16 +427,17 @@ export class PresenceSubscriptions {
     for (const sip of sub.sips) if (this.#covered.get(sip) === sub) this.#covered.delete(sip);
   }
 
-  #arm(sub: Sub): void {
+  /** The next renewal: at renewMs, or soon after a failed one (`failures` in a row). */
+  #arm(sub: Sub, failures = 0): void {
     if (sub.timer) clearTimeout(sub.timer);
     sub.timer = unref(setTimeout(() => {
       sub.timer = null;
-      void this.#renew(sub);
-    }, this.#o.renewMs));
+      void this.#renew(sub, failures);
+    }, failures === 0 ? this.#o.renewMs : retryDelay(this.#o.renewMs, failures)));
   }
 
   /** POST self?duration=30: adds to what is left, capped at 30 minutes — renewing twice is harmless. */
-  async #renew(sub: Sub): Promise<void> {
+  async #renew(sub: Sub, failures = 0): Promise<void> {
     const client = this.#o.session.client;
     if (!client || this.#subs.get(sub.key) !== sub || sub.renewing) return;
     // The event and the timer may both come: one renewal at a time (the cap makes a second harmless,
@@ -442,7 +453,12 @@ export class PresenceSubscriptions {
         await this.#lost(sub);
         return;
       }
-      this.#o.log(`presence subscription: renewing failed (tried again at the next timer): ${describeError(err)}`);
+      // Soon, not at the next renewal: the subscription has a few minutes left, and lapsed it would
+      // only be found (404) and remade after the next timer — presence not live for 20 minutes.
+      this.#o.log(`presence subscription: renewing failed (trying again soon): ${describeError(err)}`);
+      sub.renewing = false;
+      if (this.#subs.get(sub.key) === sub) this.#arm(sub, failures + 1);
+      return;
     } finally {
       sub.renewing = false;
     }
