@@ -342,3 +342,26 @@ test('after 429s brought the batch size down, successes grow it back to maxParts
   assert.deepEqual(sizes.slice(0, 3), [8, 4, 2], 'halved twice');
   assert.equal(sizes.at(-1), 8, `grew back: ${sizes.join(',')}`);
 });
+
+test('ContactParts.idleFor: a card opened waits for its person\'s reads only, not for everyone else\'s', async () => {
+  // Before: person() waited for parts.idle() — behind the sign-in's thousand reads and their 429 holds.
+  const pool = new FakePool();
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((r) => { release = r; });
+  const inner = pool.request.bind(pool);
+  pool.request = async (req) => {
+    if (req.url.includes('/slow@')) await held;
+    return inner(req);
+  };
+  const { parts } = contactParts(pool, 1); // no batching: one GET per part
+  parts.enqueue('sip:slow@contoso.com', 'contactPresence', presenceOf('slow'), null);
+  parts.enqueue('sip:card@contoso.com', 'contactPresence', presenceOf('card'), null);
+  let everyone = false;
+  void parts.idle().then(() => { everyone = true; });
+  await parts.idleFor('sip:card@contoso.com');
+  assert.equal(everyone, false, 'the slow read is still out');
+  assert.equal(pool.versions.get(presenceOf('card')), 1, 'the card\'s presence was read');
+  await parts.idleFor('sip:nobody@contoso.com'); // nothing waits for them: at once
+  release();
+  await parts.idle();
+});

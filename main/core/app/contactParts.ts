@@ -52,6 +52,7 @@ export class ContactParts {
   readonly #gets: BatchGets;
   #gen = 0;
   #idle: (() => void)[] = [];
+  readonly #idleFor = new Map<string, (() => void)[]>();
   /** The last error logged: the parts of one failed batch share it, and are one log line. */
   #lastLogged: unknown = null;
   /** GETs asked for, batched or not (tests and the bench count them; batches: `batchStats`). */
@@ -100,7 +101,23 @@ export class ContactParts {
     return new Promise((r) => this.#idle.push(r));
   }
 
+  /** Resolves when nothing is waiting or running for this person (a card opened): other people's
+   * reads — the sign-in's thousand — are not waited for. */
+  idleFor(sip: string): Promise<void> {
+    if (!this.#lanes.has(sip)) return Promise.resolve();
+    return new Promise((r) => {
+      let list = this.#idleFor.get(sip);
+      if (!list) this.#idleFor.set(sip, (list = []));
+      list.push(r);
+    });
+  }
+
   #settle(): void {
+    for (const [sip, waiting] of this.#idleFor) {
+      if (this.#lanes.has(sip)) continue;
+      this.#idleFor.delete(sip);
+      for (const r of waiting) r();
+    }
     if (this.#lanes.size > 0) return;
     for (const r of this.#idle.splice(0)) r();
   }

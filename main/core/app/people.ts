@@ -188,7 +188,7 @@ export class People {
           this.parts.enqueue(key, part, href, null);
         }
       }
-      await this.parts.idle();
+      await this.parts.idleFor(key);
     }
     return this.#o.store.getPerson(key);
   }
