@@ -308,3 +308,24 @@ describe('PhotoCache over the simulator', () => {
     assert.deepEqual(readdirSync(dir), ['notes.txt']);
   });
 });
+
+it('close(): a photo still coming writes nothing, and its removed folder is not made again', async () => {
+  // Before: "Delete local history" removed the account's photo folder while a fetch was out; the
+  // answer then re-created the folder and wrote the photo into it.
+  const root = mkdtempSync(join(tmpdir(), 'ucwa-photo-close-'));
+  const dir = join(root, 'photos', 'account');
+  let answer: (r: { status: number; etag: string | null; contentType: string | null; body: Uint8Array }) => void = () => undefined;
+  const cache = new PhotoCache({ fetchPhoto: () => new Promise((resolve) => { answer = resolve; }), dir });
+  try {
+    const pending = cache.get(MEI, '/ucwa/photos/mei');
+    await new Promise((r) => setTimeout(r, 10));
+    cache.close();
+    rmSync(join(root, 'photos'), { recursive: true, force: true });
+    answer({ status: 200, etag: '"1"', contentType: 'image/png', body: new Uint8Array([...PNG, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]) });
+    await pending.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(existsSync(join(root, 'photos')), false, 'the folder stays removed');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

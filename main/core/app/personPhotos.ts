@@ -97,6 +97,7 @@ export class PersonPhotos {
   /** Nothing more in the background (the service closes). */
   close(): void {
     this.#gen++;
+    this.cache.close();
   }
 
   /**

@@ -103,6 +103,7 @@ export class PhotoCache {
   readonly #waiting: (() => void)[] = [];
   /** Bumped by clear(): a fetch that started before it must not leave a file behind. */
   #generation = 0;
+  #closed = false;
 
   constructor(opts: PhotoCacheOptions) {
     this.dir = opts.dir;
@@ -176,6 +177,17 @@ export class PhotoCache {
     return removeCachedPhotos(this.dir);
   }
 
+  /**
+   * Stop for good (the service closes; its account's folder may be removed next): a fetch still
+   * in flight writes nothing, and nothing re-creates the folder. The files stay.
+   */
+  close(): void {
+    this.#generation++;
+    this.#closed = true;
+    this.#entries.clear();
+    this.#inflight.clear();
+  }
+
   async #slot<T>(fn: () => Promise<T>): Promise<T> {
     while (this.#active >= this.#limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     this.#active++;
@@ -243,6 +255,8 @@ export class PhotoCache {
    * never half of one. False when clear() ran meanwhile (nothing is left behind then).
    */
   async #write(file: string, bytes: Uint8Array, generation: number): Promise<boolean> {
+    // Closed or cleared while the bytes came: the folder may be gone on purpose (Delete local history).
+    if (generation !== this.#generation || this.#closed) return false;
     await ensurePrivateDir(this.dir);
     const tmp = join(this.dir, `.${file.slice(0, 32)}.${randomBytes(8).toString('hex')}.tmp`);
     const target = join(this.dir, file);
