@@ -315,7 +315,7 @@ it('close(): a photo still coming writes nothing, and its removed folder is not 
   const root = mkdtempSync(join(tmpdir(), 'ucwa-photo-close-'));
   const dir = join(root, 'photos', 'account');
   let answer: (r: { status: number; etag: string | null; contentType: string | null; body: Uint8Array }) => void = () => undefined;
-  const cache = new PhotoCache({ fetchPhoto: () => new Promise((resolve) => { answer = resolve; }), dir });
+  const cache = new PhotoCache({ fetchPhoto: () => new Promise((resolve) => { answer = resolve; }), dir, log: () => undefined });
   try {
     const pending = cache.get(MEI, '/ucwa/photos/mei');
     await new Promise((r) => setTimeout(r, 10));
