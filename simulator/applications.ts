@@ -175,14 +175,14 @@ export function lookupApplication(sim: Sim, id: string, sip: string, pool: numbe
   return app;
 }
 
-export function policiesJson(app: App): Record<string, unknown> {
+export function policiesJson(app: App, photos: 'Enabled' | 'Disabled' = 'Enabled'): Record<string, unknown> {
   return {
     rel: 'policies',
     htmlMessaging: 'Enabled',
     conversationHistory: 'Enabled',
     messageArchiving: 'Enabled',
     multiViewJoin: 'Disabled',
-    photos: 'Enabled',
+    photos,
     _links: { self: { href: `${app.base}/policies` }, communication: { href: h.communication(app) } },
   };
 }

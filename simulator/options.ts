@@ -39,6 +39,7 @@ export interface Config {
   presenceExtendStatus: 200 | 201;
   distributionGroupExpandLimit: number;
   maxContacts: number;
+  photosPolicy: 'Enabled' | 'Disabled';
 }
 
 /** "HH:MM" → protocol ms after midnight; a malformed value is a programming error. */
@@ -85,5 +86,6 @@ export function resolveOptions(o: SimulatorOptions = {}): Config {
     presenceExtendStatus: o.presenceExtendStatus === 201 ? 201 : 200,
     distributionGroupExpandLimit: Math.max(0, o.distributionGroupExpandLimit ?? 100),
     maxContacts: Math.max(0, o.maxContacts ?? 250),
+    photosPolicy: o.photosPolicy === 'Disabled' ? 'Disabled' : 'Enabled',
   };
 }

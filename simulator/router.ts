@@ -57,7 +57,7 @@ const LOG = `${C}/conversationLogs/{log}`;
 
 route('GET', '', (_s, c) => ({ status: 200, headers: photoCookie(c.app, c.headers.authorization), body: applicationJson(c.app) }));
 route('DELETE', '', (s, c) => deleteApplication(s, c.app));
-route('GET', '/policies', (_s, c) => ({ status: 200, body: policiesJson(c.app) }));
+route('GET', '/policies', (s, c) => ({ status: 200, body: policiesJson(c.app, s.cfg.photosPolicy) }));
 route('GET', '/me', (_s, c) => ({ status: 200, body: meJson(c.app) }));
 route('POST', '/me/makeMeAvailable', makeMeAvailable);
 route('GET', '/me/presence', getPresence);

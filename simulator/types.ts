@@ -153,6 +153,8 @@ export interface SimulatorOptions {
   distributionGroupExpandLimit?: number;
   /** Contact list size cap for POST myGroupMemberships → 409 LimitExceeded; default 250. */
   maxContacts?: number;
+  /** policies.photos: 'Disabled' says the organisation shows no photos (clients should not fetch them); default 'Enabled'. */
+  photosPolicy?: 'Enabled' | 'Disabled';
 }
 
 /** What control.setPresence changes; omitted fields stay as they are. */

@@ -9,6 +9,9 @@
 // so that a card says it has a photo (what a window asks personPhoto for); or when asked for, first.
 // Without prefetching (the CLI's one-shot commands) only what is asked for is fetched.
 // Owns the links (good only for this application); the cache owns "asked this session".
+// The organisation may switch photos off (policies.photos Disabled, §4.1): then none is fetched,
+// what the disk has is still shown. Photos are asked for at PHOTO_SIZE (§4.2: the server's default
+// is 48×48, blurred on a HiDPI screen and in the card).
 import { readFile, stat } from 'node:fs/promises';
 import { AppError, type PhotoBytes } from './types.ts';
 import { PHOTO_CONCURRENCY, PhotoCache } from './photos.ts';
@@ -37,6 +40,15 @@ export interface PersonPhotosOptions {
 /** What personPhoto takes for your own photo. */
 export const ME = 'me';
 
+/** Exchange's photo size code asked for: 96×96 serves a 48-px avatar at 2× and the card's 64 px. */
+export const PHOTO_SIZE = 'HR96X96';
+
+/** `href` with the size asked for (kept when the server's link already says one). */
+export function sizedPhotoHref(href: string): string {
+  if (/[?&]size=/i.test(href)) return href;
+  return `${href}${href.includes('?') ? '&' : '?'}size=${PHOTO_SIZE}`;
+}
+
 export class PersonPhotos {
   readonly #o: PersonPhotosOptions;
   readonly cache: PhotoCache;
@@ -45,6 +57,8 @@ export class PersonPhotos {
   readonly #links = new Map<string, string>();
   /** Bumped when the links go stale: background work of before stops. */
   #gen = 0;
+  /** This application's policies.photos read (null: not yet, or no policies link: photos allowed). */
+  #policy: Promise<boolean> | null = null;
 
   constructor(o: PersonPhotosOptions) {
     this.#o = o;
@@ -66,6 +80,7 @@ export class PersonPhotos {
   reset(reason: ResetReason): void {
     this.#gen++;
     this.#links.clear();
+    this.#policy = null;
     if (reason === 'signedOut') this.cache.resetSession();
   }
 
@@ -130,11 +145,32 @@ export class PersonPhotos {
     return (sip === this.#mySip() ? link(session.app.me, 'photo') : this.#links.get(sip)) ?? null;
   }
 
+  /** Whether this organisation allows photos (policies.photos), read once per application. */
+  #allowed(): Promise<boolean> {
+    if (this.#policy) return this.#policy;
+    const { session, log } = this.#o;
+    const client = session.client, href = session.app?.policies;
+    if (!client || !href) return Promise.resolve(true);
+    const read = client.getJson(href).then(
+      (p) => {
+        const off = typeof p.photos === 'string' && p.photos.toLowerCase() === 'disabled';
+        if (off) log('photos: switched off by the organisation (policies.photos Disabled); none is fetched');
+        return !off;
+      },
+      (err: unknown) => {
+        log(`photos: reading policies failed, photos allowed: ${describeError(err)}`);
+        return true;
+      },
+    );
+    this.#policy = read;
+    return read;
+  }
+
   /** Asked of the server when due (the cache decides), what it learnt written to the store; the file's path. */
   async #refresh(sip: string, known: PersonPhoto | null): Promise<string | null> {
     const href = this.#hrefOf(sip);
-    if (!href) return this.cache.pathOf(sip, known);
-    const r = await this.cache.get(sip, href, { known });
+    if (!href || !(await this.#allowed())) return this.cache.pathOf(sip, known);
+    const r = await this.cache.get(sip, sizedPhotoHref(href), { known });
     if (r.changed) {
       await this.#o.store.patchPerson(sip, { photo: r.photo }).catch((err: unknown) => this.#o.log(`photo: storing what was fetched failed: ${describeError(err)}`));
     }

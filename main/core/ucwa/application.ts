@@ -8,6 +8,7 @@ export interface AppLinks {
   self: string;
   events: string;
   batch?: string;
+  policies?: string;
   me: Resource | null;
   communication: Resource | null;
   people: Resource | null;
@@ -28,6 +29,7 @@ export function parseApplication(body: Resource, fallbackSelf?: string): AppLink
     self,
     events,
     batch: link(body, 'batch'),
+    policies: link(body, 'policies'),
     me: embedded(body, 'me'),
     communication: embedded(body, 'communication'),
     people: embedded(body, 'people'),
