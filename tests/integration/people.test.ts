@@ -184,3 +184,113 @@ test('after the event channel\'s resume teardown the contact list\'s change subs
   const after = starts();
   await until(() => starts() > after || null, 'refreshed again later', 3 * TEST_TIMING.contactsRefreshMs!);
 }));
+
+/**
+ * A service whose server reads your own presence back the way a real one can: `rewrite` turns each
+ * own `presence` body (GET me/presence, and the `presence` copies embedded in `me` events) into what
+ * that server would say — the reference's Online + "Off Work" for Off work, Exchange's Busy +
+ * in-a-meeting during a meeting. The requests are recorded with their bodies.
+ */
+function rewritingService(s: Awaited<ReturnType<typeof sim>>, rewrite: (p: { availability: string; activity: string }) => { availability: string; activity: string }) {
+  const sent: { method: string; url: string; body: string }[] = [];
+  const own = (o: Record<string, unknown>) => {
+    const self = (o._links as { self?: { href?: unknown } } | undefined)?.self?.href;
+    return o.rel === 'presence' && typeof o.availability === 'string' && typeof self === 'string' && /\/me\/presence$/.test(self);
+  };
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== 'object') return v;
+    const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return own(o) ? { ...o, ...rewrite({ availability: String(o.availability), activity: typeof o.activity === 'string' ? o.activity : '' }) } : o;
+  };
+  const h = service(s, {
+    fetch: async (url, init) => {
+      sent.push({ method: init.method ?? 'GET', url, body: typeof init.body === 'string' ? init.body : '' });
+      const res = await fetch(url, init);
+      if (!/json/.test(res.headers.get('content-type') ?? '')) return res;
+      const text = await res.text();
+      let out = text;
+      try {
+        out = JSON.stringify(walk(JSON.parse(text)));
+      } catch {
+        // not JSON after all: as it came
+      }
+      const headers = new Headers(res.headers);
+      headers.delete('content-length');
+      headers.delete('content-encoding');
+      return new Response(res.status === 204 || res.status === 304 ? null : out, { status: res.status, statusText: res.statusText, headers });
+    },
+  });
+  const posts = (re: RegExp) => sent.filter((r) => r.method === 'POST' && re.test(new URL(r.url).pathname));
+  return { h, sent, posts };
+}
+
+test('a Busy the server set for a meeting shows, but is not the choice: not set again after a recreate, no idle Away over it', async () => {
+  const s = await sim({});
+  // Exchange's calendar: while the meeting lasts the server reads your presence as Busy, in-a-meeting.
+  let meeting = false;
+  const { h, posts } = rewritingService(s, (p) => (meeting ? { availability: 'Busy', activity: 'in-a-meeting' } : p));
+  try {
+    await signIn(h, s);
+    await until(() => h.service.state().availability === 'Online', 'Online after sign-in');
+    meeting = true;
+    // The server's change arrives as a `me` presence event (the simulator's other-endpoint control triggers it).
+    s.control.setPresence(ME, { availability: 'Busy', activity: 'in-a-meeting' });
+    await until(() => h.service.state().availability === 'Busy', 'the meeting shows as Busy');
+    assert.equal((await h.service.myStatus()).activity, 'in-a-meeting');
+    // Idle during the meeting: Away would replace the server's Busy.
+    const presencePosts = () => posts(/\/me\/presence$/).length;
+    const beforeIdle = presencePosts();
+    h.service.reportIdle(3600, false, 60);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(presencePosts(), beforeIdle, 'no Away set over the meeting');
+    h.service.reportIdle(0, false);
+    // The application is recreated during the meeting: the new one must not set Busy by hand (it
+    // would no longer clear when the meeting ends).
+    const apps = () => posts(/applications$/).length;
+    const before = apps();
+    s.control.expireApplications(ME);
+    await until(() => apps() > before && h.service.state().status === 'online', 'recreated');
+    const since = presencePosts();
+    assert.deepEqual(posts(/\/me\/presence$/).slice(beforeIdle).map((r) => r.body), [], 'no presence set after the recreate');
+    await until(() => h.service.state().availability === 'Busy', 'still shown Busy from the server');
+    assert.equal(s.control.presenceOf(ME).availability, 'Online', 'nothing set by hand on the server: it ends with the meeting');
+    assert.equal(presencePosts(), since);
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});
+
+test('Off work read back as Online + "Off Work" (the reference) shows as Off work and is kept as the choice', async () => {
+  const s = await sim({});
+  // The simulator echoes Offwork; the reference server reads it back as Online with activity "Off Work".
+  const { h, posts } = rewritingService(s, (p) => (p.availability === 'Offwork' ? { availability: 'Online', activity: 'Off Work' } : p));
+  try {
+    await signIn(h, s);
+    await until(() => h.service.state().availability === 'Online', 'Online after sign-in');
+    // Another endpoint of this account sets Off work.
+    s.control.setPresence(ME, { availability: 'Offwork' });
+    await until(async () => (await h.service.myStatus()).activity === 'Off Work', 'the server reads it back');
+    assert.equal((await h.service.myStatus()).availability, 'Online', 'as the reference does');
+    await until(() => h.service.state().availability === 'Offwork', 'the session shows Off work');
+    // Idle does not decay Off work to Away.
+    const presencePosts = () => posts(/\/me\/presence$/).length;
+    const beforeIdle = presencePosts();
+    h.service.reportIdle(3600, false, 60);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(presencePosts(), beforeIdle, 'no Away set over Off work');
+    h.service.reportIdle(0, false);
+    // The user's choice: a recreated application comes back Off work, not Available.
+    const apps = () => posts(/applications$/).length;
+    const before = apps();
+    s.control.expireApplications(ME);
+    await until(() => apps() > before && h.service.state().status === 'online', 'recreated');
+    await until(() => s.control.presenceOf(ME).activity === 'off-work', 'the new application set Off work');
+    assert.ok(posts(/\/me\/presence$/).slice(beforeIdle).some((r) => /"Offwork"/.test(r.body)), 'Offwork set');
+    await until(() => h.service.state().availability === 'Offwork', 'still Off work');
+  } finally {
+    await h.service.close();
+    await s.stop();
+  }
+});

@@ -357,8 +357,9 @@ export class Session {
           });
         },
         goAway: () => {
-          // Only "Available" decays to Away; Busy, Do not disturb and Be right back were chosen on purpose.
-          if (this.#chosen !== 'Online') return;
+          // Only "Available" decays to Away; Busy, Do not disturb and Be right back were chosen on purpose,
+          // and a Busy the server set for a meeting or a call (shown, not chosen) is not replaced either.
+          if (this.#chosen !== 'Online' || (this.#availability !== null && this.#availability !== 'Online' && this.#availability !== 'Away')) return;
           this.#autoAway = true;
           const href = link(this.#app?.me, 'presence');
           if (this.#client && href) void R.setPresence(this.#client, href, 'Away').then(() => {
@@ -571,7 +572,7 @@ export class Session {
     this.#reported = { token, activity };
     const a = availabilityFromServer(token, activity);
     if (!a) return;
-    if (isChosen(token, a)) {
+    if (isChosen(token, activity, a)) {
       this.#chosen = a;
       this.#autoAway = false;
     }
