@@ -17,7 +17,7 @@ export function MyStatus(): ReactNode {
   const signedIn = session.status === 'online';
   const [status, setStatus] = useMyStatus(signedIn);
   const view = myStatusView(session, status);
-  // Your photo once signed in (asked again by nobody: the window keeps it).
+  // Your photo once signed in (the window keeps it; asked again only when another account signs in: accountReset.ts).
   const photo = usePhoto('me', signedIn);
   const [pane, setPane] = useState<StatusPane | null>(null);
   const button = useRef<HTMLButtonElement>(null);

@@ -7,6 +7,7 @@ import type { ContactGroup, IpcError } from '../main/ipc/contract.ts';
 import { on, safe, ucwa } from './api.ts';
 import { rememberCards, sipKey } from './peopleCache.ts';
 import { firstContactsNow, takeFirstContacts } from './firstList.ts';
+import { onAccountChange } from './accountReset.ts';
 
 export interface ContactGroupsState {
   /** null until the first answer. */
@@ -21,6 +22,8 @@ const listeners = new Set<() => void>();
 let started = false;
 /** Bumped by every change that comes from the core, so a slower, older answer never wins. */
 let generation = 0;
+/** Another account signed in since the window started: the early answer (prefetch.js) is not its. */
+let accountChanged = false;
 
 function set(next: ContactGroupsState): void {
   state = next;
@@ -30,7 +33,8 @@ function set(next: ContactGroupsState): void {
 /** Read the list from the core's cache (again: after an error, or when a sign-in filled it). */
 export async function loadContactList(): Promise<void> {
   const g = ++generation;
-  const r = await (takeFirstContacts() ?? safe(() => ucwa().contactList()));
+  // The early answer is the account's at the window's start: not after another signed in.
+  const r = await ((accountChanged ? null : takeFirstContacts()) ?? safe(() => ucwa().contactList()));
   if (g !== generation) return;
   if (!r.ok) {
     set({ groups: state.groups, error: r.error });
@@ -54,6 +58,17 @@ function start(): void {
   });
   void loadContactList();
 }
+
+// Another account (or none, after "Delete local history"): its groups and their ids are not this
+// one's. Dropped at once (nothing may act on the other account's group ids), then read again; from
+// nobody to someone (accountReset.ts), kept on screen while read again.
+onAccountChange(({ soft }) => {
+  accountChanged = true;
+  seeded = true;
+  generation++;
+  if (!soft) set({ groups: null, error: null });
+  if (started) void loadContactList();
+});
 
 function seed(): void {
   if (seeded) return;

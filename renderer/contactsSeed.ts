@@ -6,22 +6,41 @@
 import { useSyncExternalStore } from 'react';
 import { safe, ucwa } from './api.ts';
 import { rememberCards } from './peopleCache.ts';
+import { onAccountChange } from './accountReset.ts';
 
 let state: 'idle' | 'loading' | 'done' = 'idle';
 const listeners = new Set<() => void>();
+/** Bumped by a change of account: the seed is the new account's, read again if someone waits for it. */
+let round = 0;
 
 function start(): void {
   if (state !== 'idle') return;
   state = 'loading';
   // After the first rows are on screen: the list's first paint does not wait for a thousand cards.
+  const at = round;
   setTimeout(() => {
     void safe(() => ucwa().contactList()).then((r) => {
+      if (at !== round) return; // another account's list, asked for before the switch
       if (r.ok) rememberCards(r.value.people);
       state = 'done';
       for (const l of listeners) l();
     });
   }, 0);
 }
+
+onAccountChange(({ soft }) => {
+  round++;
+  const at = round;
+  if (soft && state === 'done') {
+    // From nobody to someone: the rows keep going; the cards are read again from the store now open.
+    void safe(() => ucwa().contactList()).then((r) => at === round && r.ok && rememberCards(r.value.people));
+    return;
+  }
+  state = 'idle';
+  if (listeners.size === 0) return;
+  for (const l of listeners) l();
+  start();
+});
 
 function subscribe(l: () => void): () => void {
   listeners.add(l);

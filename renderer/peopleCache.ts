@@ -5,6 +5,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { PersonCard, Photo, WatchReasonIpc } from '../main/ipc/contract.ts';
 import { on, safe, ucwa } from './api.ts';
+import { onAccountChange } from './accountReset.ts';
 
 const cards = new Map<string, PersonCard>();
 const listeners = new Map<string, Set<() => void>>();
@@ -51,6 +52,14 @@ function subscribe(key: string, l: () => void): () => void {
 }
 
 const asked = new Set<string>();
+/** Bumped when everything held is forgotten (another account): shown cards and photos are asked for again. */
+let epoch = 0;
+const epochListeners = new Set<() => void>();
+function subscribeEpoch(l: () => void): () => void {
+  epochListeners.add(l);
+  return () => void epochListeners.delete(l);
+}
+const useEpoch = (): number => useSyncExternalStore(subscribeEpoch, () => epoch);
 
 /**
  * The person's card as the window knows it, live. `fetch`: ask the core once for a card not held
@@ -63,13 +72,15 @@ export function usePerson(sip: string | null | undefined, opts: { fetch?: boolea
     () => (key ? cards.get(key) : undefined),
   );
   const wantFetch = opts.fetch === true;
+  const since = useEpoch();
   useEffect(() => {
     if (!key || !wantFetch || cards.has(key) || asked.has(key)) return;
     asked.add(key);
+    const at = epoch;
     void safe(() => ucwa().person(key)).then((r) => {
-      if (r.ok && r.value) rememberCards([r.value]);
+      if (r.ok && r.value && at === epoch) rememberCards([r.value]);
     });
-  }, [key, wantFetch]);
+  }, [key, wantFetch, since]);
   return card;
 }
 
@@ -81,11 +92,18 @@ export function usePerson(sip: string | null | undefined, opts: { fetch?: boolea
 export function useWatchPeople(sips: readonly string[], reason: WatchReasonIpc): void {
   const joined = [...new Set(sips.map(sipKey))].sort().join('\n');
   useEffect(() => {
-    const list = joined ? joined.split('\n') : [];
-    void safe(() => ucwa().watchPeople(list.slice(0, 500), reason));
+    const list = joined ? joined.split('\n').slice(0, 500) : [];
+    watching.set(reason, list);
+    void safe(() => ucwa().watchPeople(list, reason));
   }, [joined, reason]);
-  useEffect(() => () => void safe(() => ucwa().watchPeople([], reason)), [reason]);
+  useEffect(() => () => {
+    watching.delete(reason);
+    void safe(() => ucwa().watchPeople([], reason));
+  }, [reason]);
 }
+
+/** What each reason last sent, so that another account's service is asked for the same people. */
+const watching = new Map<WatchReasonIpc, string[]>();
 
 // --- photos: fetched once per person per window (the core caches them on disk by ETag) ---
 const photos = new Map<string, string | null>();
@@ -99,34 +117,56 @@ function toUrl(p: Photo | null): string | null {
 export function usePhoto(sip: string | null | undefined, known: boolean): string | null {
   const key = sip ? (sip === 'me' ? 'me' : sipKey(sip)) : '';
   const [url, setUrl] = useState<string | null>(() => (key ? (photos.get(key) ?? null) : null));
+  const since = useEpoch();
   useEffect(() => {
     if (!key || !known) return;
     if (photos.has(key)) {
       setUrl(photos.get(key) ?? null);
       return;
     }
+    // Not the photo of another person (or of the account before a switch) while this one comes.
+    setUrl(null);
     let live = true;
     let waiting = photoWaiters.get(key);
     if (!waiting) {
-      waiting = safe(() => ucwa().personPhoto(key)).then((r) => {
+      const askedIn = epoch;
+      const w: Promise<string | null> = safe(() => ucwa().personPhoto(key)).then((r) => {
         const u = r.ok ? toUrl(r.value) : null;
-        photos.set(key, u);
-        photoWaiters.delete(key);
+        // An answer for the account before a switch is not kept.
+        if (askedIn === epoch) photos.set(key, u);
+        if (photoWaiters.get(key) === w) photoWaiters.delete(key);
         return u;
       });
+      waiting = w;
       photoWaiters.set(key, waiting);
     }
-    void waiting.then((u) => live && setUrl(u));
+    const mine = epoch;
+    void waiting.then((u) => live && mine === epoch && setUrl(u));
     return () => {
       live = false;
     };
-  }, [key, known]);
+  }, [key, known, since]);
   return known ? url : null;
 }
 
-/** Tests and a sign-out: forget everything held. */
+/** Tests and a change of account: forget everything held (the components showing it re-render). */
 export function clearPeopleCache(): void {
+  const held = [...cards.keys()];
   cards.clear();
-  photos.clear();
   asked.clear();
+  photos.clear();
+  photoWaiters.clear();
+  epoch++;
+  for (const key of held) notify(key);
+  for (const l of epochListeners) l();
 }
+
+/** The watches as this window holds them, sent again (to the service of the account now open). */
+function resendWatches(): void {
+  for (const [reason, list] of watching) if (list.length > 0) void safe(() => ucwa().watchPeople(list, reason));
+}
+
+onAccountChange(({ soft }) => {
+  if (!soft) clearPeopleCache();
+  resendWatches();
+});

@@ -6,6 +6,7 @@ import { useEffect, useId } from 'react';
 import type { WatchReasonIpc } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { sipKey } from './peopleCache.ts';
+import { onAccountChange } from './accountReset.ts';
 
 const REASON: WatchReasonIpc = 'search';
 /** The contract's bound on a set (MAX_WATCHED). */
@@ -22,6 +23,12 @@ function flush(): void {
   sent = key;
   void safe(() => ucwa().watchPeople(union, REASON));
 }
+
+// Another account's service holds none of this window's watches: the set goes to it again.
+onAccountChange(() => {
+  sent = '';
+  schedule();
+});
 
 function schedule(): void {
   if (queued) return;

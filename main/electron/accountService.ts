@@ -31,6 +31,12 @@ export interface AccountServiceDeps {
    * through `servers`, its password through the keychain on sign-out.
    */
   removeLocalData?(account: string): Promise<void>;
+  /**
+   * Called before the open account's service is closed for another (a switch, or "Delete local
+   * history"): whatever was taken from it (the windows' presence watches) is released while it
+   * still runs. The windows see the new user and ask the new service again.
+   */
+  beforeSwitch?(): void;
   log?(line: string): void;
 }
 
@@ -64,10 +70,19 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
   }
   attach();
 
+  function released(): void {
+    try {
+      deps.beforeSwitch?.();
+    } catch (err) {
+      deps.log?.(`account switch: releasing failed: ${describeError(err)}`);
+    }
+  }
+
   function switchTo(account: string): Promise<void> {
     const next = switching.then(async () => {
       if (current.account === account) return;
       const old = current;
+      released();
       old.offs.forEach((off) => off());
       await old.service.close().catch((err: unknown) => deps.log?.(`account switch: closing ${old.account ?? '(none)'} failed: ${describeError(err)}`));
       current = { account, service: await deps.create(account), offs: [] };
@@ -119,6 +134,7 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
         const old = current;
         // Signed out and its store closed first: no write may land in files about to go.
         await old.service.signOut({ forget: true }).catch((err: unknown) => deps.log?.(`account: sign-out before deleting failed: ${describeError(err)}`));
+        released();
         old.offs.forEach((off) => off());
         try {
           await old.service.close();

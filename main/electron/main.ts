@@ -138,12 +138,25 @@ function createWindow(name: WindowName): BrowserWindow {
     webPreferences: { ...opts.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, disableBlinkFeatures: 'Auxclick' },
   });
   windows.set(name, win);
+  // A page that goes (the window destroyed, or reloading: the new page holds none of the old one's
+  // state) releases the presence it kept live. Only while it is the current window of that name (or
+  // none is): a new window of the name may already hold its own.
+  const contents = win.webContents;
+  const releaseIfCurrent = () => {
+    const now = windows.get(name);
+    if (now === win || now === undefined) handlers?.releaseWindow(name);
+  };
+  contents.on('destroyed', releaseIfCurrent);
+  contents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) releaseIfCurrent();
+  });
   win.on('closed', () => {
     // Only if still the current one (a new window of that name may already replace it); a
     // navigation it never took must not steer the next window of that name.
     if (windows.get(name) !== win) return;
     windows.delete(name);
     pending.take(name);
+    handlers?.releaseWindow(name);
   });
   if (name === 'popup') {
     win.on('blur', () => {
@@ -534,8 +547,12 @@ function watchPower(): void {
 }
 
 // ------------------------------------------------------------------ IPC
+/** The IPC handlers (registerIpc), for what the shell tells them outside a call. */
+let handlers: ReturnType<typeof createHandlers> | null = null;
+
 function registerIpc(host: ReturnType<typeof createShellHost>): void {
-  const handlers = createHandlers(service, host);
+  const h = createHandlers(service, host);
+  handlers = h;
   for (const name of callNames) {
     ipcMain.handle(callChannel(name), async (event, rawArgs: unknown) => {
       const check = checkSender(senderInfo(() => event.senderFrame));
@@ -544,7 +561,7 @@ function registerIpc(host: ReturnType<typeof createShellHost>): void {
         return { ok: false, error: { code: 'forbidden', message: 'This page may not use UCWA Tray.' } };
       }
       const window = windowNameOf(event.sender);
-      return handlers[name](window ? { window } : {}, rawArgs);
+      return h[name](window ? { window } : {}, rawArgs);
     });
   }
   forwardEvents(service, (event, payload) => broadcast(event, payload));
@@ -580,6 +597,8 @@ async function start(): Promise<void> {
     log,
     clearLogs: () => log.clear(),
     workerPath: storeWorkerPath(here),
+    // The windows' presence watches were the old account's service's (the windows send them again).
+    beforeSwitch: () => handlers?.releaseAll(),
   });
   const host = createShellHost({
     startDemo: () => theDemo.start(),

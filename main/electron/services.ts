@@ -24,6 +24,8 @@ export interface AppServiceOptions {
   clearLogs?: () => void;
   /** The bundled store worker (out/main/storeWorker.mjs); inside an asar it must be the unpacked copy. */
   workerPath?: string;
+  /** See AccountServiceDeps.beforeSwitch. */
+  beforeSwitch?: () => void;
 }
 
 /** Worker threads cannot start a script inside app.asar: use the unpacked twin (electron-builder asarUnpack). */
@@ -62,6 +64,7 @@ export async function createAppService(opts: AppServiceOptions): Promise<AppServ
       else await removeLogFiles(opts.dataDir);
     },
     log: opts.log,
+    ...(opts.beforeSwitch ? { beforeSwitch: opts.beforeSwitch } : {}),
   });
 }
 

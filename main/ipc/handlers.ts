@@ -36,6 +36,17 @@ export type Handlers = {
   [K in CallName]: (caller: CallerInfo, rawArgs: unknown) => Promise<Result<CallResult<K>>>;
 };
 
+/** What the host tells the handlers outside any call (the shell: window lifecycle, account switch). */
+export interface HandlerControls {
+  /**
+   * The window went away or reloaded (a new page holds none of the old one's state): the presence
+   * it kept live (watchPeople) is released.
+   */
+  releaseWindow(window: string): void;
+  /** Every window's watches released (the service switched account: they were the other one's). */
+  releaseAll(): void;
+}
+
 /** Only http(s) links leave the app, and never with credentials in them. */
 export function validateExternalUrl(raw: string): URL | null {
   let url: URL;
@@ -70,13 +81,25 @@ type Impl = { [K in CallName]: (caller: CallerInfo, ...args: CallArgs<K>) => Pro
 
 const pick = (s: { conversationId: number; clientId: string }) => ({ conversationId: s.conversationId, clientId: s.clientId });
 
-export function createHandlers(service: MessengerService, host: HandlerHost): Handlers {
+export function createHandlers(service: MessengerService, host: HandlerHost): Handlers & HandlerControls {
   const nul = async <T>(p: Promise<T> | T): Promise<null> => {
     await p;
     return null;
   };
   /** The presence each window keeps live, by window and reason (see watchPeople). */
   const watches = new Map<string, () => void>();
+  const watchKey = (window: string, reason: string) => `${window}\u0000${reason}`;
+  const release = (keep: (key: string) => boolean) => {
+    for (const [key, off] of [...watches]) {
+      if (keep(key)) continue;
+      watches.delete(key);
+      try {
+        off();
+      } catch (err) {
+        host.log?.(`ipc: releasing a watch failed: ${describeError(err)}`);
+      }
+    }
+  };
   const impl: Impl = {
     signIn: (_c, req) => {
       // An empty field means "find it from my address".
@@ -118,7 +141,7 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
     watchPeople: async (c, sips, reason) => {
       // A release function cannot cross IPC: each window holds one set per reason, replaced by its
       // next call ([] releases it).
-      const key = `${String(c.window ?? 'unknown')}\u0000${reason}`;
+      const key = watchKey(String(c.window ?? 'unknown'), reason);
       watches.get(key)?.();
       watches.delete(key);
       if (sips.length > 0) watches.set(key, service.watchPeople(sips, reason));
@@ -179,7 +202,15 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
       }
     };
   }
-  return handlers as Handlers;
+  const controls: HandlerControls = {
+    releaseWindow: (window) => release((key) => !key.startsWith(watchKey(window, ''))),
+    releaseAll: () => release(() => false),
+  };
+  // Not enumerable: the handlers are the calls, looked up by name; these are the host's alone.
+  return Object.defineProperties(handlers as Handlers, {
+    releaseWindow: { value: controls.releaseWindow },
+    releaseAll: { value: controls.releaseAll },
+  }) as Handlers & HandlerControls;
 }
 
 /**

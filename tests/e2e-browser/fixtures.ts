@@ -9,7 +9,7 @@ import type { SimulatorOptions } from '../../simulator/index.ts';
 
 export const SHOTS = join(ROOT, 'test-results/screenshots');
 
-export const test = base.extend<{ world: World; simOptions: SimulatorOptions }, { chromiumBrowser: Browser }>({
+export const test = base.extend<{ world: World; simOptions: SimulatorOptions; accounts: boolean }, { chromiumBrowser: Browser }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
   chromiumBrowser: [async ({}, use) => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
@@ -18,8 +18,10 @@ export const test = base.extend<{ world: World; simOptions: SimulatorOptions }, 
     await browser.close();
   }, { scope: 'worker' }],
   simOptions: [{}, { option: true }],
-  world: async ({ simOptions }, use, testInfo) => {
-    const world = await startWorld({ sim: simOptions });
+  /** The shell's account service (one store per account), so that another account can sign in. */
+  accounts: [false, { option: true }],
+  world: async ({ simOptions, accounts }, use, testInfo) => {
+    const world = await startWorld({ sim: simOptions, accounts });
     await use(world);
     const errors = world.host.logs.filter((l) => l.startsWith('pageerror'));
     if (world.host.logs.length) await testInfo.attach('host-log', { body: world.host.logs.join('\n'), contentType: 'text/plain' });

@@ -12,11 +12,14 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import { createHandlers, forwardEvents, type CallerInfo, type HandlerHost, type Handlers } from '../../main/ipc/handlers.ts';
+import { createHandlers, forwardEvents, type CallerInfo, type HandlerControls, type HandlerHost, type Handlers } from '../../main/ipc/handlers.ts';
 import { callNames, defaultSettings, type EventName, type EventPayload, type Navigation, type Settings, type WindowName } from '../../main/ipc/contract.ts';
 import { createMessengerService } from '../../main/core/app/index.ts';
 import type { MessengerService, SignInRequest } from '../../main/core/app/types.ts';
 import { createSqliteStore, type SqliteStore } from '../../main/core/store/sqliteStore.ts';
+import { createMemoryStore } from '../../main/core/store/memoryStore.ts';
+import type { Store } from '../../main/core/store/types.ts';
+import { createAccountService } from '../../main/electron/accountService.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -168,7 +171,7 @@ async function cdpBridge(page: Page, invoke: (call: string, args: unknown) => Pr
 
 /** Open one window of the production bundle with `window.ucwa` bridged to `handlers`. */
 export async function openBridgedPage(o: {
-  browser: Browser; origin: string; name: WindowName; handlers: Handlers; bridge: Bridge; logs: string[];
+  browser: Browser; origin: string; name: WindowName; handlers: Handlers & Partial<HandlerControls>; bridge: Bridge; logs: string[];
   colorScheme?: 'light' | 'dark'; width?: number; height?: number; beforeLoad?: (page: Page) => Promise<void>;
   /**
    * How calls travel. 'playwright' (the default): Playwright's exposeBinding. 'cdp': a bare DevTools
@@ -190,7 +193,7 @@ export async function openBridgedPage(o: {
   page.on('console', (msg) => { if (msg.type() === 'error') logs.push(`console(${name}): ${msg.text()}`); });
   // The bridge: same call names as the preload, each one a call into the real handlers.
   const invoke = async (call: string, args: unknown): Promise<unknown> => {
-    const h = handlers[call as keyof Handlers] as ((c: CallerInfo, a: unknown) => Promise<unknown>) | undefined;
+    const h = (callNames as readonly string[]).includes(call) ? handlers[call as keyof Handlers] as (c: CallerInfo, a: unknown) => Promise<unknown> : undefined;
     if (!h) return { ok: false, error: { code: 'forbidden', message: `Unknown call ${call}` } };
     return h({ window: name }, args);
   };
@@ -218,7 +221,11 @@ export async function openBridgedPage(o: {
     Object.defineProperty(window, 'ucwa', { value: Object.freeze(api) });
   }, callNames as string[]);
   o.bridge.pages.set(page, name);
-  page.on('close', () => o.bridge.pages.delete(page));
+  page.on('close', () => {
+    o.bridge.pages.delete(page);
+    // As the shell does when a window is destroyed: its presence watches go with it.
+    o.handlers.releaseWindow?.(name);
+  });
   await o.beforeLoad?.(page);
   await page.goto(`${o.origin}/index.html?window=${name}`);
   return page;
@@ -229,7 +236,7 @@ export interface World {
   service: MessengerService;
   store: SqliteStore;
   host: TestHost;
-  handlers: Handlers;
+  handlers: Handlers & HandlerControls;
   dataDir: string;
   /** Where the production bundle is served (for openBridgedPage with other handlers). */
   origin: string;
@@ -251,18 +258,23 @@ export async function pastOneToOne(world: World) {
   return { conversation: c, other };
 }
 
-export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise<World> {
+/**
+ * `accounts`: the service is the shell's account service (main/electron/accountService.ts), one
+ * SQLite store per account as the app has it, so that another account can sign in; the demo
+ * account's store is `store`. Without it, one core service on the demo account's store.
+ */
+export async function startWorld(opts: { sim?: SimulatorOptions; accounts?: boolean } = {}): Promise<World> {
   // Timers are scaled down, but an unanswered invitation must stay up long enough for a person (the test) to answer.
   const sim = await startSimulator({ timeScale: 0.002, seed: 7, demoConversations: 60, invitationTimeoutSec: 20_000, ...opts.sim });
   const dataDir = await mkdtemp(join(tmpdir(), 'ucwa-e2e-'));
   const store = await createSqliteStore({ dataDir, account: DEMO, checkpointIntervalMs: 0 });
-  const service = createMessengerService({
+  const coreService = (storeOf: Store, photoDir: string) => createMessengerService({
     fetch: globalThis.fetch,
-    store,
+    store: storeOf,
     endpointId: 'e2e-browser-endpoint',
     userAgent: 'UCWA Tray e2e',
     // Photos cached on disk as the app does (services.ts): the windows show them.
-    photoDir: join(dataDir, 'photos'),
+    photoDir,
     random: () => 0.5,
     timing: {
       reportActivityMs: 60_000,
@@ -276,16 +288,32 @@ export async function startWorld(opts: { sim?: SimulatorOptions } = {}): Promise
       channelRestartWaitMs: 100,
     },
   });
+  let handlers: (Handlers & HandlerControls) | null = null;
+  let demoStoreUsed = false;
+  const service: MessengerService = opts.accounts
+    ? await createAccountService({
+      async create(account) {
+        if (!account) return coreService(createMemoryStore(), join(dataDir, 'photos-nobody'));
+        const own = account === DEMO && !demoStoreUsed;
+        if (own) demoStoreUsed = true;
+        const s = own ? store : await createSqliteStore({ dataDir, account, checkpointIntervalMs: 0 });
+        return coreService(s, join(dataDir, `photos-${account.replace(/\W/g, '_')}`));
+      },
+      rememberedAccount: async () => null,
+      beforeSwitch: () => handlers?.releaseAll(),
+    })
+    : coreService(store, join(dataDir, 'photos'));
   const bridge = createBridge();
   const emitTo = bridge.emitTo;
   const host = new TestHost({ sim, emitTo });
-  const handlers = createHandlers(service, host);
+  const h = createHandlers(service, host);
+  handlers = h;
   const unforward = forwardEvents(service, <E extends EventName>(e: E, p: EventPayload<E>) => emitTo(null, e, p));
   const staticServer = await serveRenderer();
 
   const world: World = {
-    sim, service, store, host, handlers, dataDir, origin: staticServer.origin,
-    open: (browser, name, o = {}) => openBridgedPage({ browser, origin: staticServer.origin, name, handlers, bridge, logs: host.logs, ...o }),
+    sim, service, store, host, handlers: h, dataDir, origin: staticServer.origin,
+    open: (browser, name, o = {}) => openBridgedPage({ browser, origin: staticServer.origin, name, handlers: h, bridge, logs: host.logs, ...o }),
     async signIn() {
       const s = await service.signIn({ ...(await host.startDemo()), demo: true });
       if (s.status !== 'online') throw new Error(`sign-in ended in ${s.status}: ${JSON.stringify(s.error)}`);

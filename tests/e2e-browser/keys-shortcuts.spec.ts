@@ -91,8 +91,10 @@ test('after Ctrl+, the list is a few Tabs away, and F6 cycles sidebar and pane',
     await page.keyboard.press(skip ? 'Enter' : 'Tab');
   }
   expect(keys, 'keys from Settings to the conversation list').toBeLessThanOrEqual(3);
-  // F6: list → pane → list.
+  // F6: list → pane → list. The conversation loaded first (under load its composer takes the
+  // focus when its transcript arrives — after an F6 pressed earlier).
   await optionName(page, 0).click();
+  await expect(page.getByRole('textbox', { name: /^Message / })).toBeFocused();
   await list.focus();
   await page.keyboard.press('F6');
   await expect(page.getByRole('textbox', { name: /^Message / })).toBeFocused();

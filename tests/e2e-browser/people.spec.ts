@@ -342,10 +342,51 @@ test('1 000 people in 30 groups render with a bounded DOM, and the last is reach
   const rendered = await tree(page).locator('[role=treeitem]').count();
   expect(rendered, 'treeitems in the DOM').toBeLessThan(60);
   await tree(page).focus();
+  // The list took the focus (its first row active) before the key.
+  await expect(tree(page)).toHaveAttribute('aria-activedescendant', /.+/);
   await page.keyboard.press('End');
   // The last group (Team 29) ends with person 989.
   await expect(row(page, 'Person 0989')).toBeVisible();
   expect(await tree(page).locator('[role=treeitem]').count()).toBeLessThan(60);
   await filterBox(page).fill('person 0421');
   await expect(tree(page).locator('.pperson-name')).toHaveText(['Person 0421']);
+});
+
+test.describe('another account', () => {
+  // The shell's account service: one store per account, as the app has it.
+  test.use({ accounts: true });
+
+  test('signing out and in as another account with the window open shows that account’s people, not the one before', async ({ chromiumBrowser, world }) => {
+    const demo2 = { sip: sip('demo2'), password: 'demo', server: world.sim.url };
+    // The other account has signed in on this computer before: its list is in its store, so its
+    // sign-in changes nothing there (no 'contactList' event tells the window).
+    expect((await world.service.signIn(demo2)).status).toBe('online');
+    await expect.poll(async () => (await world.service.contactList()).groups.some((g) => g.name === 'Friends')).toBe(true);
+    await world.service.signOut();
+    const page = await openPeople(world, chromiumBrowser, { height: 2000 });
+    await expect.poll(() => membersShown(page, 'Favourites')).toEqual(['Alex Rivera', 'Devon Demo', 'Lene Aaling', 'Mei Chen']);
+    await expect(header(page, 'Leadership')).toBeVisible();
+
+    // Signed out, the same account's list stays on screen (the window keeps it).
+    await world.service.signOut();
+    await expect(page.locator('.me-status')).toContainText(/signed out|offline/i);
+    await expect.poll(() => membersShown(page, 'Favourites')).toEqual(['Alex Rivera', 'Devon Demo', 'Lene Aaling', 'Mei Chen']);
+
+    // Another account signs in (its own store): the window shows its list, its cards, its name.
+    expect((await world.service.signIn(demo2)).status).toBe('online');
+    await expect(page.locator('.me-name')).toHaveText('Devon Demo');
+    await expect.poll(() => membersShown(page, 'Favourites')).toEqual(['Alex Rivera', 'Dana Demo', 'Hannah Schulz']);
+    await expect.poll(() => headerNames(page)).toContain('Friends');
+    await expect(header(page, 'Leadership')).toHaveCount(0);
+    await expect.poll(() => membersShown(page, 'Friends')).toEqual(['Amélie Durand', 'Mei Chen']);
+
+    // Presence of the new account's people arrives (its service was asked to watch them).
+    world.sim.control.setPresence(sip('hannah.schulz'), { availability: 'Busy', activity: 'in-a-meeting' });
+    await expect(row(page, 'Hannah Schulz').first().locator('.presence-dot')).toHaveAttribute('aria-label', 'Busy — In a meeting');
+
+    // Collapsing acts on this account's group (its id in this account's store).
+    await header(page, 'Friends').click();
+    await expect(header(page, 'Friends')).toHaveAttribute('aria-expanded', 'false');
+    await expect.poll(async () => (await world.service.contactList()).groups.find((g) => g.name === 'Friends')?.collapsed).toBe(true);
+  });
 });

@@ -55,6 +55,22 @@ test('routes to a per-account service, switching (old one closed) when another a
   ]);
 });
 
+test('beforeSwitch: called before the old service closes on a switch (not for the same account)', async () => {
+  const log: string[] = [];
+  const svc = await createAccountService({
+    create: async (account) => fake(account, log) as unknown as MessengerService,
+    rememberedAccount: async () => null,
+    beforeSwitch: () => void log.push('release watches'),
+  });
+  await svc.signIn({ sip: 'sip:a@contoso.com', password: 'x' });
+  await svc.signIn({ sip: 'sip:a@contoso.com', password: 'x' });
+  await svc.signIn({ sip: 'sip:b@contoso.com', password: 'x' });
+  assert.deepEqual(log, [
+    'release watches', 'close null', 'signIn sip:a@contoso.com sip:a@contoso.com', 'signIn sip:a@contoso.com sip:a@contoso.com',
+    'release watches', 'close sip:a@contoso.com', 'signIn sip:b@contoso.com sip:b@contoso.com',
+  ]);
+});
+
 test('no remembered account → null, nothing switched', async () => {
   const svc = await createAccountService({ create: async (a) => fake(a, []) as unknown as MessengerService, rememberedAccount: async () => null });
   assert.equal(await svc.signInRemembered(), null);

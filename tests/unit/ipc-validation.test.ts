@@ -192,6 +192,36 @@ test('watchPeople: one set per window and reason, replaced by the next call, [] 
   assert.deepEqual(calls, ['watchPeople sip:a@x.y', 'watchPeople sip:p@x.y', 'release sip:a@x.y', 'watchPeople sip:b@x.y', 'watchPeople sip:c@x.y', 'release sip:b@x.y']);
 });
 
+test('releaseWindow: a window that went away (closed, reloaded) releases all its watches and only its own; releaseAll every window\'s', async () => {
+  const { handlers, calls } = setup();
+  await handlers.watchPeople({ window: 'history' }, [['sip:a@x.y'], 'search']);
+  await handlers.watchPeople({ window: 'history' }, [['sip:b@x.y'], 'view']);
+  await handlers.watchPeople({ window: 'popup' }, [['sip:p@x.y'], 'search']);
+  // A name that starts like another window's is not that window.
+  await handlers.watchPeople({ window: 'history2' }, [['sip:h@x.y'], 'card']);
+  calls.length = 0;
+  handlers.releaseWindow('history');
+  assert.deepEqual(calls.sort(), ['release sip:a@x.y', 'release sip:b@x.y']);
+  // Released once: nothing is left to release, and the next [] from a new page releases nothing.
+  calls.length = 0;
+  handlers.releaseWindow('history');
+  await handlers.watchPeople({ window: 'history' }, [[], 'search']);
+  assert.deepEqual(calls, []);
+  // The new page's watches are its own, and released with it.
+  await handlers.watchPeople({ window: 'history' }, [['sip:c@x.y'], 'search']);
+  handlers.releaseWindow('history');
+  assert.deepEqual(calls, ['watchPeople sip:c@x.y', 'release sip:c@x.y']);
+  // An account switch: every window's.
+  calls.length = 0;
+  handlers.releaseAll();
+  assert.deepEqual(calls.sort(), ['release sip:h@x.y', 'release sip:p@x.y']);
+  calls.length = 0;
+  handlers.releaseAll();
+  assert.deepEqual(calls, []);
+  // Not calls of the contract: not among the handlers the shell registers by name.
+  assert.equal(Object.keys(handlers).includes('releaseWindow'), false);
+});
+
 test('wrong argument types, missing and extra arguments are refused before the service runs', async () => {
   const { handlers, calls } = setup();
   for (const name of callNames) {
