@@ -18,8 +18,9 @@ import { startSimulator } from '../simulator/index.ts';
 import type { SimUser } from '../simulator/types.ts';
 import { createMessengerService } from '../main/core/app/service.ts';
 import { createSqliteStore } from '../main/core/store/sqliteStore.ts';
-import { createHandlers, forwardEvents, type HandlerHost } from '../main/ipc/handlers.ts';
-import { defaultSettings, type EventName, type EventPayload } from '../main/ipc/contract.ts';
+import { createHandlers, forwardEvents } from '../main/ipc/handlers.ts';
+import type { EventName, EventPayload } from '../main/ipc/contract.ts';
+import { benchHost } from './benchHost.ts';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, createBridge, openBridgedPage, serveRenderer } from '../tests/e2e-browser/harness.ts';
 import { bigContactList } from './peopleWorld.ts';
 
@@ -97,16 +98,7 @@ export async function benchPeopleRenderer(opts: { quick?: boolean } = {}): Promi
     store,
     endpointId: 'bench-people-view',
   });
-  const host: HandlerHost = {
-    startDemo: () => Promise.reject(new Error('no demo in the bench')),
-    getSettings: async () => defaultSettings,
-    setSettings: async (p) => ({ ...defaultSettings, ...p }),
-    openExternal: async () => undefined,
-    showWindow: async () => undefined,
-    closeWindow: async () => undefined,
-    pendingNavigation: async () => null,
-  };
-  const handlers = createHandlers(service, host);
+  const handlers = createHandlers(service, benchHost());
   const server = await serveRenderer();
   const floorServer = await serveRenderer(floorPage(dir));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });

@@ -16,8 +16,8 @@ import { ensurePrivateFile } from '../main/core/store/database.ts';
 import { migrate } from '../main/core/store/migrations.ts';
 import { openDatabase } from '../main/core/store/sqlite.ts';
 import { createMessengerService } from '../main/core/app/index.ts';
-import { createHandlers, type HandlerHost } from '../main/ipc/handlers.ts';
-import { defaultSettings } from '../main/ipc/contract.ts';
+import { createHandlers } from '../main/ipc/handlers.ts';
+import { benchHost } from './benchHost.ts';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, createBridge, openBridgedPage, serveRenderer } from '../tests/e2e-browser/harness.ts';
 import { rng } from './store.ts';
 
@@ -169,16 +169,7 @@ export async function benchRenderer(opts: { quick?: boolean } = {}): Promise<Rec
   const store = await createSqliteStore({ dataDir, account: ACCOUNT, checkpointIntervalMs: 0 });
   // Not signed in: the history window reads only the cache (as it does offline).
   const service = createMessengerService({ fetch: () => Promise.reject(new Error('offline')), store, endpointId: 'bench-renderer' });
-  const host: HandlerHost = {
-    startDemo: () => Promise.reject(new Error('no demo in the bench')),
-    getSettings: async () => defaultSettings,
-    setSettings: async (p) => ({ ...defaultSettings, ...p }),
-    openExternal: async () => undefined,
-    showWindow: async () => undefined,
-    closeWindow: async () => undefined,
-    pendingNavigation: async () => null,
-  };
-  const handlers = createHandlers(service, host);
+  const handlers = createHandlers(service, benchHost());
   const searchTimes: number[] = [];
   const timedHandlers = { ...handlers, search: async (c: Parameters<typeof handlers.search>[0], a: unknown) => {
     const t0 = performance.now();

@@ -4,7 +4,7 @@
 // set as Offwork but reads back from the server as Away with the activity off-work (PROTOCOL-2
 // §1.3): it is "Off work" here, never "Away".
 import type { Availability, MyStatus, SessionState } from '../main/ipc/contract.ts';
-import { presenceView, type PresenceKind } from './presenceWords.ts';
+import { availabilityWords, presenceView, type PresenceKind } from './presenceWords.ts';
 
 export interface MyStatusView {
   kind: PresenceKind;
@@ -28,14 +28,11 @@ export const CHOICES: readonly { availability: Availability; label: string }[] =
   { availability: 'Offwork', label: 'Off work' },
 ];
 
-const SHOWN: Record<Availability, { kind: PresenceKind; words: string }> = {
-  Online: { kind: 'available', words: 'Available' },
-  Busy: { kind: 'busy', words: 'Busy' },
-  DoNotDisturb: { kind: 'dnd', words: 'Do not disturb' },
-  BeRightBack: { kind: 'away', words: 'Be right back' },
-  Away: { kind: 'away', words: 'Away' },
-  Offwork: { kind: 'away', words: 'Off work' },
-};
+/** Your availability's dot and words: as anyone's (presenceView), but Off work, which nobody reads
+ * back as an availability, is its own words on an Away dot. */
+function shownOf(a: Availability): { kind: PresenceKind; words: string } {
+  return { kind: a === 'Offwork' ? 'away' : presenceView({ availability: a }).kind, words: availabilityWords[a] };
+}
 
 /** Statuses in which you count as signed in (a token refresh or a recreated application is not offline). */
 const SIGNED_IN = new Set<SessionState['status']>(['online', 'makingAvailable', 'reauthenticating', 'recreatingApplication']);
@@ -82,7 +79,7 @@ export function myStatusView(session: Pick<SessionState, 'status' | 'availabilit
     const v = presenceView(status ? { availability: status.availability, activity } : null);
     return { kind: v.kind, words: v.words, detail: v.detail, chosen: null, note };
   }
-  const shown = SHOWN[chosen];
+  const shown = shownOf(chosen);
   const raw = presenceView({ availability: status?.availability ?? null, activity }).detail;
   const detail = chosen === 'Offwork' || isOffWork(activity) || SAYS_NOTHING.has(raw.toLowerCase()) ? '' : raw;
   return { kind: shown.kind, words: shown.words, detail, chosen, note };

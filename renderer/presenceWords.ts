@@ -5,6 +5,18 @@
 // publishes): anything unknown reads "Unknown". Activity is a well-known token to put in words,
 // else the contact's own text shown as it is.
 
+import type { Availability } from '../main/ipc/contract.ts';
+
+/** Your own availability (the session's token, one you can set) in words. */
+export const availabilityWords: Record<Availability, string> = {
+  Online: 'Available',
+  Busy: 'Busy',
+  DoNotDisturb: 'Do not disturb',
+  BeRightBack: 'Be right back',
+  Away: 'Away',
+  Offwork: 'Off work',
+};
+
 /** The look of a presence dot; the CSS gives each a colour and a shape. */
 export type PresenceKind = 'available' | 'busy' | 'dnd' | 'away' | 'offline' | 'unknown';
 

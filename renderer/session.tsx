@@ -31,11 +31,4 @@ export const statusWords: Record<SessionState['status'], string> = {
   error: 'Not connected',
 };
 
-export const availabilityWords: Record<string, string> = {
-  Online: 'Available',
-  Busy: 'Busy',
-  DoNotDisturb: 'Do not disturb',
-  BeRightBack: 'Be right back',
-  Away: 'Away',
-  Offwork: 'Off work',
-};
+export { availabilityWords } from './presenceWords.ts';
