@@ -25,15 +25,21 @@ async function watchFirstList(page: Page): Promise<void> {
   });
 }
 
+// These windows have their own bridge, so the world does not close them: each closes here, or its
+// app would run on against a closed service through the tests that follow.
+const opened: Page[] = [];
+test.afterEach(async () => {
+  await Promise.all(opened.splice(0).map((p) => p.context().close().catch(() => undefined)));
+});
+
 test('the list is drawn with its rows in the first render, never empty first', async ({ chromiumBrowser, world }) => {
   await world.signIn();
   const calls: string[] = [];
-  const handlers = new Proxy(world.handlers, {
-    get(target, key: string) {
-      const h = target[key as keyof Handlers] as (c: unknown, a: unknown) => Promise<unknown>;
-      return typeof h === 'function' ? (c: unknown, a: unknown) => { calls.push(key); return h(c, a); } : h;
-    },
-  });
+  // A copy whose calls are counted (a Proxy could not: the handlers object is frozen, and a frozen
+  // property read through a Proxy must return the property itself).
+  const handlers = Object.fromEntries(Object.entries(world.handlers).map(([key, h]) => [
+    key, typeof h === 'function' ? (...args: unknown[]) => { calls.push(key); return (h as (...a: unknown[]) => unknown)(...args); } : h,
+  ])) as unknown as Handlers;
   const page = await openBridgedPage({
     browser: chromiumBrowser, origin: world.origin,
     name: 'history', handlers, bridge: { pages: new Map(), emitTo: () => undefined }, logs: world.host.logs,
@@ -49,6 +55,7 @@ test('the list is drawn with its rows in the first render, never empty first', a
     // Calls as Electron's IPC makes them (a message pipe): see openBridgedPage.
     transport: 'cdp',
   });
+  opened.push(page);
   await expect(page.getByRole('listbox', { name: 'Conversations' }).getByRole('option').first()).toBeVisible();
   const first = await page.evaluate(() => (window as unknown as { __firstListRows?: number }).__firstListRows);
   expect(first, 'rows in the list when it was first painted').toBeGreaterThan(5);
@@ -64,6 +71,7 @@ test('a slow first answer does not hold the window: it draws, then the rows come
   const page = await openBridgedPage({
     browser: chromiumBrowser, origin: world.origin, name: 'history', handlers, bridge: { pages: new Map(), emitTo: () => undefined }, logs: world.host.logs,
   });
+  opened.push(page);
   // The window is there and usable while the list's answer is still out.
   await expect(page.getByRole('searchbox', { name: 'Search messages' })).toBeVisible();
   await expect(page.getByRole('listbox', { name: 'Conversations' }).getByRole('option')).toHaveCount(0);
