@@ -27,7 +27,7 @@ interface Internals { _internals: { processBatch: (b: EventBatch) => Promise<voi
 const ME = 'sip:demo@contoso.com';
 
 async function run(store: Store, n: number): Promise<{ eventsPerSec: number; onlineMs: number; stored: number }> {
-  const sim = await startSimulator({ timeScale: 0.001, demoConversations: 5, seed: 1, invitationTimeoutSec: 3_600_000 });
+  const sim = await startSimulator({ autoGroupInvites: false, timeScale: 0.001, demoConversations: 5, seed: 1, invitationTimeoutSec: 3_600_000 });
   const t0 = performance.now();
   const svc = createMessengerService({ fetch: (u, i) => fetch(u, i), store, endpointId: 'bench', log: process.env.BENCH_LOG ? (l) => console.error(l) : undefined, timing: { pgetClientTimeoutMs: 5000 } });
   try {
@@ -81,7 +81,7 @@ async function run(store: Store, n: number): Promise<{ eventsPerSec: number; onl
 async function processToOnline(runs: number): Promise<number[]> {
   const root = join(import.meta.dirname, '..');
   if (!existsSync(join(root, 'out/cli/index.js'))) spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-  const sim = await startSimulator({ timeScale: 0.001, demoConversations: 5, seed: 1, invitationTimeoutSec: 3_600_000 });
+  const sim = await startSimulator({ autoGroupInvites: false, timeScale: 0.001, demoConversations: 5, seed: 1, invitationTimeoutSec: 3_600_000 });
   const times: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {

@@ -2,9 +2,9 @@
 // (410 InactiveApplicationExpired), then forgotten (404 ApplicationNotFound).
 
 import { dropContactsSubscription } from './contactsSubscription.ts';
-import { abandonConversations } from './conversations.ts';
 import { UcwaError, invalidParam } from './errors.ts';
 import { EventChannel } from './eventChannel.ts';
+import { abandonApp } from './leaving.ts';
 import { APPLICATIONS_PATH, h } from './hrefs.ts';
 import type { App, Ctx, Reply } from './model.ts';
 import { dropPresenceSubscriptions } from './presenceSubscriptions.ts';
@@ -108,7 +108,7 @@ function armResume(sim: Sim, app: App): void {
   app.resumeTimer = sim.clock.after(sec * 1000, () => {
     app.resumeTimer = undefined;
     if (app.state !== 'active' || app.channel.parked) return;
-    abandonConversations(sim, app);
+    abandonApp(sim, app);
     app.invitations.clear();
     dropPeople(sim, app);
     app.channel.markResume();
@@ -143,7 +143,7 @@ export function terminateApplication(sim: Sim, app: App, forgetNow: boolean): vo
     app.state = 'terminated';
     clearAppTimers(sim, app);
     app.channel.close(410, 'InactiveApplicationExpired');
-    abandonConversations(sim, app);
+    abandonApp(sim, app);
     dropPeople(sim, app);
     // The account may just have gone Offline for the people watching it.
     sim.presence.changed(app.user.sip);
@@ -159,7 +159,7 @@ export function deleteApplication(sim: Sim, app: App): Reply {
   clearAppTimers(sim, app);
   sim.clock.cancel(app.forgetTimer);
   app.channel.close(404, 'ApplicationNotFound');
-  abandonConversations(sim, app);
+  abandonApp(sim, app);
   dropPeople(sim, app);
   app.state = 'terminated';
   sim.apps.delete(app.id);

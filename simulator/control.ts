@@ -6,12 +6,13 @@ import { terminateApplication } from './applications.ts';
 import { liveConversations, remoteMessage, setRemoteTyping } from './conversations.ts';
 import { errorBody } from './errors.ts';
 import { hhmm } from './dayClock.ts';
+import { groupHooks } from './groupControl.ts';
 import { toSip } from './hrefs.ts';
-import { sendConferenceInvite, sendIm } from './incoming.ts';
+import { sendIm } from './incoming.ts';
 import type { Reply } from './model.ts';
 import { listSubscriptions } from './presenceSubscriptions.ts';
 import type { Sim } from './sim.ts';
-import type { Behaviour, Fault, PhotoSpec, PresenceChange, SimulatorControl } from './types.ts';
+import type { Behaviour, Fault, GroupInviteArgs, PhotoSpec, PresenceChange, SimulatorControl } from './types.ts';
 
 export function createControl(sim: Sim, dropConnections: () => void): SimulatorControl {
   const findLive = (threadId: string, from: string) => {
@@ -23,7 +24,7 @@ export function createControl(sim: Sim, dropConnections: () => void): SimulatorC
   };
   return {
     sendIm: async (from, to, text, opts) => sendIm(sim, from, to, text, opts),
-    sendConferenceInvite: async (from, to, subject) => sendConferenceInvite(sim, from, to, subject),
+    ...groupHooks(sim),
     sendInConversation: async (threadId, from, text) => {
       const { conv, sip } = findLive(threadId, from);
       remoteMessage(sim, conv, sip, text);
@@ -66,7 +67,11 @@ export function createControl(sim: Sim, dropConnections: () => void): SimulatorC
     receivedMessages: (userSip?: string) => sim.world.received.filter((r) => !userSip || r.from === toSip(userSip)).map((r) => ({ ...r, to: [...r.to] })),
     logIds: (userSip: string) => sim.world.logs(toSip(userSip)).map((l) => l.id),
     liveConversations: (userSip: string) =>
-      liveConversations(sim, toSip(userSip)).map((c) => ({ threadId: c.threadId, state: c.state, participants: [...c.remotes] })),
+      liveConversations(sim, toSip(userSip)).map((c) => ({
+        threadId: c.threadId,
+        state: c.state,
+        participants: c.conf ? [...c.conf.members.keys()].filter((u) => u !== c.app.user.sip) : [...c.remotes],
+      })),
     requestCount: () => sim.requests,
     setPresence: (sip, change) => sim.presence.override(sip, change),
     clearPresence: (sip) => sim.presence.clearOverride(sip),
@@ -128,8 +133,24 @@ export async function handleControlRequest(sim: Sim, control: SimulatorControl, 
     switch (name) {
       case 'sendIm':
         return ok(await control.sendIm(s(args, 'from'), s(args, 'to'), s(args, 'text'), { html: args.html as string | undefined, subject: args.subject as string | undefined }));
-      case 'sendConferenceInvite':
-        return ok(sendConferenceInvite(sim, s(args, 'from'), s(args, 'to'), args.subject as string | undefined));
+      case 'groupInvite':
+        return ok(await control.groupInvite(args as unknown as GroupInviteArgs));
+      case 'groupJoin':
+        return ok(await control.groupJoin(s(args, 'confId'), s(args, 'uri') || s(args, 'sip'), { inIm: args.inIm as boolean | undefined, name: args.name as string | undefined }));
+      case 'groupLeave':
+        return ok(await control.groupLeave(s(args, 'confId'), s(args, 'uri') || s(args, 'sip')));
+      case 'groupSay':
+        return ok(await control.groupSay(s(args, 'confId'), s(args, 'from'), s(args, 'text'), { html: args.html as string | undefined }));
+      case 'groupTyping':
+        return ok(await control.groupTyping(s(args, 'confId'), s(args, 'from'), Boolean(args.typing)));
+      case 'endConference':
+        return ok(await control.endConference(s(args, 'confId')));
+      case 'conferences':
+        return ok(control.conferences(args.userSip as string | undefined));
+      case 'scheduleMeeting':
+        return ok(control.scheduleMeeting(args as unknown as Parameters<SimulatorControl['scheduleMeeting']>[0]));
+      case 'meetings':
+        return ok(control.meetings(args.userSip as string | undefined));
       case 'sendInConversation':
         return ok(await control.sendInConversation(s(args, 'threadId'), s(args, 'from'), s(args, 'text')));
       case 'setTyping':

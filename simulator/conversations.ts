@@ -2,9 +2,10 @@
 // (PROTOCOL §5.3, §5.9, §6.2). HTTP handlers and remote behaviours both drive it from here.
 
 import type { TimerId } from './clock.ts';
+import { hasContact, nameIn } from './conferenceResources.ts';
 import type { UcwaEvent } from './eventChannel.ts';
-import { h } from './hrefs.ts';
-import type { App, Conv, Invitation, Msg } from './model.ts';
+import { commSender, convSender, h } from './hrefs.ts';
+import type { App, Conference, Conv, Invitation, Msg } from './model.ts';
 import { conversationJson, invitationJson, messageJson, messagingJson, participantJson } from './resources.ts';
 import type { Sim } from './sim.ts';
 
@@ -15,7 +16,8 @@ export interface NewConv {
   subject?: string;
   importance?: string;
   operationId?: string;
-  meetingUri?: string;
+  /** A conversation of this conference: its main invitation is an onlineMeetingInvitation. */
+  conf?: Conference;
 }
 
 export function newThreadId(): string {
@@ -45,10 +47,14 @@ export function createConversation(sim: Sim, app: App, o: NewConv): Conv {
     group: undefined,
     createdAt: sim.clock.now(),
     peers: [],
-    meetingUri: o.meetingUri,
+    conf: o.conf,
+    im: 'Disconnected',
+    // Conference participants get opaque ids (participants/196) unless participantHrefs is 'sip'.
+    pids: o.conf && sim.cfg.participantHrefs === 'opaque' ? new Map<string, string>() : undefined,
   } satisfies Conv as Conv;
   const inv: Invitation = {
     id: sim.id('i'),
+    kind: o.conf ? 'onlineMeeting' : 'messaging',
     conv,
     direction: o.direction,
     operationId: o.operationId,
@@ -58,6 +64,10 @@ export function createConversation(sim: Sim, app: App, o: NewConv): Conv {
     completed: false,
     timer: undefined,
   };
+  if (o.conf) {
+    inv.conf = o.conf;
+    o.conf.convs.add(conv);
+  }
   conv.invitation = inv;
   app.conversations.set(conv.id, conv);
   app.invitations.set(inv.id, inv);
@@ -77,8 +87,9 @@ export function convTimer(sim: Sim, conv: Conv, ms: number, fn: () => void): voi
   conv.timers.add(t);
 }
 
-export const commSender = (app: App) => ({ rel: 'communication', href: h.communication(app) });
-export const convSender = (c: Conv) => ({ rel: 'conversation', href: h.conv(c) });
+export { commSender, convSender };
+
+const INVITATION_RELS: Record<Invitation['kind'], string> = { messaging: 'messagingInvitation', onlineMeeting: 'onlineMeetingInvitation', participant: 'participantInvitation' };
 
 export function addMessage(sim: Sim, conv: Conv, m: Omit<Msg, 'n'>): Msg {
   conv.msgSeq += 1;
@@ -90,7 +101,7 @@ export function addMessage(sim: Sim, conv: Conv, m: Omit<Msg, 'n'>): Msg {
 export function invitationEvent(sim: Sim, inv: Invitation, type: UcwaEvent['type'], extra: Partial<UcwaEvent> = {}, accepted?: string[]): UcwaEvent {
   return {
     sender: commSender(inv.conv.app),
-    link: { rel: inv.conv.meetingUri ? 'onlineMeetingInvitation' : 'messagingInvitation', href: h.invitation(inv) },
+    link: { rel: INVITATION_RELS[inv.kind], href: h.invitation(inv) },
     embedded: invitationJson(inv, sim.world, accepted ? { accepted } : {}),
     type,
     ...extra,
@@ -118,7 +129,7 @@ export function localParticipantEvent(sim: Sim, conv: Conv): UcwaEvent {
 }
 
 export function participantEvent(sim: Sim, conv: Conv, sip: string, type: UcwaEvent['type']): UcwaEvent {
-  const e: UcwaEvent = { sender: convSender(conv), link: { rel: 'participant', href: h.participant(conv, sip), title: sim.world.name(sip) }, type };
+  const e: UcwaEvent = { sender: convSender(conv), link: { rel: 'participant', href: h.participant(conv, sip), title: nameIn(conv.conf, sim.world, sip) }, type };
   if (type !== 'deleted') e.embedded = participantJson(conv, sim.world, sip);
   return e;
 }
@@ -217,10 +228,12 @@ export function endConversation(sim: Sim, conv: Conv, remoteLeft?: string): void
       conv.joined = conv.joined.filter((s) => s !== remoteLeft);
     }
   }
-  if (!conv.meetingUri) events.push(messagingEvent(conv));
+  // A conference conversation that never joined (a declined or missed invitation) had no messaging.
+  if (!conv.conf) events.push(messagingEvent(conv));
   events.push(conversationEvent(conv, 'updated'), conversationEvent(conv, 'deleted'));
   sim.emit(conv.app, ...events);
   conv.app.conversations.delete(conv.id);
+  conv.conf?.convs.delete(conv);
   archive(sim, conv);
   notifyPeers(sim, conv);
 }
@@ -235,6 +248,7 @@ export function abandonConversations(sim: Sim, app: App): void {
     const ringing = conv.direction === 'Incoming' && !conv.invitation.completed;
     if (ringing) conv.logStatus = conv.group && conv.group.convs.some((c) => c !== conv && live(c)) ? undefined : 'Missed';
     conv.state = 'Disconnected';
+    conv.conf?.convs.delete(conv);
     archive(sim, conv);
     notifyPeers(sim, conv);
   }
@@ -275,12 +289,21 @@ function notifyPeers(sim: Sim, conv: Conv): void {
   }
 }
 
-function archive(sim: Sim, conv: Conv): void {
+/**
+ * The conversation becomes a conversationLog after logDelaySec. A conference's log (ConferenceLog)
+ * is written even without messages — being in a meeting is history too — and names everyone who
+ * ever took part; its transcript is what this application saw.
+ */
+export function archive(sim: Sim, conv: Conv): void {
   const status = conv.logStatus;
-  if (!status || (status === 'Archived' && conv.messages.length === 0)) return;
+  const conf = conv.conf;
+  if (!status || (status === 'Archived' && conv.messages.length === 0 && !conf)) return;
   conv.logStatus = undefined; // archive once
   const user = conv.app.user.sip;
   const messages = conv.messages.map((m) => (m.html !== undefined ? { from: m.from, text: m.text, html: m.html, at: m.at } : { from: m.from, text: m.text, at: m.at }));
+  const recipients = conf ? [...conf.everyone.keys()].filter((u) => u !== user) : [...conv.remotes];
+  const names: Record<string, string> = {};
+  if (conf) for (const u of recipients) if (!hasContact(sim.world, u)) names[u] = nameIn(conf, sim.world, u);
   sim.clock.after(sim.cfg.logDelaySec * 1000, () => {
     sim.world.addLog(user, {
       threadId: conv.threadId,
@@ -289,10 +312,10 @@ function archive(sim: Sim, conv: Conv): void {
       importance: conv.importance,
       status,
       creationTime: sim.clock.now(),
-      recipients: [...conv.remotes],
+      recipients,
       messages,
       unread: status === 'Missed',
-      ...(conv.meetingUri ? { type: 'ConferenceLog' as const, onlineMeetingUri: conv.meetingUri } : {}),
+      ...(conf ? { type: 'ConferenceLog' as const, onlineMeetingUri: conf.uri, recipientNames: names } : {}),
     });
     sim.emitMissedItems(user);
   });
@@ -301,7 +324,7 @@ function archive(sim: Sim, conv: Conv): void {
 export function typingEvent(sim: Sim, conv: Conv, sip: string, type: 'added' | 'deleted'): UcwaEvent {
   return {
     sender: convSender(conv),
-    link: { rel: 'participant', href: h.participant(conv, sip), title: sim.world.name(sip) },
+    link: { rel: 'participant', href: h.participant(conv, sip), title: nameIn(conv.conf, sim.world, sip) },
     in: { rel: 'typingParticipants', href: h.typingParticipants(conv) },
     type,
   };

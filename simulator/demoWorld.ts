@@ -1,12 +1,14 @@
 // The demo world: two accounts with contact lists in groups, eighteen colleagues with behaviours,
-// directory details, notes and a working-day presence, and a few hundred past conversations per
-// account — all derived from the seed so runs are reproducible.
+// directory details, notes and a working-day presence, a few hundred past conversations per
+// account, a few colleagues' habits in group conversations and one scheduled meeting — all derived
+// from the seed so runs are reproducible.
 
 import { htmlToText } from './dataUrl.ts';
+import { conferenceId, focusUri, joinUrl } from './meetingUris.ts';
 import { createRng, seedToInt } from './prng.ts';
 import type { Rng } from './prng.ts';
-import type { LogRec, LogMessage } from './model.ts';
-import type { Behaviour, SimUser } from './types.ts';
+import type { LogRec, LogMessage, ScheduledMeeting } from './model.ts';
+import type { Behaviour, GroupHabits, SimUser } from './types.ts';
 
 const CONTACTS: [string, string, string, string][] = [
   ['alex.rivera', 'Alex Rivera', 'Senior Software Engineer', 'Platform'],
@@ -62,6 +64,22 @@ const MORE_CONTACTS: [string, string, string, string, Behaviour][] = [
   ['lars.nilsson', 'Lars Nilsson', 'Release Manager', 'Platform', { kind: 'echo' }],
   ['chloe.martin', 'Chloé Martin', 'Customer Success Manager', 'Customer Care', { kind: 'typeThenReply', typingMs: 2000 }],
 ];
+
+/**
+ * Group habits (PROTOCOL-2 §2) of colleagues without history, so the seeded mix above stays as it
+ * was: Rahul invites you to a group with Hannah and Lars once, two minutes after sign-in; Hannah,
+ * Chloé and Rahul answer in groups; Lars comes late; Marco leaves early. `invite.with` holds users.
+ */
+const GROUP_HABITS: Record<string, GroupHabits> = {
+  'rahul.mehta': {
+    invite: { afterMs: 120_000, with: ['hannah.schulz', 'lars.nilsson'], subject: 'Release 4.2 go/no-go', text: 'Quick group check on the 4.2 release — are we good to ship?' },
+    reply: { afterMs: 6000 },
+  },
+  'hannah.schulz': { reply: { afterMs: 3000 } },
+  'chloe.martin': { reply: { afterMs: 4500, text: 'Customers will be happy to hear that.' } },
+  'lars.nilsson': { joinLateMs: 20_000 },
+  'marco.rossi': { leaveAfterMs: 60_000 },
+};
 
 /** Past conversations are drawn from the first colleagues only, so histories stay as they were for a seed. */
 export const DEMO_LOG_CONTACTS = CONTACTS.length;
@@ -192,6 +210,11 @@ export function demoContacts(domain: string, seed: number | string): SimUser[] {
     if (p.mobile) u.mobilePhoneNumber = p.mobile;
     if (p.note) u.note = p.note;
     if (p.location) u.location = p.location;
+    const habits = GROUP_HABITS[user];
+    if (habits) {
+      u.group = { ...habits };
+      if (habits.invite) u.group.invite = { ...habits.invite, with: habits.invite.with.map((w) => `sip:${w}@${domain}`) };
+    }
     if (behaviour.kind === 'neverAnswer') {
       u.presence = { availability: 'Away', activity: 'off-work' };
       u.note = 'Out of office until Monday. For anything urgent please contact Grace O\'Connor.';
@@ -199,6 +222,15 @@ export function demoContacts(domain: string, seed: number | string): SimUser[] {
     }
     return u;
   });
+}
+
+/** The demo user's scheduled meeting: join it by its URL or conference URI (joinOnlineMeeting). */
+export function demoMeetings(domain: string, seed: number | string): ScheduledMeeting[] {
+  const rng = createRng(seedToInt(seed) ^ 0x3ee7);
+  const organizer = `sip:demo@${domain}`;
+  const id = conferenceId(() => rng.next());
+  const members = ['alex.rivera', 'mei.chen', 'marco.rossi', 'lars.nilsson'].map((u) => `sip:${u}@${domain}`);
+  return [{ id, organizer, subject: '4.3 planning', members, uri: focusUri(organizer, id), joinUrl: joinUrl(organizer, id), threadId: threadId(rng) }];
 }
 
 const DAY = 86_400_000;

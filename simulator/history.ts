@@ -50,8 +50,9 @@ export function logJson(sim: Sim, app: App, log: LogRec): Record<string, unknown
     type: log.type ?? 'MessageLog',
     _links: {
       self: { href: self },
-      // A conference cannot be continued as a 1:1 IM here (PROTOCOL §7.2: continue* links depend on the type).
-      ...(log.type === 'ConferenceLog' ? {} : { continueMessaging: { href: `${self}/continueMessaging` } }),
+      // Offered for conference logs too: by default the POST answers 409 None, the seed's "not
+      // supported" row (continueConferenceLogs turns it into a new conference).
+      continueMessaging: { href: `${self}/continueMessaging` },
       conversationLogTranscripts: { href: `${self}/conversationLogTranscripts` },
       markAsRead: { href: `${self}/markAsRead` },
     },
@@ -60,17 +61,14 @@ export function logJson(sim: Sim, app: App, log: LogRec): Record<string, unknown
 }
 
 function recipientJson(sim: Sim, app: App, log: LogRec, sip: string): Record<string, unknown> {
-  return {
-    rel: 'conversationLogRecipient',
-    displayName: sim.world.name(sip),
-    sipUri: sip,
-    _links: {
-      self: { href: `${h.log(app, log.id)}/conversationLogRecipients/${userPart(sip)}` },
-      contact: { href: h.contact(app, sip) },
-      contactPhoto: { href: h.photo(app, sip) },
-      contactPresence: { href: h.contactPresence(app, sip) },
-    },
-  };
+  const links: Record<string, unknown> = { self: { href: `${h.log(app, log.id)}/conversationLogRecipients/${userPart(sip)}` } };
+  // A phone participant of a conference has no contact.
+  if (sim.world.user(sip)) {
+    links.contact = { href: h.contact(app, sip) };
+    links.contactPhoto = { href: h.photo(app, sip) };
+    links.contactPresence = { href: h.contactPresence(app, sip) };
+  }
+  return { rel: 'conversationLogRecipient', displayName: log.recipientNames?.[sip] ?? sim.world.name(sip), sipUri: sip, _links: links };
 }
 
 export function getLog(sim: Sim, ctx: Ctx): Reply {
@@ -97,7 +95,8 @@ function transcriptJson(sim: Sim, app: App, log: LogRec, index: number): Record<
   const self = `${h.log(app, log.id)}/conversationLogTranscripts/${index + 1}`;
   const links: Record<string, unknown> = { self: { href: self } };
   if (m.from === app.user.sip) links.me = { href: h.me(app) };
-  else links.contact = { href: h.contact(app, m.from), title: sim.world.name(m.from) };
+  // A phone author has no contact (and so no author link): its name is among the recipients.
+  else if (sim.world.user(m.from)) links.contact = { href: h.contact(app, m.from), title: sim.world.name(m.from) };
   const msgLinks: Record<string, unknown> = { self: { href: `${self}/messageTranscript` }, plainMessage: { href: encodePlain(m.text) } };
   if (m.html !== undefined) msgLinks.htmlMessage = { href: encodeHtml(m.html) };
   return {

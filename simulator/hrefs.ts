@@ -15,6 +15,31 @@ export const toSip = (s: string): string => (/^sip:/i.test(s) ? 'sip:' + s.slice
 /** Group and subscription ids are opaque (base64 with '+', '/', '='): always encoded in hrefs. */
 const enc = encodeURIComponent;
 
+/** Opaque participant ids are numbers, as in Microsoft's reference samples (participants/196). */
+let participantSeq = 195;
+
+/**
+ * The last path segment of a participant: the SIP user (trace style) unless the conversation uses
+ * opaque ids (conferences by default), where each URI gets a number the first time it is named.
+ */
+export function participantKey(c: Conv, uri: string): string {
+  const ids = c.pids;
+  if (!ids) return userPart(uri);
+  let id = ids.get(uri);
+  if (id === undefined) {
+    participantSeq += 1;
+    id = String(participantSeq);
+    ids.set(uri, id);
+  }
+  return id;
+}
+
+const INVITATIONS: Record<Invitation['kind'], string> = {
+  messaging: 'messagingInvitations',
+  onlineMeeting: 'onlineMeetingInvitations',
+  participant: 'participantInvitations',
+};
+
 export const h = {
   me: (a: App) => `${a.base}/me`,
   people: (a: App) => `${a.base}/people`,
@@ -52,7 +77,8 @@ export const h = {
   missedItems: (a: App) => `${a.base}/communication/missedItems`,
   logs: (a: App) => `${a.base}/communication/conversationLogs`,
   log: (a: App, id: string) => `${a.base}/communication/conversationLogs/${id}`,
-  invitation: (i: Invitation) => `${i.conv.app.base}/communication/${i.conv.meetingUri ? 'onlineMeetingInvitations' : 'messagingInvitations'}/${i.id}`,
+  invitation: (i: Invitation) => `${i.conv.app.base}/communication/${INVITATIONS[i.kind]}/${i.id}`,
+  onlineMeetingInvitations: (a: App) => `${a.base}/communication/onlineMeetingInvitations`,
   conv: (c: Conv) => `${c.app.base}/communication/conversations/${c.id}`,
   messaging: (c: Conv) => `${h.conv(c)}/messaging`,
   messages: (c: Conv) => `${h.conv(c)}/messaging/messages`,
@@ -61,6 +87,17 @@ export const h = {
   typingParticipants: (c: Conv) => `${h.conv(c)}/messaging/typingParticipants`,
   terminate: (c: Conv) => `${h.conv(c)}/messaging/terminate`,
   participants: (c: Conv) => `${h.conv(c)}/participants`,
-  participant: (c: Conv, sip: string) => `${h.conv(c)}/participants/${userPart(sip)}`,
-  participantMessaging: (c: Conv, sip: string) => `${h.conv(c)}/participants/${userPart(sip)}/messaging`,
+  participant: (c: Conv, sip: string) => `${h.conv(c)}/participants/${participantKey(c, sip)}`,
+  participantMessaging: (c: Conv, sip: string) => `${h.conv(c)}/participants/${participantKey(c, sip)}/messaging`,
+  // Conference-only resources of a conversation (PROTOCOL-2 §2.1, §2.4, §2.9).
+  onlineMeeting: (c: Conv) => `${h.conv(c)}/onlineMeeting`,
+  addParticipant: (c: Conv) => `${h.conv(c)}/addParticipant`,
+  addMessaging: (c: Conv) => `${h.conv(c)}/messaging/addMessaging`,
+  leaders: (c: Conv) => `${h.conv(c)}/leaders`,
+  attendees: (c: Conv) => `${h.conv(c)}/attendees`,
+  lobby: (c: Conv) => `${h.conv(c)}/lobby`,
 };
+
+/** Event senders (PROTOCOL §3.2). */
+export const commSender = (app: App) => ({ rel: 'communication', href: h.communication(app) });
+export const convSender = (c: Conv) => ({ rel: 'conversation', href: h.conv(c) });

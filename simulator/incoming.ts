@@ -1,13 +1,13 @@
-// Incoming invitations (PROTOCOL §6): the control hooks `sendIm` / `sendConferenceInvite` and IMs
-// routed from another signed-in account ring every available application of the user;
-// accept/decline/no answer settle all of them.
+// Incoming IM invitations (PROTOCOL §6): the control hook `sendIm` and IMs routed from another
+// signed-in account ring every available application of the user; accept/decline/no answer settle
+// all of them. Conference invitations: groupInvites.ts.
 
 import {
   addMessage, connectIncoming, connectOutgoing, conversationEvent, convTimer, createConversation, failInvitation,
   invitationEvent, live, localParticipantEvent, messageEvent, newThreadId, participantEvent, unlink,
 } from './conversations.ts';
 import { UcwaError } from './errors.ts';
-import { toSip, userPart } from './hrefs.ts';
+import { toSip } from './hrefs.ts';
 import type { App, Conv, Ctx, IncomingGroup, Reply } from './model.ts';
 import type { Sim } from './sim.ts';
 
@@ -21,7 +21,6 @@ export interface Ring {
   subject: string;
   importance: string;
   first: { text: string; html: string | undefined; at: number } | undefined;
-  meetingUri?: string;
 }
 
 /** Applications that receive incoming invitations: available with Messaging (PROTOCOL §4.1). */
@@ -35,7 +34,7 @@ export function ring(sim: Sim, r: Ring): IncomingGroup | undefined {
   if (apps.length === 0) return undefined;
   const group: IncomingGroup = { convs: [], settled: false, timer: undefined };
   for (const app of apps) {
-    const conv = createConversation(sim, app, { direction: 'Incoming', remotes: [r.from], threadId: r.threadId, subject: r.subject, importance: r.importance, meetingUri: r.meetingUri });
+    const conv = createConversation(sim, app, { direction: 'Incoming', remotes: [r.from], threadId: r.threadId, subject: r.subject, importance: r.importance });
     conv.group = group;
     if (r.first) conv.invitation.first = addMessage(sim, conv, { from: r.from, text: r.first.text, html: r.first.html, at: r.first.at, direction: 'Incoming', operationId: undefined });
     group.convs.push(conv);
@@ -68,7 +67,6 @@ export function missedLog(sim: Sim, r: Ring): void {
     sim.world.addLog(r.to, {
       threadId: r.threadId, subject: r.subject, direction: 'Incoming', importance: r.importance, status: 'Missed', creationTime: sim.clock.now(),
       recipients: [r.from], messages: f ? [f.html !== undefined ? { from: r.from, text: f.text, html: f.html, at: f.at } : { from: r.from, text: f.text, at: f.at }] : [], unread: true,
-      ...(r.meetingUri ? { type: 'ConferenceLog' as const, onlineMeetingUri: r.meetingUri } : {}),
     });
     sim.emitMissedItems(r.to);
   });
@@ -87,26 +85,9 @@ export function sendIm(sim: Sim, fromRaw: string, toRaw: string, text: string, o
   return (group.convs[0] as Conv).invitation.id;
 }
 
-/** `from` invites `to` to an ad-hoc online meeting (incoming onlineMeetingInvitation). */
-export function sendConferenceInvite(sim: Sim, fromRaw: string, toRaw: string, subject = ''): string {
-  const from = toSip(fromRaw);
-  const to = toSip(toRaw);
-  if (!sim.world.user(to)) throw new Error(`Unknown user ${to}`);
-  const confId = sim.id('').toUpperCase().padStart(8, '0');
-  const meetingUri = `sip:${userPart(from)};gruu;opaque=app:conf:focus:id:${confId}`;
-  const r: Ring = { from, to, threadId: newThreadId(), subject, importance: 'Normal', first: undefined, meetingUri };
-  const group = ring(sim, r);
-  if (!group) {
-    missedLog(sim, r);
-    return '';
-  }
-  return (group.convs[0] as Conv).invitation.id;
-}
-
 function pendingIncoming(ctx: Ctx): Conv {
   const inv = ctx.app.invitations.get(ctx.params.inv ?? '');
-  const meeting = /onlineMeetingInvitations/i.test(ctx.path);
-  if (!inv || inv.direction !== 'Incoming' || Boolean(inv.conv.meetingUri) !== meeting) throw new UcwaError(404, undefined, 'The invitation does not exist.');
+  if (!inv || inv.direction !== 'Incoming' || inv.kind !== 'messaging') throw new UcwaError(404, undefined, 'The invitation does not exist.');
   if (inv.completed || !live(inv.conv)) throw new UcwaError(409, 'None', 'The invitation is no longer pending.');
   return inv.conv;
 }
@@ -129,12 +110,6 @@ function settleOthers(sim: Sim, conv: Conv, subcode: string): void {
 export function accept(sim: Sim, ctx: Ctx): Reply {
   const conv = pendingIncoming(ctx);
   settleOthers(sim, conv, 'ConnectedElsewhere');
-  if (conv.meetingUri) {
-    // The simulator hosts no meetings: joining fails (an IM-only client should not accept).
-    conv.logStatus = 'Missed';
-    failInvitation(sim, conv, 'Failed', { code: 'ServiceFailure', subcode: 'ModalityNotSupported', message: 'Online meetings are not available in the simulator.' });
-    return { status: 204 };
-  }
   const caller = conv.peers.find(live);
   connectIncoming(sim, conv);
   if (caller) {

@@ -1,9 +1,9 @@
 // Public entry: startSimulator() wires the pools (HTTP servers), the shared state and the control
 // hooks together. Everything else lives in one-job modules next to this file.
 
-import { abandonConversations } from './conversations.ts';
 import { createControl, handleControlRequest } from './control.ts';
 import { ROOT_PATH } from './hrefs.ts';
+import { abandonApp } from './leaving.ts';
 import { resolveOptions } from './options.ts';
 import { PoolServer } from './server.ts';
 import { Sim } from './sim.ts';
@@ -50,7 +50,7 @@ export const startSimulator: StartSimulator = async (options) => {
       // Applications and tokens are lost, as on a real front-end restart; users and logs stay.
       for (const app of sim.apps.values()) {
         app.channel.close();
-        abandonConversations(sim, app);
+        abandonApp(sim, app);
       }
       sim.apps.clear();
       sim.tokens.clear();

@@ -4,6 +4,7 @@
 import { armActivityExpiry } from './applications.ts';
 import { UcwaError, invalidParam } from './errors.ts';
 import { h } from './hrefs.ts';
+import { scheduleGroupInvites } from './groupInviters.ts';
 import { scheduleWriteFirst } from './incoming.ts';
 import { requireChannel } from './messaging.ts';
 import type { App, Ctx, Reply } from './model.ts';
@@ -60,6 +61,7 @@ export function makeMeAvailable(sim: Sim, ctx: Ctx): Reply {
     },
   );
   scheduleWriteFirst(sim, app.user.sip);
+  scheduleGroupInvites(sim, app.user.sip);
   armDecay(sim, app);
   armActivityExpiry(sim, app);
   sim.presence.changed(app.user.sip);

@@ -185,7 +185,7 @@ export function getParticipant(sim: Sim, ctx: Ctx): Reply {
 
 export function getInvitation(sim: Sim, ctx: Ctx): Reply {
   const inv = ctx.app.invitations.get(ctx.params.inv ?? '');
-  if (!inv) throw new UcwaError(404);
+  if (!inv || inv.kind !== 'messaging') throw new UcwaError(404);
   const accepted = inv.state === 'Connected' ? (inv.direction === 'Outgoing' ? inv.conv.joined : [ctx.app.user.sip]) : undefined;
   return { status: 200, body: invitationJson(inv, sim.world, accepted ? { accepted } : {}) };
 }

@@ -70,7 +70,8 @@ export interface Conv {
   subject: string;
   importance: string;
   direction: 'Incoming' | 'Outgoing';
-  state: 'Incoming' | 'Connecting' | 'Connected' | 'Disconnected';
+  /** ConversationState; Conferencing/Conferenced only for conversations of a conference (`conf`). */
+  state: 'Incoming' | 'Connecting' | 'Connected' | 'Conferencing' | 'Conferenced' | 'Disconnected';
   remotes: string[]; // remote sips invited / inviting
   joined: string[]; // remotes that are in the conversation
   typing: Set<string>;
@@ -84,12 +85,21 @@ export interface Conv {
   createdAt: number;
   /** Routed between two signed-in accounts: the other side's conversation(s). */
   peers: Conv[];
-  /** Set for an incoming online meeting invitation (sendConferenceInvite). */
-  meetingUri: string | undefined;
+  /** The conference this conversation belongs to (joined, or ringing with an invitation to it); undefined for 1:1. */
+  conf: Conference | undefined;
+  /**
+   * The messaging modality of a conference conversation: joining a conference does not join its IM
+   * (PROTOCOL-2 §2.1), addMessaging does. 1:1 conversations derive messaging from `state`.
+   */
+  im: 'Disconnected' | 'Connecting' | 'Connected';
+  /** Participant href keys by URI when participant hrefs are opaque (participants/196); undefined → the sip-user style. */
+  pids: Map<string, string> | undefined;
 }
 
 export interface Invitation {
   id: string;
+  /** messagingInvitation, onlineMeetingInvitation or participantInvitation. */
+  kind: 'messaging' | 'onlineMeeting' | 'participant';
   conv: Conv;
   direction: 'Incoming' | 'Outgoing';
   operationId: string | undefined;
@@ -99,6 +109,18 @@ export interface Invitation {
   showAnswerLinks: boolean;
   completed: boolean;
   timer: TimerId | undefined;
+  /** participantInvitation: the invitee's URI. */
+  to?: string;
+  /** onlineMeetingInvitation (incoming): who invites. */
+  from?: string;
+  /** onlineMeetingInvitation: the conference it leads into (also for one that targets an existing 1:1). */
+  conf?: Conference;
+  /** `_embedded.acceptedByParticipant` once it succeeded. */
+  accepted?: string[];
+  /** Incoming onlineMeetingInvitation: tells whoever caused it (an addParticipant) how it was answered. */
+  onAnswer?: (answer: 'accepted' | 'declined' | 'missed' | 'canceled') => void;
+  /** Outgoing participantInvitation: stops whatever the invitee was doing (ringing their applications) when it is settled early. */
+  abort?: () => void;
 }
 
 /** One incoming IM rings every available application of the user; the first answer wins. */
@@ -106,6 +128,67 @@ export interface IncomingGroup {
   convs: Conv[];
   settled: boolean;
   timer: TimerId | undefined;
+}
+
+/** Someone in a conference, keyed by SIP or tel: URI. */
+export interface Member {
+  uri: string;
+  name: string;
+  role: 'Leader' | 'Attendee';
+  /** A signed-in account (it takes part through its applications' conversations) rather than a simulated person or phone. */
+  account: boolean;
+  /** In the conference's IM (participantMessaging). */
+  inIm: boolean;
+  joinedAt: number;
+}
+
+export interface ConfMessage {
+  from: string;
+  text: string;
+  html: string | undefined;
+  at: number;
+}
+
+/**
+ * A conference (PROTOCOL-2 §2.1): one server-side object per meeting, shared by every application
+ * that joined it — each through its own Conv with its own hrefs.
+ */
+export interface Conference {
+  /** The focus id: the part after `opaque=app:conf:focus:id:`. */
+  id: string;
+  /** sip:<organizer user>@<domain>;gruu;opaque=app:conf:focus:id:<id> */
+  uri: string;
+  joinUrl: string;
+  organizer: string;
+  subject: string;
+  threadId: string;
+  importance: string;
+  /** Who is in it now. */
+  members: Map<string, Member>;
+  /** Everyone who ever took part, URI → name (recipients of the ConferenceLog). */
+  everyone: Map<string, string>;
+  /** Everyone who was ever invited (whether or not they came). */
+  invited: Set<string>;
+  messages: ConfMessage[];
+  /** The applications' conversations attached to it: joined (Conferenced) or ringing. */
+  convs: Set<Conv>;
+  /** Timers of simulated members (joining late, leaving early, answering); cleared when it ends. */
+  timers: Set<TimerId>;
+  ended: boolean;
+  createdAt: number;
+  /** Round-robin over the members who answer in groups. */
+  replySeq: number;
+}
+
+/** A meeting the world knows before anyone joins it (scheduleMeeting, the demo world). */
+export interface ScheduledMeeting {
+  id: string;
+  organizer: string;
+  subject: string;
+  members: string[];
+  uri: string;
+  joinUrl: string;
+  threadId: string;
 }
 
 export interface LogMessage {
@@ -129,6 +212,8 @@ export interface LogRec {
   /** ConversationLogType; default MessageLog. */
   type?: 'MessageLog' | 'ConferenceLog';
   onlineMeetingUri?: string;
+  /** Display names of recipients that are not directory users (phone participants). */
+  recipientNames?: Record<string, string>;
 }
 
 export interface Ctx {

@@ -40,6 +40,13 @@ export interface Config {
   distributionGroupExpandLimit: number;
   maxContacts: number;
   photosPolicy: 'Enabled' | 'Disabled';
+  participantHrefs: 'opaque' | 'sip';
+  escalationMessaging: 'stays' | 'drops';
+  escalationParticipantHrefs: 'keep' | 'renew';
+  escalationThreadId: 'keep' | 'new';
+  participantAcceptSec: number;
+  continueConferenceLogs: boolean;
+  autoGroupInvites: boolean;
 }
 
 /** "HH:MM" → protocol ms after midnight; a malformed value is a programming error. */
@@ -87,5 +94,12 @@ export function resolveOptions(o: SimulatorOptions = {}): Config {
     distributionGroupExpandLimit: Math.max(0, o.distributionGroupExpandLimit ?? 100),
     maxContacts: Math.max(0, o.maxContacts ?? 250),
     photosPolicy: o.photosPolicy === 'Disabled' ? 'Disabled' : 'Enabled',
+    participantHrefs: o.participantHrefs === 'sip' ? 'sip' : 'opaque',
+    escalationMessaging: o.escalationMessaging === 'drops' ? 'drops' : 'stays',
+    escalationParticipantHrefs: o.escalationParticipantHrefs === 'renew' ? 'renew' : 'keep',
+    escalationThreadId: o.escalationThreadId === 'new' ? 'new' : 'keep',
+    participantAcceptSec: Math.max(0, o.participantAcceptSec ?? 2),
+    continueConferenceLogs: o.continueConferenceLogs ?? false,
+    autoGroupInvites: o.autoGroupInvites ?? true,
   };
 }

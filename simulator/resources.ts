@@ -1,6 +1,10 @@
 // JSON shapes of UCWA resources (PROTOCOL §2, §4, §5, §6; the contact of PROTOCOL-2 §1.4). Events embed the same objects the
 // GETs return, so one builder serves both.
 
+import {
+  confConversationJson, confMessagingInvitationJson, confMessagingJson, confParticipantJson, hasContact, meetingInvitationJson,
+  nameIn, participantInvitationJson,
+} from './conferenceResources.ts';
 import { encodeHtml, encodePlain } from './dataUrl.ts';
 import { h, userPart } from './hrefs.ts';
 import type { App, Conv, Invitation, Msg } from './model.ts';
@@ -145,6 +149,7 @@ export function contactJson(app: App, world: World, sip: string): Record<string,
 }
 
 export function participantJson(c: Conv, world: World, sip: string): Record<string, unknown> {
+  if (c.conf) return confParticipantJson(c, c.conf, world, sip);
   const local = sip === c.app.user.sip;
   const links: Record<string, unknown> = { self: l(h.participant(c, sip)), conversation: l(h.conv(c)) };
   if (local) links.me = l(h.me(c.app));
@@ -158,16 +163,19 @@ export function participantJson(c: Conv, world: World, sip: string): Record<stri
 }
 
 export function conversationJson(c: Conv): Record<string, unknown> {
-  const links: Record<string, unknown> = c.meetingUri
-    ? { self: l(h.conv(c)), participants: l(h.participants(c)) }
-    : { self: l(h.conv(c)), messaging: l(h.messaging(c)), participants: l(h.participants(c)) };
-  if (c.state === 'Connected') links.localParticipant = l(h.participant(c, c.app.user.sip), c.app.user.name);
+  if (c.conf) return confConversationJson(c);
+  const links: Record<string, unknown> = { self: l(h.conv(c)), messaging: l(h.messaging(c)), participants: l(h.participants(c)) };
+  if (c.state === 'Connected') {
+    links.localParticipant = l(h.participant(c, c.app.user.sip), c.app.user.name);
+    // Escalation to a conference (PROTOCOL-2 §2.4: present once the 1:1 is Connected).
+    links.addParticipant = l(h.addParticipant(c));
+  }
   return {
     rel: 'conversation',
     state: c.state,
     threadId: c.threadId,
     subject: c.subject,
-    activeModalities: c.meetingUri ? [] : c.state === 'Connected' || c.state === 'Incoming' ? ['Messaging'] : [],
+    activeModalities: c.state === 'Connected' || c.state === 'Incoming' ? ['Messaging'] : [],
     importance: c.importance,
     recording: false,
     participantCount: c.joined.length + 1,
@@ -177,6 +185,7 @@ export function conversationJson(c: Conv): Record<string, unknown> {
 }
 
 export function messagingJson(c: Conv): Record<string, unknown> {
+  if (c.conf) return confMessagingJson(c);
   const links: Record<string, unknown> = { self: l(h.messaging(c)), conversation: l(h.conv(c)) };
   const body: Record<string, unknown> = { rel: 'messaging', state: messagingState(c) };
   if (c.state === 'Connected') {
@@ -191,6 +200,7 @@ export function messagingJson(c: Conv): Record<string, unknown> {
 }
 
 export function messagingState(c: Conv): string {
+  if (c.conf) return c.im;
   return c.state === 'Connected' ? 'Connected' : c.state === 'Disconnected' ? 'Disconnected' : 'Connecting';
 }
 
@@ -198,7 +208,9 @@ export function invitationJson(inv: Invitation, world: World, opts: { accepted?:
   const c = inv.conv;
   const app = c.app;
   const remote = c.remotes[0] ?? '';
-  if (c.meetingUri) return meetingInvitationJson(inv, world);
+  if (inv.kind === 'onlineMeeting') return meetingInvitationJson(inv, world);
+  if (inv.kind === 'participant') return participantInvitationJson(inv, world);
+  if (c.conf) return confMessagingInvitationJson(inv);
   const body: Record<string, unknown> = {
     rel: 'messagingInvitation',
     direction: inv.direction,
@@ -234,45 +246,12 @@ export function invitationJson(inv: Invitation, world: World, opts: { accepted?:
   return body;
 }
 
-/**
- * Incoming onlineMeetingInvitation (skype-docs onlineMeetingInvitation_ref, accept_ref, decline_ref):
- * properties availableModalities/direction/importance/onlineMeetingUri/state/subject/threadId/to,
- * links self/accept/decline/conversation/from/to, the inviter embedded as `from`.
- */
-function meetingInvitationJson(inv: Invitation, world: World): Record<string, unknown> {
-  const c = inv.conv;
-  const app = c.app;
-  const remote = c.remotes[0] ?? '';
-  const links: Record<string, unknown> = {
-    self: l(h.invitation(inv)),
-    from: l(h.participant(c, remote), world.name(remote)),
-    to: l(h.contact(app, app.user.sip)),
-    conversation: l(h.conv(c)),
-  };
-  if (!inv.completed && inv.state === 'Connecting' && inv.showAnswerLinks) {
-    links.accept = l(`${h.invitation(inv)}/accept`);
-    links.decline = l(`${h.invitation(inv)}/decline`);
-  }
-  return {
-    rel: 'onlineMeetingInvitation',
-    availableModalities: ['Messaging', 'Audio', 'Video', 'ApplicationSharing'],
-    direction: inv.direction,
-    importance: c.importance,
-    onlineMeetingUri: c.meetingUri,
-    state: inv.state,
-    subject: c.subject,
-    threadId: c.threadId,
-    to: app.user.sip,
-    _links: links,
-    _embedded: { from: participantJson(c, world, remote) },
-  };
-}
-
 export function messageJson(c: Conv, m: Msg, world: World): Record<string, unknown> {
   const links: Record<string, unknown> = { self: l(h.message(c, m.n)), messaging: l(h.messaging(c)) };
   if (m.direction === 'Incoming') {
-    links.contact = l(h.contact(c.app, m.from));
-    links.participant = l(h.participant(c, m.from), world.name(m.from));
+    // Phone participants (and strangers) have no contact: the participant link is the author (PROTOCOL-2 §2.8).
+    if (hasContact(world, m.from)) links.contact = l(h.contact(c.app, m.from));
+    links.participant = l(h.participant(c, m.from), nameIn(c.conf, world, m.from));
   } else {
     links.participant = l(h.participant(c, c.app.user.sip), c.app.user.name);
   }

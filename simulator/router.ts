@@ -7,12 +7,14 @@ import { UcwaError } from './errors.ts';
 import {
   deleteLog, getLog, getLogs, getMissedItems, getRecipient, getTranscript, getTranscripts, markAsRead,
 } from './history.ts';
+import { acceptMeeting, declineMeeting, getOperation } from './groupInvites.ts';
+import { addMessaging, deleteConversationAny, sendMessageAny, setIsTypingAny, terminateAny } from './groupMessaging.ts';
+import { getAttendees, getLeaders, getLobby, getOnlineMeeting, getParticipantAny, getParticipantsAny } from './groupRoster.ts';
 import { accept, decline } from './incoming.ts';
+import { startOrJoin } from './meetings.ts';
+import { addParticipant, cancelParticipantInvitation } from './participantInvitations.ts';
 import { getLocation, getNote, getPresence, makeMeAvailable, reportMyActivity, setLocation, setNote, setPresence } from './me.ts';
-import {
-  deleteConversation, getConversation, getConversations, getInvitation, getMessage, getMessaging, listMessages,
-  getParticipant, getParticipants, sendMessage, setIsTyping, startMessaging, terminate,
-} from './messaging.ts';
+import { getConversation, getConversations, getInvitation, getMessage, getMessaging, listMessages, startMessaging } from './messaging.ts';
 import type { Ctx, Reply } from './model.ts';
 import {
   addGroupMembership, deleteGroupMembership, expandDistributionGroup, getContacts, getGroup, getGroupMembership,
@@ -108,19 +110,29 @@ route('POST', `${C}/messagingInvitations`, startMessaging);
 route('GET', `${C}/messagingInvitations/{inv}`, getInvitation);
 route('POST', `${C}/messagingInvitations/{inv}/accept`, accept);
 route('POST', `${C}/messagingInvitations/{inv}/decline`, decline);
-route('GET', `${C}/onlineMeetingInvitations/{inv}`, getInvitation);
-route('POST', `${C}/onlineMeetingInvitations/{inv}/accept`, accept);
-route('POST', `${C}/onlineMeetingInvitations/{inv}/decline`, decline);
+// startOnlineMeeting (…?onlineMeetingUri=adhoc) and joinOnlineMeeting share the collection (PROTOCOL-2 §2.2).
+route('POST', `${C}/onlineMeetingInvitations`, startOrJoin);
+route('GET', `${C}/onlineMeetingInvitations/{inv}`, getOperation('onlineMeeting'));
+route('POST', `${C}/onlineMeetingInvitations/{inv}/accept`, acceptMeeting);
+route('POST', `${C}/onlineMeetingInvitations/{inv}/decline`, declineMeeting);
+route('GET', `${C}/participantInvitations/{inv}`, getOperation('participant'));
+route('POST', `${C}/participantInvitations/{inv}/cancel`, cancelParticipantInvitation);
 route('GET', CONV, getConversation);
-route('DELETE', CONV, deleteConversation);
+route('DELETE', CONV, deleteConversationAny);
+route('POST', `${CONV}/addParticipant`, addParticipant);
+route('GET', `${CONV}/onlineMeeting`, getOnlineMeeting);
+route('GET', `${CONV}/leaders`, getLeaders);
+route('GET', `${CONV}/attendees`, getAttendees);
+route('GET', `${CONV}/lobby`, getLobby);
 route('GET', `${CONV}/messaging`, getMessaging);
-route('POST', `${CONV}/messaging/messages`, sendMessage);
+route('POST', `${CONV}/messaging/addMessaging`, addMessaging);
+route('POST', `${CONV}/messaging/messages`, sendMessageAny);
 route('GET', `${CONV}/messaging/messages`, listMessages);
 route('GET', `${CONV}/messaging/messages/{n}`, getMessage);
-route('POST', `${CONV}/messaging/typing`, setIsTyping);
-route('POST', `${CONV}/messaging/terminate`, terminate);
-route('GET', `${CONV}/participants`, getParticipants);
-route('GET', `${CONV}/participants/{who}`, getParticipant);
+route('POST', `${CONV}/messaging/typing`, setIsTypingAny);
+route('POST', `${CONV}/messaging/terminate`, terminateAny);
+route('GET', `${CONV}/participants`, getParticipantsAny);
+route('GET', `${CONV}/participants/{who}`, getParticipantAny);
 route('GET', `${C}/conversationLogs`, getLogs);
 route('GET', LOG, getLog);
 route('DELETE', LOG, deleteLog);

@@ -8,7 +8,7 @@ import { ContactLists } from './contactList.ts';
 import type { UcwaEvent } from './eventChannel.ts';
 import { Faults } from './faults.ts';
 import { h } from './hrefs.ts';
-import type { App, Pool } from './model.ts';
+import type { App, Conference, Pool } from './model.ts';
 import type { Config } from './options.ts';
 import { PhotoBook } from './photos.ts';
 import { PresenceBook } from './presence.ts';
@@ -26,6 +26,8 @@ export class Sim {
   readonly tokens = new Tokens();
   readonly faults = new Faults();
   readonly apps = new Map<string, App>();
+  /** Conferences by focus id (live and ended ones: tests read what arrived at the server). */
+  readonly conferences = new Map<string, Conference>();
   readonly pools: Pool[] = [];
   requests = 0;
   #appSeq = 100;

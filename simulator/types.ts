@@ -58,6 +58,23 @@ export interface SimUser {
   presence?: PresencePlan;
   /** Accounts only. Default: every simulated person in "Other Contacts", no other groups. */
   contactList?: SimContactList;
+  /** Simulated people only: how they act in group conversations (conferences). */
+  group?: GroupHabits;
+}
+
+/** What a simulated person does in group conversations (conferences, PROTOCOL-2 §2). */
+export interface GroupHabits {
+  /**
+   * Invites each signed-in account to a group with these people (SIP URIs), `afterMs` protocol ms
+   * after the account's first makeMeAvailable — once, or again every `everyMs`.
+   */
+  invite?: { afterMs: number; with: string[]; subject?: string; text?: string; everyMs?: number };
+  /** Comes this many protocol ms after the group starts (or after being added), instead of at once. */
+  joinLateMs?: number;
+  /** Leaves a group this many protocol ms after joining it. */
+  leaveAfterMs?: number;
+  /** Answers in groups: when a signed-in user writes, one such member replies after `afterMs` (typing first). */
+  reply?: { afterMs: number; text?: string };
 }
 
 export interface SimulatorOptions {
@@ -155,6 +172,24 @@ export interface SimulatorOptions {
   maxContacts?: number;
   /** policies.photos: 'Disabled' says the organisation shows no photos (clients should not fetch them); default 'Enabled'. */
   photosPolicy?: 'Enabled' | 'Disabled';
+  /**
+   * Participant hrefs in conferences: 'opaque' (default) numbers as in Microsoft's reference samples
+   * (…/participants/196), so a client cannot read SIP addresses from hrefs; 'sip' the trace style
+   * (…/participants/alice@contoso.com) that 1:1 conversations always use.
+   */
+  participantHrefs?: 'opaque' | 'sip';
+  /** Escalating a 1:1 (addParticipant): 'stays' (default) messaging stays Connected; 'drops' it goes Disconnected and the client must addMessaging again (PROTOCOL-2 §2.5 step 6). */
+  escalationMessaging?: 'stays' | 'drops';
+  /** Escalating a 1:1: 'keep' (default) participant hrefs survive; 'renew' the other party is deleted and re-added with a new (opaque) href. */
+  escalationParticipantHrefs?: 'keep' | 'renew';
+  /** Escalating a 1:1: 'keep' (default) the conversation keeps its threadId; 'new' the conference gets a new one (conversation updated events carry it). */
+  escalationThreadId?: 'keep' | 'new';
+  /** A simulated person invited with addParticipant accepts after this many unscaled seconds (unless their group habit says otherwise); default 2. */
+  participantAcceptSec?: number;
+  /** continueMessaging on a ConferenceLog: false (default) → 409 None; true → a new conference with the log's people and threadId. */
+  continueConferenceLogs?: boolean;
+  /** People with a `group.invite` habit invite signed-in accounts to group conversations by themselves (the demo world has one); default true. */
+  autoGroupInvites?: boolean;
 }
 
 /** What control.setPresence changes; omitted fields stay as they are. */
@@ -232,12 +267,27 @@ export interface SimulatorControl {
   setTyping(threadId: string, from: string, typing: boolean): Promise<void>;
   setBehaviour(sip: string, behaviour: Behaviour): void;
   /**
-   * `from` invites `to` to an online meeting: an incoming `onlineMeetingInvitation` (accept/decline
-   * like a messagingInvitation) rings each available application of `to`. An IM-only client can
-   * only decline or let it time out; accepting completes with Failure (the simulator hosts no
-   * meetings). Resolves with the invitation id ('' when nobody is available: a Missed ConferenceLog).
+   * `from` starts a group conversation (an ad hoc conference) with `others` in it and invites `to`:
+   * every available application of `to` rings with an incoming `onlineMeetingInvitation` (first
+   * answer wins). `text` is the invitation's first message. Returns the conference id (the part
+   * after `focus:id:`); with nobody to ring, `to` gets a Missed ConferenceLog.
    */
-  sendConferenceInvite?(from: string, to: string, subject?: string): Promise<string>;
+  groupInvite(args: GroupInviteArgs): Promise<string>;
+  /** A simulated person, a phone (tel: URI) or any SIP URI joins the conference (and its IM unless a phone: `inIm` overrides). */
+  groupJoin(confId: string, uri: string, opts?: { inIm?: boolean; name?: string }): Promise<void>;
+  /** A member leaves; for a signed-in account, its applications leave as with DELETE conversation. */
+  groupLeave(confId: string, uri: string): Promise<void>;
+  /** A member writes in the conference's IM (joining the IM first if needed). */
+  groupSay(confId: string, from: string, text: string, opts?: { html?: string }): Promise<void>;
+  groupTyping(confId: string, from: string, typing: boolean): Promise<void>;
+  /** The conference ends for everyone (reason subcode `Ended`). */
+  endConference(confId: string): Promise<void>;
+  /** What the server holds: live and ended conferences (those `userSip` ever took part in, or all). */
+  conferences(userSip?: string): ConferenceInfo[];
+  /** A scheduled meeting the world knows; join it with joinOnlineMeeting. */
+  scheduleMeeting(args: { organizer: string; subject?: string; members?: string[] }): { joinUrl: string; onlineMeetingUri: string };
+  /** The scheduled meetings (of which `userSip` is organizer or member, or all). */
+  meetings(userSip?: string): { id: string; organizer: string; subject: string; members: string[]; joinUrl: string; onlineMeetingUri: string }[];
   addFault(fault: Fault): () => void; // returns a remover
   clearFaults(): void;
   /** How many times faults fired since the start, per label (Fault.label, else "<route> <status|drop|stall|latency>"). */
@@ -289,6 +339,30 @@ export interface SimulatorControl {
   presenceSubscriptions(userSip?: string): { app: string; id: string; uris: string[]; groupId: string | undefined; remainingSec: number }[];
   /** Replace a person's photo (see PhotoSpec). */
   setPhoto(sip: string, photo: PhotoSpec): void;
+}
+
+export interface GroupInviteArgs {
+  from: string;
+  to: string;
+  others?: string[];
+  subject?: string;
+  text?: string;
+}
+
+export interface ConferenceInfo {
+  id: string;
+  uri: string;
+  joinUrl: string;
+  subject: string;
+  threadId: string;
+  organizer: string;
+  ended: boolean;
+  members: { uri: string; name: string; role: 'Leader' | 'Attendee'; inIm: boolean; account: boolean }[];
+  /** Everyone who ever took part (URIs). */
+  everyone: string[];
+  /** Everyone ever invited (groupInvite, addParticipant), whether or not they came. */
+  invited: string[];
+  messages: { from: string; name: string; text: string; html?: string; at: number }[];
 }
 
 export interface Simulator {

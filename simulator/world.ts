@@ -1,10 +1,10 @@
 // Users and per-user stores (conversation logs, unread state, what the server received).
 // Logs live per user — not per application — so their ids survive new applications and sign-ins.
 
-import { DEMO_LOG_CONTACTS, demoAccounts, demoContacts, demoLogs } from './demoWorld.ts';
+import { DEMO_LOG_CONTACTS, demoAccounts, demoContacts, demoLogs, demoMeetings } from './demoWorld.ts';
 import { toSip } from './hrefs.ts';
 import type { Config } from './options.ts';
-import type { LogRec } from './model.ts';
+import type { LogRec, ScheduledMeeting } from './model.ts';
 import type { SimUser } from './types.ts';
 
 export interface Received {
@@ -26,6 +26,8 @@ export class World {
   readonly accounts: SimUser[] = [];
   readonly people: SimUser[] = [];
   readonly received: Received[] = [];
+  /** Scheduled meetings (scheduleMeeting, the demo world): joinable with joinOnlineMeeting. */
+  readonly meetings: ScheduledMeeting[] = [];
   readonly #stores = new Map<string, UserStore>();
   readonly #cfg: Config;
   readonly #demoContacts: SimUser[];
@@ -41,6 +43,12 @@ export class World {
       this.users.set(user.sip, user);
     }
     for (const u of this.users.values()) (u.password !== undefined ? this.accounts : this.people).push(u);
+    if (cfg.demoWorld) this.meetings.push(...demoMeetings(cfg.domain, cfg.seed));
+  }
+
+  meeting(uri: string): ScheduledMeeting | undefined {
+    const key = uri.trim().toLowerCase();
+    return this.meetings.find((m) => m.uri.toLowerCase() === key);
   }
 
   user(sip: string): SimUser | undefined {

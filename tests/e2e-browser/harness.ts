@@ -265,7 +265,7 @@ export async function pastOneToOne(world: World) {
  */
 export async function startWorld(opts: { sim?: SimulatorOptions; accounts?: boolean } = {}): Promise<World> {
   // Timers are scaled down, but an unanswered invitation must stay up long enough for a person (the test) to answer.
-  const sim = await startSimulator({ timeScale: 0.002, seed: 7, demoConversations: 60, invitationTimeoutSec: 20_000, ...opts.sim });
+  const sim = await startSimulator({ autoGroupInvites: false, timeScale: 0.002, seed: 7, demoConversations: 60, invitationTimeoutSec: 20_000, ...opts.sim });
   const dataDir = await mkdtemp(join(tmpdir(), 'ucwa-e2e-'));
   const store = await createSqliteStore({ dataDir, account: DEMO, checkpointIntervalMs: 0 });
   const coreService = (storeOf: Store, photoDir: string) => createMessengerService({

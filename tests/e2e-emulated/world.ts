@@ -7,7 +7,7 @@ import type { Simulator } from '../../simulator/types.ts';
 import type { AppRun } from './harness.ts';
 
 export async function startWorld(): Promise<{ sim: Simulator; account: { sip: string; password: string }; stop: () => Promise<void> }> {
-  const sim = await startSimulator({ host: '127.0.0.1', port: 0, seed: 11, demoConversations: 6, timeScale: 0.05 });
+  const sim = await startSimulator({ autoGroupInvites: false, host: '127.0.0.1', port: 0, seed: 11, demoConversations: 6, timeScale: 0.05 });
   const account = sim.accounts.find((a) => a.sip === 'sip:demo@contoso.com') ?? sim.accounts[0]!;
   return { sim, account, stop: () => sim.stop() };
 }

@@ -30,6 +30,7 @@ export interface WorldOptions {
 
 export async function startHostileWorld(o: WorldOptions = {}): Promise<HostileWorld> {
   const sim = await startSimulator({
+    autoGroupInvites: false,
     timeScale: 0.01,
     seed: 11,
     demoConversations: 5,

@@ -246,7 +246,7 @@ let sim: Simulator | null = null;
 after(async () => { await sim?.stop(); });
 
 test('listen --for receives an IM injected through the simulator, accepts it, and signs out', async () => {
-  sim = await startSimulator({ controlEndpoint: true, timeScale: Number(SCALE), seed: 7 });
+  sim = await startSimulator({ autoGroupInvites: false, controlEndpoint: true, timeScale: Number(SCALE), seed: 7 });
   const from = sim.people.find((p) => p.behaviour?.kind === 'echo')?.sip ?? sim.people[0]!.sip;
   const child = start(['--server', sim.url, '--user', DEMO, '--data-dir', tempDir(), 'listen', '--accept', '--for', '4', '--json'], { env: { UCWA_PASSWORD: 'demo' } });
   const lines: Record<string, unknown>[] = [];

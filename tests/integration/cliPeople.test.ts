@@ -34,7 +34,7 @@ before(async () => {
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   entry = join(dir, 'cli/index.js');
   // 0.01: a 30-minute subscription lasts 18 s, longer than any command here.
-  sim = await startSimulator({ timeScale: 0.01, seed: 7, presenceRhythm: false, demoConversations: 3 });
+  sim = await startSimulator({ autoGroupInvites: false, timeScale: 0.01, seed: 7, presenceRhythm: false, demoConversations: 3 });
 });
 after(async () => {
   await sim?.stop();

@@ -13,7 +13,7 @@ export const ME = 'sip:demo@contoso.com';
 export async function sim(opts: SimulatorOptions = {}): Promise<Simulator> {
   // Timers run 1000× faster, except the invitation timeout: 30 s would be 30 ms, which a loaded
   // machine misses between an invitation and its accept (3 s scaled is still short for tests).
-  return startSimulator({ timeScale: 0.001, demoConversations: 5, seed: 1, invitationTimeoutSec: 3000, ...opts });
+  return startSimulator({ autoGroupInvites: false, timeScale: 0.001, demoConversations: 5, seed: 1, invitationTimeoutSec: 3000, ...opts });
 }
 
 export interface Harness {

@@ -129,78 +129,7 @@ describe('activity expiry and presence decay (PROTOCOL §2.3, §4.3)', () => {
     }));
 });
 
-describe('conference invitation (sendConferenceInvite)', () => {
-  it('incoming onlineMeetingInvitation started + conversation added; decline → Failure Declined; ConferenceLog', () =>
-    withSim({ logDelaySec: 10 }, async (sim) => {
-      const s = await ready(sim);
-      const id = await sim.control.sendConferenceInvite!('sip:echo@contoso.com', ALICE, 'Weekly sync');
-      assert.ok(id);
-      const evs = await s.events.until((e) => e.some((x) => x.rel === 'onlineMeetingInvitation' && x.type === 'updated'));
-      assert.deepEqual(evs.map(fmt), [
-        'communication/onlineMeetingInvitation:started',
-        'communication/conversation:added',
-        'conversation/localParticipant:added',
-        'conversation/participant:added',
-        'communication/onlineMeetingInvitation:updated',
-      ]);
-      const inv = evs[0]!.embedded;
-      assert.equal(inv.rel, 'onlineMeetingInvitation');
-      assert.equal(inv.direction, 'Incoming');
-      assert.equal(inv.state, 'Connecting');
-      assert.equal(inv.subject, 'Weekly sync');
-      assert.match(inv.onlineMeetingUri, /^sip:echo@contoso\.com;gruu;opaque=app:conf:focus:id:/);
-      assert.ok(Array.isArray(inv.availableModalities) && inv.availableModalities.includes('Messaging'));
-      for (const rel of ['self', 'accept', 'decline', 'conversation', 'from', 'to']) assert.ok(inv._links[rel], rel);
-      assert.equal(inv._links.messaging, undefined);
-      assert.match(inv._links.self.href, /\/communication\/onlineMeetingInvitations\//);
-      assert.equal(inv._embedded.from.uri, 'sip:echo@contoso.com');
-      assert.equal(evs[1]!.embedded.state, 'Incoming');
-      assert.equal(evs[1]!.embedded._links.messaging, undefined);
-      assert.equal((await s.get(inv._links.self.href)).json.rel, 'onlineMeetingInvitation');
-      assert.equal((await s.post(inv._links.decline.href, { reason: 'Local' })).status, 204);
-      const done = await s.events.until((e) => e.some((x) => x.rel === 'missedItems'));
-      const c = done.find((x) => x.rel === 'onlineMeetingInvitation' && x.type === 'completed')!;
-      assert.equal(c.status, 'Failure');
-      assert.equal(c.reason!.subcode, 'Declined');
-      assert.ok(done.some((x) => x.rel === 'conversation' && x.type === 'deleted'));
-      const logs = await s.get(`${s.comm.conversationLogs!.href}?limit=1`);
-      const log = await s.get(logs.json._links.conversationLog[0].href);
-      assert.equal(log.json.type, 'ConferenceLog');
-      assert.equal(log.json.status, 'Missed');
-      assert.equal(log.json.onlineMeetingUri, inv.onlineMeetingUri);
-      assert.equal(log.json._links.continueMessaging, undefined);
-    }));
-
-  it('accept → 204 then Failure ModalityNotSupported (no meetings here); no answer → Failure Missed', () =>
-    withSim({ invitationTimeoutSec: 300 }, async (sim) => {
-      const s = await ready(sim);
-      await sim.control.sendConferenceInvite!('sip:echo@contoso.com', ALICE);
-      const evs = await s.events.untilEvent('onlineMeetingInvitation', 'started');
-      const inv = evs.find((x) => x.rel === 'onlineMeetingInvitation')!.embedded;
-      assert.equal((await s.post(inv._links.accept.href)).status, 204);
-      const done = await s.events.untilEvent('onlineMeetingInvitation', 'completed');
-      const c = done.find((x) => x.type === 'completed')!;
-      assert.equal(c.status, 'Failure');
-      assert.equal(c.reason!.subcode, 'ModalityNotSupported');
-      // The messagingInvitations path does not answer for a meeting invitation.
-      assert.equal((await s.post(inv._links.accept.href.replace('onlineMeetingInvitations', 'messagingInvitations'))).status, 404);
-      await sim.control.sendConferenceInvite!('sip:echo@contoso.com', ALICE);
-      const missed = await s.events.until((e) => e.some((x) => x.rel === 'onlineMeetingInvitation' && x.type === 'completed'), 5000);
-      assert.equal(missed.find((x) => x.type === 'completed' && x.rel === 'onlineMeetingInvitation')!.reason!.subcode, 'Missed');
-    }));
-
-  it('over the control endpoint, and nobody available → "" and a Missed ConferenceLog', () =>
-    withSim({ controlEndpoint: true, logDelaySec: 10 }, async (sim) => {
-      const r = await fetch(`${sim.origin}/_control/sendConferenceInvite`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ from: 'sip:echo@contoso.com', to: ALICE, subject: 'Nobody home' }) });
-      assert.deepEqual(await r.json(), { ok: true, result: '' });
-      await sleep(100);
-      const s = await Session.open(sim);
-      const logs = await s.get(`${s.comm.conversationLogs!.href}?limit=1`);
-      const log = await s.get(logs.json._links.conversationLog[0].href);
-      assert.equal(log.json.type, 'ConferenceLog');
-      assert.equal(log.json.subject, 'Nobody home');
-    }));
-});
+// Conference invitations (groupInvite, which replaced sendConferenceInvite): conferences.test.ts.
 
 describe('PUT communication ETag (PROTOCOL §0.2)', () => {
   it('428 without If-Match, 412 with a stale one, 200 with the current ETag (which then changes)', () =>
