@@ -20,7 +20,9 @@ const LAYERS = [
   { name: 'outbox', files: ['app/outbox*.ts'] },
   { name: 'connector', files: ['app/connector.ts'] },
   { name: 'invitations', files: ['app/invitations.ts'] },
-  { name: 'lives', files: ['app/lives.ts'] },
+  // Group conversations (issue 14): the ad hoc / scheduled meeting flow, its IM, Add people, Leave.
+  { name: 'groups', files: ['app/groups.ts'] },
+  { name: 'lives', files: ['app/lives.ts', 'app/roster.ts'] },
   // Contacts and presence (issue 13): the list sync, the presence manager, contacts' and your own
   // status, Favourites, a distribution group's people, and the photos shown for them.
   { name: 'people', files: ['app/people.ts', 'app/contactList.ts', 'app/presenceSubscriptions.ts', 'app/contactParts.ts', 'app/myStatus.ts', 'app/favourites.ts', 'app/groupExpansion.ts', 'app/personPhotos.ts'] },

@@ -7,7 +7,7 @@ import type { CallName, EventName, EventPayload, IpcError, Result, UcwaApi } fro
 export const CALL_NAMES = [
   'signIn', 'tryDemo', 'signOut', 'deleteLocalHistory', 'sessionState', 'setAvailability',
   'listConversations', 'getConversation', 'listChats', 'getChat', 'chatConversationIds', 'listChatMessages', 'firstUnreadMessage', 'listMessages', 'messagesAround', 'search', 'searchMessages', 'markRead', 'markAllRead', 'setReading', 'unreadSummary', 'syncNow', 'syncProgress',
-  'searchPeople', 'startConversation', 'continueConversation', 'send', 'accept', 'decline', 'typing', 'hangUp', 'liveState', 'connectedConversations',
+  'searchPeople', 'startConversation', 'continueConversation', 'send', 'accept', 'decline', 'typing', 'hangUp', 'startGroup', 'addParticipants', 'leave', 'joinMeeting', 'liveState', 'connectedConversations',
   'retryOutbox', 'discardOutbox',
   'contactList', 'refreshContacts', 'person', 'findPeople', 'watchPeople', 'setNote', 'setLocation', 'myStatus', 'resetAvailability', 'setGroupCollapsed', 'setFavourite', 'personPhoto', 'expandGroup',
   'openExternal', 'getSettings', 'setSettings', 'showWindow', 'pendingNavigation', 'closeWindow',

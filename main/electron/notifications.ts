@@ -9,6 +9,8 @@ export interface NotificationSource {
   text: string | null;
   /** A new incoming invitation (vs. one more message in a live conversation). */
   invitation: boolean;
+  /** A group invitation: who else is in it and its subject (the notification says both). */
+  group?: { others: Person[]; subject: string };
 }
 
 export interface NotificationContent {
@@ -31,7 +33,10 @@ export function supportsInlineReply(platform: NodeJS.Platform): boolean {
 
 export function fromInvitation(inv: InvitationInfo): NotificationSource | null {
   if (inv.direction !== 'Incoming') return null;
-  return { conversationId: inv.conversationId, from: inv.from, text: inv.unsupported ? null : inv.text, invitation: true };
+  return {
+    conversationId: inv.conversationId, from: inv.from, text: inv.unsupported ? null : inv.text, invitation: true,
+    ...(inv.group ? { group: { others: inv.others, subject: inv.subject } } : {}),
+  };
 }
 
 export function fromMessage(msg: Message): NotificationSource | null {
@@ -88,7 +93,11 @@ export function notificationContent(
   const name = clip(src.from?.name?.trim() || src.from?.sip.replace(/^sip:/i, '') || 'Someone', MAX_TITLE);
   const text = (src.text ?? '').trimStart().slice(0, MAX_BODY * 8).replace(/\s+/g, ' ').trim();
   let body: string;
-  if (!ctx.settings.notificationShowText) body = src.invitation ? `New conversation from ${name}` : `New message from ${name}`;
+  if (src.group) {
+    // Who invites is the title; the body says it is a group, with whom, about what — then the text.
+    const lead = groupLead(src.group, ctx.settings.notificationShowText);
+    body = ctx.settings.notificationShowText && text ? `${lead}: ${text.length > MAX_BODY ? `${text.slice(0, MAX_BODY - 1)}…` : text}` : lead;
+  } else if (!ctx.settings.notificationShowText) body = src.invitation ? `New conversation from ${name}` : `New message from ${name}`;
   else if (text) body = text.length > MAX_BODY ? `${text.slice(0, MAX_BODY - 1)}…` : text;
   else body = src.invitation ? `${name} wants to chat` : `New message from ${name}`;
   // Linux notification servers render a subset of markup in the body (Desktop Notifications spec,
@@ -105,6 +114,16 @@ export function notificationContent(
     ...(hasReply ? { replyPlaceholder: `Reply to ${name}` } : {}),
     groupId: `ucwa-c${src.conversationId}`,
   };
+}
+
+/** "Group conversation “Plans” with Bob, Carol and 2 others" (the subject only when texts are shown: it may be private). */
+function groupLead(group: { others: Person[]; subject: string }, showText: boolean): string {
+  const names = group.others.map((p) => p.name.trim() || p.sip.replace(/^(sip|tel):/i, ''));
+  const shown = names.slice(0, 3).map((n) => clip(n, 40));
+  const more = names.length - shown.length;
+  const withWhom = shown.length ? ` with ${shown.join(', ')}${more > 0 ? ` and ${more} other${more === 1 ? '' : 's'}` : ''}` : '';
+  const subject = showText && group.subject.trim() ? ` “${clip(group.subject.trim().replace(/\s+/g, ' '), 80)}”` : '';
+  return `Group conversation${subject}${withWhom}`;
 }
 
 /**

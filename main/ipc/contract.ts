@@ -7,6 +7,8 @@ import { z } from 'zod';
 // ---------------------------------------------------------------- limits
 /** Longest message a user may send (SfB's own clients cap near 8 000 characters). */
 export const MAX_MESSAGE_LENGTH = 8000;
+/** People invited at once into a group (the server's conference size is undocumented: a bound for the input). */
+export const MAX_GROUP_INVITEES = 50;
 export const MAX_SEARCH_LENGTH = 10_000;
 export const MAX_PAGE = 500;
 
@@ -139,14 +141,40 @@ export const invitationInfoSchema = z.object({
   text: z.string().nullable(),
   subject: z.string(),
   unsupported: z.boolean(),
+  /** A group conversation (accepting joins its IM). */
+  group: z.boolean(),
+  /** Who else is in it, as far as the server said before it was joined. */
+  others: z.array(personSchema),
   error: ipcErrorSchema.nullable(),
 });
+
+export const rosterEntrySchema = z.object({
+  uri: z.string().nullable(),
+  name: z.string(),
+  role: z.enum(['Leader', 'Attendee', 'Unknown']),
+  inIm: z.boolean(),
+  phone: z.boolean(),
+});
+export const rosterChangeSchema = z.object({ at: z.number(), kind: z.enum(['joined', 'left']), uri: z.string().nullable(), name: z.string() });
+export const addingInfoSchema = z.object({ uri: z.string(), name: z.string(), state: z.enum(['inviting', 'joined', 'failed']), error: ipcErrorSchema.nullable() });
 
 export const liveStateSchema = z.object({
   conversationId: id,
   connection: z.enum(['disconnected', 'connecting', 'connected']),
   typing: z.array(personSchema),
   invitation: invitationInfoSchema.nullable(),
+  /** A group conversation: `roster` says who is in it. */
+  group: z.boolean(),
+  groupPhase: z.enum(['starting', 'joining', 'lobby', 'addingMessaging', 'connected', 'leaving', 'left', 'ended', 'failed']).nullable(),
+  groupError: ipcErrorSchema.nullable(),
+  /** The others, in the order they joined. */
+  roster: z.array(rosterEntrySchema),
+  /** Joined / left lines since this app joined. */
+  changes: z.array(rosterChangeSchema),
+  /** People being added ("Add people") and how it went. */
+  adding: z.array(addingInfoSchema),
+  /** The meeting's subject ('' when none). */
+  subject: z.string(),
 });
 
 export const syncProgressSchema = z.object({ running: z.boolean(), done: z.number(), total: z.number(), error: ipcErrorSchema.nullable() });
@@ -279,6 +307,13 @@ export const calls = {
   decline: { args: z.tuple([id]), result: z.null() },
   typing: { args: z.tuple([id]), result: z.null() },
   hangUp: { args: z.tuple([id]), result: z.null() },
+  // group conversations (issue 14)
+  /** A group with two or more others and its first message. */
+  startGroup: { args: z.tuple([z.array(sipLike).min(2).max(MAX_GROUP_INVITEES), messageText, z.object({ subject: z.string().max(250).optional() }).optional()]), result: z.object({ conversationId: id, clientId: z.string() }) },
+  addParticipants: { args: z.tuple([id, z.array(sipLike).min(1).max(MAX_GROUP_INVITEES)]), result: z.null() },
+  leave: { args: z.tuple([id]), result: z.null() },
+  /** A meeting's join URL or conference URI. */
+  joinMeeting: { args: z.tuple([z.string().trim().min(3).max(2048)]), result: z.object({ conversationId: id }) },
   liveState: { args: z.tuple([id]), result: liveStateSchema.nullable() },
   connectedConversations: { args: z.tuple([]), result: z.array(id) },
   // contacts and presence (issue 13)

@@ -422,14 +422,18 @@ test('16. a message accepted just before signing out is delivered after signing 
   }
 });
 
-test('17. a group conversation that cannot be continued is never sent 1:1 to one of its members', () => withSim(async (s, h) => {
+test('17. a group conversation that cannot be continued goes to the same people in a new group, never 1:1 to one of them', () => withSim(async (s, h) => {
   await signIn(h, s);
   const [bob, carol] = [s.people[0]!, s.people[1]!];
   const conv = await h.store.ensureLiveConversation({ threadId: 'group-thread-1', subject: 'Planning', direction: 'Incoming', participants: [{ sip: bob.sip, name: bob.name }, { sip: carol.sip, name: carol.name }], startedAt: Date.now() });
   const before = h.requests.length;
-  await assert.rejects((await h.service.send(conv.id, 'to the group')).delivered, (e: Error & { code?: string }) => e.code === 'continueNotAvailable');
+  await (await h.service.send(conv.id, 'to the group')).delivered;
   assert.ok(!h.requests.slice(before).some((r) => r.method === 'POST' && /messagingInvitations$/.test(new URL(r.url).pathname)), 'no startMessaging to one person');
-  assert.deepEqual(received(s, ['to the group']), []);
+  assert.deepEqual(received(s, ['to the group']), ['to the group'], 'received once');
+  const conf = s.control.conferences(ME).filter((c) => c.messages.some((m) => m.text === 'to the group'));
+  assert.equal(conf.length, 1, 'once, in one group');
+  assert.equal(conf[0]!.threadId, 'group-thread-1', 'the same thread: its log will meet this conversation');
+  assert.deepEqual([...conf[0]!.invited].sort(), [bob.sip, carol.sip].sort(), 'both invited');
 }));
 
 test('18. a server that does not re-deliver the first message: a later message with the same words is stored, not swallowed', () => withSim(async (s, h) => {

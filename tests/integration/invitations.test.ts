@@ -25,7 +25,7 @@ function appBase(svc: unknown): string {
   return new URL(ch!.currentUrl, 'http://x/').pathname.replace(/\/events$/, '');
 }
 
-test('a conference invitation is shown as unsupported, never joined, and nothing crashes', async () => {
+test('a meeting or call without messages is shown as unsupported, never joined, and nothing crashes', async () => {
   const s = await sim();
   const h = service(s);
   try {
@@ -34,11 +34,11 @@ test('a conference invitation is shown as unsupported, never joined, and nothing
     h.service.on('invitation', (i) => invites.push(i));
     const base = appBase(h.service);
     const from = s.people[0]!;
-    const invitation = (id: string, rel: string, extra: Record<string, unknown>) => ({
+    const invitation = (id: string, rel: string, extra: Record<string, unknown>, props: Record<string, unknown> = {}) => ({
       link: { rel, href: `${base}/communication/${rel}s/${id}` },
       type: 'started',
       _embedded: { [rel]: {
-        rel, direction: 'Incoming', state: 'Connecting', threadId: `conf-${id}`, subject: 'Weekly sync', importance: 'Normal',
+        rel, direction: 'Incoming', state: 'Connecting', threadId: `conf-${id}`, subject: 'Weekly sync', importance: 'Normal', ...props,
         _links: {
           self: { href: `${base}/communication/${rel}s/${id}` },
           conversation: { href: `${base}/communication/conversations/conf${id}` },
@@ -53,9 +53,9 @@ test('a conference invitation is shown as unsupported, never joined, and nothing
     await feed(h.service, {
       _links: { self: { href: `${base}/events?ack=90` }, next: { href: `${base}/events?ack=91` } },
       sender: [{ rel: 'communication', href: `${base}/communication`, events: [
-        // A messaging invitation into an online meeting (a conference), and a meeting invitation proper.
-        invitation('c1', 'messagingInvitation', { onlineMeeting: { href: `${base}/onlineMeetings/m1` } }),
-        invitation('c2', 'onlineMeetingInvitation', {}),
+        // A meeting whose modalities have no IM (group IM ones are joined: groups.test.ts), and a call.
+        invitation('c1', 'onlineMeetingInvitation', {}, { availableModalities: ['Audio', 'Video'] }),
+        invitation('c2', 'audioVideoInvitation', {}),
         // Garbage next to them must not stop the batch.
         { link: { rel: 'messagingInvitation', href: `${base}/communication/messagingInvitations/x` }, type: 'started', _embedded: { messagingInvitation: 'not an object' } },
         { link: { rel: 'someFutureThing', href: `${base}/future/1` }, type: 'exploded' },

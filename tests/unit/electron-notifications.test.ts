@@ -64,7 +64,7 @@ test('ids carry the conversation (activation that launched the app finds it)', (
 });
 
 test('sources: incoming invitations and live incoming messages only', () => {
-  const inv: InvitationInfo = { id: 'i1', conversationId: 3, direction: 'Incoming', state: 'ringing', from: alice, text: 'hi', subject: '', unsupported: false, error: null };
+  const inv: InvitationInfo = { id: 'i1', conversationId: 3, direction: 'Incoming', state: 'ringing', from: alice, text: 'hi', subject: '', unsupported: false, group: false, others: [], error: null };
   assert.deepEqual(fromInvitation(inv), { conversationId: 3, from: alice, text: 'hi', invitation: true });
   assert.equal(fromInvitation({ ...inv, direction: 'Outgoing' }), null);
   assert.equal(fromInvitation({ ...inv, unsupported: true })?.text, null);
@@ -112,4 +112,20 @@ test("the title carries the sender's availability as already known; unknown or n
   const c = notificationContent(src, ctx({ senderPresence: { availability: 'Busy' }, settings: { notificationShowText: false, notificationSound: true } }))!;
   assert.equal(c.replyPlaceholder, 'Reply to Alice Example');
   assert.equal(c.body, 'New conversation from Alice Example');
+});
+
+test('a group invitation says it is a group, with whom and about what; the subject stays private when texts are hidden', () => {
+  const inv: InvitationInfo = {
+    id: 'i2', conversationId: 4, direction: 'Incoming', state: 'ringing', from: alice, text: 'Plans for Q3', subject: 'Offsite',
+    unsupported: false, group: true, others: [{ sip: 'sip:bob@contoso.com', name: 'Bob' }, { sip: 'sip:carol@contoso.com', name: 'Carol' }], error: null,
+  };
+  const g = fromInvitation(inv)!;
+  const shown = notificationContent(g, ctx())!;
+  assert.equal(shown.title.startsWith('Alice Example'), true);
+  assert.equal(shown.body, 'Group conversation “Offsite” with Bob, Carol: Plans for Q3');
+  const hidden = notificationContent(g, ctx({ settings: { notificationShowText: false, notificationSound: true } }))!;
+  assert.equal(hidden.body, 'Group conversation with Bob, Carol');
+  const many = notificationContent(fromInvitation({ ...inv, text: null, subject: '', others: ['a', 'b', 'c', 'd', 'e'].map((n) => ({ sip: `sip:${n}@c.com`, name: n.toUpperCase() })) })!, ctx())!;
+  assert.equal(many.body, 'Group conversation with A, B, C and 2 others');
+  assert.equal(notificationContent(fromInvitation({ ...inv, others: [], subject: '' })!, ctx())!.body, 'Group conversation: Plans for Q3');
 });

@@ -4,6 +4,7 @@ import { createActor, fromPromise, SimulatedClock, transition } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import { sessionMachine, sessionStatusOf } from '../../main/core/machines/session.ts';
 import { invitationMachine } from '../../main/core/machines/invitation.ts';
+import { groupMachine } from '../../main/core/machines/group.ts';
 
 const net = { code: 'network', message: 'down' };
 
@@ -498,4 +499,45 @@ test('session: reportMyActivity on every tick while online — active, idle or l
   for (let i = 0; i < 5; i++) clock.increment(1000);
   assert.equal(reported, 5, 'not while reconnecting');
   a.stop();
+});
+
+test('group: every state reachable from each way in (xstate/graph shortest paths)', () => {
+  const err = { code: 'server', message: 'no' };
+  const events = [
+    { type: 'POSTED' }, { type: 'LOBBY' }, { type: 'JOINED' }, { type: 'IM_CONNECTED' }, { type: 'IM_DROPPED' },
+    { type: 'FAILED', error: err }, { type: 'ENDED', error: err }, { type: 'LEAVE' }, { type: 'LEFT' },
+  ];
+  const start = stateKeys(groupMachine, events, { start: 'start' });
+  for (const s of ['starting', 'joining', 'lobby', 'addingMessaging', 'connected', 'leaving', 'left', 'ended', 'failed']) assert.ok(start.has(JSON.stringify(s)), `start → ${s}`);
+  const accepted = stateKeys(groupMachine, events, { start: 'accepted' });
+  assert.ok(!accepted.has(JSON.stringify('starting')), 'an accepted invitation never POSTs a meeting');
+  for (const s of ['joining', 'addingMessaging', 'connected', 'failed', 'ended', 'left']) assert.ok(accepted.has(JSON.stringify(s)), `accepted → ${s}`);
+  const grown = stateKeys(groupMachine, events, { start: 'escalatedWithIm' });
+  for (const s of ['connected', 'addingMessaging', 'leaving', 'left', 'ended']) assert.ok(grown.has(JSON.stringify(s)), `grown → ${s}`);
+  assert.equal(createActor(groupMachine, { input: { start: 'escalated' } }).start().getSnapshot().value, 'addingMessaging');
+});
+
+test('group: the IM dropping on escalation adds it again; the safety timer fails a step that never ends; a lobby waits', () => {
+  const clock = new SimulatedClock();
+  const a = createActor(groupMachine, { input: { start: 'start', timeoutMs: 1000 }, clock }).start();
+  a.send({ type: 'POSTED' });
+  a.send({ type: 'JOINED' });
+  a.send({ type: 'IM_CONNECTED' });
+  a.send({ type: 'IM_DROPPED' });
+  assert.equal(a.getSnapshot().value, 'addingMessaging');
+  a.send({ type: 'IM_CONNECTED' });
+  clock.increment(5000);
+  assert.equal(a.getSnapshot().value, 'connected', 'no timer while connected');
+  const b = createActor(groupMachine, { input: { start: 'start', timeoutMs: 1000 }, clock }).start();
+  clock.increment(1001);
+  assert.equal(b.getSnapshot().value, 'failed');
+  assert.match(b.getSnapshot().context.error?.message ?? '', /did not answer/);
+  const c = createActor(groupMachine, { input: { start: 'start', timeoutMs: 1000 }, clock }).start();
+  c.send({ type: 'POSTED' });
+  c.send({ type: 'LOBBY' });
+  clock.increment(10_000);
+  assert.equal(c.getSnapshot().value, 'lobby');
+  c.send({ type: 'ENDED', error: { code: 'server', message: 'Ejected' } });
+  assert.equal(c.getSnapshot().value, 'ended');
+  assert.equal(c.getSnapshot().context.error?.message, 'Ejected');
 });

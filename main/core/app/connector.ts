@@ -8,12 +8,13 @@ import { AppError } from './types.ts';
 import { classifyFailure, invitationFailureKind, mayHaveReached, type Failure } from './retryPolicy.ts';
 import type { Session } from './session.ts';
 import type { Live, Lives } from './lives.ts';
+import type { Groups } from './groups.ts';
 import { LOCAL_TIMEOUT_CODE, RESET_CODE, type InvitationRec, type Invitations, type InvitationReason } from './invitations.ts';
 import { UcwaError } from '../ucwa/errors.ts';
 import { link } from '../ucwa/links.ts';
 import { newOperationId } from '../ucwa/operationId.ts';
 import * as R from '../ucwa/resources.ts';
-import type { OutboxItem, Store } from '../store/types.ts';
+import type { OutboxItem, Person, Store } from '../store/types.ts';
 
 export type ConnectOutcome =
   /** Messaging is connected: the item goes by sendMessage. */
@@ -43,6 +44,7 @@ export interface ConnectorOptions {
   session: Session;
   lives: Lives;
   invitations: Invitations;
+  groups: Groups;
   store: Store;
   /** How long to wait for messaging to come up after an invitation connected. */
   readyTimeoutMs: number;
@@ -78,6 +80,8 @@ export class Connector {
       const outcome = await invitations.waitSettled(pending);
       if (!outcome.ok) return { kind: 'failed', failure: invitationFailure(outcome.reason) };
     }
+    // A group on its way in (started, joined, accepted): its IM comes after the meeting.
+    if (this.#o.groups.pending(conversationId)) return this.#groupReady(conversationId);
     if (live && live.connection === 'connected') {
       return (await lives.whenReady(live, this.#o.readyTimeoutMs)) ? { kind: 'connected' } : { kind: 'failed', failure: notReady() };
     }
@@ -108,6 +112,8 @@ export class Connector {
     const others = conv.participants.filter((p) => p.sip !== session.me?.sip);
     const to = others.length === 1 ? others[0]?.sip : undefined;
     const startHref = link(session.app?.communication, 'startMessaging');
+    // A past group without a log to continue: the same people again, in a new ad hoc meeting.
+    if (!links?.continueHref && others.length > 1) return this.#restartGroup(conversationId, conv.threadId, conv.subject, others);
     if (!links?.continueHref && (!to || !startHref)) {
       return { kind: 'failed', failure: { kind: 'permanent', error: new AppError({ code: 'continueNotAvailable', message: 'This conversation cannot be continued from here.' }) } };
     }
@@ -135,9 +141,15 @@ export class Connector {
         this.#undoConnecting(live);
         return { kind: 'failed', failure, maybeReceived: true };
       }
-      const failure = this.#postFailure(err);
+      const failure = this.#postFailure(err, others.length > 1);
       invitations.abandon(rec, { code: failure.error.ucwaCode, subcode: failure.error.subcode, message: failure.error.message }, failure.error);
       this.#undoConnecting(live);
+      // A server that cannot continue a group log (409 None): nothing went out, so the message can
+      // go to the same people in a new group instead (when the server has ad hoc meetings).
+      if (failure.error.code === 'continueUnsupported' && others.length > 1 && link(session.app?.communication, 'startOnlineMeeting')) {
+        this.#o.log('continueMessaging refused for a group log (409 None): starting a new group with the same people');
+        return this.#restartGroup(conversationId, conv.threadId, conv.subject, others);
+      }
       if (failure.kind === 'callbackChannel') await session.restartChannel();
       if (failure.kind === 'applicationGone' && !session.isCurrentApplication(err)) {
         // A link of an earlier application (not the current one): fetch the log's links again.
@@ -170,15 +182,43 @@ export class Connector {
     if (live.connection === 'connecting' && !this.#o.lives.isReady(live)) this.#o.lives.disconnect(live);
   }
 
+  /** Wait for a group's IM; its failure in the group's own words. */
+  async #groupReady(conversationId: number): Promise<ConnectOutcome> {
+    const { groups, lives } = this.#o;
+    if (await groups.waitConnected(conversationId, this.#o.readyTimeoutMs * 2)) return { kind: 'connected' };
+    const g = lives.get(conversationId)?.group;
+    const error = g?.error ? new AppError({ code: g.error.code, message: g.error.message, ...(g.error.subcode ? { subcode: g.error.subcode } : {}) }) : null;
+    // A refusal (no such meeting, not allowed, declined) is final; a server that did not answer is not.
+    if (g?.phase === 'failed' && error && error.code !== 'network') return { kind: 'failed', failure: { kind: 'permanent', error } };
+    return { kind: 'failed', failure: error ? { kind: 'transient', error } : notReady() };
+  }
+
+  /** The same people in a new ad hoc meeting (the text then goes by sendMessage). */
+  async #restartGroup(conversationId: number, threadId: string | null, subject: string, others: Person[]): Promise<ConnectOutcome> {
+    const { lives, groups } = this.#o;
+    const live = lives.ensure(conversationId, threadId);
+    try {
+      await groups.start(live, { invitees: others, subject, threadId });
+    } catch (err) {
+      const failure = classifyFailure(err);
+      // 500 CallbackChannelError: the server sees no event channel — start it again, then retry.
+      if (failure.kind === 'callbackChannel') await this.#o.session.restartChannel();
+      return { kind: 'failed', failure };
+    }
+    return this.#groupReady(conversationId);
+  }
+
   /** The seed's error table (continueMessaging_ref), in words a user can read. */
-  #postFailure(err: unknown): Failure {
+  #postFailure(err: unknown, group = false): Failure {
     const f = classifyFailure(err);
     if (!(err instanceof UcwaError)) return f;
     const base = { status: err.status, ucwaCode: err.code, subcode: err.subcode };
     const withError = (code: AppError['code'], message: string): Failure => ({ ...f, error: new AppError({ ...base, code, message }) });
     if (err.is(409, 'AlreadyExists')) return withError('continueAlreadyExists', 'This conversation is still open elsewhere; trying again shortly.');
     if (err.is(409, 'TooManyGroups')) return withError('continueTooManyGroups', 'The server has too many conversations open for you; close some and try again.');
-    if (err.status === 409 && (err.subcode === 'None' || err.subcode === undefined)) return withError('continueUnsupported', 'This server does not support continuing past conversations.');
+    if (err.status === 409 && (err.subcode === 'None' || err.subcode === undefined)) {
+      return withError('continueUnsupported', group ? 'This server cannot continue a past group conversation.' : 'This server does not support continuing past conversations.');
+    }
     if (err.is(410, 'CannotRedirect')) return withError('continueCannotRedirect', 'The server cannot reach your home pool for this conversation right now.');
     if (err.is(500, 'CallbackChannelError')) return withError('continueCallbackChannel', 'The server cannot reach this app right now; trying again.');
     return f;

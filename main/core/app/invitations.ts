@@ -9,8 +9,10 @@ import { toAppError } from './errors.ts';
 import type { ServiceEmitter } from './events.ts';
 import type { Session } from './session.ts';
 import type { Lives, Live } from './lives.ts';
+import type { Groups } from './groups.ts';
 import type { UcwaEvent } from '../ucwa/events.ts';
-import { embedded, link, linkTitle, str, type Resource } from '../ucwa/links.ts';
+import { embedded, embeddedList, link, linkTitle, str, type Resource } from '../ucwa/links.ts';
+import { parseParticipant } from '../ucwa/conference.ts';
 import { tryDecodeDataUrl } from '../ucwa/dataUrl.ts';
 import * as R from '../ucwa/resources.ts';
 import { invitationMachine } from '../machines/invitation.ts';
@@ -39,6 +41,8 @@ export interface InvitationRec {
   info: InvitationInfo;
   /** How it ended (set once the actor is done). */
   outcome: { ok: boolean; reason: InvitationReason } | null;
+  /** An onlineMeetingInvitation: success joins the meeting, its IM is added after (Groups). */
+  meeting: boolean;
 }
 
 export interface InvitationsOptions {
@@ -53,6 +57,8 @@ export interface InvitationsOptions {
   isReading(conversationId: number): boolean;
   /** A new incoming invitation rang in this conversation. */
   onIncoming(conversationId: number): void;
+  /** Group conversations: an accepted onlineMeetingInvitation joins the group's IM through them. */
+  groups: Groups;
 }
 
 /** The first message an incoming invitation carried, stored at once with local time: its
@@ -97,10 +103,10 @@ export class Invitations {
     return st === 'requesting' || st === 'connecting' || st === 'accepting' ? rec : null;
   }
 
-  #make(live: Live, init: Omit<InvitationRec, 'id' | 'actor' | 'info' | 'outcome'> & { info: Omit<InvitationInfo, 'id' | 'state'> }): InvitationRec {
+  #make(live: Live, init: Omit<InvitationRec, 'id' | 'actor' | 'info' | 'outcome' | 'meeting'> & { meeting?: boolean; info: Omit<InvitationInfo, 'id' | 'state'> }): InvitationRec {
     const id = `inv-${++this.#seq}`;
     const actor = createActor(invitationMachine, { input: { direction: init.direction, timeoutMs: this.#o.invitationTimeoutMs } });
-    const rec: InvitationRec = { ...init, id, actor, outcome: null, info: { ...init.info, id, state: init.direction === 'Incoming' ? 'ringing' : 'requesting' } };
+    const rec: InvitationRec = { ...init, meeting: init.meeting ?? false, id, actor, outcome: null, info: { ...init.info, id, state: init.direction === 'Incoming' ? 'ringing' : 'requesting' } };
     actor.subscribe((snap) => {
       const state = snap.value as InvitationInfo['state'];
       if (state !== rec.info.state) {
@@ -118,7 +124,10 @@ export class Invitations {
       }
       if (snap.status === 'done' && !rec.outcome) {
         rec.outcome = { ok: state === 'connected', reason: state === 'timedOut' ? { code: LOCAL_TIMEOUT_CODE, subcode: 'Timeout', message: 'Nobody answered.' } : snap.context.reason };
-        if (rec.outcome.ok) this.#o.lives.setConnection(live, 'connected');
+        if (rec.meeting) {
+          // In the meeting, not yet in its IM: Groups adds messaging, and the IM connects from its events.
+          if (state !== 'declined') this.#o.groups.meetingJoined(live, rec.outcome.ok, rec.outcome.ok ? null : rec.info.error);
+        } else if (rec.outcome.ok) this.#o.lives.setConnection(live, 'connected');
         else if (live.connection === 'connecting' && this.#byConversation.get(rec.conversationId) === rec) this.#o.lives.disconnect(live);
         for (const w of this.#settleWaiters.get(rec) ?? []) w();
         this.#settleWaiters.delete(rec);
@@ -138,7 +147,7 @@ export class Invitations {
   outgoing(live: Live, operationId: string, info: { from: Person | null; text: string | null; subject: string }): InvitationRec {
     return this.#make(live, {
       direction: 'Outgoing', conversationId: live.conversationId, operationId, href: null, acceptHref: null, declineHref: null, cancelHref: null,
-      info: { conversationId: live.conversationId, direction: 'Outgoing', from: info.from, text: info.text, subject: info.subject, unsupported: false, error: null },
+      info: { conversationId: live.conversationId, direction: 'Outgoing', from: info.from, text: info.text, subject: info.subject, unsupported: false, group: false, others: [], error: null },
     });
   }
 
@@ -221,6 +230,47 @@ export class Invitations {
     }
   }
 
+  /** Who else is in a group before it is joined: the conversation's participants, if the server shows them (best effort). */
+  async #othersOf(live: Live, from: Person | null): Promise<Person[]> {
+    const client = this.#o.session.client;
+    if (!client || !live.convHref) return [];
+    try {
+      const conv = await client.getJson(live.convHref);
+      const href = link(conv, 'participants');
+      if (!href) return [];
+      const list = await client.getJson(href);
+      const me = this.#o.session.me?.sip;
+      const out: Person[] = [];
+      for (const p of embeddedList(list, 'participant')) {
+        const info = parseParticipant(p, link(p, 'self'));
+        if (!info?.uri || info.uri === me || info.uri === from?.sip || out.some((o) => o.sip === info.uri)) continue;
+        out.push({ sip: info.uri, name: info.name });
+        if (out.length >= 20) break;
+      }
+      return out;
+    } catch (err) {
+      this.#o.log(`who is in the group: ${describeError(err)}`);
+      return [];
+    }
+  }
+
+  /** The other side grew our one-to-one into a group: accept at once and join its IM again if it dropped. */
+  async #acceptGrown(live: Live, href: string, r: Resource | null): Promise<void> {
+    const rec = this.#make(live, {
+      direction: 'Incoming', conversationId: live.conversationId, operationId: str(r, 'operationId') ?? null, href,
+      acceptHref: link(r, 'accept') ?? null, declineHref: null, cancelHref: null, meeting: true,
+      info: { conversationId: live.conversationId, direction: 'Incoming', from: null, text: null, subject: str(r, 'subject') ?? '', unsupported: false, group: true, others: [], error: null },
+    });
+    this.#o.groups.accepting(live, rec.info.subject);
+    rec.actor.send({ type: 'ACCEPT' });
+    try {
+      await R.acceptInvitation(this.#o.session.requireClient(), rec.acceptHref as string);
+    } catch (err) {
+      const e = toAppError(err);
+      rec.actor.send({ type: 'ACCEPT_FAILED', reason: { code: e.ucwaCode, subcode: e.subcode, message: e.message } });
+    }
+  }
+
   async #incoming(ev: UcwaEvent, href: string, r: Resource | null): Promise<void> {
     const { session, store, lives } = this.#o;
     if (!session.me) return;
@@ -228,11 +278,20 @@ export class Invitations {
     const from = personOf(fromRes, link(r, 'from'), linkTitle(r, 'from'));
     const threadId = str(r, 'threadId') ?? `invitation:${href}`;
     const subject = R.clipLine(str(r, 'subject') ?? '', LIMITS.subjectChars);
-    // Only messaging invitations can be joined; conferences and other modalities are shown, never joined.
-    const unsupported = ev.rel !== 'messagingInvitation' || !!link(r, 'onlineMeeting') || !!str(r, 'onlineMeetingUri');
+    // Messaging invitations and group ones (an IM in a meeting) are joined; audio/video only is shown, never joined.
+    const meeting = ev.rel === 'onlineMeetingInvitation';
+    const modalities = Array.isArray(r?.availableModalities) ? r.availableModalities : null;
+    const unsupported = meeting ? modalities !== null && !modalities.includes('Messaging') : ev.rel !== 'messagingInvitation';
+    // A one-to-one this app is in, grown into a group by the other side (§2.5): joined without a prompt.
+    const grown = meeting ? lives.byHref(link(r, 'conversation')) : null;
+    if (grown && grown.connection === 'connected' && !unsupported && link(r, 'accept')) {
+      await this.#acceptGrown(grown, href, r);
+      return;
+    }
     const conv = await store.ensureLiveConversation({ threadId, subject, direction: 'Incoming', participants: from ? [from] : [], startedAt: this.#o.now() });
     const live = lives.ensure(conv.id, threadId);
     lives.attachHref(live, link(r, 'conversation'));
+    const others = meeting ? await this.#othersOf(live, from) : [];
     const first = tryDecodeDataUrl(link(r, 'message'));
     let text: string | null = null;
     if (first) {
@@ -248,8 +307,11 @@ export class Invitations {
     }
     const rec = this.#make(live, {
       direction: 'Incoming', conversationId: conv.id, operationId: str(r, 'operationId') ?? null, href,
-      acceptHref: link(r, 'accept') ?? null, declineHref: link(r, 'decline') ?? null, cancelHref: null,
-      info: { conversationId: conv.id, direction: 'Incoming', from, text, subject, unsupported, error: unsupported ? { code: 'conferenceNotSupported', message: 'This kind of invitation cannot be joined from this app.' } : null },
+      acceptHref: link(r, 'accept') ?? null, declineHref: link(r, 'decline') ?? null, cancelHref: null, meeting,
+      info: {
+        conversationId: conv.id, direction: 'Incoming', from, text, subject, unsupported, group: meeting, others,
+        error: unsupported ? { code: 'conferenceNotSupported', message: 'This is a call or meeting without messages: it cannot be joined from this app.' } : null,
+      },
     });
     this.#o.events.emit('invitation', { ...rec.info });
     if (!unsupported) this.#o.onIncoming(conv.id);
@@ -307,6 +369,7 @@ export class Invitations {
     if (rec.info.state !== 'ringing') return;
     if (!rec.acceptHref) throw new AppError({ code: 'server', message: 'The server offered no way to accept this invitation.' });
     const live = this.#o.lives.ensure(conversationId, null);
+    if (rec.meeting) this.#o.groups.accepting(live, rec.info.subject);
     rec.actor.send({ type: 'ACCEPT' });
     this.#o.lives.setConnection(live, 'connecting');
     try {

@@ -3,6 +3,7 @@
 // typing, and the 'live' / 'typing' events the UI draws from them. The connection state has one
 // owner, this class; the outbox (above) learns of a connection through the port it hands in.
 import type { ConnectionState, InvitationInfo, LiveConversationState } from './types.ts';
+import { rosterOf, type GroupState } from './roster.ts';
 import type { ServiceEmitter } from './events.ts';
 import type { Session } from './session.ts';
 import * as R from '../ucwa/resources.ts';
@@ -22,6 +23,8 @@ export interface Live {
   /** What the UI shows of the conversation's invitation (owned by Invitations, mirrored here). */
   invitation: InvitationInfo | null;
   lastTypingPost: number;
+  /** A group conversation (a conference): its roster and flow (owned by Groups, shown from here). */
+  group: GroupState | null;
 }
 
 export interface LivesOptions {
@@ -70,7 +73,7 @@ export class Lives {
     }
     const live: Live = {
       conversationId, threadId, convHref: null, connection: 'disconnected', sendHref: null, typingHref: null, stopHref: null,
-      html: false, typing: [], invitation: null, lastTypingPost: 0,
+      html: false, typing: [], invitation: null, lastTypingPost: 0, group: null,
     };
     this.#byId.set(conversationId, live);
     return live;
@@ -226,5 +229,12 @@ export function liveState(live: Live): LiveConversationState {
     connection: live.connection,
     typing: [...live.typing],
     invitation: live.invitation ? { ...live.invitation } : null,
+    group: !!live.group,
+    groupPhase: live.group?.phase ?? null,
+    groupError: live.group?.error ?? null,
+    roster: live.group ? rosterOf(live.group) : [],
+    changes: live.group ? [...live.group.changes] : [],
+    adding: live.group ? [...live.group.adding.values()] : [],
+    subject: live.group?.subject ?? '',
   };
 }

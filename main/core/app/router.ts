@@ -7,10 +7,12 @@ import type { ServiceEmitter } from './events.ts';
 import type { Session } from './session.ts';
 import type { Lives, Live } from './lives.ts';
 import type { Invitations } from './invitations.ts';
+import type { Groups } from './groups.ts';
 import type { Outbox } from './outbox.ts';
 import type { EventBatch, UcwaEvent } from '../ucwa/events.ts';
 import { link, str, type Resource } from '../ucwa/links.ts';
 import * as R from '../ucwa/resources.ts';
+import { parseParticipant } from '../ucwa/conference.ts';
 import type { MessageInput, Person, Store } from '../store/types.ts';
 import { describeError, safeUrl } from '../logSafe.ts';
 
@@ -18,6 +20,7 @@ export interface RouterOptions {
   session: Session;
   lives: Lives;
   invitations: Invitations;
+  groups: Groups;
   outbox: Outbox;
   store: Store;
   events: ServiceEmitter;
@@ -70,6 +73,7 @@ export class Router {
 
   async #dispatch(ev: UcwaEvent, messages: BatchMessages): Promise<void> {
     if (this.#o.people?.onEvent(ev)) return;
+    if (await this.#o.groups.onEvent(ev)) return;
     switch (ev.rel) {
       case 'messagingInvitation':
       case 'onlineMeetingInvitation':
@@ -107,6 +111,7 @@ export class Router {
     const live = lives.byHref(ev.href);
     if (!live) return;
     if (ev.phase === 'end') {
+      this.#o.groups.onConversation(live, ev);
       lives.ended(live);
       // Exchange archives the log a little after the conversation ends.
       session.scheduleSync(this.#o.syncAfterConversationEndMs);
@@ -116,6 +121,7 @@ export class Router {
     if (str(r, 'state') === 'Disconnected') lives.disconnect(live);
     const threadId = str(r, 'threadId');
     if (threadId && !live.threadId) live.threadId = threadId;
+    this.#o.groups.onConversation(live, ev);
   }
 
   async #onMessaging(ev: UcwaEvent): Promise<void> {
@@ -132,6 +138,7 @@ export class Router {
       html: formats.includes('Html'),
       state: str(r, 'state') ?? null,
     });
+    this.#o.groups.onMessaging(live, r);
   }
 
   async #onMessage(ev: UcwaEvent, batch: BatchMessages): Promise<void> {
@@ -158,8 +165,9 @@ export class Router {
         this.#seen.delete(old);
       }
     }
-    const author = m.authorSip ? R.personFromSip(m.authorSip, m.authorName ?? undefined) : null;
-    const live = lives.byHref(ev.senderHref) ?? await this.#adopt(ev, author);
+    const known = lives.byHref(ev.senderHref);
+    const author = await this.#authorOf(known, m);
+    const live = known ?? await this.#adopt(ev, author);
     if (!live) {
       this.#o.log(`message ${safeUrl(href)}: no conversation to store it in; history sync will bring it`);
       return;
@@ -184,14 +192,36 @@ export class Router {
     g.items.push(input);
   }
 
+  /**
+   * A message's author (PROTOCOL-2 §2.8): the roster's member named by its participant link, else
+   * its contact link, else the participant resource itself (read now), else — a last resort — an
+   * address in the participant href. Null when none says who: the message is kept, "Unknown".
+   */
+  async #authorOf(live: Live | null, m: R.MessageInfo): Promise<Person | null> {
+    const member = this.#o.groups.authorOf(live, m.participantHref);
+    if (member) return member;
+    if (m.contactSip) return R.personFromSip(m.contactSip, m.authorName ?? undefined);
+    if (live?.group && m.participantHref) {
+      try {
+        const info = parseParticipant(await this.#o.session.requireClient().getJson(m.participantHref), m.participantHref, m.authorName ?? undefined);
+        if (info?.uri) return { sip: info.uri, name: info.name };
+      } catch (err) {
+        this.#o.log(`GET participant for a message's author failed: ${describeError(err)}`);
+      }
+    }
+    return m.authorSip ? R.personFromSip(m.authorSip, m.authorName ?? undefined) : null;
+  }
+
   async #onParticipant(ev: UcwaEvent): Promise<void> {
     if (ev.inRel !== 'typingParticipants') return;
     const { lives, session } = this.#o;
     const live = lives.byHref(ev.senderHref);
     if (!live) return;
-    const sip = R.sipFromHref(ev.href) ?? str(ev.resource, 'uri');
+    // In a group, the roster knows who an opaque participant href is.
+    const member = this.#o.groups.authorOf(live, ev.href);
+    const sip = member?.sip ?? R.sipFromHref(ev.href) ?? str(ev.resource, 'uri');
     if (!sip) return;
-    const person = R.personFromSip(sip, ev.title ?? str(ev.resource, 'name'));
+    const person = member ?? R.personFromSip(sip, ev.title ?? str(ev.resource, 'name'));
     if (person.sip === session.me?.sip) return;
     const others = live.typing.filter((p) => p.sip !== person.sip);
     lives.setTyping(live, ev.phase === 'start' ? [...others, person] : others);

@@ -4,6 +4,7 @@
 //   outbox.ts       the durable job queue: every outgoing message's state, one owner
 //   connector.ts    continue / start / accept / reuse; the seed's error table → an outcome value
 //   invitations.ts  invitation actors
+//   groups.ts       group conversations: meetings, their IM, the roster, Add people, Leave
 //   lives.ts        live conversations: messaging links, connection, typing
 //   people.ts       contact list, presence subscriptions, contacts' and your own status
 //   session.ts      client, application, event channel, retries; history sync
@@ -16,6 +17,8 @@ import { ServiceEmitter } from './events.ts';
 import { Session, type ResetReason } from './session.ts';
 import { Lives } from './lives.ts';
 import { Invitations } from './invitations.ts';
+import { Groups } from './groups.ts';
+import { meetingUriCandidates } from '../ucwa/conference.ts';
 import { Connector } from './connector.ts';
 import { checkText, Outbox, type Sending } from './outbox.ts';
 import { Router } from './router.ts';
@@ -24,7 +27,7 @@ import { NetworkError } from '../ucwa/errors.ts';
 import { normaliseSip, sipDomain } from '../ucwa/hypermedia.ts';
 import { newOperationId } from '../ucwa/operationId.ts';
 import * as R from '../ucwa/resources.ts';
-import type { Conversation } from '../store/types.ts';
+import type { Conversation, Person } from '../store/types.ts';
 import { describeError } from '../logSafe.ts';
 import { Reading } from './reading.ts';
 import { People } from './people.ts';
@@ -50,11 +53,13 @@ export function createMessengerService(deps: MessengerDeps): FullMessengerServic
   let outbox: Outbox | null = null;
   let invitations: Invitations | null = null;
   let lives: Lives | null = null;
+  let groups: Groups | null = null;
   let people: People | null = null;
   const resetLive = (reason: ResetReason) => {
     people?.onReset(reason);
     router?.reset();
     invitations?.dropTransient();
+    groups?.dropTransient();
     lives?.dropTransient();
     if (reason === 'signedOut') outbox?.stop();
     else outbox?.onReset();
@@ -77,11 +82,16 @@ export function createMessengerService(deps: MessengerDeps): FullMessengerServic
   });
   const pp = people;
   lives = new Lives({ session, events, now, typingThrottleMs: timing.typingThrottleMs, log, onConnected: (id) => outbox?.kick(id) });
-  invitations = new Invitations({ session, lives, store, events, now, invitationTimeoutMs: timing.invitationTimeoutMs, log, isReading, onIncoming: (id) => outbox?.kick(id) });
-  const connector = new Connector({ session, lives, invitations, store, readyTimeoutMs: timing.invitationTimeoutMs, lostAnswerWaitMs: timing.requestTimeoutMs, log });
+  groups = new Groups({
+    session, lives, now, log, timeoutMs: timing.invitationTimeoutMs,
+    // Who joined a group takes part in its conversation: its chat is theirs too (never shrinks as they leave).
+    onJoined: (id, people) => void store.addConversationParticipants(id, people).catch((err: unknown) => log(`group participants: ${describeError(err)}`)),
+  });
+  invitations = new Invitations({ session, lives, groups, store, events, now, invitationTimeoutMs: timing.invitationTimeoutMs, log, isReading, onIncoming: (id) => outbox?.kick(id) });
+  const connector = new Connector({ session, lives, invitations, groups, store, readyTimeoutMs: timing.invitationTimeoutMs, lostAnswerWaitMs: timing.requestTimeoutMs, log });
   outbox = new Outbox({ store, session, lives, connector, backoffBaseMs: timing.backoffBaseMs, backoffMaxMs: timing.backoffMaxMs, requestTimeoutMs: timing.requestTimeoutMs, random: deps.random ?? Math.random, now, log });
-  router = new Router({ session, lives, invitations, outbox, store, events, now, syncAfterConversationEndMs: timing.syncAfterConversationEndMs, log, isReading, people: pp });
-  const ob = outbox, lv = lives, inv = invitations, rt = router;
+  router = new Router({ session, lives, invitations, groups, outbox, store, events, now, syncAfterConversationEndMs: timing.syncAfterConversationEndMs, log, isReading, people: pp });
+  const ob = outbox, lv = lives, inv = invitations, rt = router, gr = groups;
 
   // Store changes become service events (one direction of data: store → change events → UI).
   const offStore = store.onChange((change) => {
@@ -133,6 +143,35 @@ export function createMessengerService(deps: MessengerDeps): FullMessengerServic
     return c;
   }
 
+  /** A SIP address the user typed or picked, as the person they picked (their name, not the bare address). */
+  async function personOf(to: string): Promise<Person> {
+    let sip: string;
+    try {
+      sipDomain(to);
+      sip = normaliseSip(to);
+    } catch {
+      throw new AppError({ code: 'invalidInput', message: `"${to}" is not a SIP address like alice@contoso.com.` });
+    }
+    const known = (await store.listContacts(sip, 5).catch(() => [])).find((p) => p.sip === sip);
+    return known && known.name.trim() ? known : R.personFromSip(sip);
+  }
+
+  /** The others of a group the user named: distinct, never the user. */
+  async function othersOf(to: string[]): Promise<Person[]> {
+    const out: Person[] = [];
+    for (const t of to) {
+      const p = await personOf(t);
+      if (p.sip !== session.me?.sip && !out.some((o) => o.sip === p.sip)) out.push(p);
+    }
+    return out;
+  }
+
+  function liveOrThrow(conversationId: number) {
+    const live = lv.get(conversationId);
+    if (!live || (live.connection !== 'connected' && !live.group)) throw new AppError({ code: 'notFound', message: 'This conversation is not live now.' });
+    return live;
+  }
+
   async function send(conversationId: number, text: string, html?: string): Promise<Sending> {
     checkText(text);
     await conversationOrThrow(conversationId);
@@ -171,17 +210,8 @@ export function createMessengerService(deps: MessengerDeps): FullMessengerServic
     async startConversation(to, text) {
       checkText(text);
       if (!session.me) throw new AppError({ code: 'notSignedIn', message: 'You are not signed in.' });
-      let sip: string;
-      try {
-        sipDomain(to);
-        sip = normaliseSip(to);
-      } catch {
-        throw new AppError({ code: 'invalidInput', message: `"${to}" is not a SIP address like alice@contoso.com.` });
-      }
       // Our own threadId (startMessaging accepts one): the conversation exists locally at once.
-      // The person as the user picked them (directory or contacts): their name, not the bare address.
-      const known = (await store.listContacts(sip, 5).catch(() => [])).find((p) => p.sip === sip);
-      const person = known && known.name.trim() ? known : R.personFromSip(sip);
+      const person = await personOf(to);
       const conv = await store.ensureLiveConversation({ threadId: newOperationId(), subject: '', direction: 'Outgoing', participants: [person], startedAt: now() });
       return ob.enqueue(conv.id, text, null);
     },
@@ -195,6 +225,41 @@ export function createMessengerService(deps: MessengerDeps): FullMessengerServic
     async hangUp(conversationId) {
       await inv.cancel(conversationId);
       await lv.stop(conversationId);
+    },
+    async startGroup(to, text, opts) {
+      checkText(text);
+      if (!session.me) throw new AppError({ code: 'notSignedIn', message: 'You are not signed in.' });
+      const others = await othersOf(to);
+      if (others.length < 2) throw new AppError({ code: 'invalidInput', message: 'A group needs at least two other people.' });
+      const subject = R.clipLine((opts?.subject ?? '').trim(), 250);
+      // The text is in the outbox before anything goes out; the connector starts the meeting, joins
+      // its IM and invites the others (a past group with no log is restarted the same way).
+      const conv = await store.ensureLiveConversation({ threadId: newOperationId(), subject, direction: 'Outgoing', participants: others, startedAt: now() });
+      return ob.enqueue(conv.id, text, null);
+    },
+    async addParticipants(conversationId, sips) {
+      const live = liveOrThrow(conversationId);
+      const people = await othersOf(sips);
+      if (!people.length) throw new AppError({ code: 'invalidInput', message: 'Nobody to add.' });
+      await gr.addParticipants(live, people);
+    },
+    async leave(conversationId) {
+      const live = liveOrThrow(conversationId);
+      await inv.cancel(conversationId);
+      await gr.leave(live);
+    },
+    async joinMeeting(urlOrUri) {
+      if (!session.me) throw new AppError({ code: 'notSignedIn', message: 'You are not signed in.' });
+      const uris = meetingUriCandidates(urlOrUri, sipDomain(session.me.sip));
+      if (!uris.length) throw new AppError({ code: 'invalidInput', message: 'That is not a meeting link (https://meet.…/name/ID) or a conference address.' });
+      const conv = await store.ensureLiveConversation({ threadId: newOperationId(), subject: '', direction: 'Outgoing', participants: [], startedAt: now() });
+      const live = lv.ensure(conv.id, conv.threadId);
+      await gr.join(live, uris);
+      if (!(await gr.waitConnected(conv.id, timing.invitationTimeoutMs * 2))) {
+        const e = live.group?.error;
+        throw new AppError(e ? { code: e.code, message: e.message } : { code: 'network', message: 'Joining the meeting did not finish in time.' });
+      }
+      return { conversationId: conv.id };
     },
     liveState: (conversationId) => lv.state(conversationId),
     connectedConversations: () => lv.connected(),

@@ -107,18 +107,67 @@ export interface InvitationInfo {
   /** First message carried by the invitation (decoded). */
   text: string | null;
   subject: string;
-  /** A conference (or other invitation this client cannot join): shown, never joined. */
+  /** An invitation this client cannot join (audio/video only): shown, never joined. */
   unsupported: boolean;
+  /** A group conversation (an onlineMeetingInvitation, PROTOCOL-2 §2.6): joining it joins its IM. */
+  group: boolean;
+  /** Who else is in it, as far as the server said before it was joined ([] when it said nothing). */
+  others: Person[];
   error: AppErrorShape | null;
 }
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
+
+/** One person in a live group conversation (its roster, PROTOCOL-2 §2.7), kept from the participant events. */
+export interface RosterEntry {
+  /** Their sip: or tel: address; null when the server named them only (anonymous). */
+  uri: string | null;
+  name: string;
+  role: 'Leader' | 'Attendee' | 'Unknown';
+  /** In the chat (its IM), not only in the meeting. */
+  inIm: boolean;
+  /** A phone participant: no contact, no presence. */
+  phone: boolean;
+}
+
+/** A "joined" / "left" line of a live group conversation (not kept in the history: the server's log has only messages). */
+export interface RosterChange {
+  at: number;
+  kind: 'joined' | 'left';
+  uri: string | null;
+  name: string;
+}
+
+/** Someone being invited into a live conversation ("Add people"), as it goes. */
+export interface AddingInfo {
+  uri: string;
+  name: string;
+  state: 'inviting' | 'joined' | 'failed';
+  error: AppErrorShape | null;
+}
+
+/** Where a group conversation's IM is (machines/group.ts). */
+export type GroupPhase = 'starting' | 'joining' | 'lobby' | 'addingMessaging' | 'connected' | 'leaving' | 'left' | 'ended' | 'failed';
 
 export interface LiveConversationState {
   conversationId: number;
   connection: ConnectionState;
   typing: Person[];
   invitation: InvitationInfo | null;
+  /** A group conversation (a conference): `roster` is who is in it. */
+  group: boolean;
+  /** Where joining (or leaving) the group is; null for a one-to-one. */
+  groupPhase: GroupPhase | null;
+  /** Why the group ended or failed, in words (ejected, ended by the organiser, no such meeting, …). */
+  groupError: AppErrorShape | null;
+  /** The others in the conversation, in the order they joined (you are never among them). */
+  roster: RosterEntry[];
+  /** Joined / left lines since this app joined (the newest 200). */
+  changes: RosterChange[];
+  /** People being added, and how it went. */
+  adding: AddingInfo[];
+  /** The meeting's subject ('' when none); the group's name is this, else the first names. */
+  subject: string;
 }
 
 export interface SyncProgress {
@@ -237,6 +286,24 @@ export interface MessengerService extends PeopleService {
   typing(conversationId: number): void;
   /** End the live IM in this conversation (stopMessaging). */
   hangUp(conversationId: number): Promise<void>;
+
+  // --- group conversations (issue 14, PROTOCOL-2 §2) ---
+  /**
+   * A group conversation with these people (two or more others): an ad hoc meeting, its IM, then
+   * one invitation each. The text is queued in the outbox at once and goes when the IM is
+   * connected. Who joined (or did not) shows in liveState().roster / .adding.
+   */
+  startGroup(to: string[], text: string, opts?: { subject?: string }): Promise<Sending>;
+  /**
+   * Invite people into a live conversation. A one-to-one grows into a group in place: the same
+   * conversation (the server keeps its href), so its messages so far stay with it. Resolves once
+   * the server took the invitations; each one's answer shows in liveState().adding.
+   */
+  addParticipants(conversationId: number, sips: string[]): Promise<void>;
+  /** Leave a live conversation (DELETE conversation): the others carry on without you. */
+  leave(conversationId: number): Promise<void>;
+  /** Join a meeting's IM by its join URL (https://meet.…/user/ID) or conference URI; resolves once joined. */
+  joinMeeting(urlOrUri: string): Promise<{ conversationId: number }>;
   liveState(conversationId: number): LiveConversationState | null;
   /** Ids of the conversations connected now; 'live' events say when one connects or ends. */
   connectedConversations(): number[];

@@ -563,6 +563,19 @@ export class Backend {
     return conversation;
   }
 
+  addConversationParticipants(conversationId: number, people: Person[]): Conversation | null {
+    const row = this.conversationRow(conversationId);
+    if (!row) return null;
+    const before = toConversation(row).participants;
+    const merged = normalizePeople([...before, ...people]);
+    if (merged.length === before.length) return toConversation(row);
+    this.st('UPDATE conversations SET participants = ? WHERE id = ?').run(JSON.stringify(merged), conversationId);
+    this.upsertPeople(people);
+    const conversation = toConversation(this.conversationRow(conversationId)!);
+    this.emit({ kind: 'conversation', conversation });
+    return conversation;
+  }
+
   getConversation(id: number): Conversation | null {
     const row = this.conversationRow(id);
     return row ? toConversation(row) : null;

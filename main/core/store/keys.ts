@@ -6,7 +6,8 @@ import { trimTrailingSlashes } from '../text.ts';
 /** "Alice@Contoso.com" / "sip:alice@contoso.com" → "sip:alice@contoso.com". */
 export function normalizeSip(sip: string): string {
   const s = sip.trim().toLowerCase();
-  return s.startsWith('sip:') ? s : `sip:${s}`;
+  // A phone participant of a group (PROTOCOL-2 §2.8) has a tel: URI, kept as it is.
+  return s.startsWith('sip:') || s.startsWith('tel:') ? s : `sip:${s}`;
 }
 
 /** The last path segment of a conversationLog href (hrefs change per application; this does not). */

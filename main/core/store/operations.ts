@@ -22,6 +22,7 @@ export const storeOperations: { readonly [K in StoreMethod]: Operation<K> } = {
   checkpoints: (b, keys) => read(b.checkpoints(keys)),
   putTranscriptPage: (b, id, thread, messages, complete, logKey) => b.write(() => b.putTranscriptPage(id, thread, messages, complete, logKey)),
   ensureLiveConversation: (b, input) => b.write(() => b.ensureLiveConversation(input)),
+  addConversationParticipants: (b, id, people) => b.write(() => b.addConversationParticipants(id, people)),
   getConversation: (b, id) => read(b.getConversation(id)),
   findConversationByThread: (b, thread) => read(b.findConversationByThread(thread)),
   listConversations: (b, query) => read(b.listConversations(query)),

@@ -246,6 +246,7 @@ class SqliteStoreImpl implements SqliteStore {
   checkpoints(...a: Ops['checkpoints']['args']) { return this.call('checkpoints', ...a); }
   putTranscriptPage(...a: Ops['putTranscriptPage']['args']) { return this.call('putTranscriptPage', ...a); }
   ensureLiveConversation(...a: Ops['ensureLiveConversation']['args']) { return this.call('ensureLiveConversation', ...a); }
+  addConversationParticipants(...a: Ops['addConversationParticipants']['args']) { return this.call('addConversationParticipants', ...a); }
   getConversation(...a: Ops['getConversation']['args']) { return this.call('getConversation', ...a); }
   findConversationByThread(...a: Ops['findConversationByThread']['args']) { return this.call('findConversationByThread', ...a); }
   listConversations(...a: Ops['listConversations']['args']) { return this.call('listConversations', ...a); }

@@ -409,6 +409,11 @@ export interface Store {
   putTranscriptPage(conversationId: number, threadId: string | null, messages: MessageInput[], complete: boolean, logKey: string | null): Promise<{ added: number }>;
   /** Find or create the conversation of a live thread (no log yet). */
   ensureLiveConversation(input: { threadId: string; subject: string; direction: Direction; participants: Person[]; startedAt: number }): Promise<Conversation>;
+  /**
+   * People who joined a live group conversation: added to its participants (never removed — a group
+   * stays the same chat as people leave). Its chat follows the new set of people. Null if unknown.
+   */
+  addConversationParticipants(conversationId: number, people: Person[]): Promise<Conversation | null>;
   getConversation(id: number): Promise<Conversation | null>;
   findConversationByThread(threadId: string): Promise<Conversation | null>;
   listConversations(query: { filter?: ConversationFilter; contact?: string; cursor?: string | null; limit?: number }): Promise<Page<Conversation>>;

@@ -156,8 +156,13 @@ export interface MessageInfo {
   html: string | null;
   operationId: string | null;
   status: string | null;
+  /** From the message's contact link (a phone or anonymous participant has none), else its participant href. */
   authorSip: string | null;
   authorName: string | null;
+  /** The author's participant href: the roster names them by it (§2.8), whatever the href looks like. */
+  participantHref: string | null;
+  /** The author's address from the contact link alone. */
+  contactSip: string | null;
 }
 
 export function parseMessage(href: string, m: Resource | null): MessageInfo {
@@ -177,6 +182,8 @@ export function parseMessage(href: string, m: Resource | null): MessageInfo {
     status: str(m, 'status') ?? null,
     authorSip: sipFromHref(link(m, 'contact')) ?? sipFromHref(link(m, 'participant')),
     authorName: typeof participantTitle === 'string' && participantTitle ? participantTitle : null,
+    participantHref: link(m, 'participant') ?? null,
+    contactSip: sipFromHref(link(m, 'contact')),
   };
 }
 
