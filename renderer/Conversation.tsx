@@ -1,7 +1,8 @@
 // One chat (every conversation with the same people, issue 12 item 5), opened at one of its
 // conversations: virtualized transcript (newest at the bottom, older pages on scroll up), day
 // separators, sender grouping, sanitized HTML, live state (invitation progress, typing, delivery)
-// and the composer. It reads from the store through the API; events keep it current.
+// and the composer. It reads from the store through the API; events keep it current. A live group
+// (issue 14) adds its roster, joined / left lines, Add people and Leave.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode, type MouseEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Chat, Conversation, InvitationInfo, IpcError, LiveState, Message, OutboxItem, Person } from '../main/ipc/contract.ts';
@@ -10,20 +11,19 @@ import { inWords } from './errors.ts';
 import { useDarkTheme, useReading, useUcwaEvent } from './hooks.ts';
 import { applyFormatting, linkTarget, sanitizeHtml } from './sanitize.ts';
 import { useSession } from './session.tsx';
-import { Autolink, avatarClass, clockTime, dayLabel, isoTime, displayName, fullTime, initials, participantsLabel, startOfDay, UNKNOWN_TIME } from './text.tsx';
+import { Autolink, avatarClass, clockTime, dayLabel, isoTime, displayName, fullTime, initials, participantsLabel, UNKNOWN_TIME } from './text.tsx';
 import { Avatar } from './Avatar.tsx';
 import { onlyOther } from './participants.ts';
 import { PresenceLine } from './PresenceLine.tsx';
 import { Composer } from './Composer.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { buildRows, dayOfRow } from './transcriptRows.ts';
+import { AddingList, Roster } from './Roster.tsx';
+import { AddPeople } from './AddPeople.tsx';
+import { GroupInvite } from './GroupInvite.tsx';
+import { type RosterChange, authorName, changeWords, fullName, groupClosed, groupName, isGroup, liveWithInvitation, othersOf, phaseBusy, phaseWords } from './groupView.ts';
 
 const PAGE = 100;
-const GROUP_GAP = 5 * 60_000;
-
-type Row =
-  | { kind: 'day'; key: string; at: number }
-  | { kind: 'new'; key: string }
-  | { kind: 'msg'; key: string; m: Message; head: boolean };
 
 const byTime = (a: Message, b: Message): number => a.at - b.at || a.id - b.id;
 
@@ -32,37 +32,6 @@ export function mergeMessages(old: Message[], add: Message[]): Message[] {
   for (const m of old) map.set(m.id, m);
   for (const m of add) map.set(m.id, m);
   return [...map.values()].sort(byTime);
-}
-
-/** The transcript's rows: day separators, "New" before `unreadFrom` (a message id), the messages. */
-function buildRows(messages: Message[], unreadFrom: number | null): Row[] {
-  const rows: Row[] = [];
-  let prev: Message | null = null;
-  // A stand-in time (atEstimated) says nothing of the day: such messages sit under "Unknown date"
-  // (dayLabel of NaN), not under the day of their stand-in (1 January 1970 for a log without a time).
-  const dayOf = (m: Message): string => (m.atEstimated ? 'unknown' : String(startOfDay(m.at)));
-  for (const m of messages) {
-    const day = dayOf(m);
-    const newDay = !prev || dayOf(prev) !== day;
-    if (newDay) rows.push({ kind: 'day', key: `d${day}-${m.id}`, at: m.atEstimated ? Number.NaN : m.at });
-    const isNew = m.id === unreadFrom;
-    if (isNew) rows.push({ kind: 'new', key: 'new' });
-    const sameAuthor = prev && (prev.author?.sip ?? '') === (m.author?.sip ?? '') && prev.direction === m.direction;
-    const head = newDay || isNew || !sameAuthor || m.at - (prev?.at ?? 0) > GROUP_GAP;
-    rows.push({ kind: 'msg', key: `m${m.id}`, m, head });
-    prev = m;
-  }
-  return rows;
-}
-
-/** The day a row belongs to (NaN: unknown), for the date that stays at the top while scrolling. */
-function dayOfRow(rows: Row[], i: number): number | null {
-  for (let j = i; j >= 0; j--) {
-    const r = rows[j];
-    if (r?.kind === 'day') return r.at;
-    if (r?.kind === 'msg') return r.m.atEstimated ? Number.NaN : startOfDay(r.m.at);
-  }
-  return null;
 }
 
 /** Link clicks anywhere in message bodies go to the browser through main; the app never navigates. */
@@ -119,12 +88,13 @@ function MessageTime({ m }: { m: Message }): ReactNode {
   return <time dateTime={isoTime(m.at)} title={fullTime(m.at)}>{clockTime(m.at)}</time>;
 }
 
-const MessageRow = memo(function MessageRow({ m, head, target, actions }: { m: Message; head: boolean; target: boolean; actions: RowActions }): ReactNode {
+/** `author`: the name to show for someone else's message (a group's says "Unknown" rather than guess). */
+const MessageRow = memo(function MessageRow({ m, head, target, actions, author }: { m: Message; head: boolean; target: boolean; actions: RowActions; author: string }): ReactNode {
   const own = m.direction === 'Outgoing';
-  const name = own ? 'You' : displayName(m.author);
+  const name = own ? 'You' : author;
   return (
     <div className={`msg${own ? ' own' : ''}${head ? ' head' : ''}${target ? ' target' : ''}`} data-message-id={m.id}>
-      {head && !own && <span className={`avatar small ${avatarClass(displayName(m.author))}`} aria-hidden="true">{initials(displayName(m.author))}</span>}
+      {head && !own && <span className={`avatar small ${avatarClass(author)}`} aria-hidden="true">{initials(author)}</span>}
       <div className="msg-col">
         {head && (
           <div className="msg-head">
@@ -151,6 +121,24 @@ function specific(e: IpcError | null): IpcError | null {
   if (e && e.code === 'invitationFailed' && e.subcode && continueBySubcode[e.subcode]) return { ...e, code: continueBySubcode[e.subcode] as IpcError['code'] };
   return e;
 }
+/** A joined / left line of a group, centred between the messages: not a message (not stored, not searched). */
+function ChangeLine({ c }: { c: RosterChange }): ReactNode {
+  return (
+    <p className={`sys-line ${c.kind}`} data-kind={c.kind}>
+      <span>{changeWords(c)}</span>{' '}
+      <time dateTime={isoTime(c.at)} title={fullTime(c.at)}>{clockTime(c.at)}</time>
+    </p>
+  );
+}
+
+/** Why the composer of a group is closed, in its placeholder. */
+function closedWords(live: LiveState | null, leftAt: number | null): string {
+  if (leftAt !== null || live?.groupPhase === 'left') return 'You left this conversation';
+  if (live?.groupPhase === 'leaving') return 'Leaving…';
+  if (live?.groupPhase === 'ended') return 'The meeting ended';
+  return 'You are not in this group conversation';
+}
+
 /** A later, vaguer event must not replace the precise reason the call itself returned. */
 function mergeProgress(old: Progress | null, next: Progress): Progress {
   if (old?.state === 'failed' && next.state === 'failed' && old.error?.code.startsWith('continue') && !next.error?.code.startsWith('continue')) return old;
@@ -208,6 +196,16 @@ export function ConversationView(props: {
   const [notice, setNotice] = useState<IpcError | null>(null);
   const [target, setTarget] = useState<number | null>(null);
   const [announcements, setAnnouncements] = useState<{ k: number; text: string }[]>([]);
+  // A group: when you left it here ("You left", the composer closed), the Add people panel, and the
+  // time of the newest joined / left line already there or announced (later ones are read out).
+  const [leftAt, setLeftAt] = useState<number | null>(null);
+  const [addOpen, setAddOpen] = useState(false);
+  const addButton = useRef<HTMLButtonElement>(null);
+  const heardChange = useRef(0);
+  const announceKey = useRef(0);
+  // The chat the conversation written to moved into (a one-to-one grown into a group is a chat of
+  // other people): the view follows it there, reloading as that chat.
+  const [movedTo, setMovedTo] = useState<number | null>(null);
   // Where "New" began when the chat was opened (kept while it is open), how many arrived below
   // while the reader was scrolled up, and the day of the topmost row on screen.
   const [unreadFrom, setUnreadFrom] = useState<number | null>(null);
@@ -236,7 +234,7 @@ export function ConversationView(props: {
       // The chat, its conversations and the transcript's newest page at once: one round trip when
       // the opener knew the chat (a list row), else after the conversation has named it.
       const conversation = safe(() => ucwa().getConversation(id));
-      let known = knownChat;
+      let known = movedTo ?? knownChat;
       if (known === undefined) {
         const c0 = await conversation;
         if (stale) return;
@@ -286,26 +284,37 @@ export function ConversationView(props: {
       if (ch.ok && ch.value?.unread) void safe(() => ucwa().markRead(id));
     })();
     return () => { stale = true; };
-  }, [id, knownChat, messageId, props.nonce, pageOf, onChat]);
+  }, [id, knownChat, movedTo, messageId, props.nonce, pageOf, onChat]);
 
   // The live state of the conversation writing goes to; again whenever that becomes another one.
   useEffect(() => {
     let stale = false;
+    setLeftAt(null); setAddOpen(false);
     void safe(() => ucwa().liveState(active)).then((l) => {
       if (stale || !l.ok) return;
       setLive(l.value);
       setTyping(l.value?.typing ?? []);
+      heardChange.current = Math.max(0, ...(l.value?.changes ?? []).map((c) => c.at));
       const p = l.value?.invitation ? progressOf(l.value.invitation) : null;
       if (p) setProgress((o) => mergeProgress(o, p));
     });
     return () => { stale = true; };
   }, [active]);
 
-  const rows = useMemo(() => buildRows(messages, unreadFrom), [messages, unreadFrom]);
+  // You left (here, or the core says so): the group's last line, until you are in it again.
+  useEffect(() => {
+    if (live?.group && live.groupPhase === 'left') {
+      if (atBottom.current) pendingScroll.current = 'bottom';
+      setLeftAt((t) => t ?? Date.now());
+    }
+    if (live?.group && live.groupPhase === 'connected') setLeftAt(null);
+  }, [live]);
+  const changes = live?.group ? live.changes : null;
+  const rows = useMemo(() => buildRows(messages, unreadFrom, changes ?? [], leftAt), [messages, unreadFrom, changes, leftAt]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (i) => { const r = rows[i]; return !r ? 40 : r.kind !== 'msg' ? 40 : r.head ? 62 : 30; },
+    estimateSize: (i) => { const r = rows[i]; return !r ? 40 : r.kind === 'change' || r.kind === 'left' ? 30 : r.kind !== 'msg' ? 40 : r.head ? 62 : 30; },
     getItemKey: (i) => rows[i]?.key ?? i,
     overscan: 10,
   });
@@ -427,26 +436,44 @@ export function ConversationView(props: {
       return out;
     });
   });
+  const follow = (chatId: number) => { if (chatId !== chatRef.current?.id) setMovedTo(chatId); };
   useUcwaEvent('conversation', (c) => {
+    if (c.id === activeRef.current && chatRef.current && c.chatId !== chatRef.current.id) { follow(c.chatId); return; }
     if (c.id === id) setOpened(c);
     setChat((ch) => (ch && ch.latest.id === c.id && c.chatId === ch.id ? { ...ch, latest: c } : ch));
     adopt(c);
   });
   useUcwaEvent('chat', (c) => {
-    if (c.id !== chatRef.current?.id) return;
-    setChat(c);
-    adopt(c.latest);
+    const was = chatRef.current?.id;
+    if (c.id !== was) return;
+    const cur = activeRef.current;
+    if (c.latest.id === cur) { setChat(c); adopt(c.latest); return; }
+    // Another conversation is now the chat's newest: a new one of the same people — or the one
+    // written to left the chat (it grew into a group), which the view follows instead.
+    void safe(() => ucwa().getConversation(cur)).then((r) => {
+      if (chatRef.current?.id !== was) return;
+      if (r.ok && r.value && r.value.chatId !== was) { follow(r.value.chatId); return; }
+      setChat(c);
+      adopt(c.latest);
+    });
   });
   useUcwaEvent('typing', (t) => { if (t.conversationId === activeRef.current) setTyping(t.participants); });
   useUcwaEvent('live', (l) => {
     if (l.conversationId !== activeRef.current) return;
     setLive(l);
     setTyping(l.typing);
+    // Someone joined or left: said to screen readers as a message would be, and kept in view.
+    const fresh = l.group ? l.changes.filter((c) => c.at > heardChange.current) : [];
+    if (fresh.length) {
+      heardChange.current = Math.max(...fresh.map((c) => c.at));
+      if (atBottom.current) pendingScroll.current = 'bottom';
+      setAnnouncements((a) => [...a, ...fresh.map((c) => ({ k: -++announceKey.current, text: changeWords(c) }))].slice(-3));
+    }
     if (l.invitation) { const p = progressOf(l.invitation); if (p) setProgress((o) => mergeProgress(o, p)); }
   });
   const onInvitation = (inv: InvitationInfo) => {
     if (inv.conversationId !== activeRef.current) return;
-    setLive((l) => ({ conversationId: inv.conversationId, connection: l?.connection ?? 'disconnected', typing: l?.typing ?? [], invitation: inv }));
+    setLive((l) => liveWithInvitation(l, inv));
     const p = progressOf(inv);
     if (p) setProgress((o) => mergeProgress(o, p));
   };
@@ -486,69 +513,120 @@ export function ConversationView(props: {
   };
 
   sendRef.current = sendText;
-  const names = conv ? participantsLabel(conv.participants, self) : '';
+  // A live group shows its roster's people; the history's participants otherwise (the list's row
+  // names the chat so, and the labels below must match it).
+  const liveGroup = !!live?.group;
+  const group = liveGroup || (conv ? isGroup(null, conv.participants, self) : false);
+  const roster = live?.roster ?? [];
+  const others = othersOf(live, conv?.participants ?? [], self);
+  const names = liveGroup && roster.length ? others.map(fullName).join(', ') : conv ? participantsLabel(conv.participants, self) : '';
+  // A live group's name: its subject, else the others' first names (issue 14).
+  const title = liveGroup ? groupName(live?.subject || conv?.subject, others) : names;
+  const subjectLine = liveGroup ? (title !== names ? names : '') : conv?.subject && conv.subject !== names ? conv.subject : '';
   // One other person: their presence in the header (a group has none to show).
-  const other = conv ? onlyOther(conv, self) : null;
+  const other = conv && !group ? onlyOther(conv, self) : null;
   const typingText = typing.length ? `${typing.map(displayName).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…` : '';
+  const phase = live?.groupPhase ?? null;
+  const phaseText = phaseWords(live);
+  // You left, or the group is over: nothing more to write here.
+  const closed = groupClosed(live) || (leftAt !== null && phase !== 'connected');
+  const canLeave = liveGroup && !closed && phase !== null;
+  // Anyone can be added to a group you are in, or to a one-to-one that is live (it grows in place).
+  const canAdd = liveGroup ? phase === 'connected' : isLive;
+  const present = [...(self ? [self] : []), ...roster.flatMap((e) => (e.uri ? [e.uri] : [])), ...(conv?.participants ?? []).map((p) => p.sip)];
+  const author = (m: Message): string => (group ? authorName(m.author, roster) : displayName(m.author));
+  const closeAdd = () => { setAddOpen(false); requestAnimationFrame(() => addButton.current?.focus()); };
+  const leave = async () => {
+    setAddOpen(false);
+    setNotice(null);
+    const r = await safe(() => ucwa().leave(active));
+    if (!r.ok) { setNotice(r.error); return; }
+    if (atBottom.current) pendingScroll.current = 'bottom';
+    setLeftAt((t) => t ?? Date.now());
+  };
 
   return (
-    <section className="conversation" aria-label={names ? `Conversation with ${names}` : 'Conversation'}>
+    <section className={`conversation${liveGroup ? ' group' : ''}`} aria-label={names ? `Conversation with ${names}` : 'Conversation'}>
       <header className="pane-header">
-        <Avatar sip={other} name={names || '?'} dotLabel={false} />
+        <Avatar sip={other} name={title || '?'} dotLabel={false} />
         <div className="pane-title">
-          <h2>{names || 'Conversation'}</h2>
+          <h2>{title || 'Conversation'}</h2>
           {other && <PresenceLine sip={other} />}
-          {conv?.subject && conv.subject !== names && <p className="muted subject">{conv.subject}</p>}
+          {subjectLine && <p className="muted subject">{subjectLine}</p>}
         </div>
-        {isLive && <span className="badge live" title="This conversation is live">Live</span>}
-        {connected && (
+        {isLive && !closed && <span className="badge live" title="This conversation is live">Live</span>}
+        {canAdd && (
+          <button ref={addButton} type="button" className="btn small" aria-expanded={addOpen} aria-controls="add-people-panel"
+            onClick={() => (addOpen ? closeAdd() : setAddOpen(true))}>Add people</button>
+        )}
+        {canLeave && <button type="button" className="btn small" disabled={phase === 'leaving'} onClick={() => void leave()}>Leave</button>}
+        {connected && !liveGroup && (
           <button type="button" className="btn small" onClick={() => void safe(() => ucwa().hangUp(active))}>End</button>
         )}
         {messageId && target && (
           <button type="button" className="btn small" onClick={() => { setTarget(null); pendingScroll.current = 'bottom'; setMessages((m) => m.slice()); }}>Jump to latest</button>
         )}
       </header>
-      <div className="transcript" ref={scrollRef} onScroll={onScroll} onClick={onLinkClick} onAuxClick={onLinkClick}
-        tabIndex={0} role="region" aria-label={`Messages${names ? ` with ${names}` : ''}`}>
-        {loadingOlder && <div className="loading-older" role="status">Loading older messages…</div>}
-        {!loaded && <div className="empty" role="status"><span className="spinner" aria-hidden="true" /> Loading…</div>}
-        {loaded && loadError && <div className="empty" role="alert">{inWords(loadError)}</div>}
-        {loaded && !loadError && !messages.length && (
-          <div className="empty" role="status"><p className="empty-title">No messages</p><p className="muted">Say hello — your message starts the conversation.</p></div>
-        )}
-        {topDay !== null && <div className="sticky-day" aria-hidden="true"><span>{dayLabel(topDay)}</span></div>}
-        <div className="transcript-inner" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((vi) => {
-            const r = rows[vi.index];
-            if (!r) return null;
-            return (
-              <div key={vi.key} data-index={vi.index} ref={virtualizer.measureElement} className="t-row" style={{ transform: `translateY(${vi.start}px)` }}>
-                {r.kind === 'day'
-                  ? <div className="day-sep" role="separator" aria-label={dayLabel(r.at)}><span>{dayLabel(r.at)}</span></div>
-                  : r.kind === 'new'
-                  ? <div className="new-sep" role="separator" aria-label="New messages"><span>New</span></div>
-                  : <ErrorBoundary what="this message" compact><MessageRow m={r.m} head={r.head} target={r.m.id === target} actions={rowActions} /></ErrorBoundary>}
-              </div>
-            );
-          })}
+      {addOpen && canAdd && (
+        <div id="add-people-panel" className="add-people-panel">
+          <AddPeople conversationId={active} present={present} onClose={closeAdd} />
         </div>
-        {newBelow > 0 && (
-          <div className="new-below">
-            <button type="button" className="btn small primary" onClick={() => {
-              const el = scrollRef.current;
-              setNewBelow(0);
-              if (el && rows.length) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
-            }}>{newBelow === 1 ? '1 new message' : `${newBelow} new messages`} <span aria-hidden="true">↓</span></button>
+      )}
+      {!liveGroup && live && live.adding.length > 0 && <div className="adding-bar"><AddingList adding={live.adding} /></div>}
+      {phaseText && (
+        <div className={`banner group-phase${phase === 'failed' || phase === 'ended' ? ' failed' : ''}`} role={phase === 'failed' || phase === 'ended' ? 'alert' : 'status'} data-phase={phase}>
+          {phaseBusy(live) && <span className="spinner" aria-hidden="true" />}
+          <span>{phaseText}</span>
+        </div>
+      )}
+      <div className="conversation-body">
+        <div className="transcript" ref={scrollRef} onScroll={onScroll} onClick={onLinkClick} onAuxClick={onLinkClick}
+          tabIndex={0} role="region" aria-label={`Messages${names ? ` with ${names}` : ''}`}>
+          {loadingOlder && <div className="loading-older" role="status">Loading older messages…</div>}
+          {!loaded && <div className="empty" role="status"><span className="spinner" aria-hidden="true" /> Loading…</div>}
+          {loaded && loadError && <div className="empty" role="alert">{inWords(loadError)}</div>}
+          {loaded && !loadError && !messages.length && !rows.length && (
+            <div className="empty" role="status"><p className="empty-title">No messages</p><p className="muted">Say hello — your message starts the conversation.</p></div>
+          )}
+          {topDay !== null && <div className="sticky-day" aria-hidden="true"><span>{dayLabel(topDay)}</span></div>}
+          <div className="transcript-inner" style={{ height: virtualizer.getTotalSize() }}>
+            {virtualizer.getVirtualItems().map((vi) => {
+              const r = rows[vi.index];
+              if (!r) return null;
+              return (
+                <div key={vi.key} data-index={vi.index} ref={virtualizer.measureElement} className="t-row" style={{ transform: `translateY(${vi.start}px)` }}>
+                  {r.kind === 'day'
+                    ? <div className="day-sep" role="separator" aria-label={dayLabel(r.at)}><span>{dayLabel(r.at)}</span></div>
+                    : r.kind === 'new'
+                    ? <div className="new-sep" role="separator" aria-label="New messages"><span>New</span></div>
+                    : r.kind === 'change'
+                    ? <ChangeLine c={r.c} />
+                    : r.kind === 'left'
+                    ? <p className="sys-line left-self" data-kind="you-left"><span>You left</span></p>
+                    : <ErrorBoundary what="this message" compact><MessageRow m={r.m} head={r.head} target={r.m.id === target} actions={rowActions} author={author(r.m)} /></ErrorBoundary>}
+                </div>
+              );
+            })}
           </div>
-        )}
+          {newBelow > 0 && (
+            <div className="new-below">
+              <button type="button" className="btn small primary" onClick={() => {
+                const el = scrollRef.current;
+                setNewBelow(0);
+                if (el && rows.length) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+              }}>{newBelow === 1 ? '1 new message' : `${newBelow} new messages`} <span aria-hidden="true">↓</span></button>
+            </div>
+          )}
+        </div>
+        {liveGroup && <Roster roster={roster} adding={live?.adding ?? []} />}
       </div>
       <div className="sr-only" role="log" aria-live="polite" aria-label="New messages">
         {announcements.map((a) => <p key={a.k}>{a.text}</p>)}
       </div>
       {ringing && inv && (
-        <div className="banner invite" role="alert">
+        <div className={`banner invite${inv.group ? ' group' : ''}`} role="alert">
           {/* Their words are in the transcript already (the first message is stored): not said twice. */}
-          <span>{displayName(inv.from)} wants to chat.</span>
+          {inv.group ? <GroupInvite inv={inv} self={self} /> : <span>{displayName(inv.from)} wants to chat.</span>}
           <span className="banner-actions">
             <button type="button" className="btn primary small" disabled={inv.state === 'accepting'} onClick={() => void safe(() => ucwa().accept(active))}>Accept</button>
             <button type="button" className="btn small" disabled={inv.state === 'accepting'} onClick={() => void safe(() => ucwa().decline(active))}>Decline</button>
@@ -561,7 +639,8 @@ export function ConversationView(props: {
           <button type="button" className="btn small" onClick={() => void safe(() => ucwa().showWindow('signin'))}>Sign in</button>
         </div>
       )}
-      {progress && !signedOut && (
+      {/* A group says where it is in its own words (above); only a failure to send is said here. */}
+      {progress && !signedOut && (!liveGroup || progress.state === 'failed') && (
         <div className={`banner progress ${progress.state}`} role={progress.state === 'failed' ? 'alert' : 'status'} data-state={progress.state} data-code={progress.error?.code}>
           {progress.state === 'connecting' && <><span className="spinner" aria-hidden="true" /> Connecting to {names || 'them'}…</>}
           {progress.state === 'connected' && <>Connected — {names || 'they'} can see your messages.</>}
@@ -578,10 +657,11 @@ export function ConversationView(props: {
         key={opened.chatId}
         draftKey={`chat:${opened.chatId}`}
         label={`Message ${names || 'this conversation'}`}
-        placeholder={connected || ringing ? `Message ${names}` : `Write to continue the conversation with ${names || 'them'}`}
+        placeholder={closed ? closedWords(live, leftAt) : connected || ringing ? `Message ${names}` : `Write to continue the conversation with ${names || 'them'}`}
         onSend={sendText}
         onTyping={() => { if (connected) void safe(() => ucwa().typing(active)); }}
         autoFocus={!messageId}
+        disabled={closed}
       />}
     </section>
   );

@@ -1,6 +1,7 @@
 // Quick-reply popup: the newest recent unread conversation, prev/next through the others, its last
 // few messages, a reply box with the focus already in it (a draft per conversation), Accept/Decline
-// while ringing, Open in history, Close. Later arrivals are announced, never switched to.
+// while ringing, Open in history, Close. Later arrivals are announced, never switched to. A group
+// invitation (issue 14) says who invites, who else is in it and its subject.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Conversation, IpcError, LiveState, Message, Navigation } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
@@ -13,7 +14,9 @@ import { clockTime, displayName, participantsLabel } from './text.tsx';
 import { loadDraft } from './drafts.ts';
 import { Avatar } from './Avatar.tsx';
 import { onlyOther } from './participants.ts';
-import { mergeQueue, recentOnly } from './popupQueue.ts';
+import { addArrival, mergeQueue, recentOnly } from './popupQueue.ts';
+import { GroupInvite } from './GroupInvite.tsx';
+import { authorName, groupName, invitationPeople, isGroup, liveWithInvitation, othersOf } from './groupView.ts';
 
 const LAST = 5;
 const draftKey = (id: number) => `popup:conversation:${id}`;
@@ -34,6 +37,8 @@ export function Popup(): ReactNode {
   // Mirrors of the state for the async refresh, so two refreshes in a row see each other's result.
   const listRef = useRef<Conversation[] | null>(null);
   const currentRef = useRef<number | null>(null);
+  /** Invitations ringing now: in the queue until answered, unread or not (a group's may bring no message). */
+  const ringingRef = useRef<Set<number>>(new Set());
 
   const show = useCallback((id: number | null) => {
     currentRef.current = id;
@@ -51,7 +56,7 @@ export function Popup(): ReactNode {
     const cur = currentRef.current;
     const old = listRef.current;
     // Kept even once read or no longer recent: the one shown, and any with words typed in.
-    const keep = new Set((old ?? []).filter((c) => c.id === cur || loadDraft(draftKey(c.id)) !== '').map((c) => c.id));
+    const keep = new Set((old ?? []).filter((c) => c.id === cur || ringingRef.current.has(c.id) || loadDraft(draftKey(c.id)) !== '').map((c) => c.id));
     const { queue, arrived } = mergeQueue(old, recentOnly(r.value.latest, Date.now()), keep);
     putList(queue);
     if (cur === null || !queue.some((c) => c.id === cur)) show(queue[0]?.id ?? null);
@@ -78,7 +83,24 @@ export function Popup(): ReactNode {
     });
   }, []);
   useUcwaEvent('navigate', navigate);
-  useUcwaEvent('invitation', () => void refresh());
+  // An invitation is answered from here even when it is not unread (a group's may carry no message):
+  // after the refresh it joins the queue as an arrival if the refresh did not bring it.
+  const invited = useCallback(async (conversationId: number) => {
+    await refresh();
+    if (listRef.current?.some((c) => c.id === conversationId)) return;
+    const r = await safe(() => ucwa().getConversation(conversationId));
+    if (!r.ok || !r.value || !ringingRef.current.has(conversationId)) return;
+    const { queue, arrived } = addArrival(listRef.current ?? [], r.value);
+    putList(queue);
+    if (currentRef.current === null) show(r.value.id);
+    else if (arrived) setArrival(arrived);
+  }, [refresh, putList, show]);
+  useUcwaEvent('invitation', (inv) => {
+    if (inv.direction === 'Incoming' && inv.state === 'ringing') {
+      ringingRef.current.add(inv.conversationId);
+      void invited(inv.conversationId);
+    } else void refresh();
+  });
   useUcwaEvent('unread', () => void refresh());
 
   const found = list && currentId !== null ? list.findIndex((c) => c.id === currentId) : -1;
@@ -102,7 +124,8 @@ export function Popup(): ReactNode {
   useUcwaEvent('messageRemoved', (r) => { if (r.conversationId === id) setMessages((old) => old.filter((m) => m.id !== r.messageId)); });
   useUcwaEvent('live', (l) => { if (l.conversationId === id) setLive(l); });
   useUcwaEvent('invitationProgress', (inv) => {
-    if (inv.conversationId === id) setLive((l) => ({ conversationId: inv.conversationId, connection: l?.connection ?? 'disconnected', typing: l?.typing ?? [], invitation: inv }));
+    if (inv.state !== 'ringing') ringingRef.current.delete(inv.conversationId);
+    if (inv.conversationId === id) setLive((l) => liveWithInvitation(l, inv));
   });
   useUcwaEvent('conversation', (c) => { if (listRef.current?.some((o) => o.id === c.id)) putList(listRef.current.map((o) => (o.id === c.id ? c : o))); });
   const step = (by: number) => { const c = list?.[index + by]; if (c) show(c.id); };
@@ -147,12 +170,17 @@ export function Popup(): ReactNode {
     );
   }
   const names = participantsLabel(conv.participants, self);
+  // A group's name (its subject, else first names) while it rings or is live; the list's words otherwise.
+  const groupInv = ringing && inv?.group ? inv : null;
+  const title = groupInv ? groupName(groupInv.subject || conv.subject, invitationPeople(groupInv, self))
+    : live?.group ? groupName(live.subject || conv.subject, othersOf(live, conv.participants, self)) : names;
+  const group = !!groupInv || isGroup(live, conv.participants, self);
   return (
-    <main className="popup" aria-label={`Quick reply to ${names}`}>
+    <main className="popup" aria-label={`Quick reply to ${title}`}>
       <header className="popup-header">
         {/* Before you answer: are they still there? A group shows initials and no dot. */}
-        <Avatar sip={onlyOther(conv, self)} name={names} size="small" />
-        <h1 className="popup-title">{names}</h1>
+        <Avatar sip={group ? null : onlyOther(conv, self)} name={title} size="small" />
+        <h1 className="popup-title">{title}</h1>
         <nav className="stepper" aria-label="Unread conversations">
           <button type="button" className="icon-btn" aria-label="Previous conversation" disabled={index <= 0} onClick={() => step(-1)}><span aria-hidden="true">‹</span></button>
           <span className="muted" aria-live="polite">{index + 1} of {list.length}</span>
@@ -173,15 +201,15 @@ export function Popup(): ReactNode {
         {messages.length === 0 && <p className="muted">{conv.preview || 'No messages yet.'}</p>}
         {messages.map((m) => (
           <div key={m.id} className={`pmsg${m.direction === 'Outgoing' ? ' own' : ''}`} data-message-id={m.id}>
-            <span className="pmsg-author">{m.direction === 'Outgoing' ? 'You' : displayName(m.author)}</span>{' '}
+            <span className="pmsg-author">{m.direction === 'Outgoing' ? 'You' : group ? authorName(m.author, live?.roster ?? []) : displayName(m.author)}</span>{' '}
             <time className="muted">{clockTime(m.at)}</time>
             <MessageBody m={m} />
           </div>
         ))}
       </div>
       {ringing && inv && (
-        <div className="banner invite" role="alert">
-          <span>{displayName(inv.from)} wants to chat.</span>
+        <div className={`banner invite${inv.group ? ' group' : ''}`} role="alert">
+          {inv.group ? <GroupInvite inv={inv} self={self} /> : <span>{displayName(inv.from)} wants to chat.</span>}
           <span className="banner-actions">
             <button type="button" className="btn primary small" onClick={() => void safe(() => ucwa().accept(conv.id))}>Accept</button>
             <button type="button" className="btn small" onClick={() => void safe(() => ucwa().decline(conv.id)).then(() => refresh())}>Decline</button>
@@ -190,7 +218,7 @@ export function Popup(): ReactNode {
       )}
       {error && <div className="banner failed" role="alert" data-code={error.code}>{inWords(error)}</div>}
       <div className="sr-only" role="status">{sent}</div>
-      <Composer key={conv.id} draftKey={draftKey(conv.id)} label={`Reply to ${names}`} placeholder={`Reply to ${names}`} onSend={reply} autoFocus
+      <Composer key={conv.id} draftKey={draftKey(conv.id)} label={`Reply to ${title}`} placeholder={`Reply to ${title}`} onSend={reply} autoFocus
         onTyping={() => { if (connected) void safe(() => ucwa().typing(conv.id)); }} />
       <div className="popup-actions">
         <button type="button" className="btn" onClick={() => void openInHistory()}>Open in history</button>

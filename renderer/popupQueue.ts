@@ -28,3 +28,9 @@ export function mergeQueue(old: Conversation[] | null, latest: Conversation[], k
   const arrived = latest.filter((c) => !had.has(c.id));
   return { queue: [...stay, ...arrived], arrived };
 }
+
+/** `c` at the end of the queue (an invitation the unread list does not hold), unless already in it. */
+export function addArrival(queue: Conversation[], c: Conversation): { queue: Conversation[]; arrived: Conversation | null } {
+  if (queue.some((o) => o.id === c.id)) return { queue, arrived: null };
+  return { queue: [...queue, c], arrived: c };
+}
