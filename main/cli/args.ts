@@ -23,7 +23,13 @@ export type CommandSpec =
   | { name: 'history'; limit: number; filter: ConversationFilter; offline: boolean }
   | { name: 'transcript'; id: number; limit?: number; offline: boolean }
   | { name: 'continue'; id: number; text: string }
-  | { name: 'send'; to: string; text: string }
+  /** One address: a one-to-one conversation; two or more: a group (with its subject, if given). */
+  | { name: 'send'; to: string[]; text: string; subject: string | null }
+  /** `message`: written first, which brings a conversation that is not live back (each command is its own session). */
+  | { name: 'add'; id: number; sips: string[]; message: string | null }
+  | { name: 'participants'; id: number; offline: boolean }
+  | { name: 'join'; meeting: string }
+  | { name: 'leave'; id: number }
   | { name: 'listen'; accept: boolean; forSeconds: number | null }
   | { name: 'search'; text: string; limit: number; offline: boolean; sort: 'newest' | 'best' }
   | { name: 'contacts'; group: string | null; offline: boolean }
@@ -110,6 +116,52 @@ function conversationId(value: string): number {
   return Number(value.replace('#', ''));
 }
 
+/** A meeting's join link (https://meet.contoso.com/alice/ABC123) or its conference URI (sip:…;gruu;opaque=app:conf:focus:id:…). */
+function meetingArg(value: string): string {
+  const v = value.trim();
+  if (/^sip:[^@\s;]+@[^\s;]+;\S+$/i.test(v) && /:conf:/i.test(v)) return v;
+  try {
+    const u = new URL(v);
+    if ((u.protocol === 'https:' || u.protocol === 'http:') && u.hostname && !/\s/.test(v)) return v;
+  } catch { /* not a URL: said below */ }
+  throw new InvalidArgumentError(`"${value}" is not a meeting link (like https://meet.contoso.com/alice/ABC123) or conference address (sip:…;gruu;opaque=app:conf:focus:id:…).`);
+}
+
+/** The SIP addresses of `send` and `add`, normalised and without repeats; or what is wrong, in words. */
+function sipList(values: string[], hint = ''): string[] | string {
+  const out: string[] = [];
+  for (const v of values) {
+    const sip = normaliseSipArg(v);
+    if (!sip) return `"${v}" is not a SIP address (like bob@contoso.com).${hint}`;
+    if (!out.includes(sip)) out.push(sip);
+  }
+  return out;
+}
+
+/**
+ * `send SIP [SIP…] TEXT`: the last argument is the message, every one before it an address. Returns
+ * the command, or the usage error in words.
+ */
+function sendCommand(args: string[], subject: string | undefined): Extract<CommandSpec, { name: 'send' }> | string {
+  const example = 'e.g. ucwa send bob@contoso.com "Hello" (two or more addresses: a group)';
+  if (args.length === 0) return `Say who to write to, then the message, ${example}.`;
+  if (args.length === 1) {
+    return normaliseSipArg(args[0]!)
+      ? `No message: it comes last, after the addresses, ${example}.`
+      : `"${args[0]}" is not a SIP address; say who to write to first, then the message, ${example}.`;
+  }
+  const text = args.at(-1)!;
+  const addresses = args.slice(0, -1);
+  // An unquoted message reads as more addresses: say so.
+  const to = sipList(addresses, addresses.length > 1 ? ' The message is the last argument: put it in quotes when it has spaces.' : '');
+  if (typeof to === 'string') return to;
+  if (!text.trim()) return 'The message is empty.';
+  if (normaliseSipArg(text) && !/\s/.test(text.trim())) return `No message: "${text}" is an address; the message is the last argument, after the addresses.`;
+  const subj = subject?.trim() ?? '';
+  if (subj && to.length < 2) return '--subject is for a group conversation: give two or more addresses.';
+  return { name: 'send', to, text, subject: subj || null };
+}
+
 const GLOBAL_VALUE_OPTIONS = new Set(['--server', '--user', '--data-dir', '--timeout']);
 
 function addGlobals(cmd: Command): Command {
@@ -142,7 +194,7 @@ export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | Early
   let err = '';
   let result: CommandSpec | null = null;
   const program = addGlobals(new Command('ucwa'))
-    .description('Skype for Business Server (UCWA 2.0) from the command line: history, transcripts, continue, send, listen, contacts and presence.')
+    .description('Skype for Business Server (UCWA 2.0) from the command line: history, transcripts, continue, send, group conversations, listen, contacts and presence.')
     .version(version, '-V, --version')
     .showHelpAfterError('(run `ucwa --help` for usage)')
     .exitOverride()
@@ -179,12 +231,38 @@ export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | Early
     .argument('<id>', 'conversation id (from `ucwa history`)', conversationId)
     .argument('<text...>', 'the message')
     .action((id: number, text: string[]) => { result = { name: 'continue', id, text: text.join(' ') }; });
-  sub('send', 'start a new conversation with a message and wait for delivery')
-    .argument('<sip>', 'who to write to, e.g. bob@contoso.com')
-    .argument('<text...>', 'the message')
-    .action((to: string, text: string[]) => { result = { name: 'send', to, text: text.join(' ') }; });
-  sub('listen', 'stay online and print incoming invitations and messages')
-    .option('--accept', 'answer incoming invitations')
+  const send = sub('send', 'start a conversation with a message and wait for delivery; two or more addresses start a group')
+    .usage('[options] <sip> [sip...] <text>')
+    .argument('[sip-and-text...]', 'who to write to (e.g. bob@contoso.com; two or more: a group), then the message, last (in quotes)')
+    .option('--subject <text>', 'the group conversation\'s subject')
+    .action((args: string[], o: { subject?: string }) => {
+      const r = sendCommand(args, o.subject);
+      if (typeof r === 'string') usageError(send, r);
+      result = r;
+    });
+  const add = sub('add', 'invite people into a conversation (a one-to-one becomes a group) and wait for their answers')
+    .argument('<id>', 'conversation id (from `ucwa history` or `ucwa send`)', conversationId)
+    .argument('[sip...]', 'who to add, e.g. carol@contoso.com')
+    .option('--message <text>', 'write this first: brings back a conversation that is not live')
+    .action((id: number, sips: string[], o: { message?: string }) => {
+      if (sips.length === 0) usageError(add, 'Say who to add: ucwa add 12 carol@contoso.com --message "Adding Carol".');
+      const list = sipList(sips);
+      if (typeof list === 'string') usageError(add, list);
+      if (o.message !== undefined && !o.message.trim()) usageError(add, 'The message is empty.');
+      result = { name: 'add', id, sips: list, message: o.message ?? null };
+    });
+  sub('participants', 'who is in a conversation: its roster while it is live, else the people who took part')
+    .argument('<id>', 'conversation id (from `ucwa history`)', conversationId)
+    .option('--offline', 'read the local cache without signing in')
+    .action((id: number, o: { offline?: boolean }) => { result = { name: 'participants', id, offline: !!o.offline }; });
+  sub('join', 'join a meeting\'s group conversation by its link and show who is in it')
+    .argument('<meeting>', 'the join link (https://meet.contoso.com/alice/ABC123) or conference URI', meetingArg)
+    .action((meeting: string) => { result = { name: 'join', meeting }; });
+  sub('leave', 'leave a group conversation (the others carry on)')
+    .argument('<id>', 'conversation id', conversationId)
+    .action((id: number) => { result = { name: 'leave', id }; });
+  sub('listen', 'stay online and print incoming invitations and messages, and who joins and leaves your group conversations')
+    .option('--accept', 'answer incoming invitations (group ones too)')
     .option('--for <seconds>', 'stop after this many seconds (default: until Ctrl+C)', seconds)
     .action((o: { accept?: boolean; for?: number }) => { result = { name: 'listen', accept: !!o.accept, forSeconds: o.for ?? null }; });
   sub('search', 'search the messages in the local cache')
@@ -226,7 +304,11 @@ export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | Early
   } catch (e) {
     if (e instanceof CommanderError) {
       const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
-      return { exit: ok ? 0 : 2, stdout: out, stderr: ok ? err : oneLine(err || e.message) };
+      if (ok) return { exit: 0, stdout: out, stderr: err };
+      const line = oneLine(err || e.message);
+      // --json: the error as a document on stdout too, as for every other failure.
+      const json = wantsJson(toParse) ? `${JSON.stringify({ ok: false, error: { code: 'invalidInput', message: usageSentence(line) } })}\n` : '';
+      return { exit: 2, stdout: json, stderr: line };
     }
     throw e;
   }
@@ -248,6 +330,21 @@ export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | Early
     ...(typeof g.dataDir === 'string' ? { dataDir: g.dataDir } : {}),
   };
   return { globals, command };
+}
+
+/** A usage error of a command's arguments, said like commander's own (exit 2). */
+function usageError(cmd: Command, message: string): never {
+  cmd.error(`error: ${message}`, { exitCode: 2, code: 'ucwa.usage' });
+}
+
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** The sentence of a usage line, without "ucwa: " and the pointer to --help. */
+function usageSentence(line: string): string {
+  return line.trim().replace(/^ucwa: /, '').replace(/\s*\(run `ucwa --help` for usage\)$/, '');
 }
 
 /** Commander's error text as one line ("error: unknown option '--x' (run `ucwa --help` for usage)"). */

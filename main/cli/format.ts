@@ -1,5 +1,5 @@
 // Text and JSON shapes of the CLI's output (pure functions).
-import type { Conversation, InvitationInfo, Message, MyStatus, Person, PersonCard, PhotoBytes, SearchHit } from '../core/app/types.ts';
+import type { AddingInfo, Conversation, InvitationInfo, Message, MyStatus, Person, PersonCard, PhotoBytes, RosterChange, RosterEntry, SearchHit } from '../core/app/types.ts';
 import { isDateTime } from '../core/limits.ts';
 import { availabilityOf } from '../core/ucwa/presence.ts';
 
@@ -87,14 +87,70 @@ export function invitationJson(inv: InvitationInfo) {
     subject: inv.subject,
     text: inv.text,
     unsupported: inv.unsupported,
+    group: inv.group,
+    others: inv.others,
     ...(inv.error ? { error: inv.error } : {}),
   };
 }
 
 export function invitationLine(inv: InvitationInfo): string {
   const from = inv.from ? `${inv.from.name || inv.from.sip} <${inv.from.sip.replace(/^sip:/, '')}>` : 'someone';
-  const what = inv.unsupported ? 'invites you to a meeting (not supported here)' : 'wants to chat';
+  const subject = inv.subject ? ` "${clip(inv.subject, 60)}"` : '';
+  const what = inv.unsupported ? 'invites you to a meeting (not supported here)'
+    : inv.group ? `invites you to a group conversation${subject}${inv.others.length ? ` with ${clip(names(inv.others), 120)}` : ''}`
+      : 'wants to chat';
   return `[${localTime(Date.now())}] #${inv.conversationId} ${from} ${what}${inv.text ? `: ${inv.text}` : ''}`;
+}
+
+// --- group conversations (issue 14) ----------------------------------------------------------------
+
+/** "Carol Jones <carol@contoso.com>", "+1 555 0100 (phone)", or the name alone (anonymous). */
+export function rosterName(name: string, uri: string | null): string {
+  if (!uri) return name || '(someone)';
+  if (/^tel:/i.test(uri)) return `${name || uri.replace(/^tel:/i, '')} (phone)`;
+  const address = uri.replace(/^sip:/, '');
+  return name && name !== uri && name !== address ? `${name} <${address}>` : address;
+}
+
+export function rosterJson(r: RosterEntry) {
+  return { uri: r.uri, name: r.name, role: r.role, inChat: r.inIm, phone: r.phone };
+}
+
+/** "  Leader    Carol Jones <carol@contoso.com>", and "(in the meeting, not in the chat)" when so. */
+export function rosterLine(r: RosterEntry): string {
+  return `  ${(r.role === 'Unknown' ? '' : r.role).padEnd(9)} ${rosterName(r.name, r.uri)}${r.inIm ? '' : '  (in the meeting, not in the chat)'}`;
+}
+
+/** The people who took part in a conversation that is not live (from the history): no role, no chat state. */
+export function pastParticipantJson(p: Person) {
+  return { uri: p.sip, name: p.name, role: null, inChat: null, phone: /^tel:/i.test(p.sip) };
+}
+
+export function changeJson(conversationId: number, c: RosterChange) {
+  return { event: c.kind, conversationId, time: iso(c.at), uri: c.uri, name: c.name };
+}
+
+export function changeLine(conversationId: number, c: RosterChange): string {
+  return `[${localTime(c.at)}] #${conversationId} ${rosterName(c.name, c.uri)} ${c.kind}`;
+}
+
+/** How an invitation into a group went, as `send` and `add` print it. */
+export interface InviteeOutcome {
+  uri: string;
+  name: string;
+  state: 'joined' | 'failed' | 'noAnswer';
+  error: AddingInfo['error'];
+}
+
+export function inviteeJson(o: InviteeOutcome) {
+  return { uri: o.uri, name: o.name, state: o.state, ...(o.error ? { error: o.error } : {}) };
+}
+
+export function inviteeLine(o: InviteeOutcome, timeout: number): string {
+  const who = rosterName(o.name, o.uri);
+  if (o.state === 'joined') return `${who} joined.`;
+  if (o.state === 'failed') return `${who} did not join${o.error ? `: ${o.error.message}` : '.'}`;
+  return `${who} did not answer within --timeout (${timeout} s).`;
 }
 
 /** Characters of a search snippet printed (FTS5 snippets are ~64 tokens). */

@@ -5,27 +5,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../core/app/types.ts';
-import type { FullMessengerService as MessengerService, InvitationInfo, Message, OutboxItem, PersonCard, Sending, ServiceEventName, SessionState } from '../core/app/types.ts';
+import type { FullMessengerService as MessengerService, InvitationInfo, Message, PersonCard, Sending, SessionState } from '../core/app/types.ts';
 import type { Secrets } from '../core/secrets/types.ts';
 import { userDataDir } from '../core/paths.ts';
 import type { CommandSpec, GlobalOptions, ParsedArgs } from './args.ts';
 import { normaliseSipArg } from './args.ts';
 import { appError, errorLine, toErrorShape } from './errors.ts';
+import type { CliIO, Ctx, Line } from './context.ts';
+import { awaitDelivery, beforeDeadline, conversationOrFail, deliveredJson, linePrinter, print, sync } from './context.ts';
+import { acceptedLine, addPeople, joinMeeting, leaveConversation, participants, refuseSelf, sendGroup, watchGroups } from './groups.ts';
 import {
   activityLabel, availabilityLabel, conversationJson, conversationLine, invitationJson, invitationLine, messageJson, messageLine, myStatusJson, myStatusLine,
   personCardLines, personJson, personLine, photoJson, photoLine, searchHitJson, searchHitLine,
 } from './format.ts';
 
-export interface CliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: Record<string, string | undefined>;
-  readStdin(): Promise<string>;
-  /** Calls `handler` on SIGINT/SIGTERM; returns a remover. */
-  onInterrupt(handler: () => void): () => void;
-  /** Whether stdout is a terminal (for bold search matches). */
-  tty: boolean;
-}
+/** What a command reads and writes besides the service (index.ts: the process's). */
+export type { CliIO } from './context.ts';
 
 /** A running demo server, as the CLI needs it (the simulator stays behind this seam). */
 export interface DemoServer {
@@ -131,27 +126,12 @@ async function runDemoServer(cmd: Extract<CommandSpec, { name: 'demo' }>, global
 }
 
 // --- session commands ----------------------------------------------------------------------------
-interface Ctx {
-  globals: GlobalOptions;
-  io: CliIO;
-  service: MessengerService;
-  account: string;
-  warnings: string[];
-  progress(line: string): void;
-  /** Invitations that rang before `listen` was listening (during sign-in). */
-  early: InvitationInfo[];
-  listening: boolean;
-  /** When --timeout runs out for the sign-in and the sync together (ms since epoch). */
-  deadline: number;
-}
-
 async function withSession(globals: GlobalOptions, command: CommandSpec, io: CliIO, rt: Runtime): Promise<number> {
   const cleanups: (() => Promise<void>)[] = [];
   // --timeout bounds the sign-in and the history sync together, from the start of the command: a
   // server that never finishes either (endless transcript pages, issue 11) ends within it.
   const deadline = Date.now() + globals.timeout * 1000;
   // Refuse bad input before any network traffic.
-  if (command.name === 'send' && !normaliseSipArg(command.to)) throw appError('invalidInput', `"${command.to}" is not a SIP address (like bob@contoso.com).`);
   if ((command.name === 'send' || command.name === 'continue') && !command.text.trim()) throw appError('invalidInput', 'The message is empty.');
   try {
     let server = globals.server;
@@ -185,6 +165,7 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
       if (!user) throw appError('invalidInput', 'Say who you are with --user (e.g. --user alice@contoso.com), or use --demo.');
     }
     const account = user;
+    refuseSelf(command, account);
 
     const quiet = globals.json;
     const progress = (line: string) => { if (!quiet) io.stderr(`${line}\n`); };
@@ -224,11 +205,13 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
       case 'transcript': return await transcript(ctx, command, offline);
       case 'search': return await search(ctx, command, offline);
       case 'continue': return await deliver(ctx, 'continue', command.text, () => ctx.service.continueConversation(command.id, command.text), command.id);
-      case 'send': {
-        const to = normaliseSipArg(command.to);
-        if (!to) throw appError('invalidInput', `"${command.to}" is not a SIP address (like bob@contoso.com).`);
-        return await deliver(ctx, 'send', command.text, () => ctx.service.startConversation(to, command.text), null);
-      }
+      case 'send': return command.to.length > 1
+        ? await sendGroup(ctx, command)
+        : await deliver(ctx, 'send', command.text, () => ctx.service.startConversation(command.to[0]!, command.text), null);
+      case 'add': return await addPeople(ctx, command);
+      case 'participants': return await participants(ctx, command);
+      case 'join': return await joinMeeting(ctx, command);
+      case 'leave': return await leaveConversation(ctx, command);
       case 'listen': return await listen(ctx, command);
       case 'contacts': return await contacts(ctx, command, offline);
       case 'presence': return await presence(ctx, command);
@@ -291,41 +274,6 @@ async function signIn(ctx: Ctx, req: { sip: string; password: string; server?: s
   }
 }
 
-/** Sync history into the cache, with progress on stderr. A failed sync is a warning: the cache still answers. */
-async function sync(ctx: Ctx): Promise<void> {
-  let last = 0;
-  const off = ctx.service.on('sync', (p) => {
-    const now = Date.now();
-    if (p.running && now - last > 500 && p.total > 0) {
-      last = now;
-      ctx.progress(`Syncing history… ${p.done}/${p.total}`);
-    }
-  });
-  try {
-    ctx.progress('Syncing history…');
-    await beforeDeadline(ctx, ctx.service.syncNow(), 'Syncing the history');
-    const p = ctx.service.syncProgress();
-    if (p.error) {
-      const msg = `history not fully synced: ${p.error.message}`;
-      ctx.warnings.push(msg);
-      ctx.progress(`warning: ${msg}`);
-    } else {
-      ctx.progress(`History synced${p.total ? ` (${p.done}/${p.total})` : ''}.`);
-    }
-  } catch (err) {
-    const msg = `history not synced: ${toErrorShape(err).message}`;
-    ctx.warnings.push(msg);
-    ctx.progress(`warning: ${msg}`);
-  } finally {
-    off();
-  }
-}
-
-function print(ctx: Ctx, json: Record<string, unknown>, text: string[]): void {
-  if (ctx.globals.json) ctx.io.stdout(`${JSON.stringify({ ok: true, ...json, ...(ctx.warnings.length ? { warnings: ctx.warnings } : {}) })}\n`);
-  else if (text.length) ctx.io.stdout(`${text.join('\n')}\n`);
-}
-
 async function history(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'history' }>, offline: boolean): Promise<number> {
   if (!offline) await sync(ctx);
   const items = [];
@@ -339,16 +287,6 @@ async function history(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'history' }>,
   print(ctx, { account: ctx.account, conversations: items.map(conversationJson) },
     items.length ? items.map((c) => conversationLine(c, ctx.account)) : ['No conversations in the local history.']);
   return 0;
-}
-
-async function conversationOrFail(ctx: Ctx, id: number, offline: boolean) {
-  let c = await ctx.service.getConversation(id);
-  if (!c && !offline) {
-    await sync(ctx);
-    c = await ctx.service.getConversation(id);
-  }
-  if (!c) throw appError('notFound', `No conversation #${id} in the local history (see \`ucwa history\`).`);
-  return c;
 }
 
 async function transcript(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'transcript' }>, offline: boolean): Promise<number> {
@@ -383,62 +321,8 @@ async function search(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'search' }>, o
 }
 
 /**
- * `work`, or a timeout error once ctx.deadline has passed. The caller's cleanups sign out, which
- * cancels whatever is still under way (the sync's requests, a sign-in attempt).
- */
-function beforeDeadline<T>(ctx: Ctx, work: Promise<T>, what: string): Promise<T> {
-  const left = ctx.deadline - Date.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(appError('network', `${what} did not finish within --timeout (${ctx.globals.timeout} s).`)), Math.max(0, left));
-  });
-  work.catch(() => undefined); // settled after the deadline: nothing is waiting for it any more
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Re-evaluates `check` whenever the service reports one of `events` (and every 250 ms), until it
- * returns a value or throws; rejects with a timeout after --timeout seconds.
- */
-function waitFor<T>(ctx: Ctx, events: ServiceEventName[], check: () => Promise<T | undefined>, timeoutMessage: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let done = false;
-    let busy = false;
-    let again = false;
-    const offs: (() => void)[] = [];
-    const finish = (fn: () => void) => {
-      if (done) return;
-      done = true;
-      clearInterval(tick);
-      clearTimeout(timer);
-      for (const off of offs) off();
-      fn();
-    };
-    const evaluate = () => {
-      if (done) return;
-      if (busy) { again = true; return; }
-      busy = true;
-      check().then((v) => {
-        busy = false;
-        if (v !== undefined) finish(() => resolve(v));
-        else if (again) { again = false; evaluate(); }
-      }, (err: unknown) => { busy = false; finish(() => reject(err)); });
-    };
-    for (const e of events) offs.push(ctx.service.on(e, evaluate));
-    offs.push(ctx.service.on('session', (s) => {
-      if (s.status === 'error' || s.status === 'signedOut') finish(() => reject(s.error ? new AppError(s.error) : appError('notSignedIn', 'The session ended.')));
-    }));
-    const tick = setInterval(evaluate, 250);
-    const timer = setTimeout(() => finish(() => reject(appError('network', timeoutMessage))), ctx.globals.timeout * 1000);
-    evaluate();
-  });
-}
-
-/**
  * continue / send: the message goes into the outbox (the core decides continue, start or reuse and
- * retries transient failures by itself); wait for its delivery — not for a text that looks like it
- * — or say why not. A message still undelivered when --timeout runs out is taken back out of the
- * outbox when it is not on the wire, so it does not go out unseen by a later command.
+ * retries transient failures by itself); wait for its delivery (awaitDelivery) or say why not.
  */
 async function deliver(ctx: Ctx, verb: 'continue' | 'send', text: string, start: () => Promise<Sending>, knownId: number | null): Promise<number> {
   if (!text.trim()) throw appError('invalidInput', 'The message is empty.');
@@ -446,36 +330,12 @@ async function deliver(ctx: Ctx, verb: 'continue' | 'send', text: string, start:
   ctx.progress(verb === 'continue' ? `Continuing conversation #${knownId}…` : 'Starting the conversation…');
   const sending = await start();
   const { conversationId } = sending;
-  let outcome: { item: OutboxItem } | { err: unknown } | null = null;
-  sending.delivered.then((item) => { outcome = { item }; }, (err: unknown) => { outcome = { err }; });
-  let item: OutboxItem;
-  try {
-    item = await waitFor(ctx, ['delivery', 'invitationProgress'], async () => {
-      const o = outcome as { item: OutboxItem } | { err: unknown } | null;
-      if (!o) return undefined;
-      if ('err' in o) throw o.err;
-      return o.item;
-    }, 'No answer in time: the message was not delivered.');
-  } catch (err) {
-    if (!outcome) {
-      const taken = await ctx.service.discardOutbox(sending.clientId).then(() => true, () => false);
-      if (!taken) ctx.warnings.push('The message was on its way when time ran out; it may still arrive.');
-    }
-    throw err;
-  }
-  const page = await ctx.service.listMessages(conversationId, { limit: 50 });
-  const mine = page.items.find((m) => m.id === item.messageId) ?? null;
+  const item = await awaitDelivery(ctx, sending);
   const live = ctx.service.liveState(conversationId);
   const conversation = await ctx.service.getConversation(conversationId);
   const who = conversation?.participants.filter((p) => p.sip !== ctx.account).map((p) => p.name || p.sip).join(', ') || 'the conversation';
   print(ctx, {
-    conversationId,
-    clientId: sending.clientId,
-    state: 'connected',
-    delivered: true,
-    ...(item.maybeDuplicate ? { maybeDuplicate: true } : {}),
-    ...(item.lastError ? { note: item.lastError } : {}),
-    message: mine ? messageJson(mine) : null,
+    ...await deliveredJson(ctx, sending, item),
     invitation: live?.invitation ? invitationJson(live.invitation) : null,
   }, [item.lastError
     ? `Message delivered to ${who} (conversation #${conversationId}): ${item.lastError}`
@@ -484,7 +344,7 @@ async function deliver(ctx: Ctx, verb: 'continue' | 'send', text: string, start:
   return 0;
 }
 
-/** listen: online and active until --for elapses or SIGINT/SIGTERM; prints invitations and messages. */
+/** listen: online and active until --for elapses or SIGINT/SIGTERM; prints invitations, messages, and the joins and leaves of groups. */
 async function listen(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'listen' }>): Promise<number> {
   const { service, globals } = ctx;
   const line = linePrinter(ctx);
@@ -495,8 +355,8 @@ async function listen(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'listen' }>): 
     announced.set(inv.conversationId, inv.text);
     line({ event: 'invitation', time: new Date().toISOString(), ...invitationJson(inv) }, invitationLine(inv));
     if (cmd.accept && !inv.unsupported) {
-      service.accept(inv.conversationId).then(
-        () => line({ event: 'accepted', conversationId: inv.conversationId }, `  accepted #${inv.conversationId}`),
+      service.accept(inv.conversationId).then(() => acceptedLine(ctx, inv)).then(
+        ([json, text]) => line(json, text),
         (err: unknown) => {
           const shape = toErrorShape(err);
           line({ event: 'error', conversationId: inv.conversationId, error: shape }, `  could not accept #${inv.conversationId}: ${shape.message}`);
@@ -520,17 +380,11 @@ async function listen(ctx: Ctx, cmd: Extract<CommandSpec, { name: 'listen' }>): 
     }
     line({ event: 'message', ...messageJson(m) }, `#${m.conversationId} ${messageLine(m)}`);
   }));
+  offs.push(watchGroups(ctx, line)); // joins and leaves of the groups you are in
   offs.push(service.on('session', sessionTrouble(line)));
   if (!globals.json) ctx.progress(`Listening as ${ctx.account}${cmd.forSeconds ? ` for ${cmd.forSeconds} s` : ''}; Ctrl+C to stop.`);
   else line({ event: 'listening', account: ctx.account }, '');
   return stayUntilDone(ctx, cmd.forSeconds, offs, line);
-}
-
-type Line = (json: Record<string, unknown>, text: string) => void;
-
-/** One line per event: the JSON document with --json (JSON Lines), else the words. */
-function linePrinter(ctx: Ctx): Line {
-  return (json, text) => ctx.io.stdout(`${ctx.globals.json ? JSON.stringify(json) : text}\n`);
 }
 
 /** listen and watch: a session in trouble is said as it happens. */
