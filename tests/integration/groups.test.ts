@@ -169,3 +169,22 @@ test('joining a scheduled meeting’s IM by its URL; a link to no meeting is sai
   await assert.rejects(h.service.joinMeeting('https://meet.contoso.com/lenea/NOSUCH1'), /No meeting was found/);
   await assert.rejects(h.service.joinMeeting('hello there'), /not a meeting link/);
 }));
+
+test('a start refused for a reason worth retrying (500 CallbackChannelError, 503) is retried, once, not failed for good', () => withSim({}, async (s, h) => {
+  await signIn(h, s);
+  const [, bob, carol] = people(s);
+  s.control.addFault({ route: 'startOnlineMeeting', method: 'POST', status: 500, subcode: 'CallbackChannelError', times: 1 });
+  s.control.addFault({ route: 'startOnlineMeeting', method: 'POST', status: 503, times: 1 });
+  const sending = await h.service.startGroup([bob, carol], 'after two refusals');
+  await sending.delivered;
+  const confs = s.control.conferences(ME).filter((c) => c.messages.some((m) => m.text === 'after two refusals'));
+  assert.equal(confs.length, 1, 'one group, the message once');
+}));
+
+test('a new group whose every invitee declines or is unknown: the message is not sent into an empty meeting, and says why', () => withSim({}, async (s, h) => {
+  await signIn(h, s);
+  const decliner = s.people.find((p) => p.behaviour?.kind === 'decline' && !p.group)!.sip;
+  const sending = await h.service.startGroup([decliner, 'nobody-at-all@contoso.com'], 'is anyone there?');
+  await assert.rejects(sending.delivered, /Nobody joined the group conversation/);
+  assert.ok(!s.control.conferences(ME).some((c) => c.messages.some((m) => m.text === 'is anyone there?')), 'not written into a meeting nobody reads');
+}));

@@ -193,6 +193,15 @@ export class Connector {
     return { kind: 'failed', failure: error ? { kind: 'transient', error } : notReady() };
   }
 
+  /** A group started for this message: connected, and someone there to read it (or why not). */
+  async #startedGroupReady(conversationId: number): Promise<ConnectOutcome> {
+    const ready = await this.#groupReady(conversationId);
+    if (ready.kind !== 'connected') return ready;
+    if (await this.#o.groups.waitAudience(conversationId, this.#o.readyTimeoutMs)) return ready;
+    const why = [...(this.#o.lives.get(conversationId)?.group?.adding.values() ?? [])].filter((a) => a.error).map((a) => `${a.name}: ${a.error?.message}`).join(' ');
+    return { kind: 'failed', failure: { kind: 'permanent', error: new AppError({ code: 'invitationFailed', message: `Nobody joined the group conversation.${why ? ` ${why}` : ''}` }) } };
+  }
+
   /** The same people in a new ad hoc meeting (the text then goes by sendMessage). */
   async #restartGroup(conversationId: number, threadId: string | null, subject: string, others: Person[]): Promise<ConnectOutcome> {
     const { lives, groups } = this.#o;
@@ -205,7 +214,7 @@ export class Connector {
       if (failure.kind === 'callbackChannel') await this.#o.session.restartChannel();
       return { kind: 'failed', failure };
     }
-    return this.#groupReady(conversationId);
+    return this.#startedGroupReady(conversationId);
   }
 
   /** The seed's error table (continueMessaging_ref), in words a user can read. */

@@ -26,6 +26,8 @@ type GroupActor = ActorRefFrom<typeof groupMachine>;
 interface OwnOp {
   kind: 'meeting' | 'messaging' | 'participant';
   live: Live;
+  /** The group actor it belongs to: events of an attempt given up on must not drive the next one. */
+  actor: GroupActor | undefined;
   /** The invitee (participant invitations). */
   uri?: string;
 }
@@ -53,46 +55,57 @@ export class Groups {
   readonly #invs = new Map<string, OwnOp>();
   /** Invitees to invite once the IM of a group being started is connected. */
   readonly #queued = new Map<number, Person[]>();
-  readonly #waiters = new Map<number, Set<(ok: boolean) => void>>();
 
   constructor(o: GroupsOptions) {
     this.#o = o;
   }
 
+  /** In a group now (its actor lives: starting, joining, in it, leaving). */
   isGroup(conversationId: number): boolean {
-    return !!this.#o.lives.get(conversationId)?.group;
+    return this.#actors.has(conversationId);
   }
 
-  /** A group whose IM is under way (starting, joining, waiting in the lobby, adding messaging). */
+  /**
+   * A group this app is in or on its way into whose IM is not ready to send (starting, joining, in
+   * the lobby, adding messaging, or connected with its IM coming back): wait for it, never start another.
+   */
   pending(conversationId: number): boolean {
-    const phase = this.#o.lives.get(conversationId)?.group?.phase;
-    return phase === 'starting' || phase === 'joining' || phase === 'lobby' || phase === 'addingMessaging';
+    if (!this.#actors.has(conversationId)) return false;
+    const live = this.#o.lives.get(conversationId);
+    return !(live?.group?.phase === 'connected' && this.#o.lives.isReady(live));
   }
 
   /** Resolves true once the group's IM is connected, false when it failed, ended or `ms` passed. */
-  waitConnected(conversationId: number, ms: number): Promise<boolean> {
-    const phase = this.#o.lives.get(conversationId)?.group?.phase;
-    if (phase === 'connected') return Promise.resolve(this.#o.lives.isReady(this.#o.lives.get(conversationId)));
-    if (!this.pending(conversationId)) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      let set = this.#waiters.get(conversationId);
-      if (!set) this.#waiters.set(conversationId, (set = new Set()));
-      const done = (ok: boolean) => {
-        clearTimeout(t);
-        set.delete(done);
-        resolve(ok);
-      };
-      const t = setTimeout(() => done(false), ms);
-      set.add(done);
-    });
+  async waitConnected(conversationId: number, ms: number): Promise<boolean> {
+    const end = this.#o.now() + ms;
+    // Rare and bounded (a group coming up): polling keeps the event path free of waiter bookkeeping.
+    for (;;) {
+      const live = this.#o.lives.get(conversationId);
+      if (live?.group?.phase === 'connected' && this.#o.lives.isReady(live)) return true;
+      if (!this.#actors.has(conversationId) || this.#o.now() >= end || this.#closed) return false;
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
-  #wake(conversationId: number, ok: boolean): void {
-    const set = this.#waiters.get(conversationId);
-    if (!set) return;
-    for (const w of [...set]) w(ok);
-    this.#waiters.delete(conversationId);
+  /**
+   * A group just started: its first message waits until someone is there to read it — one invitee in
+   * its IM — or every invitation has ended (true only if someone came), bounded by `ms`. A server does
+   * not replay the IM to those who join later (§2.8).
+   */
+  async waitAudience(conversationId: number, ms: number): Promise<boolean> {
+    const end = this.#o.now() + ms;
+    for (;;) {
+      const g = this.#o.lives.get(conversationId)?.group;
+      if (!g) return false;
+      if ([...g.members.values()].some((m) => m.inIm)) return true;
+      const invites = [...g.adding.values()];
+      if (!this.#queued.get(conversationId)?.length && invites.every((a) => a.state !== 'inviting')) return invites.some((a) => a.state === 'joined');
+      if (!this.#actors.has(conversationId) || this.#o.now() >= end || this.#closed) return [...g.members.values()].length > 0;
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
+
+  #closed = false;
 
   /** The group state of a live conversation, made (with its actor) on first use. */
   #ensure(live: Live, start: GroupStart, subject = ''): GroupState {
@@ -112,24 +125,27 @@ export class Groups {
       if (!changed) return;
       this.#o.lives.emitLive(live);
       if (phase === 'addingMessaging') void this.#addMessaging(live);
-      else if (phase === 'connected') {
-        this.#wake(live.conversationId, this.#o.lives.isReady(live));
-        void this.#flushInvites(live);
-      } else if (phase === 'left' || phase === 'ended' || phase === 'failed') {
-        this.#wake(live.conversationId, false);
+      else if (phase === 'connected') void this.#flushInvites(live);
+      else if (phase === 'left' || phase === 'ended' || phase === 'failed') {
         this.#queued.delete(live.conversationId);
+        this.#grown.delete(live.conversationId);
         for (const [uri, a] of g.adding) if (a.state === 'inviting') g.adding.set(uri, { ...a, state: 'failed', error: { code: 'invitationFailed', message: 'The conversation ended before they answered.' } });
-        this.#actors.delete(live.conversationId);
+        if (this.#actors.get(live.conversationId) === actor) this.#actors.delete(live.conversationId);
+        // Failed once in the meeting (its IM never came): leave it rather than stay as a silent participant.
+        const client = this.#o.session.client;
+        if (phase === 'failed' && live.convHref && client) void C.leaveConversation(client, live.convHref).catch((err: unknown) => this.#o.log(`leaving a failed group: ${describeError(err)}`));
         this.#o.lives.ended(live);
       }
     });
     actor.start();
+    // The first state is the actor's first snapshot, not a change: an IM to add comes now.
+    if (g.phase === 'addingMessaging') void this.#addMessaging(live);
     return g;
   }
 
   #op(live: Live, kind: OwnOp['kind'], uri?: string): string {
     const id = `${OP_PREFIX}${newOperationId()}`.slice(0, 50);
-    this.#ops.set(id, { kind, live, uri });
+    this.#ops.set(id, { kind, live, uri, actor: this.#actors.get(live.conversationId) });
     if (this.#ops.size > OPS_KEPT) for (const k of [...this.#ops.keys()].slice(0, OPS_KEPT / 2)) this.#ops.delete(k);
     return id;
   }
@@ -163,9 +179,11 @@ export class Groups {
       this.#bind(op, r.location);
       this.#send(live, { type: 'POSTED' });
     } catch (err) {
-      const e = words(err, 'start');
-      this.#send(live, { type: 'FAILED', error: e.toJSON() });
-      throw e;
+      const said = words(err, 'start');
+      this.#send(live, { type: 'FAILED', error: (said ?? toAppError(err)).toJSON() });
+      // The raw error when there is nothing better to say: the outbox's policy reads it (a 500
+      // CallbackChannelError restarts the channel, an expired application is recreated, …).
+      throw said ?? err;
     }
   }
 
@@ -190,20 +208,37 @@ export class Groups {
         if (!(err instanceof UcwaError && err.status === 404)) break;
       }
     }
-    const e = words(last, 'join');
+    const e = words(last, 'join') ?? toAppError(last);
     this.#send(live, { type: 'FAILED', error: e.toJSON() });
     throw e;
   }
 
   /** An incoming group invitation was accepted (the Invitations layer answered it): join its IM once it succeeds. */
-  accepting(live: Live, subject: string): void {
+  accepting(live: Live, subject: string, opts: { grown?: boolean } = {}): void {
     const g = this.#ensure(live, 'accepted', subject);
     if (subject && !g.subject) g.subject = subject;
+    if (opts.grown) this.#grown.add(live.conversationId);
   }
+
+  /** One-to-ones the other side grew into a group, being joined (a failure leaves them one-to-one). */
+  readonly #grown = new Set<number>();
 
   /** The meeting invitation of an accepted group completed: with Success the IM is next. */
   meetingJoined(live: Live, ok: boolean, reason: AppErrorShape | null): void {
-    if (!live.group) return;
+    if (!live.group || !this.#actors.has(live.conversationId)) return;
+    if (!ok && this.#grown.has(live.conversationId)) {
+      // Joining the grown conversation failed: it is still the one-to-one it was.
+      this.#grown.delete(live.conversationId);
+      this.#actors.get(live.conversationId)?.stop();
+      this.#actors.delete(live.conversationId);
+      live.group = null;
+      this.#o.lives.emitLive(live);
+      return;
+    }
+    if (ok) {
+      this.#grown.delete(live.conversationId);
+      void this.#loadRoster(live, undefined);
+    }
     this.#send(live, ok ? { type: 'JOINED' } : { type: 'FAILED', error: reason ?? { code: 'invitationFailed', message: 'Joining the group conversation failed.' } });
   }
 
@@ -233,18 +268,33 @@ export class Groups {
     for (const p of people) rows?.adding.set(p.sip, { uri: p.sip, name: p.name, state: 'inviting', error: null });
     if (!rows) this.#pendingAdding.set(live.conversationId, [...(this.#pendingAdding.get(live.conversationId) ?? []), ...people]);
     this.#o.lives.emitLive(live);
-    const results = await Promise.allSettled(people.map(async (p) => {
+    const post = async (p: Person) => {
       const op = this.#op(live, 'participant', p.sip);
       const r = await C.addParticipant(client, href, p.sip, op);
       this.#bind(op, r.location);
-    }));
+    };
+    let results: PromiseSettledResult<void>[];
+    if (!rows && people.length > 1) {
+      // On a one-to-one the first invitation makes the meeting (§2.4): the others wait for it, or
+      // the server answers them 409 AnotherOperationPending.
+      const first = await Promise.allSettled([post(people[0] as Person)]);
+      const end = this.#o.now() + this.#o.timeoutMs;
+      while (!this.#actors.has(live.conversationId) && this.#o.now() < end && first[0]?.status === 'fulfilled' && !this.#closed) await new Promise((r) => setTimeout(r, 25));
+      const rest = await Promise.allSettled(people.slice(1).map(post));
+      results = [...first, ...rest];
+    } else {
+      results = await Promise.allSettled(people.map(post));
+    }
     const failures: string[] = [];
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') return;
       const p = people[i] as Person;
-      const e = words(r.reason, 'add');
+      const e = words(r.reason, 'add') ?? toAppError(r.reason);
       failures.push(`${p.name}: ${e.message}`);
       this.#settleAdding(live, p.sip, false, e.toJSON());
+      // Not a group (yet): nobody waits for this one's answer.
+      const pending = this.#pendingAdding.get(live.conversationId);
+      if (pending) this.#pendingAdding.set(live.conversationId, pending.filter((x) => x.sip !== p.sip));
     });
     if (failures.length === people.length) throw new AppError({ code: 'invitationFailed', message: failures.join(' ') });
   }
@@ -306,7 +356,7 @@ export class Groups {
       this.#bind(op, r.location);
     } catch (err) {
       if (this.#o.lives.isReady(live)) return;
-      this.#send(live, { type: 'FAILED', error: words(err, 'messaging').toJSON() });
+      this.#send(live, { type: 'FAILED', error: (words(err, 'messaging') ?? toAppError(err)).toJSON() });
     }
   }
 
@@ -325,7 +375,12 @@ export class Groups {
   async leave(live: Live): Promise<void> {
     const client = this.#o.session.client;
     const href = live.convHref;
-    if (!live.group) this.#ensure(live, 'escalatedWithIm');
+    if (!this.#actors.has(live.conversationId)) {
+      // A one-to-one (or a group already over): leaving is ending it here.
+      if (client && href) await C.leaveConversation(client, href);
+      this.#o.lives.ended(live);
+      return;
+    }
     this.#send(live, { type: 'LEAVE' });
     try {
       if (client && href) await C.leaveConversation(client, href);
@@ -385,6 +440,8 @@ export class Groups {
       this.#invs.set(href, own);
     }
     const live = own.live;
+    // An invitation of an earlier attempt (given up on by our timer, or before a restart): not this group's.
+    if (own.actor !== this.#actors.get(live.conversationId)) return true;
     lives.attachHref(live, link(r, 'conversation'));
     if (own.kind === 'meeting' && ev.phase === 'end') {
       if (ev.status === 'Success') this.#send(live, { type: 'JOINED' });
@@ -419,6 +476,11 @@ export class Groups {
     }
     const info = C.parseParticipant(r, href, ev.title);
     if (!info && !known) return true;
+    // Yourself, announced without `local` (before localParticipant): never one of "the others".
+    if (info?.uri && info.uri === session.me?.sip) {
+      g.localHref = href;
+      return true;
+    }
     const member: RosterMember = {
       href,
       uri: info?.uri ?? known?.uri ?? null,
@@ -464,11 +526,11 @@ export class Groups {
     const r = ev.resource;
     const state = str(r, 'state');
     if (ev.phase === 'end' || state === 'Disconnected') {
-      if (live.group) this.#send(live, live.group.phase === 'leaving' ? { type: 'LEFT' } : { type: 'ENDED', error: endWords(ev.reason) });
+      if (live.group && this.#actors.has(live.conversationId)) this.#send(live, live.group.phase === 'leaving' ? { type: 'LEFT' } : { type: 'ENDED', error: endWords(ev.reason) });
       return;
     }
     if (state === 'Conferencing' || state === 'Conferenced') {
-      if (!live.group) {
+      if (!this.#actors.has(live.conversationId)) {
         // A one-to-one grown into a group: its IM may stay, or drop and be added again (§2.5).
         const g = this.#ensure(live, this.#o.lives.isReady(live) ? 'escalatedWithIm' : 'escalated', str(r, 'subject') ?? '');
         for (const p of this.#pendingAdding.get(live.conversationId) ?? []) g.adding.set(p.sip, { uri: p.sip, name: p.name, state: 'inviting', error: null });
@@ -479,7 +541,7 @@ export class Groups {
         void this.#loadRoster(live, link(r, 'participants'));
       }
     }
-    if (live.group) {
+    if (live.group && this.#actors.has(live.conversationId)) {
       this.#takeConversationLinks(live, r);
       if (state === 'InLobby') this.#send(live, { type: 'LOBBY' });
     }
@@ -528,12 +590,14 @@ export class Groups {
   }
 
   /** A messaging event of a group (router, after Lives took it): the IM connected, or dropped while the meeting goes on. */
-  onMessaging(live: Live, r: Resource): void {
+  onMessaging(live: Live, r: Resource, reason?: UcwaEvent['reason']): void {
     const g = live.group;
-    if (!g) return;
+    if (!g || !this.#actors.has(live.conversationId)) return;
     g.addMessagingHref = link(r, 'addMessaging') ?? (str(r, 'state') === 'Connected' ? null : g.addMessagingHref);
     const state = str(r, 'state');
     if (state === 'Connected' && this.#o.lives.isReady(live)) this.#send(live, { type: 'IM_CONNECTED' });
+    else if (state === 'Disconnected' && reason?.subcode && ENDING.has(reason.subcode)) this.#send(live, { type: 'ENDED', error: endWords(reason) });
+    // The IM dropped while the meeting goes on (an escalation, §2.5): join it again.
     else if (state === 'Disconnected' && g.phase === 'connected') this.#send(live, { type: 'IM_DROPPED' });
   }
 
@@ -553,18 +617,26 @@ export class Groups {
     this.#invs.clear();
     this.#queued.clear();
     this.#pendingAdding.clear();
+    this.#grown.clear();
+  }
+
+  /** The store started over (its conversation ids are gone), or the service closes: stop everything. */
+  forgetAll(opts: { closing?: boolean } = {}): void {
+    for (const actor of this.#actors.values()) actor.stop();
+    this.#actors.clear();
+    this.dropTransient();
+    if (opts.closing) this.#closed = true;
   }
 }
 
-/** A failed POST in words. */
-function words(err: unknown, what: 'start' | 'join' | 'messaging' | 'add'): AppError {
+/** A failed POST in words of its own (null: the generic words of toAppError fit). */
+function words(err: unknown, what: 'start' | 'join' | 'messaging' | 'add'): AppError | null {
   if (err instanceof UcwaError) {
     if (err.status === 404 && what === 'join') return new AppError({ code: 'notFound', message: 'No meeting was found at that address. Check the link, or ask the organiser for the meeting’s address.', status: 404, subcode: err.subcode });
     if (err.is(409, 'AnotherOperationPending')) return new AppError({ code: 'server', message: 'The server is busy with this conversation; try again in a moment.', status: 409, subcode: err.subcode });
     if (err.status === 403) return new AppError({ code: 'server', message: 'The server does not allow you to do this here.', status: 403, subcode: err.subcode });
   }
-  const e = toAppError(err);
-  return e;
+  return null;
 }
 
 /** An invitation's failure reason in words (§2.12; the mapping of subcodes is inferred). */
@@ -584,6 +656,9 @@ function reasonWords(reason: UcwaEvent['reason'], what: 'join' | 'messaging' | '
     default: return { ...base, message: reason?.message ?? (what === 'add' ? 'The invitation was not answered.' : 'Joining the group conversation failed.') };
   }
 }
+
+/** Reasons on a messaging or conversation update that end a group (§2.10), not a drop to re-join. */
+const ENDING = new Set(['Ended', 'Ejected', 'Removed', 'TemporarilyUnavailable', 'Demoted']);
 
 /** Why a group ended, in words (§2.10). */
 function endWords(reason: UcwaEvent['reason']): AppErrorShape {

@@ -126,7 +126,8 @@ export class Invitations {
         rec.outcome = { ok: state === 'connected', reason: state === 'timedOut' ? { code: LOCAL_TIMEOUT_CODE, subcode: 'Timeout', message: 'Nobody answered.' } : snap.context.reason };
         if (rec.meeting) {
           // In the meeting, not yet in its IM: Groups adds messaging, and the IM connects from its events.
-          if (state !== 'declined') this.#o.groups.meetingJoined(live, rec.outcome.ok, rec.outcome.ok ? null : rec.info.error);
+          // Only the conversation's current invitation speaks for it (not one superseded or duplicated).
+          if (state !== 'declined' && this.#byConversation.get(rec.conversationId) === rec) this.#o.groups.meetingJoined(live, rec.outcome.ok, rec.outcome.ok ? null : rec.info.error);
         } else if (rec.outcome.ok) this.#o.lives.setConnection(live, 'connected');
         else if (live.connection === 'connecting' && this.#byConversation.get(rec.conversationId) === rec) this.#o.lives.disconnect(live);
         for (const w of this.#settleWaiters.get(rec) ?? []) w();
@@ -261,7 +262,7 @@ export class Invitations {
       acceptHref: link(r, 'accept') ?? null, declineHref: null, cancelHref: null, meeting: true,
       info: { conversationId: live.conversationId, direction: 'Incoming', from: null, text: null, subject: str(r, 'subject') ?? '', unsupported: false, group: true, others: [], error: null },
     });
-    this.#o.groups.accepting(live, rec.info.subject);
+    this.#o.groups.accepting(live, rec.info.subject, { grown: true });
     rec.actor.send({ type: 'ACCEPT' });
     try {
       await R.acceptInvitation(this.#o.session.requireClient(), rec.acceptHref as string);
@@ -288,6 +289,10 @@ export class Invitations {
       await this.#acceptGrown(grown, href, r);
       return;
     }
+    // A meeting invitation may come with a messaging invitation for the same conversation (§2.6):
+    // one rings, the other is the same invitation.
+    const ringingThere = lives.byHref(link(r, 'conversation'));
+    if (ringingThere && this.ringing(ringingThere.conversationId)) return;
     const conv = await store.ensureLiveConversation({ threadId, subject, direction: 'Incoming', participants: from ? [from] : [], startedAt: this.#o.now() });
     const live = lives.ensure(conv.id, threadId);
     lives.attachHref(live, link(r, 'conversation'));

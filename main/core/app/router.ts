@@ -138,7 +138,7 @@ export class Router {
       html: formats.includes('Html'),
       state: str(r, 'state') ?? null,
     });
-    this.#o.groups.onMessaging(live, r);
+    this.#o.groups.onMessaging(live, r, ev.reason);
   }
 
   async #onMessage(ev: UcwaEvent, batch: BatchMessages): Promise<void> {

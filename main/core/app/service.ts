@@ -111,6 +111,7 @@ export function createMessengerService(deps: MessengerDeps): FullMessengerServic
       log(`store reset (${change.reason}): dropping live state, resyncing`);
       ob.forgetAll();
       inv.forgetAll();
+      gr.forgetAll();
       lv.forgetAll();
       session.sync.clearLinks();
       if (session.isOnline()) {
@@ -224,7 +225,10 @@ export function createMessengerService(deps: MessengerDeps): FullMessengerServic
     typing: (conversationId) => lv.postTyping(conversationId),
     async hangUp(conversationId) {
       await inv.cancel(conversationId);
-      await lv.stop(conversationId);
+      // A group's IM stopped alone would be joined again (it drops on escalation too): ending is leaving.
+      const live = lv.get(conversationId);
+      if (live && gr.isGroup(conversationId)) await gr.leave(live);
+      else await lv.stop(conversationId);
     },
     async startGroup(to, text, opts) {
       checkText(text);
@@ -337,6 +341,7 @@ export function createMessengerService(deps: MessengerDeps): FullMessengerServic
       await session.close();
       ob.close();
       inv.forgetAll();
+      gr.forgetAll({ closing: true });
       lv.forgetAll();
       offStore();
       await store.close();

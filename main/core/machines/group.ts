@@ -59,7 +59,8 @@ export const groupMachine = setup({
     },
     starting: {
       after: { groupTimeout: { target: 'failed', actions: 'timedOut' } },
-      on: { POSTED: 'joining', JOINED: 'addingMessaging', FAILED: { target: 'failed', actions: 'setError' } },
+      // LOBBY: an InLobby update may come before our 201 is read.
+      on: { POSTED: 'joining', LOBBY: 'lobby', JOINED: 'addingMessaging', FAILED: { target: 'failed', actions: 'setError' } },
     },
     joining: {
       after: { groupTimeout: { target: 'failed', actions: 'timedOut' } },

@@ -107,7 +107,12 @@ export function meetingUriCandidates(text: string, myDomain: string | null): str
     return [];
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return [];
-  const parts = url.pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  let parts: string[];
+  try {
+    parts = url.pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  } catch {
+    return []; // a malformed %-escape: not a meeting link
+  }
   if (parts.length < 2) return [];
   const user = parts[parts.length - 2] as string;
   const id = parts[parts.length - 1] as string;
