@@ -83,5 +83,28 @@ for (const scheme of ['light', 'dark'] as const) {
     const popup = await world.open(chromiumBrowser, 'popup', { colorScheme: scheme });
     await expect(popup.getByRole('log')).toContainText('design review');
     await save(popup, `popup-${scheme}`);
+    await popup.close();
+
+    // A group chat: a colleague invites you with two others (as the demo's Rahul does), you accept,
+    // they talk, a fourth joins late.
+    const [lene, mei, kenji, amelie] = ['lene.aaling', 'mei.chen', 'kenji.watanabe', 'amelie.durand'].map((u) => `sip:${u}@contoso.com`) as [string, string, string, string];
+    const invited = new Promise<number>((resolve) => {
+      const off = world.service.on('invitation', (inv) => { if (inv.group && inv.from?.sip === lene) { off(); resolve(inv.conversationId); } });
+    });
+    const confId = await world.sim.control.groupInvite({ from: lene, to: DEMO, others: [mei, kenji], subject: 'Release 4.2 go/no-go', text: 'Morning all — can we decide on Thursday’s release?' });
+    const groupId = await invited;
+    await world.service.accept(groupId);
+    await until(() => world.service.liveState(groupId)?.groupPhase === 'connected', 'in the group', 15_000);
+    await world.sim.control.groupSay(confId, mei, 'QA signed off last night, all green on my side.');
+    await world.sim.control.groupSay(confId, kenji, 'The migration dry-run took 14 minutes. Fine for a Thursday evening.');
+    await world.sim.control.groupJoin(confId, amelie);
+    // She writes once she is in (as a person would): her "joined" line comes before her words.
+    await until(() => world.service.liveState(groupId)?.changes.some((c) => c.kind === 'joined' && c.uri === amelie), 'Amélie joined', 15_000);
+    await new Promise((r) => setTimeout(r, 50));
+    await world.sim.control.groupSay(confId, amelie, 'Sorry I’m late — support is ready for the release notes.');
+    await world.host.showWindow('history', { to: 'conversation', conversationId: groupId });
+    await expect(history.getByRole('list', { name: 'People in this conversation' }).getByRole('listitem')).toHaveCount(4);
+    await expect(history.locator('.transcript')).toContainText('support is ready');
+    await save(history, `group-chat-${scheme}`);
   });
 }
