@@ -188,3 +188,28 @@ test('a new group whose every invitee declines or is unknown: the message is not
   await assert.rejects(sending.delivered, /Nobody joined the group conversation/);
   assert.ok(!s.control.conferences(ME).some((c) => c.messages.some((m) => m.text === 'is anyone there?')), 'not written into a meeting nobody reads');
 }));
+
+for (const canContinue of [false, true]) {
+  test(`writing in a past group log: ${canContinue ? 'continueMessaging, where the server allows it' : '409 None from a server that cannot — the same people in a new group'}`, () => withSim({ continueConferenceLogs: canContinue }, async (s, h) => {
+    await signIn(h, s);
+    const [lene, bob] = people(s);
+    const { confId, conversationId } = await acceptGroupInvite(s, h, lene, [bob]);
+    await s.control.groupSay(confId, bob, 'see you tomorrow');
+    await until(async () => (await allMessages(h, conversationId)).some((m) => m.text === 'see you tomorrow'), 'a message');
+    await h.service.leave(conversationId);
+    // The ConferenceLog comes back in history: the conversation now has a log to continue.
+    await h.service.syncNow();
+    await until(async () => { await h.service.syncNow(); return (await h.service.getConversation(conversationId))?.logKey; }, 'the group log synced');
+    const conv = await h.service.getConversation(conversationId);
+    assert.equal(conv?.type, 'ConferenceLog');
+    const before = h.requests.length;
+    const sent = await h.service.send(conversationId, 'a day later');
+    await sent.delivered;
+    const posts = h.requests.slice(before).filter((r) => r.method === 'POST').map((r) => new URL(r.url).pathname);
+    assert.ok(posts.some((p) => p.endsWith('/continueMessaging')), 'continueMessaging tried first');
+    assert.equal(posts.some((p) => /startOnlineMeeting|onlineMeetingInvitations$/.test(p)), !canContinue, canContinue ? 'continued: no new meeting' : 'refused (409 None): a new meeting');
+    const got = s.control.conferences(ME).filter((c) => c.messages.some((m) => m.text === 'a day later'));
+    assert.equal(got.length, 1, 'once');
+    assert.ok(got[0]!.members.some((m) => m.uri === lene) && got[0]!.members.some((m) => m.uri === bob), 'to the same people');
+  }));
+}
