@@ -14,6 +14,8 @@ import { recipientsOf, recipientsProblem } from './recipients.ts';
 const MAX_SUBJECT = 250;
 
 const bare = (sip: string): string => sip.replace(/^(sip|im):/i, '');
+/** A meeting's join link or conference URI (PROTOCOL-2 §2.11): the core turns it into the meeting. */
+const MEETING = /^(https?:\/\/\S+\/\S+\/\S+|sip:\S+;gruu;opaque=app:conf:focus:id:\S+)$/i;
 const NOBODY = 'Choose a person, or type a full address like name@company.com.';
 
 export function NewConversation(props: { sip?: string | undefined; onStarted: (id: number) => void }): ReactNode {
@@ -23,6 +25,7 @@ export function NewConversation(props: { sip?: string | undefined; onStarted: (i
   const [chosen, setChosen] = useState<Person[]>([]);
   const [subject, setSubject] = useState('');
   const [error, setError] = useState<IpcError | null>(null);
+  const [joining, setJoining] = useState(false);
   const toRef = useRef<HTMLInputElement>(null);
   const self = useSession().user?.sip ?? null;
 
@@ -39,6 +42,17 @@ export function NewConversation(props: { sip?: string | undefined; onStarted: (i
   const group = to.length >= 2;
   const exclude = new Set(self ? [sipKey(self)] : []);
   const toMessage = () => (document.querySelector('.new-conversation textarea') as HTMLTextAreaElement | null)?.focus();
+
+  const meeting = chosen.length === 0 && MEETING.test(query.trim()) ? query.trim() : null;
+  const join = async () => {
+    if (!meeting || joining) return;
+    setError(null);
+    setJoining(true);
+    const r = await safe(() => ucwa().joinMeeting(meeting));
+    setJoining(false);
+    if (!r.ok) { setError(r.error); return; }
+    props.onStarted(r.value.conversationId);
+  };
 
   const send = async (text: string): Promise<boolean> => {
     setError(null);
@@ -75,6 +89,12 @@ export function NewConversation(props: { sip?: string | undefined; onStarted: (i
           </label>
         )}
         {group && <p className="muted group-hint">{to.length} people: a group conversation.</p>}
+        {meeting && (
+          <div className="notice meeting-link">
+            <span>That is a meeting link: join its conversation.</span>
+            <button type="button" className="primary" onClick={() => void join()} disabled={joining}>{joining ? 'Joining…' : 'Join the meeting'}</button>
+          </div>
+        )}
         {error && <div className="notice error" role="alert" data-code={error.code}>{inWords(error)}</div>}
       </div>
       <div className="grow" />

@@ -215,3 +215,22 @@ test('New conversation with two chips starts a group (with a subject) that has b
   expect(conf.subject).toBe('Launch plan');
   await until(() => conference(world, conf.id)?.messages.some((m) => m.from === DEMO && m.text === 'Hello both'), 'the first message in the conference', 15_000);
 });
+
+test('a meeting link typed in New conversation joins that meeting’s conversation; a link to no meeting is said in words', async ({ chromiumBrowser, world }) => {
+  await world.signIn();
+  const meeting = await world.sim.control.scheduleMeeting({ organizer: LENE, subject: 'Design review', members: [MEI] });
+  const page = await world.open(chromiumBrowser, 'history');
+  await page.keyboard.press('Control+n');
+  const to = page.getByRole('combobox', { name: 'To' });
+  await to.fill('https://meet.contoso.com/lene.aaling/NOSUCH99');
+  await page.getByRole('button', { name: 'Join the meeting' }).click();
+  await expect(page.getByRole('alert')).toContainText('No meeting was found');
+  await to.fill(meeting.joinUrl);
+  await page.getByRole('button', { name: 'Join the meeting' }).click();
+  await expect(title(page)).toHaveText('Design review');
+  await expect(member(page, 'Mei Chen')).toBeVisible();
+  // Its IM is live: a message reaches the meeting at the server.
+  await composer(page).fill('joined from the link');
+  await composer(page).press('Enter');
+  await until(() => world.sim.control.conferences(DEMO).some((c) => c.subject === 'Design review' && c.messages.some((m) => m.text === 'joined from the link')), 'the message in the meeting');
+});

@@ -632,7 +632,7 @@ export class Groups {
 /** A failed POST in words of its own (null: the generic words of toAppError fit). */
 function words(err: unknown, what: 'start' | 'join' | 'messaging' | 'add'): AppError | null {
   if (err instanceof UcwaError) {
-    if (err.status === 404 && what === 'join') return new AppError({ code: 'notFound', message: 'No meeting was found at that address. Check the link, or ask the organiser for the meeting’s address.', status: 404, subcode: err.subcode });
+    if (err.status === 404 && what === 'join') return new AppError({ code: 'meetingNotFound', message: 'No meeting was found at that address. Check the link, or ask the organiser for the meeting’s address.', status: 404, subcode: err.subcode });
     if (err.is(409, 'AnotherOperationPending')) return new AppError({ code: 'server', message: 'The server is busy with this conversation; try again in a moment.', status: 409, subcode: err.subcode });
     if (err.status === 403) return new AppError({ code: 'server', message: 'The server does not allow you to do this here.', status: 403, subcode: err.subcode });
   }

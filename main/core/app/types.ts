@@ -27,7 +27,8 @@ export type AppErrorCode =
   | 'continueCannotRedirect' // 410 CannotRedirect
   | 'continueNotAvailable' // the log has no continueMessaging link (policy, not an IM log)
   | 'invitationFailed' // remote declined / did not answer / not found
-  | 'conferenceNotSupported' // an invitation this client cannot join
+  | 'conferenceNotSupported' // an invitation this client cannot join, or no group IM on this server
+  | 'meetingNotFound' // joinOnlineMeeting: 404 DestinationNotFound (no meeting at that address)
   | 'notFound' // unknown conversation / outbox item
   | 'invalidInput' // bad SIP address, empty text, too long, …
   | 'historyUnavailable' // conversation history disabled by policy or Exchange failing
