@@ -165,7 +165,8 @@ describe('links and instances', () => {
       const second = await launchApp({ home: first.home, args: ['sip:bob.jones@contoso.com'] });
       assert.equal(await second.exited(), 0, 'the second instance quits');
       const { page } = await first.window('history');
-      await until(async () => (await page.content()).includes('bob.jones@contoso.com'), 10_000, 'the new conversation to bob.jones');
+      // The address stands in New conversation's To field (its value: not in the markup).
+      await until(async () => (await page.locator('#new-to').inputValue().catch(() => '')).includes('bob.jones@contoso.com'), 10_000, 'the new conversation to bob.jones');
       await second.dispose();
     } finally {
       await first.dispose();
