@@ -14,7 +14,7 @@ import type { Live, Lives } from './lives.ts';
 import { memberByHref, newGroupState, removeMember, setInIm, upsertMember, type GroupState, type RosterMember } from './roster.ts';
 import type { UcwaEvent } from '../ucwa/events.ts';
 import { UcwaError } from '../ucwa/errors.ts';
-import { embeddedList, link, str, type Resource } from '../ucwa/links.ts';
+import { link, str, type Resource } from '../ucwa/links.ts';
 import * as C from '../ucwa/conference.ts';
 import { newOperationId } from '../ucwa/operationId.ts';
 import type { Person } from '../store/types.ts';
@@ -200,7 +200,6 @@ export class Groups {
       try {
         const r = await C.joinOnlineMeeting(client, href, { onlineMeetingUri: uri, operationId: op });
         this.#bind(op, r.location);
-        if (live.group) live.group.meetingUri = uri;
         this.#send(live, { type: 'POSTED' });
         return;
       } catch (err) {
@@ -470,14 +469,10 @@ export class Groups {
     }
     const known = g.members.get(href);
     const r = ev.resource ?? (known ? null : await session.resourceOf(ev));
-    if (r?.local === true || link(r, 'me')) {
-      g.localHref = href;
-      return true;
-    }
     const info = C.parseParticipant(r, href, ev.title);
     if (!info && !known) return true;
-    // Yourself, announced without `local` (before localParticipant): never one of "the others".
-    if (info?.uri && info.uri === session.me?.sip) {
+    // Yourself (`local`, the `me` link, or your own address before localParticipant came): never one of "the others".
+    if (info && (info.local || (info.uri && info.uri === session.me?.sip))) {
       g.localHref = href;
       return true;
     }
@@ -514,7 +509,6 @@ export class Groups {
       live.group.subject = subject.slice(0, 250);
       lives.emitLive(live);
     }
-    live.group.meetingUri = str(r, 'onlineMeetingUri') ?? live.group.meetingUri;
     return true;
   }
 
@@ -557,20 +551,12 @@ export class Groups {
     const client = this.#o.session.client;
     if (!g || !client) return;
     try {
-      let href = participantsHref;
-      if (!href && live.convHref) href = link(await client.getJson(live.convHref), 'participants');
-      if (!href) return;
-      const list = await client.getJson(href);
       let changed = false;
       const joined: Person[] = [];
-      for (const p of embeddedList(list, 'participant')) {
-        const self = link(p, 'self');
-        if (!self) continue;
+      for (const { href: self, info, inIm } of await C.listParticipants(client, { participants: participantsHref, conversation: live.convHref })) {
         const pHref = this.#o.session.abs(self);
-        if (p.local === true || link(p, 'me') || pHref === g.localHref || g.members.has(pHref)) continue;
-        const info = C.parseParticipant(p, pHref);
-        if (!info || info.local || info.uri === this.#o.session.me?.sip) continue;
-        const member: RosterMember = { href: pHref, uri: info.uri, name: info.name, role: info.role, phone: info.phone, inIm: !!link(p, 'participantMessaging') || !!link(p, 'messaging') };
+        if (info.local || pHref === g.localHref || g.members.has(pHref) || info.uri === this.#o.session.me?.sip) continue;
+        const member: RosterMember = { href: pHref, uri: info.uri, name: info.name, role: info.role, phone: info.phone, inIm };
         changed = upsertMember(g, member, this.#o.now(), false) || changed;
         if (info.uri) joined.push({ sip: info.uri, name: info.name });
       }

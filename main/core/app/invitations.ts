@@ -11,8 +11,8 @@ import type { Session } from './session.ts';
 import type { Lives, Live } from './lives.ts';
 import type { Groups } from './groups.ts';
 import type { UcwaEvent } from '../ucwa/events.ts';
-import { embedded, embeddedList, link, linkTitle, str, type Resource } from '../ucwa/links.ts';
-import { parseParticipant } from '../ucwa/conference.ts';
+import { embedded, link, linkTitle, str, type Resource } from '../ucwa/links.ts';
+import { listParticipants, parseParticipant } from '../ucwa/conference.ts';
 import { tryDecodeDataUrl } from '../ucwa/dataUrl.ts';
 import * as R from '../ucwa/resources.ts';
 import { invitationMachine } from '../machines/invitation.ts';
@@ -236,15 +236,10 @@ export class Invitations {
     const client = this.#o.session.client;
     if (!client || !live.convHref) return [];
     try {
-      const conv = await client.getJson(live.convHref);
-      const href = link(conv, 'participants');
-      if (!href) return [];
-      const list = await client.getJson(href);
       const me = this.#o.session.me?.sip;
       const out: Person[] = [];
-      for (const p of embeddedList(list, 'participant')) {
-        const info = parseParticipant(p, link(p, 'self'));
-        if (!info?.uri || info.uri === me || info.uri === from?.sip || out.some((o) => o.sip === info.uri)) continue;
+      for (const { info } of await listParticipants(client, { conversation: live.convHref })) {
+        if (!info.uri || info.local || info.uri === me || info.uri === from?.sip || out.some((o) => o.sip === info.uri)) continue;
         out.push({ sip: info.uri, name: info.name });
         if (out.length >= 20) break;
       }
@@ -276,7 +271,8 @@ export class Invitations {
     const { session, store, lives } = this.#o;
     if (!session.me) return;
     const fromRes = embedded(r, 'from');
-    const from = personOf(fromRes, link(r, 'from'), linkTitle(r, 'from'));
+    const fromInfo = parseParticipant(fromRes, link(r, 'from'), linkTitle(r, 'from'));
+    const from: Person | null = fromInfo?.uri ? { sip: fromInfo.uri, name: fromInfo.name } : null;
     const threadId = str(r, 'threadId') ?? `invitation:${href}`;
     const subject = R.clipLine(str(r, 'subject') ?? '', LIMITS.subjectChars);
     // Messaging invitations and group ones (an IM in a meeting) are joined; audio/video only is shown, never joined.
@@ -420,10 +416,4 @@ export class Invitations {
     this.#byConversation.clear();
     this.#unconfirmed.clear();
   }
-}
-
-function personOf(r: Resource | null, fallbackHref?: string, title?: string): Person | null {
-  const uri = str(r, 'uri') ?? R.sipFromHref(link(r, 'contact')) ?? R.sipFromHref(fallbackHref) ?? undefined;
-  if (!uri) return null;
-  return R.personFromSip(uri, str(r, 'name') || title);
 }

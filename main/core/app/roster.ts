@@ -20,7 +20,6 @@ export interface GroupState {
   changes: RosterChange[];
   adding: Map<string, AddingInfo>;
   subject: string;
-  meetingUri: string | null;
   /** messaging.addMessaging, when the IM is not joined (or dropped on escalation). */
   addMessagingHref: string | null;
   addParticipantHref: string | null;
@@ -34,7 +33,7 @@ export const MEMBERS_KEPT = 500;
 export function newGroupState(phase: GroupPhase, subject = ''): GroupState {
   return {
     phase, error: null, members: new Map(), imOnly: new Set(), localHref: null, changes: [], adding: new Map(),
-    subject, meetingUri: null, addMessagingHref: null, addParticipantHref: null,
+    subject, addMessagingHref: null, addParticipantHref: null,
   };
 }
 

@@ -3,7 +3,7 @@
 // conversation), and the participant resource a roster and a message's author are read from.
 // Thin calls that follow only the links the server gave, as resources.ts.
 import { UcwaError } from './errors.ts';
-import { link, str, type Resource } from './links.ts';
+import { embeddedList, link, str, type Resource } from './links.ts';
 import { newOperationId } from './operationId.ts';
 import { locationOf, type UcwaClient } from './client.ts';
 import { clipLine, sipFromHref } from './resources.ts';
@@ -77,7 +77,34 @@ export function parseParticipant(r: Resource | null, href?: string, title?: stri
   const roleRaw = str(r, 'role');
   const role = roleRaw === 'Leader' || roleRaw === 'Attendee' ? roleRaw : 'Unknown';
   const name = clipLine(rawName || (uri ? uri.replace(/^(sip|tel):/, '') : ''), LIMITS.nameChars);
-  return { uri, name, role, phone, local: r?.local === true };
+  // The user's own participant: `local`, or the `me` link only it has (§2.7).
+  return { uri, name, role, phone, local: r?.local === true || !!link(r, 'me') };
+}
+
+export interface ListedParticipant {
+  /** The participant's href as the server wrote it. */
+  href: string;
+  info: ParticipantInfo;
+  /** In the IM (a participantMessaging link). */
+  inIm: boolean;
+}
+
+/**
+ * Who is in a conversation now, from its participants collection — read from the conversation
+ * when its href is not known. No GET is documented for it (§2.7): servers answer with
+ * `_embedded.participant[]`; the participant events stay the primary source.
+ */
+export async function listParticipants(client: UcwaClient, at: { participants?: string | undefined; conversation?: string | null }): Promise<ListedParticipant[]> {
+  let href = at.participants;
+  if (!href && at.conversation) href = link(await client.getJson(at.conversation), 'participants');
+  if (!href) return [];
+  const out: ListedParticipant[] = [];
+  for (const p of embeddedList(await client.getJson(href), 'participant')) {
+    const self = link(p, 'self');
+    const info = self ? parseParticipant(p, self) : null;
+    if (self && info) out.push({ href: self, info, inIm: !!link(p, 'participantMessaging') || !!link(p, 'messaging') });
+  }
+  return out;
 }
 
 /** "SIP:Bob@Contoso.com" → "sip:bob@contoso.com"; tel: kept as it is (no spaces); anything else null. */
