@@ -205,7 +205,9 @@ export function ConversationView(props: {
   const announceKey = useRef(0);
   // The chat the conversation written to moved into (a one-to-one grown into a group is a chat of
   // other people): the view follows it there, reloading as that chat.
-  const [movedTo, setMovedTo] = useState<number | null>(null);
+  // The chat this view's conversation moved to (a 1:1 grown into a group), for this conversation only.
+  const [moved, setMoved] = useState<{ id: number; chat: number } | null>(null);
+  const movedTo = moved?.id === id ? moved.chat : null;
   // Where "New" began when the chat was opened (kept while it is open), how many arrived below
   // while the reader was scrolled up, and the day of the topmost row on screen.
   const [unreadFrom, setUnreadFrom] = useState<number | null>(null);
@@ -230,6 +232,8 @@ export function ConversationView(props: {
     let stale = false;
     setLoaded(false); setMessages([]); setOlder(null); setProgress(null); setNotice(null); setTyping([]); setLoadError(null);
     setTarget(messageId ?? null); setUnreadFrom(null); setNewBelow(0);
+    // Only this conversation's events count until the chat's are known (an old view's must not land here).
+    members.current = new Set([id]);
     void (async () => {
       // The chat, its conversations and the transcript's newest page at once: one round trip when
       // the opener knew the chat (a list row), else after the conversation has named it.
@@ -277,7 +281,8 @@ export function ConversationView(props: {
       const at = messageId && msgs.some((m) => m.id === messageId) ? messageId : unreadAt !== null && msgs.some((m) => m.id === unreadAt) ? -unreadAt : null;
       pendingScroll.current = at ?? 'bottom';
       setUnreadFrom(unreadAt);
-      setMessages(msgs);
+      // Live messages and deliveries that came in while the page was read are kept (newer than it).
+      setMessages((live) => mergeMessages(msgs, live));
       setOlder(next);
       setLoaded(true);
       // Reading any conversation of the chat reads the whole chat (the core marks them all).
@@ -436,7 +441,7 @@ export function ConversationView(props: {
       return out;
     });
   });
-  const follow = (chatId: number) => { if (chatId !== chatRef.current?.id) setMovedTo(chatId); };
+  const follow = (chatId: number) => { if (chatId !== chatRef.current?.id) setMoved({ id, chat: chatId }); };
   useUcwaEvent('conversation', (c) => {
     if (c.id === activeRef.current && chatRef.current && c.chatId !== chatRef.current.id) { follow(c.chatId); return; }
     if (c.id === id) setOpened(c);
