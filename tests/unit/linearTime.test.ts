@@ -234,7 +234,11 @@ test('linear on 1 MB adversarial input: renderer text helpers (Autolink, Highlig
       fn('warm-up https://a. x');
       for (const [kind, input] of Object.entries(ADVERSARIAL)) {
         const ms = bestOf(RUNS, () => fn(input));
-        if (ms >= BUDGET_MS) slow.push(`${name} on ${kind}: ${ms.toFixed(1)} ms`);
+        if (ms < BUDGET_MS) continue;
+        // Over the budget: judged by growth, as every other function here (a loaded CI machine
+        // took 54 ms for initials on 1 MB of lone surrogates, a linear scan).
+        const growth = ms / Math.max(bestOf(RUNS, () => fn(quarter(input))), 0.01);
+        if (growth > MAX_GROWTH) slow.push(`${name} on ${kind}: ${ms.toFixed(1)} ms, ${growth.toFixed(1)}x from 256 KB to 1 MB`);
       }
     }
     assert.deepEqual(slow, [], `renderer text helpers are not linear on: ${slow.join(', ')}`);
