@@ -19,7 +19,8 @@ export async function sim(opts: SimulatorOptions = {}): Promise<Simulator> {
 export interface Harness {
   service: FullMessengerService;
   store: Store;
-  requests: { method: string; url: string; auth: boolean; at: number }[];
+  /** Every request the service made; `status` once its answer came (undefined: none yet, or the fetch failed). */
+  requests: { method: string; url: string; auth: boolean; at: number; status?: number }[];
 }
 
 /** The service's timers in tests: short, and scaled like the simulator's (timeScale 0.001). */
@@ -45,8 +46,12 @@ export function service(s: Simulator, extra: Partial<MessengerDeps> = {}): Harne
   const requests: Harness['requests'] = [];
   const fetchSpy: MessengerDeps['fetch'] = (url, init) => {
     const h = new Headers(init.headers);
-    requests.push({ method: init.method ?? 'GET', url, auth: h.has('authorization'), at: Date.now() });
-    return fetch(url, init);
+    const rec: Harness['requests'][number] = { method: init.method ?? 'GET', url, auth: h.has('authorization'), at: Date.now() };
+    requests.push(rec);
+    return fetch(url, init).then((res) => {
+      rec.status = res.status;
+      return res;
+    });
   };
   const svc = createMessengerService({
     fetch: fetchSpy,

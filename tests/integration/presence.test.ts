@@ -184,8 +184,10 @@ test('600 contacts on a server with the usual 250-people limit: 3 subscriptions,
       await until(() => people.presence.stats.creates >= 3 || null, 'the last create answered', 8000);
       assert.equal(s.control.presenceSubscriptions(ME).length, 3);
       assert.equal(people.presence.stats.refusedCreates, 0);
-      const posts = h.requests.filter((r) => r.method === 'POST' && /\/presenceSubscription/.test(new URL(r.url).pathname)).length;
-      assert.equal(posts, 3, 'one request per subscription the limit needs');
+      // A 500 (CallbackChannelError: under load the scaled-down channel can look dead for a moment)
+      // is retried, and is not what this counts: the requests the server's limit makes necessary.
+      const posts = h.requests.filter((r) => r.method === 'POST' && /\/presenceSubscription/.test(new URL(r.url).pathname) && !(r.status! >= 500));
+      assert.equal(posts.length, 3, `one request per subscription the limit needs: ${posts.map((r) => `${r.url} ${r.status}`).join(', ')}`);
     },
   );
 });
@@ -206,7 +208,8 @@ test('N contacts: the server\'s per-subscription limit is found from LimitExceed
       const { creates, refusedCreates } = people.presence.stats;
       assert.equal(creates, Math.ceil(N / LIMIT), 'one create per subscription needed');
       assert.ok(refusedCreates <= Math.ceil(Math.log2(N)) + 1, `refused ${refusedCreates}`);
-      const posts = h.requests.filter((r) => r.method === 'POST' && /\/presenceSubscriptions$/.test(new URL(r.url).pathname)).length;
+      // Transient 500s (see above) are retried and not counted.
+      const posts = h.requests.filter((r) => r.method === 'POST' && /\/presenceSubscriptions$/.test(new URL(r.url).pathname) && !(r.status! >= 500)).length;
       assert.equal(posts, creates + refusedCreates);
       // Every contact's presence read (in batch POSTs: tests/integration/presenceBatch.test.ts counts them).
       await until(async () => (await h.store.getPeople(many)).every((p) => p.presence), 'presence of all read', 8000);
