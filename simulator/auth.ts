@@ -12,7 +12,6 @@ interface Token {
   expiresAt: number;
 }
 
-export const GRANT_TYPES = 'urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password';
 
 export class Tokens {
   #tokens = new Map<string, Token>();
@@ -52,7 +51,7 @@ export function challenge(sim: Sim, origin: string): Reply {
     headers: {
       'WWW-Authenticate': [
         `Bearer trusted_issuers="00000002-0000-0ff1-ce00-000000000000@${sim.cfg.domain}", client_id="00000004-0000-0ff1-ce00-000000000000"`,
-        `MsRtcOAuth href="${origin}${TOKEN_PATH}",grant_type="${GRANT_TYPES}"`,
+        `MsRtcOAuth href="${origin}${TOKEN_PATH}",grant_type="${sim.cfg.grants.join(',')}"`,
       ],
     },
     contentType: 'text/html',
@@ -89,6 +88,11 @@ function oauthError(error: string): Reply {
   return { status: 400, headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' }, body: { error } };
 }
 
+function unsupportedGrant(sim: Sim): Reply {
+  const r = oauthError('unsupported_grant_type');
+  return { ...r, headers: { ...r.headers, 'X-Ms-diagnostics': `28029;source="pool.${sim.cfg.domain}";reason="Authentication type not allowed."` } };
+}
+
 export function tokenReply(sim: Sim, ctx: Ctx): Reply {
   const ct = String(ctx.headers['content-type'] ?? '').toLowerCase();
   const text = ctx.body.toString('utf8');
@@ -104,12 +108,13 @@ export function tokenReply(sim: Sim, ctx: Ctx): Reply {
   }
   const grant = form.get('grant_type');
   if (!grant) return oauthError('invalid_request');
-  if (!GRANT_TYPES.split(',').includes(grant) && grant !== 'urn:microsoft.rtc:passive') return oauthError('unsupported_grant_type');
-  if (grant !== 'password') return oauthError('invalid_grant'); // IWA/passive/anonymous cannot succeed here
+  // Grant names compare case-insensitively (a Microsoft sample writes urn:Microsoft.rtc:passive).
+  if (!sim.cfg.grants.some((g) => g.toLowerCase() === grant.toLowerCase())) return unsupportedGrant(sim);
+  if (grant.toLowerCase() !== 'password') return oauthError('invalid_grant'); // IWA/passive/anonymous cannot succeed here (yet)
   const username = form.get('username');
   const password = form.get('password');
   if (!username || password === null) return oauthError('invalid_request');
-  const user = sim.world.user(toSip(username));
+  const user = sim.world.account(username);
   if (!user || user.password === undefined || user.password !== password) return oauthError('invalid_grant');
   const lifetimeMs = sim.clock.scaled(sim.cfg.tokenLifetimeSec * 1000);
   const token = sim.tokens.issue(user.sip, ctx.pool.index, sim.clock.now() + lifetimeMs);

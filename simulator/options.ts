@@ -47,6 +47,7 @@ export interface Config {
   participantAcceptSec: number;
   continueConferenceLogs: boolean;
   autoGroupInvites: boolean;
+  grants: string[];
 }
 
 /** "HH:MM" → protocol ms after midnight; a malformed value is a programming error. */
@@ -101,5 +102,6 @@ export function resolveOptions(o: SimulatorOptions = {}): Config {
     participantAcceptSec: Math.max(0, o.participantAcceptSec ?? 2),
     continueConferenceLogs: o.continueConferenceLogs ?? false,
     autoGroupInvites: o.autoGroupInvites ?? true,
+    grants: o.grants?.length ? [...o.grants] : ['urn:microsoft.rtc:windows', 'urn:microsoft.rtc:anonmeeting', 'password'],
   };
 }

@@ -39,6 +39,13 @@ export interface SimUser {
   name: string;
   /** Only users with a password can sign in. */
   password?: string;
+  /**
+   * The names this account signs in with (PROTOCOL-2 §3.2): e.g. "CONTOSO\\jdoe", "jdoe@corp.contoso.com",
+   * "jdoe" — compared case-insensitively. When set, ONLY these are accepted (the SIP address is a
+   * different thing, as where the Windows account differs from it); when absent, the SIP address
+   * (with or without "sip:") is the sign-in name, as in Microsoft's trace.
+   */
+  signInNames?: string[];
   title?: string;
   department?: string;
   email?: string;
@@ -110,6 +117,12 @@ export interface SimulatorOptions {
   transcriptPageSize?: number;
   /** Re-deliver the invitation's first message as a message event after accept (as the trace does); default true. */
   redeliverFirstMessage?: boolean;
+  /**
+   * The grants the MsRtcOAuth challenge offers (PROTOCOL-2 §3.7), in order; default Microsoft's trace:
+   * urn:microsoft.rtc:windows, urn:microsoft.rtc:anonmeeting, password. A grant not listed is refused
+   * with 400 unsupported_grant_type (X-Ms-diagnostics 28029).
+   */
+  grants?: string[];
   /** Serve a second pool: users listed here are homed there and get a `redirect` from the first. */
   redirectUsers?: string[];
   /** Expose POST/GET /_control/... (loopback only). Default false. */

@@ -55,6 +55,20 @@ export class World {
     return this.users.get(toSip(sip));
   }
 
+  /** The account a sign-in name belongs to (see SimUser.signInNames), or undefined. */
+  account(signInName: string): SimUser | undefined {
+    const n = signInName.trim().toLowerCase();
+    if (!n) return undefined;
+    for (const u of this.accounts) {
+      if (u.signInNames?.length) {
+        if (u.signInNames.some((x) => x.toLowerCase() === n)) return u;
+      } else if (toSip(n) === u.sip) {
+        return u;
+      }
+    }
+    return undefined;
+  }
+
   name(sip: string): string {
     return this.user(sip)?.name ?? sip.replace(/^sip:/, '');
   }

@@ -11,6 +11,10 @@ export type Availability = 'Online' | 'Busy' | 'DoNotDisturb' | 'BeRightBack' | 
 /** Every failure the user may have to read, as one typed union (the IPC contract mirrors it). */
 export type AppErrorCode =
   | 'wrongPassword'
+  | 'methodNotOffered' // the server offers no sign-in method this app (or this front end) can use
+  | 'signInCancelled' // the user closed the organisation's sign-in page
+  | 'accountLocked' // the identity provider said the account is locked or disabled
+  | 'mfaFailed' // the second sign-in step failed or timed out
   | 'serverNotFound' // discovery found no UCWA server (DNS, 404, refused)
   | 'certificate' // TLS certificate not trusted
   | 'poolUnavailable' // 5xx / 503 from the pool, or a redirect to an unreachable pool

@@ -6,26 +6,12 @@ import { parseMsRtcOAuth } from './challenge.ts';
 import { BadResponseError, NetworkError, SignInError, UcwaError } from './errors.ts';
 import { assertDiscoveryTarget, assertSecureScheme, assertTokenOrigin, loopbackTrusted, resolveHref } from './hypermedia.ts';
 import { asResource, link } from './links.ts';
+import { tokenFromAnswer, type Credentials, type Token } from './token.ts';
 import { errorFromResponse, type HttpResponse, type Transport } from './transport.ts';
 
 const MAX_HOPS = 4;
 
-export interface Token {
-  accessToken: string;
-  tokenType: string;
-  /** ms since epoch when the server says it expires. */
-  expiresAt: number;
-  /** Renew from this instant on (90 % of the lifetime). */
-  renewAt: number;
-  /** The only origin this token may be sent to. */
-  origin: string;
-  tokenUrl: string;
-}
-
-export interface Credentials {
-  username: string;
-  password: string;
-}
+export type { Token, Credentials } from './token.ts';
 
 function jsonAccept(): Record<string, string> {
   return { Accept: 'application/json' };
@@ -135,18 +121,7 @@ export async function requestToken(t: Transport, tokenUrl: string, creds: Creden
     throw new SignInError({ code: 'server', message: `The sign-in service refused the request (${e.code}).`, status: 400, ucwaCode: e.code });
   }
   if (res.status >= 400) throw errorFromResponse(res);
-  const j = asResource(res.json);
-  const access = typeof j?.access_token === 'string' ? j.access_token : '';
-  if (!access) throw new BadResponseError('malformed', 'the token answer has no access_token');
-  const expiresIn = typeof j?.expires_in === 'number' && j.expires_in > 0 ? j.expires_in : 3600;
-  return {
-    accessToken: access,
-    tokenType: typeof j?.token_type === 'string' ? j.token_type : 'Bearer',
-    expiresAt: now + expiresIn * 1000,
-    renewAt: now + expiresIn * 900,
-    origin: new URL(tokenUrl).origin,
-    tokenUrl,
-  };
+  return tokenFromAnswer(res.json, tokenUrl, now);
 }
 
 /** GET user → challenge → token → GET user → applications (following pool redirects). */

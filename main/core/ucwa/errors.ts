@@ -112,6 +112,10 @@ export type SignInErrorCode =
   | 'poolUnavailable' // too many pool redirects
   | 'insecureUrl' // http:// to a non-loopback host, a link outside the user's domain or the token's origin
   | 'invalidInput' // not a server address, not a SIP address
+  | 'methodNotOffered' // the server offers no sign-in method this app (or this front end) can use
+  | 'signInCancelled' // the user closed the organisation's sign-in page (or the browser said access_denied)
+  | 'accountLocked' // the identity provider said the account is locked or disabled
+  | 'mfaFailed' // the second step (a code, an approval) failed or timed out
   | 'server'; // the sign-in service refused the request, or does not allow password sign-in
 
 /**
