@@ -3,7 +3,11 @@
 import type { IpcError, IpcErrorCode } from '../main/ipc/contract.ts';
 
 const words: Record<IpcErrorCode, string> = {
-  wrongPassword: 'That address and password don’t match. Check them and try again.',
+  wrongPassword: 'That address and password don’t match. Check them and try again; if your Windows sign-in name differs from your address, enter it under Advanced.',
+  methodNotOffered: 'This server offers no sign-in method this app can use here.',
+  signInCancelled: 'Sign-in was cancelled.',
+  accountLocked: 'Your account is locked or disabled. Ask your IT team.',
+  mfaFailed: 'The second sign-in step didn’t succeed. Try again.',
   serverNotFound: 'No Skype for Business server could be found for that address. Check the address, or enter the server URL.',
   certificate: 'The server’s security certificate isn’t trusted by this computer. Check the server URL or ask your IT team.',
   poolUnavailable: 'The Skype for Business server isn’t available right now. Try again in a few minutes.',

@@ -6,6 +6,10 @@ import { StoreError } from '../core/store/types.ts';
 /** Plain words for each code, used when the error carries no sentence of its own. */
 export const PLAIN_WORDS: Record<AppErrorCode, string> = {
   wrongPassword: 'Sign-in failed: the user name or password is wrong.',
+  methodNotOffered: 'This server offers no sign-in method ucwa can use here.',
+  signInCancelled: 'Sign-in was cancelled.',
+  accountLocked: 'Your account is locked or disabled; ask your IT department.',
+  mfaFailed: 'The second sign-in step did not succeed.',
   serverNotFound: 'No Skype for Business server was found for this address (check --server or the SIP domain).',
   certificate: 'The server\'s certificate is not trusted.',
   poolUnavailable: 'The Skype for Business pool is not available right now; try again later.',

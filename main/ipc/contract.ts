@@ -28,7 +28,7 @@ export const appErrorCodeSchema = z.enum([
   'wrongPassword', 'serverNotFound', 'certificate', 'poolUnavailable', 'insecureUrl', 'tooManyApplications',
   'userAgentNotAllowed', 'network', 'notSignedIn', 'noKeychain', 'continueCallbackChannel', 'continueAlreadyExists',
   'continueTooManyGroups', 'continueUnsupported', 'continueCannotRedirect', 'continueNotAvailable', 'invitationFailed',
-  'conferenceNotSupported', 'meetingNotFound', 'notFound', 'invalidInput', 'historyUnavailable', 'storage', 'server', 'internal',
+  'conferenceNotSupported', 'meetingNotFound', 'methodNotOffered', 'signInCancelled', 'accountLocked', 'mfaFailed', 'notFound', 'invalidInput', 'historyUnavailable', 'storage', 'server', 'internal',
   // added by the IPC layer itself
   'invalidArgument', 'forbidden',
 ]);
