@@ -2,6 +2,7 @@
 // hooks together. Everything else lives in one-job modules next to this file.
 
 import { createControl, handleControlRequest } from './control.ts';
+import { FirstHopServer } from './firstHop.ts';
 import { ROOT_PATH } from './hrefs.ts';
 import { abandonApp } from './leaving.ts';
 import { resolveOptions } from './options.ts';
@@ -26,6 +27,8 @@ export const startSimulator: StartSimulator = async (options) => {
     ports.push(await server.listen(cfg.host, i === 0 ? cfg.port : 0));
     sim.pools.push(server.pool);
   }
+  const firstHop = cfg.httpFirstHop ? new FirstHopServer(sim, cfg.httpFirstHop) : null;
+  await firstHop?.listen(cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host);
   control = createControl(sim, () => servers.forEach((s) => s.dropConnections()));
   sim.presence.start();
   const first = servers[0] as PoolServer;
@@ -37,13 +40,19 @@ export const startSimulator: StartSimulator = async (options) => {
     get origin() {
       return first.pool.origin;
     },
+    get listenOrigins() {
+      return servers.map((s) => s.listenOrigin);
+    },
+    get firstHopOrigin() {
+      return firstHop?.origin;
+    },
     domain: cfg.domain,
     accounts: sim.world.accounts.map((u) => ({ sip: u.sip, password: u.password ?? '', name: u.name })),
     people: sim.world.people,
     control,
     async stop() {
       sim.clock.halt();
-      await Promise.all(servers.map((s) => s.close()));
+      await Promise.all([...servers.map((s) => s.close()), firstHop?.close()]);
       sim.clock.clearAll();
     },
     async restart() {

@@ -2,6 +2,7 @@
 // import cycles.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TimerId } from './clock.ts';
 import type { EventChannel } from './eventChannel.ts';
 import type { Input } from './input.ts';
@@ -230,4 +231,6 @@ export interface Ctx {
   /** The application addressed (set for application paths). */
   app: App;
   inBatch: boolean;
+  /** The TCP connection the request came on: NTLM (the windows grant) authenticates connections, not requests. */
+  socket: Socket;
 }

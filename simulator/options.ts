@@ -48,6 +48,10 @@ export interface Config {
   continueConferenceLogs: boolean;
   autoGroupInvites: boolean;
   grants: string[];
+  modernAuth: { clientIds: string[] | undefined } | undefined;
+  passive: { mfa: boolean; mfaCode: string; cookieLifetimeSec: number };
+  publicOrigins: string[];
+  httpFirstHop: 'redirect' | 'root' | undefined;
 }
 
 /** "HH:MM" → protocol ms after midnight; a malformed value is a programming error. */
@@ -102,6 +106,10 @@ export function resolveOptions(o: SimulatorOptions = {}): Config {
     participantAcceptSec: Math.max(0, o.participantAcceptSec ?? 2),
     continueConferenceLogs: o.continueConferenceLogs ?? false,
     autoGroupInvites: o.autoGroupInvites ?? true,
+    publicOrigins: (o.publicOrigins ?? []).map((x) => new URL(x).origin),
+    httpFirstHop: o.httpFirstHop,
     grants: o.grants?.length ? [...o.grants] : ['urn:microsoft.rtc:windows', 'urn:microsoft.rtc:anonmeeting', 'password'],
+    modernAuth: o.modernAuth ? { clientIds: o.modernAuth.clientIds?.length ? [...o.modernAuth.clientIds] : undefined } : undefined,
+    passive: { mfa: o.passive?.mfa ?? false, mfaCode: o.passive?.mfaCode ?? '123456', cookieLifetimeSec: Math.max(0, o.passive?.cookieLifetimeSec ?? 28800) },
   };
 }

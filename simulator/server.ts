@@ -11,6 +11,8 @@ import { UcwaError, errorBody } from './errors.ts';
 import { ROOT_PATH, TOKEN_PATH, XFRAME_PATH } from './hrefs.ts';
 import { Input } from './input.ts';
 import type { App, Ctx, Pool, Reply } from './model.ts';
+import { oauthReply } from './oauthServer.ts';
+import { passiveRoute } from './passiveRoutes.ts';
 import { dispatch } from './router.ts';
 import type { Sim } from './sim.ts';
 
@@ -65,6 +67,7 @@ const APP_RE = /^\/ucwa\/oauth\/v1\/applications(?:\/([^/]+)(\/.*)?)?\/?$/i;
 
 export class PoolServer {
   readonly pool: Pool;
+  listenOrigin = '';
   readonly #sim: Sim;
   readonly #control: ControlHandler;
   #server: Server | undefined;
@@ -87,7 +90,9 @@ export class PoolServer {
     this.#server = server;
     const addr = server.address() as AddressInfo;
     const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-    this.pool.origin = `http://${shownHost}:${addr.port}`;
+    this.listenOrigin = `http://${shownHost}:${addr.port}`;
+    // Links name the pool by its public origin (a test maps it back to where it listens).
+    this.pool.origin = this.#sim.cfg.publicOrigins[this.pool.index - 1] ?? this.listenOrigin;
     return addr.port;
   }
 
@@ -146,6 +151,7 @@ export class PoolServer {
       sip: '',
       app: undefined as unknown as App,
       inBatch: false,
+      socket: req.socket,
     };
     try {
       const reply = this.#route(ctx, res);
@@ -180,9 +186,12 @@ export class PoolServer {
       if (ctx.method !== 'POST') throw new UcwaError(405);
       return tokenReply(sim, ctx);
     }
+    const passive = passiveRoute(sim, ctx); // PassiveAuth.aspx and the fake AD FS (PROTOCOL-2 §3.4)
+    if (passive) return passive;
+    if (lower.startsWith('/oauth2/')) return oauthReply(sim, ctx, lower); // modern auth (PROTOCOL-2 §3.6)
     if (!lower.startsWith('/ucwa')) throw new UcwaError(404);
 
-    const sip = sim.tokens.check(ctx.headers.authorization ?? photoCookieAuth(ctx), this.pool.index, sim.clock.now());
+    const sip = sim.tokens.check(ctx.headers.authorization ?? photoCookieAuth(ctx), this.pool.index, sim.clock.now(), this.pool.origin);
     if (!sip) return challenge(sim, this.pool.origin);
     ctx.sip = sip;
     const m = APP_RE.exec(ctx.path);

@@ -46,6 +46,8 @@ export interface SimUser {
    * (with or without "sip:") is the sign-in name, as in Microsoft's trace.
    */
   signInNames?: string[];
+  /** The fake AD FS of passive sign-in (PROTOCOL-2 §3.4) says the account is locked (after a right password); the password grant ignores it. */
+  locked?: boolean;
   title?: string;
   department?: string;
   email?: string;
@@ -123,6 +125,35 @@ export interface SimulatorOptions {
    * with 400 unsupported_grant_type (X-Ms-diagnostics 28029).
    */
   grants?: string[];
+  /**
+   * Hybrid Modern Authentication (PROTOCOL-2 §3.6): the Bearer challenge adds
+   * authorization_uri="<pool origin>/oauth2/authorize" and each pool serves a fake authorization
+   * server there — authorization code + PKCE (S256 only), loopback redirect URIs (RFC 8252 §7.3),
+   * rotating refresh tokens — whose access tokens the pool accepts only for the resource they were
+   * issued for (its origin + "/"). `clientIds`: the registered public clients (unset or empty: any).
+   * Absent = off (/oauth2/* answers 404).
+   */
+  modernAuth?: { clientIds?: string[] };
+  /**
+   * AD FS / passive sign-in (PROTOCOL-2 §3.4), served when `grants` lists urn:microsoft.rtc:passive:
+   * a fake AD FS form on the pool host, with a verification code step when `mfa` (code `mfaCode`,
+   * default "123456"); the pool's cookie lasts `cookieLifetimeSec` (unscaled; default 28800 = AD FS's
+   * 8 h web SSO lifetime).
+   */
+  passive?: { mfa?: boolean; mfaCode?: string; cookieLifetimeSec?: number };
+  /**
+   * The origin each pool (first, second) names itself by in every link and challenge, e.g.
+   * "https://lyncweb.fabrikam.com" — a pool in another domain than the users' SIP domain. The pool
+   * still listens on loopback: a test's fetch maps these names to `listenOrigins` (the client sees,
+   * and judges, the names). Default: the listening origin.
+   */
+  publicOrigins?: string[];
+  /**
+   * Also serve an HTTP first hop (PROTOCOL-2 §3.9) on its own port (`firstHopOrigin`): 'redirect'
+   * answers every GET with 301 to the first pool's https root, as Microsoft describes; 'root'
+   * answers the discovery body itself over HTTP (a deployment a client must not trust blindly).
+   */
+  httpFirstHop?: 'redirect' | 'root';
   /** Serve a second pool: users listed here are homed there and get a `redirect` from the first. */
   redirectUsers?: string[];
   /** Expose POST/GET /_control/... (loopback only). Default false. */
@@ -381,8 +412,12 @@ export interface ConferenceInfo {
 export interface Simulator {
   /** The discovery root URL, e.g. "http://127.0.0.1:5123/autodiscover/autodiscoverservice.svc/root". */
   readonly url: string;
-  /** Base origin, e.g. "http://127.0.0.1:5123". */
+  /** Base origin, e.g. "http://127.0.0.1:5123" (the first pool's public origin when publicOrigins is set). */
   readonly origin: string;
+  /** Where each pool really listens (same order as publicOrigins). */
+  readonly listenOrigins: string[];
+  /** The HTTP first hop's listening origin, when httpFirstHop is set. */
+  readonly firstHopOrigin: string | undefined;
   readonly domain: string;
   /** Users that can sign in (sip + password). */
   readonly accounts: { sip: string; password: string; name: string }[];
