@@ -119,11 +119,25 @@ export interface RememberedServers {
 
 /**
  * `<dataDir>/servers.json`: { "sip:user@domain": "https://…" } — the server each remembered account
- * signs in to (not a secret, so not in the keychain). Writes are queued (read, change, write a temp
- * file, rename) so two changes in a row never lose one.
+ * signs in to (not a secret, so not in the keychain).
  */
 export function rememberedServers(dataDir: string): RememberedServers {
-  const path = join(dataDir, 'servers.json');
+  return rememberedPerAccount(join(dataDir, 'servers.json'));
+}
+
+/**
+ * `<dataDir>/logins.json`: { "sip:user@domain": "CONTOSO\\jdoe" } — the sign-in name of each
+ * remembered account whose Windows name differs from its SIP address (not a secret either).
+ */
+export function rememberedLogins(dataDir: string): RememberedServers {
+  return rememberedPerAccount(join(dataDir, 'logins.json'));
+}
+
+/**
+ * One string per account in a small JSON file. Writes are queued (read, change, write a temp file,
+ * rename) so two changes in a row never lose one.
+ */
+function rememberedPerAccount(path: string): RememberedServers {
   const read = async (): Promise<Record<string, string>> => {
     try {
       const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));

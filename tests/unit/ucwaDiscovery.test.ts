@@ -53,7 +53,8 @@ test('autodiscovery where neither lyncdiscover name answers: serverNotFound for 
   const tried: string[] = [];
   const t: Transport = { request: async (req) => { tried.push(new URL(req.url).host); throw new NetworkError('network', req.url, 'getaddrinfo ENOTFOUND'); } };
   await assert.rejects(discover(t, 'contoso.com'), isCode('serverNotFound', /contoso\.com/));
-  assert.deepEqual(tried, ['lyncdiscoverinternal.contoso.com', 'lyncdiscover.contoso.com']);
+  // https first; only when neither answers at all, the same names over http as a first hop (§3.9).
+  assert.deepEqual(tried, ['lyncdiscoverinternal.contoso.com', 'lyncdiscover.contoso.com', 'lyncdiscoverinternal.contoso.com', 'lyncdiscover.contoso.com']);
 });
 
 /** A transport answering each URL from a table (a server the test plays, no sockets). */
@@ -71,8 +72,8 @@ function scripted(routes: Record<string, { status?: number; json?: unknown; loca
   };
 }
 
-test('the discovery `user` link is checked like a redirect: http:, file: and foreign hosts are refused before any request', async () => {
-  for (const user of ['http://lyncweb.contoso.com/user', 'file:///etc/passwd', 'https://evil.example/user', 'http://localhost:9/user']) {
+test('the discovery `user` link is checked like a redirect: http:, file: and loopback are refused before any request; a foreign https host only from an https answer', async () => {
+  for (const user of ['http://lyncweb.contoso.com/user', 'file:///etc/passwd', 'http://localhost:9/user']) {
     const seen: string[] = [];
     const t = scripted({ 'https://lyncdiscover.contoso.com/': { json: { _links: { user: { href: user } } } } }, seen);
     await assert.rejects(discover(t, 'contoso.com', 'https://lyncdiscover.contoso.com/'), isCode('insecureUrl'), user);
@@ -80,6 +81,40 @@ test('the discovery `user` link is checked like a redirect: http:, file: and for
   }
   const t = scripted({ 'https://lyncdiscover.contoso.com/': { json: { _links: { user: { href: 'https://lyncweb.contoso.com/user' } } } } });
   assert.equal(await discover(t, 'contoso.com', 'https://lyncdiscover.contoso.com/'), 'https://lyncweb.contoso.com/user');
+  // Microsoft's security check (RootURL): an answer received over HTTPS may name a pool in another
+  // domain (several SIP domains on one pool) — the certificate vouches for it.
+  const other = scripted({ 'https://lyncdiscover.contoso.com/': { json: { _links: { user: { href: 'https://lyncweb.fabrikam.com/user' } } } } });
+  assert.equal(await discover(other, 'contoso.com'), 'https://lyncweb.fabrikam.com/user');
+});
+
+test('the HTTP first hop: tried only when no https name answers; its redirect to https inside the domain is followed; anything else from it is refused', async () => {
+  const seen: string[] = [];
+  const ok = scripted({
+    'http://lyncdiscover.contoso.com/': { status: 301, location: 'https://lyncweb.contoso.com/root' },
+    'https://lyncweb.contoso.com/root': { json: { _links: { user: { href: 'https://lyncweb.contoso.com/user' } } } },
+  }, seen);
+  assert.equal(await discover(ok, 'contoso.com'), 'https://lyncweb.contoso.com/user');
+  assert.deepEqual(seen, [
+    'GET https://lyncdiscoverinternal.contoso.com/', 'GET https://lyncdiscover.contoso.com/',
+    'GET http://lyncdiscoverinternal.contoso.com/', 'GET http://lyncdiscover.contoso.com/', 'GET https://lyncweb.contoso.com/root',
+  ]);
+  // From plain http: a redirect to http, or to another domain, and a body naming another domain — refused.
+  for (const [what, route] of [
+    ['redirect to http', { status: 302, location: 'http://lyncweb.contoso.com/root' }],
+    ['redirect to another domain', { status: 302, location: 'https://lyncweb.fabrikam.com/root' }],
+    ['a body naming another domain', { json: { _links: { user: { href: 'https://lyncweb.fabrikam.com/user' } } } }],
+    ['a body naming an http user', { json: { _links: { user: { href: 'http://lyncweb.contoso.com/user' } } } }],
+  ] as const) {
+    const s2: string[] = [];
+    const t = scripted({ 'http://lyncdiscover.contoso.com/': route }, s2);
+    await assert.rejects(discover(t, 'contoso.com'), isCode('insecureUrl'), what);
+    assert.ok(!s2.some((x) => /fabrikam|GET http:\/\/lyncweb/.test(x)), `${what}: nothing requested there: ${s2.join(', ')}`);
+  }
+  // An https name that answers (even with an error) means no http is tried.
+  const s3: string[] = [];
+  const answered = scripted({ 'https://lyncdiscover.contoso.com/': { status: 404 } }, s3);
+  await assert.rejects(discover(answered, 'contoso.com'));
+  assert.ok(!s3.some((x) => x.includes('http://')), s3.join(', '));
 });
 
 test('loopback is trusted only when the server the user named is itself loopback: a token challenge at http://localhost never gets the password', async () => {
@@ -93,10 +128,18 @@ test('loopback is trusted only when the server the user named is itself loopback
   // With a loopback server named by the user (the simulator), loopback token services are fine.
   const localSeen: string[] = [];
   const local2 = scripted({
-    'http://127.0.0.1:8/user': { status: 401, wwwAuthenticate: 'MsRtcOAuth href="http://localhost:8/oauth/token",grant_type="password"' },
-    'http://localhost:8/oauth/token': { json: { access_token: 't', expires_in: 60 } },
+    'http://127.0.0.1:8/user': { status: 401, wwwAuthenticate: 'MsRtcOAuth href="http://127.0.0.1:8/oauth/token",grant_type="password"' },
+    'http://127.0.0.1:8/oauth/token': { json: { access_token: 't', expires_in: 60 } },
   }, localSeen);
-  // (It then stops at the token-origin rule — user on 127.0.0.1, token from localhost — a different check.)
+  // (It then stops: the scripted user resource never accepts the token.)
   await assert.rejects(signInToPool(local2, 'http://127.0.0.1:8/user', 'contoso.com', { username: 'a@contoso.com', password: 'x' }, Date.now, undefined, true));
-  assert.ok(localSeen.includes('POST http://localhost:8/oauth/token'), `the loopback token service was asked: ${localSeen.join(', ')}`);
+  assert.ok(localSeen.includes('POST http://127.0.0.1:8/oauth/token'), `the loopback token service was asked: ${localSeen.join(', ')}`);
+  // A token service on another origin than the user resource would issue a token this client may
+  // not bring back to it: refused before the password goes (loopback or not).
+  const elsewhere: string[] = [];
+  const local3 = scripted({
+    'http://127.0.0.1:8/user': { status: 401, wwwAuthenticate: 'MsRtcOAuth href="http://localhost:8/oauth/token",grant_type="password"' },
+  }, elsewhere);
+  await assert.rejects(signInToPool(local3, 'http://127.0.0.1:8/user', 'contoso.com', { username: 'a@contoso.com', password: 'x' }, Date.now, undefined, true), isCode('insecureUrl'));
+  assert.ok(!elsewhere.some((x) => x.startsWith('POST')), elsewhere.join(', '));
 });

@@ -1,4 +1,5 @@
 // What createMessengerService needs from its host. Everything with a side effect comes in here.
+import type { SignInMethods } from '../ucwa/grants.ts';
 import type { FetchLike, LogFn } from '../ucwa/transport.ts';
 import type { Store } from '../store/types.ts';
 import type { Secrets } from '../secrets/types.ts';
@@ -73,6 +74,11 @@ export interface MessengerDeps {
    * the app's windows show). A one-shot command (the CLI) turns it off and asks only for what it shows.
    */
   prefetchPhotos?: boolean;
+  /**
+   * Sign-in methods beyond the password grant that this program offers (PROTOCOL-2 §3.3–3.6): the
+   * CLI's NTLM and browser sign-in, the app's Windows session, AD FS window and browser sign-in.
+   */
+  signInMethods?: SignInMethods;
 }
 
 export const defaultTiming: Required<ServiceTiming> = {

@@ -251,7 +251,10 @@ export class Session {
     const { deps } = this.#o;
     this.#app = await createApplication(c, this.#applicationsHref, { userAgent: deps.userAgent ?? 'UCWA-Tray/0.1', endpointId: deps.endpointId, culture: deps.culture });
     const info = meInfo(this.#app);
-    this.#me = R.personFromSip(info.sip || (this.#request ? normaliseSip(this.#request.sip) : ''), info.name);
+    const asked = this.#request ? normaliseSip(this.#request.sip) : '';
+    // PROTOCOL-2 §3.2: with a sign-in name of its own, the credentials may belong to another account.
+    if (info.sip && asked && normaliseSip(info.sip) !== asked) this.#o.log(`sign-in: signed in as ${info.sip}, not ${asked} (the sign-in name belongs to that account)`);
+    this.#me = R.personFromSip(info.sip || asked, info.name);
     this.#startChannel();
   }
 
@@ -302,9 +305,13 @@ export class Session {
         authenticate: wrap(async () => {
           const creds = this.#creds;
           if (!creds) throw new AppError({ code: 'notSignedIn', message: 'No account.' });
-          const res = await signInToPool(this.#o.transport, this.#userHref, this.#domain, creds, this.#o.now, undefined, loopbackTrusted(this.#request?.server));
+          const res = await signInToPool(this.#o.transport, this.#userHref, this.#domain, creds, this.#o.now, undefined, loopbackTrusted(this.#request?.server), this.#o.deps.signInMethods);
           this.#applicationsHref = res.applicationsHref;
-          const client = new UcwaClient({ transport: this.#o.transport, token: res.token, credentials: creds, poolBase: new URL(res.applicationsHref).origin + '/', now: this.#o.now });
+          const client = new UcwaClient({
+            transport: this.#o.transport, token: res.token, credentials: creds, poolBase: new URL(res.applicationsHref).origin + '/', now: this.#o.now,
+            // Windows, AD FS and modern sign-in renew by their own grant, not by a password.
+            ...(res.method !== 'password' ? { regrant: res.regrant } : {}),
+          });
           client.hooks = {
             onRenewing: () => actor.send({ type: 'RENEWING' }),
             onRenewed: () => actor.send({ type: 'RENEWED' }),
@@ -496,8 +503,11 @@ export class Session {
       await this.#waitForStatus(['signedOut']);
     }
     const { password, ...request } = req;
+    const login = signInName(req.login);
+    if (login) request.login = login;
+    else delete request.login;
     this.#request = request;
-    this.#creds = { username: normaliseSip(req.sip).slice(4), password };
+    this.#creds = { username: login ?? normaliseSip(req.sip).slice(4), password };
     this.#onlineOnce = false;
     const settled = this.#waitForSettled(persistent);
     this.#actor.send({ type: 'SIGN_IN', persistent });
@@ -512,7 +522,7 @@ export class Session {
     return s;
   }
 
-  async signInRemembered(sip?: string, opts?: { server?: string }): Promise<SessionState | null> {
+  async signInRemembered(sip?: string, opts?: { server?: string; login?: string }): Promise<SessionState | null> {
     const secrets = this.#o.deps.secrets;
     if (!secrets) return null;
     const accounts = await secrets.accounts().catch(() => [] as string[]);
@@ -525,7 +535,8 @@ export class Session {
     if (!password) return null;
     // The server the user typed is not a secret and is not in the keychain: reuse the last one.
     const last = this.#request && normaliseSip(this.#request.sip) === account ? this.#request : null;
-    return this.signIn({ sip: account, password, server: opts?.server ?? last?.server, demo: opts?.server ? undefined : last?.demo }, { persistent: true });
+    const login = opts?.login ?? last?.login;
+    return this.signIn({ sip: account, password, server: opts?.server ?? last?.server, ...(login ? { login } : {}), demo: opts?.server ? undefined : last?.demo }, { persistent: true });
   }
 
   async signOut(opts?: { forget?: boolean }): Promise<void> {
@@ -597,6 +608,20 @@ export class Session {
     this.#timers.clear();
     this.#actor.stop();
   }
+}
+
+/**
+ * The sign-in name as given, trimmed; undefined when empty. Sent verbatim (form-encoded) to the
+ * token service — DOMAIN\\user, a UPN or a bare account name are all forms Microsoft shows.
+ */
+export function signInName(login: string | undefined): string | undefined {
+  const v = login?.trim();
+  if (!v) return undefined;
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  if (v.length > 256 || /[\u0000-\u001f\u007f]/.test(v) || /\s/.test(v)) {
+    throw new AppError({ code: 'invalidInput', message: `"${v.slice(0, 60)}" is not a sign-in name like CONTOSO\\jdoe or jdoe@contoso.com.` });
+  }
+  return v;
 }
 
 export function notSignedIn(): AppError {

@@ -88,6 +88,12 @@ export interface SignInRequest {
   /** "alice@contoso.com" or "sip:alice@contoso.com". */
   sip: string;
   password: string;
+  /**
+   * The sign-in name the token service knows, where it differs from the SIP address: "CONTOSO\\jdoe"
+   * or a UPN "jdoe@corp.contoso.com" (PROTOCOL-2 §3.2). Default: the SIP address without "sip:".
+   * The SIP address still drives discovery and is who the user is.
+   */
+  login?: string;
   /** Explicit autodiscover URL; otherwise lyncdiscoverinternal.<domain> then lyncdiscover.<domain>. */
   server?: string;
   /** Remember the password in the OS keychain. */
@@ -256,7 +262,7 @@ export interface MessengerService extends PeopleService {
    * not reject; it resolves with status 'reconnecting' as soon as the session has entered its
    * retry (backoff 1 s → 60 s with jitter, at once on nudge) and the session signs in by itself
    * when the server can be reached. Wrong password, certificate and the like still reject. */
-  signInRemembered(sip?: string, opts?: { server?: string }): Promise<SessionState | null>;
+  signInRemembered(sip?: string, opts?: { server?: string; login?: string }): Promise<SessionState | null>;
   signOut(opts?: { forget?: boolean }): Promise<void>;
   state(): SessionState;
   setAvailability(availability: Availability): Promise<void>;

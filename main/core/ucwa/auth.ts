@@ -2,12 +2,12 @@
 // lyncdiscoverinternal.<domain> then lyncdiscover.<domain>; root → `user` (or `redirect`).
 // Sign-in: GET user unauthenticated → 401 MsRtcOAuth → POST the form grant → GET user with the
 // token → `applications` (or `redirect` to another pool: new challenge, new token).
-import { parseMsRtcOAuth } from './challenge.ts';
 import { BadResponseError, NetworkError, SignInError, UcwaError } from './errors.ts';
-import { assertDiscoveryTarget, assertSecureScheme, assertTokenOrigin, loopbackTrusted, resolveHref } from './hypermedia.ts';
+import { assertDiscoveryTarget, assertHop, assertSecureScheme, assertTokenOrigin, isInDomain, loopbackTrusted, resolveHref } from './hypermedia.ts';
 import { asResource, link } from './links.ts';
+import { tokenForChallenge, type SignInMethod, type SignInMethods } from './grants.ts';
 import { tokenFromAnswer, type Credentials, type Token } from './token.ts';
-import { errorFromResponse, type HttpResponse, type Transport } from './transport.ts';
+import { errorFromResponse, type Transport } from './transport.ts';
 
 const MAX_HOPS = 4;
 
@@ -17,26 +17,50 @@ function jsonAccept(): Record<string, string> {
   return { Accept: 'application/json' };
 }
 
-/** Find the `user` href: explicit server or the two lyncdiscover names. */
+/**
+ * Find the `user` href: the explicit server, else lyncdiscoverinternal.<domain> then
+ * lyncdiscover.<domain> over https; only when neither answers at all, the same names over http as a
+ * first hop (RootURL: "some scenarios can allow HTTP as a first hop", the server then redirecting to
+ * https — deployments whose public certificate lacks the lyncdiscover name). Nothing secret goes
+ * over http, and what an http answer points to must be https inside the SIP domain (assertHop).
+ */
 export async function discover(t: Transport, domain: string, server?: string, signal?: AbortSignal): Promise<string> {
-  const candidates = server ? [server] : [`https://lyncdiscoverinternal.${domain}/`, `https://lyncdiscover.${domain}/`];
+  const secure = server ? [server] : [`https://lyncdiscoverinternal.${domain}/`, `https://lyncdiscover.${domain}/`];
   const loopback = loopbackTrusted(server);
   let lastErr: unknown = null;
-  for (const candidate of candidates) {
+  let allUnreachable = true;
+  const probe = async (candidate: string, firstHop: boolean): Promise<string | null> => {
     let url: URL;
     try {
       url = new URL(candidate);
     } catch {
       throw new SignInError({ code: 'invalidInput', message: `"${candidate}" is not a valid server address.` });
     }
-    // The user typed an explicit server: trust its host, but never send anything over plain http.
-    if (server) assertSecureScheme(url, loopback);
+    // An explicit server the user typed is trusted as a host (but never over plain http, except
+    // on this computer, or as a first hop inside the user's own domain).
+    if (firstHop) {
+      if (url.protocol !== 'http:' || !isInDomain(url.hostname, domain)) assertSecureScheme(url, loopback);
+    } else if (server) assertSecureScheme(url, loopback);
     else assertDiscoveryTarget(url, domain);
     try {
       return await followRoot(t, url, domain, loopback, signal);
     } catch (err) {
       if (err instanceof SignInError && err.code === 'insecureUrl') throw err;
+      if (!(err instanceof NetworkError) || err.kind === 'aborted') allUnreachable = false;
       lastErr = err;
+      return null;
+    }
+  };
+  // An explicit http:// server inside the user's domain is a first hop the user named.
+  const explicitFirstHop = !!server && !loopback && /^http:/i.test(server);
+  for (const candidate of secure) {
+    const found = await probe(candidate, explicitFirstHop);
+    if (found) return found;
+  }
+  if (!server && allUnreachable) {
+    for (const candidate of [`http://lyncdiscoverinternal.${domain}/`, `http://lyncdiscover.${domain}/`]) {
+      const found = await probe(candidate, true);
+      if (found) return found;
     }
   }
   if (lastErr instanceof SignInError) throw lastErr;
@@ -75,6 +99,7 @@ async function followRoot(t: Transport, start: URL, domain: string, loopback: bo
       const loc = res.headers.get('location');
       if (!loc) throw new BadResponseError('missingLink', 'discovery redirect without a Location');
       const next = resolveHref(url.href, loc);
+      // A 3xx to another domain is not followed (P1 §1.1); from an http first hop it leads to https.
       assertDiscoveryTarget(next, domain, loopback);
       url = next;
       continue;
@@ -83,15 +108,15 @@ async function followRoot(t: Transport, start: URL, domain: string, loopback: bo
     const root = asResource(res.json);
     const user = link(root, 'user');
     if (user) {
-      // Checked like a redirect: an http:, file: or foreign user link is never followed.
+      // The security check: https only; outside the SIP domain only from an answer over https.
       const userUrl = resolveHref(url.href, user);
-      assertDiscoveryTarget(userUrl, domain, loopback);
+      assertHop(userUrl, url, domain, loopback);
       return userUrl.href;
     }
     const redirect = link(root, 'redirect');
     if (redirect) {
       const next = resolveHref(url.href, redirect);
-      assertDiscoveryTarget(next, domain, loopback);
+      assertHop(next, url, domain, loopback);
       url = next;
       continue;
     }
@@ -104,6 +129,9 @@ export interface SignInResult {
   token: Token;
   userHref: string;
   applicationsHref: string;
+  /** How the token was obtained, and how to obtain the next one (renewal repeats the grant). */
+  method: SignInMethod;
+  regrant: () => Promise<Token>;
 }
 
 export async function requestToken(t: Transport, tokenUrl: string, creds: Credentials, now: number, signal?: AbortSignal): Promise<Token> {
@@ -127,11 +155,16 @@ export async function requestToken(t: Transport, tokenUrl: string, creds: Creden
 /** GET user → challenge → token → GET user → applications (following pool redirects). */
 export async function signInToPool(
   t: Transport, userHref: string, domain: string, creds: Credentials, now: () => number, signal?: AbortSignal, loopback = false,
+  methods: SignInMethods = {},
 ): Promise<SignInResult> {
   let user = new URL(userHref);
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const challengeRes = await t.request({ method: 'GET', url: user.href, headers: jsonAccept(), signal });
-    const token = await tokenFromChallenge(t, challengeRes, user, domain, creds, now(), signal, loopback);
+    const here = user;
+    const got = await tokenForChallenge(challengeRes, {
+      transport: t, userUrl: here, creds, now, signal, loopback, domain, checkUrl: (u) => assertHop(u, here, domain, loopback),
+    }, methods, (tokenUrl) => requestToken(t, tokenUrl, creds, now(), signal));
+    const token = got.token;
     // The user resource must live where the token may go; otherwise the token would leak.
     assertTokenOrigin(user, token.origin);
     const res = await t.request({ method: 'GET', url: user.href, headers: { ...jsonAccept(), Authorization: `${token.tokenType} ${token.accessToken}` }, signal });
@@ -141,39 +174,22 @@ export async function signInToPool(
     if (apps) {
       const appsUrl = resolveHref(user.href, apps);
       assertTokenOrigin(appsUrl, token.origin);
-      return { token, userHref: user.href, applicationsHref: appsUrl.href };
+      return { token, userHref: user.href, applicationsHref: appsUrl.href, method: got.method, regrant: got.regrant };
     }
     const redirect = link(body, 'redirect');
     if (!redirect) throw new BadResponseError('missingLink', 'the user resource has neither applications nor redirect');
     const redirectUrl = resolveHref(user.href, redirect);
-    assertDiscoveryTarget(redirectUrl, domain, loopback);
+    assertHop(redirectUrl, user, domain, loopback);
     // The redirect resource is root-like: its `user` link is the user on the home pool.
     const rr = await t.request({ method: 'GET', url: redirectUrl.href, headers: jsonAccept(), signal });
     if (rr.status >= 400) throw errorFromResponse(rr);
     const nextUser = link(asResource(rr.json), 'user');
     if (!nextUser) throw new BadResponseError('missingLink', 'the pool redirect has no user link');
-    user = resolveHref(redirectUrl.href, nextUser);
-    assertDiscoveryTarget(user, domain, loopback);
+    const nextUserUrl = resolveHref(redirectUrl.href, nextUser);
+    assertHop(nextUserUrl, redirectUrl, domain, loopback);
+    user = nextUserUrl;
   }
   throw new SignInError({ code: 'poolUnavailable', message: 'Too many pool redirects.' });
-}
-
-async function tokenFromChallenge(
-  t: Transport, res: HttpResponse, user: URL, domain: string, creds: Credentials, now: number, signal?: AbortSignal, loopback = false,
-): Promise<Token> {
-  if (res.status !== 401) {
-    if (res.status >= 400) throw errorFromResponse(res);
-    throw new BadResponseError('malformed', 'the user resource did not ask for authentication');
-  }
-  const challenge = parseMsRtcOAuth(res.headers.get('www-authenticate'));
-  if (!challenge) throw new BadResponseError('malformed', 'the server offers no MsRtcOAuth sign-in');
-  if (challenge.grantTypes.length > 0 && !challenge.grantTypes.includes('password')) {
-    throw new SignInError({ code: 'server', message: 'This server does not allow password sign-in.' });
-  }
-  const tokenUrl = resolveHref(user.href, challenge.href);
-  // The password goes only to a token service inside the user's domain, over https.
-  assertDiscoveryTarget(tokenUrl, domain, loopback);
-  return requestToken(t, tokenUrl.href, creds, now, signal);
 }
 
 /** Challenge for a renewal: the same grant against the same token endpoint. */

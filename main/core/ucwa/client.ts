@@ -54,10 +54,14 @@ export class UcwaClient {
   readonly poolBase: string;
   hooks: AuthHooks = {};
 
-  constructor(init: { transport: Transport; token: Token; credentials: Credentials; poolBase: string; now: () => number }) {
+  /** How the next token is obtained (the grant sign-in used); absent: the password grant with `creds`. */
+  private regrant: (() => Promise<Token>) | null;
+
+  constructor(init: { transport: Transport; token: Token; credentials: Credentials; poolBase: string; now: () => number; regrant?: () => Promise<Token> }) {
     this.transport = init.transport;
     this.token = init.token;
     this.creds = init.credentials;
+    this.regrant = init.regrant ?? null;
     this.poolBase = init.poolBase;
     this.now = init.now;
   }
@@ -79,6 +83,7 @@ export class UcwaClient {
   signOut(): void {
     this.token = null;
     this.creds = null;
+    this.regrant = null;
     this.renewal = null;
   }
 
@@ -101,7 +106,7 @@ export class UcwaClient {
     if (!token || !creds) return Promise.reject(this.#signedOutError(token?.tokenUrl ?? this.poolBase));
     if (!this.renewal) {
       this.hooks.onRenewing?.();
-      const renewal: Promise<Token> = requestToken(this.transport, token.tokenUrl, creds, this.now())
+      const renewal: Promise<Token> = (this.regrant ? this.regrant() : requestToken(this.transport, token.tokenUrl, creds, this.now()))
         .then((tok) => {
           // Signed out while the grant was on its way: the new token is not kept either.
           if (this.renewal !== renewal) throw this.#signedOutError(token.tokenUrl);

@@ -54,6 +54,21 @@ export function assertDiscoveryTarget(url: URL, domain: string, loopback = false
   }
 }
 
+/**
+ * Microsoft's autodiscover security check (RootURL; PROTOCOL-2 §3.8) for a link taken from a
+ * response that arrived from `from`: the target is https (loopback http only when trusted); an answer
+ * received over HTTPS may send us to any host — its certificate vouches for it, and organisations
+ * with several SIP domains on one pool (or a pool in another DNS domain) depend on that — while one
+ * received over plain HTTP (a first hop) only inside the user's SIP domain.
+ */
+export function assertHop(next: URL, from: URL, domain: string, loopback = false): void {
+  assertSecureScheme(next, loopback);
+  if (from.protocol === 'https:') return;
+  if (!isInDomain(next.hostname, domain, loopback)) {
+    throw insecure(`An answer received over plain http sent us to ${next.hostname}, which is outside ${domain}; not followed.`);
+  }
+}
+
 /** The bearer token may only go to the origin whose oauthtoken endpoint issued it. */
 export function assertTokenOrigin(url: URL, tokenOrigin: string): void {
   if (url.origin !== tokenOrigin) {
