@@ -9,6 +9,10 @@ export interface GlobalOptions {
   server?: string;
   /** "sip:alice@contoso.com" (normalised, with the prefix). */
   user?: string;
+  /** The sign-in name where it differs from the SIP address: CONTOSO\\jdoe or jdoe@corp.contoso.com. */
+  login?: string;
+  /** This app's registration for modern authentication (OAuth 2.0 + PKCE in the browser). */
+  clientId?: string;
   passwordStdin: boolean;
   remember: boolean;
   json: boolean;
@@ -105,6 +109,12 @@ function sipOption(value: string): string {
   if (!sip) throw new InvalidArgumentError(`"${value}" is not a SIP address (like alice@contoso.com).`);
   return sip;
 }
+function loginOption(value: string): string {
+  const v = value.trim();
+  if (!v || v.length > 256 || /\s/.test(v)) throw new InvalidArgumentError('a sign-in name like CONTOSO\\jdoe or jdoe@corp.contoso.com (no spaces).');
+  return v;
+}
+
 function urlOption(value: string): string {
   // The same reading as the app's Server field: a bare host means https://host.
   const r = normaliseServerUrl(value);
@@ -162,12 +172,14 @@ function sendCommand(args: string[], subject: string | undefined): Extract<Comma
   return { name: 'send', to, text, subject: subj || null };
 }
 
-const GLOBAL_VALUE_OPTIONS = new Set(['--server', '--user', '--data-dir', '--timeout']);
+const GLOBAL_VALUE_OPTIONS = new Set(['--server', '--user', '--login', '--client-id', '--data-dir', '--timeout']);
 
 function addGlobals(cmd: Command): Command {
   return cmd
     .option('--server <url>', 'autodiscover URL (default: discover from the SIP domain)', urlOption)
     .option('--user <sip>', 'your SIP address, e.g. alice@contoso.com', sipOption)
+    .option('--login <name>', 'your sign-in name where it differs from the SIP address: CONTOSO\\jdoe or jdoe@corp.contoso.com (remembered with --remember)', loginOption)
+    .option('--client-id <id>', 'modern authentication: your organisation\'s registration of this app (sign-in then happens in the browser; also $UCWA_CLIENT_ID)', loginOption)
     .option('--password-stdin', 'read the password from standard input (otherwise $UCWA_PASSWORD or the keychain)')
     .option('--remember', 'remember the password in the system keychain')
     .option('--json', 'machine-readable output: one JSON document (JSON Lines for listen)')
@@ -327,6 +339,8 @@ export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | Early
     timeout: typeof g.timeout === 'number' ? g.timeout : 60,
     ...(typeof g.server === 'string' ? { server: g.server } : {}),
     ...(typeof g.user === 'string' ? { user: g.user } : {}),
+    ...(typeof g.login === 'string' ? { login: g.login } : {}),
+    ...(typeof g.clientId === 'string' ? { clientId: g.clientId } : {}),
     ...(typeof g.dataDir === 'string' ? { dataDir: g.dataDir } : {}),
   };
   return { globals, command };

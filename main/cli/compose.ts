@@ -6,11 +6,12 @@ import type { Store } from '../core/store/types.ts';
 import { createKeychain, createMemorySecrets } from '../core/secrets/keychain.ts';
 import { createMemoryStore } from '../core/store/memoryStore.ts';
 import { createSqliteStore } from '../core/store/sqliteStore.ts';
-import { endpointId, ensureDataDir, rememberedServers, removeLogFiles } from '../core/paths.ts';
+import { endpointId, ensureDataDir, rememberedLogins, rememberedServers, removeLogFiles } from '../core/paths.ts';
 import { accountPhotoDir, removeAccountDatabase, removeAccountPhotos } from '../core/store/accountFiles.ts';
 import { setupNodeNetworking } from '../core/ucwa/nodeNet.ts';
 import type { DemoServer, Runtime, ServiceSetup } from './run.ts';
 import { toErrorShape } from './errors.ts';
+import { cliSignInMethods } from './signInMethods.ts';
 import { join } from 'node:path';
 
 export const CLI_VERSION = '0.1.0';
@@ -47,6 +48,7 @@ export function createRuntime(): Runtime {
           // the photos it shows (whois), not for the whole list each time it signs in.
           photoDir: accountPhotoDir(setup.dataDir, setup.account),
           prefetchPhotos: false,
+          signInMethods: cliSignInMethods({ ...(setup.clientId ? { clientId: setup.clientId } : {}), say: setup.say ?? (() => undefined) }),
         });
         return { service, warnings };
       } catch (err) {
@@ -75,10 +77,10 @@ export function createRuntime(): Runtime {
     },
     async removeLocalData(dataDir, account) {
       const removed = [...await removeAccountDatabase(dataDir, account), ...await removeAccountPhotos(dataDir, account)];
-      const servers = rememberedServers(dataDir);
-      if ((await servers.get(account)) !== undefined) {
-        await servers.set(account, undefined);
-        removed.push(join(dataDir, 'servers.json'));
+      for (const [file, kept] of [['servers.json', rememberedServers(dataDir)], ['logins.json', rememberedLogins(dataDir)]] as const) {
+        if ((await kept.get(account)) === undefined) continue;
+        await kept.set(account, undefined);
+        removed.push(join(dataDir, file));
       }
       return [...removed, ...(await removeLogFiles(dataDir))];
     },

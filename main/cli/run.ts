@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AppError } from '../core/app/types.ts';
 import type { FullMessengerService as MessengerService, InvitationInfo, Message, PersonCard, Sending, SessionState } from '../core/app/types.ts';
 import type { Secrets } from '../core/secrets/types.ts';
-import { userDataDir } from '../core/paths.ts';
+import { rememberedLogins, userDataDir } from '../core/paths.ts';
 import type { CommandSpec, GlobalOptions, ParsedArgs } from './args.ts';
 import { normaliseSipArg } from './args.ts';
 import { appError, errorLine, toErrorShape } from './errors.ts';
@@ -40,6 +40,9 @@ export interface ServiceSetup {
   account: string;
   demo: boolean;
   log: (line: string) => void;
+  /** Modern authentication's client id (--client-id / UCWA_CLIENT_ID), and where its sign-in link is said. */
+  clientId?: string;
+  say?: (line: string) => void;
 }
 
 /** What index.ts wires in: everything with side effects beyond stdout/stderr. */
@@ -169,7 +172,13 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
 
     const quiet = globals.json;
     const progress = (line: string) => { if (!quiet) io.stderr(`${line}\n`); };
-    const { service, warnings } = await rt.createService({ dataDir, account, demo: globals.demo, log: (line) => { if (io.env.UCWA_DEBUG) io.stderr(`${line}\n`); } });
+    const clientId = globals.clientId ?? (io.env.UCWA_CLIENT_ID?.trim() || undefined);
+    const { service, warnings } = await rt.createService({
+      dataDir, account, demo: globals.demo, log: (line) => { if (io.env.UCWA_DEBUG) io.stderr(`${line}\n`); },
+      ...(clientId ? { clientId } : {}),
+      // The sign-in link goes to stderr even with --json: it is for the person, not the program reading stdout.
+      say: (line) => io.stderr(`${line}\n`),
+    });
     let signedIn = false;
     cleanups.push(async () => {
       if (signedIn) await service.signOut().catch(() => undefined);
@@ -179,16 +188,23 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
     const ctx: Ctx = { globals, io, service, account, warnings: [...warnings], progress, early: [], listening: false, deadline };
 
     if (!offline) {
-      if (password === null) password = await findPassword(globals, io, secrets, account);
+      // With modern authentication set up, the browser signs in: no password is needed (one given is used where the server asks for it).
+      if (password === null) password = clientId ? await findPassword(globals, io, secrets, account).catch(() => '') : await findPassword(globals, io, secrets, account);
       // An invitation may ring while signing in (the channel is up before makeMeAvailable ends):
       // `listen` must see it too.
       if (command.name === 'listen') {
         const off = service.on('invitation', (inv) => { if (!ctx.listening) ctx.early.push(inv); });
         cleanups.push(async () => off());
       }
-      progress(`Signing in as ${account}…`);
-      await signIn(ctx, { sip: account, password, ...(server ? { server } : {}), demo: globals.demo });
+      // The sign-in name: --login, else the one remembered for this account (by the app or --remember).
+      const logins = rememberedLogins(dataDir);
+      const login = globals.login ?? (globals.demo ? undefined : await logins.get(account).catch(() => undefined));
+      progress(`Signing in as ${account}${login ? ` (sign-in name ${login})` : ''}…`);
+      await signIn(ctx, { sip: account, password, ...(server ? { server } : {}), ...(login ? { login } : {}), demo: globals.demo });
       signedIn = true;
+      if (globals.remember && !globals.demo && globals.login) {
+        await logins.set(account, globals.login).catch((err: unknown) => progress(`warning: the sign-in name was not remembered: ${toErrorShape(err).message}`));
+      }
       if (globals.remember && !globals.demo) {
         try {
           await secrets.setPassword(account, password);
@@ -259,7 +275,7 @@ async function findPassword(globals: GlobalOptions, io: CliIO, secrets: Secrets,
   throw appError('invalidInput', `No password for ${account}: set UCWA_PASSWORD, use --password-stdin, or remember it once with --remember.`);
 }
 
-async function signIn(ctx: Ctx, req: { sip: string; password: string; server?: string; demo: boolean }): Promise<void> {
+async function signIn(ctx: Ctx, req: { sip: string; password: string; server?: string; login?: string; demo: boolean }): Promise<void> {
   let state = await beforeDeadline(ctx, ctx.service.signIn({ ...req, remember: false }), 'Signing in');
   if (state.status === 'reconnecting') {
     // The service settled early (its next try is far off); the CLI has --timeout to wait in.
