@@ -13,6 +13,9 @@ export function SignIn(): ReactNode {
   const [password, setPassword] = useState('');
   const [server, setServer] = useState('');
   const [showServer, setShowServer] = useState(false);
+  // Where the Windows account differs from the SIP address (DOMAIN\user, a UPN): PROTOCOL-2 §3.2.
+  const [login, setLogin] = useState('');
+  const [showLogin, setShowLogin] = useState(false);
   // Off by default: keeping a password is the user's choice (a shared computer must not keep it silently).
   const [remember, setRemember] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -62,7 +65,7 @@ export function SignIn(): ReactNode {
       return;
     }
     setBusy(true);
-    const req = { sip: sip.trim(), password, remember, ...(server.trim() ? { server: server.trim() } : {}) };
+    const req = { sip: sip.trim(), password, remember, ...(server.trim() ? { server: server.trim() } : {}), ...(login.trim() ? { login: login.trim() } : {}) };
     await finish(await safe(() => ucwa().signIn(req)));
   };
 
@@ -98,6 +101,13 @@ export function SignIn(): ReactNode {
               <input type="password" name="password" autoComplete="current-password" value={password}
                 onChange={(e) => setPassword(e.target.value)} disabled={busy} aria-invalid={error?.code === 'wrongPassword' || undefined} />
             </label>
+            {showLogin && (
+              <label className="field">
+                <span>Sign-in name <span className="muted">(DOMAIN\user or user@domain — only if it differs from your address)</span></span>
+                <input type="text" name="login" autoComplete="off" spellCheck={false} placeholder="CONTOSO\jdoe" value={login}
+                  onChange={(e) => setLogin(e.target.value)} disabled={busy} ref={focusOnMount} aria-invalid={error?.code === 'wrongPassword' || undefined} />
+              </label>
+            )}
             {showServer ? (
               <label className="field">
                 <span>Server URL <span className="muted">(optional — found automatically if empty)</span></span>
@@ -106,6 +116,9 @@ export function SignIn(): ReactNode {
               </label>
             ) : (
               <button type="button" className="linkish" onClick={() => setShowServer(true)} disabled={busy}>Enter a server URL</button>
+            )}
+            {!showLogin && (
+              <button type="button" className="linkish" onClick={() => setShowLogin(true)} disabled={busy}>Use a different sign-in name</button>
             )}
             <label className="check">
               <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} disabled={busy} />

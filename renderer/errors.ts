@@ -3,7 +3,7 @@
 import type { IpcError, IpcErrorCode } from '../main/ipc/contract.ts';
 
 const words: Record<IpcErrorCode, string> = {
-  wrongPassword: 'That address and password don’t match. Check them and try again; if your Windows sign-in name differs from your address, enter it under Advanced.',
+  wrongPassword: 'That address and password don’t match. Check them and try again; if you sign in to Windows with another name, choose “Use a different sign-in name”.',
   methodNotOffered: 'This server offers no sign-in method this app can use here.',
   signInCancelled: 'Sign-in was cancelled.',
   accountLocked: 'Your account is locked or disabled. Ask your IT team.',

@@ -25,6 +25,8 @@ export interface AccountServiceDeps {
    * had to type a server.
    */
   servers?: { get(account: string): Promise<string | undefined>; set(account: string, server: string | undefined): Promise<void> };
+  /** The sign-in name (DOMAIN\\user, a UPN) of each remembered account that has one of its own: kept like the server. */
+  logins?: { get(account: string): Promise<string | undefined>; set(account: string, login: string | undefined): Promise<void> };
   /**
    * Removes what this machine keeps of an account once it is signed out and its store closed: the
    * database with its -wal/-shm files, and the logs (which may name it). Its remembered server goes
@@ -101,7 +103,10 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
       await switchTo(account);
       const service = s();
       const state = await service.signIn(request);
-      const rememberServer = () => deps.servers?.set(account, request.server?.trim() || undefined).catch((err: unknown) => deps.log?.(`account: could not remember the server of ${account}: ${describeError(err)}`));
+      const rememberServer = () => Promise.all([
+        deps.servers?.set(account, request.server?.trim() || undefined).catch((err: unknown) => deps.log?.(`account: could not remember the server of ${account}: ${describeError(err)}`)),
+        deps.logins?.set(account, request.login?.trim() || undefined).catch((err: unknown) => deps.log?.(`account: could not remember the sign-in name of ${account}: ${describeError(err)}`)),
+      ]);
       if (state.status === 'online' && request.remember && !request.demo) await rememberServer();
       else if (state.status === 'reconnecting' && request.remember && !request.demo) {
         // Settled early (the retry is far off): remember the server once it is online.
@@ -118,13 +123,17 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
       if (!account) return null;
       await switchTo(accountKey(account));
       const server = await deps.servers?.get(accountKey(account)).catch(() => undefined);
-      return s().signInRemembered(account, server ? { server } : undefined);
+      const login = await deps.logins?.get(accountKey(account)).catch(() => undefined);
+      return s().signInRemembered(account, server || login ? { ...(server ? { server } : {}), ...(login ? { login } : {}) } : undefined);
     },
     async signOut(opts) {
       await s().signOut(opts);
       // "Forget me": the remembered account goes too, not only its password (a plain sign-out keeps both).
       const account = current.account;
-      if (opts?.forget && account) await deps.servers?.set(account, undefined).catch((err: unknown) => deps.log?.(`account: could not forget the server: ${describeError(err)}`));
+      if (opts?.forget && account) {
+        await deps.servers?.set(account, undefined).catch((err: unknown) => deps.log?.(`account: could not forget the server: ${describeError(err)}`));
+        await deps.logins?.set(account, undefined).catch((err: unknown) => deps.log?.(`account: could not forget the sign-in name: ${describeError(err)}`));
+      }
     },
     deleteLocalHistory() {
       const next = switching.then(async () => {
@@ -145,6 +154,7 @@ export async function createAccountService(deps: AccountServiceDeps): Promise<Ac
           attach();
         }
         await deps.servers?.set(account, undefined);
+        await deps.logins?.set(account, undefined);
         try {
           await deps.removeLocalData(account);
         } catch (err) {

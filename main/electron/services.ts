@@ -7,7 +7,7 @@ import type { Secrets } from '../core/secrets/types.ts';
 import { createMemoryStore } from '../core/store/memoryStore.ts';
 import { createSqliteStore } from '../core/store/sqliteStore.ts';
 import type { Store } from '../core/store/types.ts';
-import { endpointId, ensureDataDir, rememberedServers, removeLogFiles, type RememberedServers } from '../core/paths.ts';
+import { endpointId, ensureDataDir, rememberedLogins, rememberedServers, removeLogFiles, type RememberedServers } from '../core/paths.ts';
 import { describeError } from '../core/logSafe.ts';
 import { accountKey, createAccountService, type AccountService } from './accountService.ts';
 import { accountPhotoDir, removeAccountDatabase, removeAccountPhotos } from '../core/store/accountFiles.ts';
@@ -57,6 +57,7 @@ export async function createAppService(opts: AppServiceOptions): Promise<AppServ
       return accounts[0] ?? null;
     },
     servers: serverFile(opts.dataDir),
+    logins: rememberedLogins(opts.dataDir),
     async removeLocalData(account) {
       await removeAccountDatabase(opts.dataDir, account);
       await removeAccountPhotos(opts.dataDir, account);

@@ -204,6 +204,8 @@ export const signInRequestSchema = z.object({
   password: z.string().min(1).max(1024),
   // What the person typed ("lyncdiscover.company.com" too): the handler makes it a URL, or says in words what is wanted.
   server: z.string().max(2048).optional(),
+  // DOMAIN\user or a UPN, where it differs from the SIP address (the core says in words what is wrong with one).
+  login: z.string().max(256).optional(),
   remember: z.boolean().optional(),
 });
 

@@ -103,7 +103,9 @@ export function createHandlers(service: MessengerService, host: HandlerHost): Ha
   const impl: Impl = {
     signIn: (_c, req) => {
       // An empty field means "find it from my address".
-      if (req.server === undefined || !req.server.trim()) return service.signIn({ sip: req.sip, password: req.password, ...(req.remember !== undefined ? { remember: req.remember } : {}) });
+      // The sign-in name goes as typed: the core trims it and says in words what is wrong with one.
+      const login = req.login !== undefined ? { login: req.login } : {};
+      if (req.server === undefined || !req.server.trim()) return service.signIn({ sip: req.sip, password: req.password, ...login, ...(req.remember !== undefined ? { remember: req.remember } : {}) });
       const server = normaliseServerUrl(req.server);
       if (!server.ok) throw { code: 'invalidInput', message: server.message };
       return service.signIn({ ...req, server: server.url });

@@ -45,3 +45,27 @@ test('an explicit server that does not answer is named in plain words', async ({
   await expect(alert).toContainText('Could not reach 127.0.0.1');
   await expect(alert).not.toContainText('undefined');
 });
+
+test.describe('a sign-in name that differs from the address', () => {
+  test.use({ simOptions: { users: [{ sip: 'sip:john.doe@contoso.com', name: 'John Doe', password: 'Winter2026!', signInNames: ['CONTOSO\\jdoe'] }] } });
+
+  test('the address alone is refused with a pointer to the sign-in name; with CONTOSO\\jdoe it signs in', async ({ chromiumBrowser, world }) => {
+    const page = await world.open(chromiumBrowser, 'signin');
+    await page.getByLabel('Sign-in address').fill('john.doe@contoso.com');
+    await page.getByLabel('Password', { exact: true }).fill('Winter2026!');
+    await page.getByRole('button', { name: 'Enter a server URL' }).click();
+    await page.getByLabel(/Server URL/).fill(world.sim.url);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await expect(alert).toHaveAttribute('data-code', 'wrongPassword');
+    await expect(alert).toContainText('Use a different sign-in name');
+    // As the words say: the link, then the field (focused), then Enter.
+    await page.getByRole('button', { name: 'Use a different sign-in name' }).click();
+    const name = page.getByLabel(/Sign-in name/);
+    await expect(name).toBeFocused();
+    await page.keyboard.type('CONTOSO\\jdoe');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => world.host.shown.map((s) => s.name), { timeout: 15_000 }).toContain('history');
+    expect(world.service.state().user?.sip).toBe('sip:john.doe@contoso.com');
+  });
+});

@@ -135,3 +135,33 @@ test('Delete local history: a store that cannot be closed deletes nothing', asyn
   assert.deepEqual(removed, []);
   assert.equal(svc.account(), null, 'the app goes on with nobody signed in');
 });
+
+test('the sign-in name is remembered with the account (when remember is asked), used at the next launch, and forgotten with it', async () => {
+  const asked: unknown[] = [];
+  const logins = new Map<string, string>();
+  const servers = new Map<string, string>();
+  const store = (m: Map<string, string>) => ({ get: async (a: string) => m.get(a), set: async (a: string, v: string | undefined) => void (v ? m.set(a, v) : m.delete(a)) });
+  const svc = await createAccountService({
+    create: async (account) => Object.assign(fake(account, []), {
+      signIn: async (r: unknown) => (asked.push(r), { status: 'online' }),
+      signInRemembered: async (sip?: string, o?: unknown) => (asked.push({ remembered: sip, ...(o as object) }), { status: 'online' }),
+      signOut: async () => undefined,
+    }) as unknown as MessengerService,
+    rememberedAccount: async (sip) => sip ?? 'sip:john.doe@contoso.com',
+    servers: store(servers),
+    logins: store(logins),
+  });
+  await svc.signIn({ sip: 'john.doe@contoso.com', password: 'x', login: 'CONTOSO\\jdoe' });
+  assert.equal(logins.size, 0, 'not remembered unless asked');
+  await svc.signIn({ sip: 'john.doe@contoso.com', password: 'x', login: 'CONTOSO\\jdoe', server: 'https://lyncweb.contoso.com/', remember: true });
+  assert.equal(logins.get('sip:john.doe@contoso.com'), 'CONTOSO\\jdoe');
+  await svc.signInRemembered();
+  assert.deepEqual(asked.at(-1), { remembered: 'sip:john.doe@contoso.com', server: 'https://lyncweb.contoso.com/', login: 'CONTOSO\\jdoe' });
+  // Signing in again without one (the SIP address is the name again) forgets it.
+  await svc.signIn({ sip: 'john.doe@contoso.com', password: 'x', remember: true });
+  assert.equal(logins.get('sip:john.doe@contoso.com'), undefined);
+  await svc.signIn({ sip: 'john.doe@contoso.com', password: 'x', login: 'jdoe@corp.contoso.com', remember: true });
+  await svc.signOut({ forget: true });
+  assert.equal(logins.size, 0, 'forget me drops the sign-in name too');
+  await svc.close();
+});
