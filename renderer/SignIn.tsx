@@ -7,6 +7,26 @@ import { focusOnMount } from './hooks.ts';
 
 const busyStates = new Set(['discovering', 'authenticating', 'creatingApplication', 'makingAvailable', 'reauthenticating', 'recreatingApplication']);
 
+type Method = NonNullable<SessionState['signIn']>['using'];
+/** The sign-in methods in the words the window uses (PROTOCOL-2 §3). */
+const methodWords: Record<Method, string> = {
+  password: 'user name and password',
+  windows: 'Windows sign-in',
+  passive: 'your organisation’s sign-in page',
+  modern: 'sign-in in your browser',
+};
+/** While a method runs: what the person is waiting for, or has to do. */
+const usingWords: Record<Method, string> = {
+  password: 'Signing in with your password…',
+  windows: 'Signing in with your Windows account…',
+  passive: 'Sign in on your organisation’s page (in its own window)…',
+  modern: 'Sign in in your browser, then come back here…',
+};
+
+function list(words: string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+
 export function SignIn(): ReactNode {
   const session = useSession();
   const [sip, setSip] = useState('');
@@ -60,8 +80,10 @@ export function SignIn(): ReactNode {
     e.preventDefault();
     if (busy) return;
     setError(null);
-    if (!sip.trim() || !password) {
-      setError({ code: 'invalidInput', message: !sip.trim() ? 'Enter your sign-in address (like name@company.com).' : 'Enter your password.' });
+    // The password may stay empty: Windows sign-in, your organisation's sign-in page or the browser
+    // may do without it; a server that wants one says so (in words) and the field is here.
+    if (!sip.trim()) {
+      setError({ code: 'invalidInput', message: 'Enter your sign-in address (like name@company.com).' });
       return;
     }
     setBusy(true);
@@ -76,7 +98,12 @@ export function SignIn(): ReactNode {
     await finish(await safe(() => ucwa().tryDemo()));
   };
 
-  const progress = busy ? (busyStates.has(session.status) ? statusWords[session.status] : 'Signing in…') : null;
+  const found = session.signIn;
+  const progress = busy
+    ? (session.status === 'authenticating' && found ? usingWords[found.using] : busyStates.has(session.status) ? statusWords[session.status] : 'Signing in…')
+    : null;
+  // Which server was found and what it offers: beside the progress, and under a failure.
+  const serverLine = found && (busy || error) ? `Server: ${found.host} — offers ${list(found.offered.map((m) => methodWords[m]))}.` : null;
 
   return (
     <main className="signin">
@@ -98,9 +125,10 @@ export function SignIn(): ReactNode {
             </label>
             <label className="field">
               <span>Password</span>
-              <input type="password" name="password" autoComplete="current-password" value={password}
+              <input type="password" name="password" autoComplete="current-password" value={password} aria-describedby="password-hint"
                 onChange={(e) => setPassword(e.target.value)} disabled={busy} aria-invalid={error?.code === 'wrongPassword' || undefined} />
             </label>
+            <p id="password-hint" className="field-hint muted">Leave it empty where your organisation signs you in with Windows or its own sign-in page.</p>
             {showLogin && (
               <label className="field">
                 <span>Sign-in name <span className="muted">(DOMAIN\user or user@domain — only if it differs from your address)</span></span>
@@ -135,6 +163,7 @@ export function SignIn(): ReactNode {
             <div className="status-line" role="status" aria-live="polite">
               {progress && (<><span className="spinner" aria-hidden="true" /> {progress}</>)}
             </div>
+            {serverLine && <p className="muted signin-server" data-testid="signin-server">{serverLine}</p>}
             <div className="actions">
               <button type="submit" className="btn primary" disabled={busy}>Sign in</button>
               <button type="button" className="btn" onClick={() => void demo()} disabled={busy}>Try the demo server</button>

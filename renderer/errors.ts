@@ -43,5 +43,8 @@ export function inWords(error: IpcError | { code: string; message?: string } | n
   // The core names the host it could not reach (an explicit server URL): more useful than a
   // generic "check your connection".
   if (code === 'network' && error.message && /^Could not reach /.test(error.message)) return error.message;
+  // Which methods the server offers and which this app has, or why Windows sign-in was not accepted:
+  // the core's own sentence (it names the server), never the server's text.
+  if ((code === 'methodNotOffered' || code === 'signInCancelled') && error.message) return error.message;
   return words[code] ?? error.message ?? words.internal;
 }

@@ -37,6 +37,8 @@ import { launchWindow } from './launch.ts';
 import { applicationMenuTemplate } from './appMenu.ts';
 import { contextMenuModel, type ContextAction } from './contextMenu.ts';
 import { chromiumFetch } from './netFetch.ts';
+import { appSignInMethods } from './signInMethods.ts';
+import { isOrganisationSignIn } from './signInWindow.ts';
 import { POPUP_SIZE, popupPosition, windowOptions, windowUrl } from './windows.ts';
 
 const APP_ID = 'org.ucwatray.app';
@@ -230,16 +232,35 @@ function hardenSessions(): void {
   ses.setPermissionCheckHandler(() => false);
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (event, url) => {
+      // The organisation's sign-in page navigates within its pool and identity provider: signInWindow.ts decides.
+      if (isOrganisationSignIn(contents)) return;
       event.preventDefault();
       openExternalIfSafe(url, 'navigation');
     });
-    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => {
+      if (!isOrganisationSignIn(contents)) event.preventDefault();
+    });
     contents.on('context-menu', (_event, params) => showContextMenu(contents, params));
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
       openExternalIfSafe(url, 'window.open');
       return { action: 'deny' };
     });
+  });
+}
+
+/** The organisation's sign-in page (AD FS): its own partition, no preload, no Node (signInWindow.ts). */
+function openSignInWindow(o: { partition: string; title: string }): BrowserWindow {
+  const ses = session.fromPartition(o.partition);
+  ses.setPermissionRequestHandler((_wc, permission, callback) => {
+    log(`security: denied permission request ${permission} (sign-in page)`);
+    callback(false);
+  });
+  ses.setPermissionCheckHandler(() => false);
+  const icon = join(buildDir, 'icons', '256x256.png');
+  return new BrowserWindow({
+    width: 520, height: 700, title: o.title, autoHideMenuBar: true, ...(existsSync(icon) ? { icon } : {}),
+    webPreferences: { partition: o.partition, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, disableBlinkFeatures: 'Auxclick' },
   });
 }
 
@@ -591,6 +612,21 @@ async function start(): Promise<void> {
   service = await createAppService({
     dataDir: app.getPath('userData'),
     fetch: chromiumFetch(net),
+    signInMethods: appSignInMethods({
+      openSignInWindow,
+      allowIntegratedAuth: (hosts) => session.defaultSession.allowNTLMCredentialsForDomains(hosts),
+      partitionFetch: (partition) => {
+        const ses = session.fromPartition(partition);
+        // The partition's cookies (the pool's, set by the sign-in page) go with the grant.
+        return chromiumFetch({
+          fetch: (input, init) => ses.fetch(input, { ...init, credentials: 'include' }),
+          request: (options) => net.request({ ...options, session: ses, credentials: 'include' }),
+        });
+      },
+      openExternal: (url) => shell.openExternal(url),
+      ...(process.env.UCWA_CLIENT_ID ? { clientId: process.env.UCWA_CLIENT_ID } : {}),
+      log,
+    }),
     // Development builds may use their own keychain entries (tests run many app instances side by side).
     secrets: createKeychain({ log, ...(!app.isPackaged && process.env.UCWA_KEYCHAIN_SERVICE ? { service: process.env.UCWA_KEYCHAIN_SERVICE } : {}) }),
     userAgent: `UCWA-Tray/${app.getVersion()} Electron/${process.versions.electron}`,

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMessengerService } from '../core/app/index.ts';
 import type { Secrets } from '../core/secrets/types.ts';
+import type { SignInMethods } from '../core/ucwa/grants.ts';
 import { createMemoryStore } from '../core/store/memoryStore.ts';
 import { createSqliteStore } from '../core/store/sqliteStore.ts';
 import type { Store } from '../core/store/types.ts';
@@ -26,6 +27,8 @@ export interface AppServiceOptions {
   workerPath?: string;
   /** See AccountServiceDeps.beforeSwitch. */
   beforeSwitch?: () => void;
+  /** Windows sign-in, AD FS and modern authentication as the app does them (signInMethods.ts). */
+  signInMethods?: SignInMethods;
 }
 
 /** Worker threads cannot start a script inside app.asar: use the unpacked twin (electron-builder asarUnpack). */
@@ -49,7 +52,10 @@ export async function createAppService(opts: AppServiceOptions): Promise<AppServ
   return createAccountService({
     async create(account) {
       const store = await openStore(account);
-      return createMessengerService({ fetch: opts.fetch, store, secrets: opts.secrets, endpointId: id, userAgent: opts.userAgent, log: opts.log, photoDir: accountPhotoDir(opts.dataDir, account ?? 'sip:nobody') });
+      return createMessengerService({
+        fetch: opts.fetch, store, secrets: opts.secrets, endpointId: id, userAgent: opts.userAgent, log: opts.log, photoDir: accountPhotoDir(opts.dataDir, account ?? 'sip:nobody'),
+        ...(opts.signInMethods ? { signInMethods: opts.signInMethods } : {}),
+      });
     },
     async rememberedAccount(sip) {
       if (sip) return accountKey(sip);

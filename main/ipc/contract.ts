@@ -130,6 +130,11 @@ export const sessionStateSchema = z.object({
   error: ipcErrorSchema.nullable(),
   nextRetryAt: z.number().nullable(),
   demo: z.boolean(),
+  signIn: z.object({
+    host: z.string().max(300),
+    offered: z.array(z.enum(['password', 'windows', 'passive', 'modern'])).max(4),
+    using: z.enum(['password', 'windows', 'passive', 'modern']),
+  }).optional(),
 });
 
 export const invitationInfoSchema = z.object({
@@ -201,7 +206,8 @@ export const defaultSettings: Settings = {
 
 export const signInRequestSchema = z.object({
   sip: sipLike,
-  password: z.string().min(1).max(1024),
+  // Empty: Windows sign-in, AD FS or modern authentication (the core says when a password is needed).
+  password: z.string().max(1024),
   // What the person typed ("lyncdiscover.company.com" too): the handler makes it a URL, or says in words what is wanted.
   server: z.string().max(2048).optional(),
   // DOMAIN\user or a UPN, where it differs from the SIP address (the core says in words what is wrong with one).

@@ -59,6 +59,8 @@ test.describe('a sign-in name that differs from the address', () => {
     const alert = page.getByRole('alert');
     await expect(alert).toHaveAttribute('data-code', 'wrongPassword');
     await expect(alert).toContainText('Use a different sign-in name');
+    // Which server it found and what that server offers (its challenge), said under the failure.
+    await expect(page.getByTestId('signin-server')).toHaveText(`Server: ${new URL(world.sim.url).host} — offers user name and password or Windows sign-in.`);
     // As the words say: the link, then the field (focused), then Enter.
     await page.getByRole('button', { name: 'Use a different sign-in name' }).click();
     const name = page.getByLabel(/Sign-in name/);

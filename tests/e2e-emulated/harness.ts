@@ -215,6 +215,7 @@ export class AppRun {
       await this.exited(10_000).catch(() => this.run.exit(0));
     }
     await this.run.opts.context.close().catch(() => undefined);
+    await this.emu.partitions.close();
   }
 }
 

@@ -22,5 +22,6 @@ describe('cold start', () => {
 
 await import('./rules.scenarios.ts');
 await import('./signin.scenarios.ts');
+await import('./enterpriseSignIn.scenarios.ts');
 await import('./tray.scenarios.ts');
 await import('./platforms.scenarios.ts');

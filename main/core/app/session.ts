@@ -4,7 +4,7 @@
 // imported: what flows up (event batches, "every href is stale", "online again") goes through
 // the ports handed in at construction.
 import { createActor, fromPromise, type Actor } from 'xstate';
-import { AppError, type Availability, type SessionState, type SessionStatus, type SignInRequest } from './types.ts';
+import { AppError, type Availability, type SessionState, type SessionStatus, type SignInInfo, type SignInRequest } from './types.ts';
 import { toAppError } from './errors.ts';
 import type { MessengerDeps, defaultTiming } from './deps.ts';
 import type { ServiceEmitter } from './events.ts';
@@ -66,6 +66,8 @@ export class Session {
   /** The last sign-in's account and server, never its password (which lives in #creds while signed in). */
   #request: Omit<SignInRequest, 'password'> | null = null;
   #creds: Credentials | null = null;
+  /** What the last sign-in found (server, methods offered, the one used): shown by the sign-in window. */
+  #signInInfo: SignInInfo | null = null;
   #domain = '';
   #userHref = '';
   #applicationsHref = '';
@@ -305,7 +307,15 @@ export class Session {
         authenticate: wrap(async () => {
           const creds = this.#creds;
           if (!creds) throw new AppError({ code: 'notSignedIn', message: 'No account.' });
-          const res = await signInToPool(this.#o.transport, this.#userHref, this.#domain, creds, this.#o.now, undefined, loopbackTrusted(this.#request?.server), this.#o.deps.signInMethods);
+          const methods = this.#o.deps.signInMethods ?? {};
+          const res = await signInToPool(this.#o.transport, this.#userHref, this.#domain, creds, this.#o.now, undefined, loopbackTrusted(this.#request?.server), {
+            ...methods,
+            onMethod: (m) => {
+              this.#signInInfo = { host: m.host, offered: [...m.offered], using: m.using };
+              this.#emit();
+              methods.onMethod?.(m);
+            },
+          });
           this.#applicationsHref = res.applicationsHref;
           const client = new UcwaClient({
             transport: this.#o.transport, token: res.token, credentials: creds, poolBase: new URL(res.applicationsHref).origin + '/', now: this.#o.now,
@@ -441,6 +451,7 @@ export class Session {
       // While probing or signing in again there is no retry due: the attempt is under way.
       nextRetryAt: status === 'reconnecting' ? this.#retry?.at ?? null : null,
       demo: !!this.#request?.demo,
+      ...(this.#signInInfo ? { signIn: this.#signInInfo } : {}),
     };
   }
 
@@ -507,6 +518,7 @@ export class Session {
     if (login) request.login = login;
     else delete request.login;
     this.#request = request;
+    this.#signInInfo = null;
     this.#creds = { username: login ?? normaliseSip(req.sip).slice(4), password };
     this.#onlineOnce = false;
     const settled = this.#waitForSettled(persistent);

@@ -82,6 +82,15 @@ export interface SessionState {
   nextRetryAt: number | null;
   /** True when the session is the built-in demo server. */
   demo: boolean;
+  /** The server sign-in found, what it offers and which method is used (PROTOCOL-2 §3.11), once it answered. */
+  signIn?: SignInInfo;
+}
+
+export interface SignInInfo {
+  /** host[:port] of the user resource that asked for sign-in. */
+  host: string;
+  offered: ('password' | 'windows' | 'passive' | 'modern')[];
+  using: 'password' | 'windows' | 'passive' | 'modern';
 }
 
 export interface SignInRequest {

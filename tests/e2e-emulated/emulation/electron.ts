@@ -10,6 +10,7 @@ import { makeDesktop } from './desktop.ts';
 import { electronEvent } from './events.ts';
 import { runs } from './hooks.ts';
 import { makeNetwork } from './network.ts';
+import { makePartitions } from './partitions.ts';
 import type { Run } from './run.ts';
 import { makeBrowserWindow, makeWebContents, type EmulatedWebContents } from './window.ts';
 
@@ -21,10 +22,19 @@ export async function createElectron(run: Run) {
   const app = makeApp(run);
   const network = makeNetwork(run);
   const desktop = makeDesktop(run);
-  const WebContents = makeWebContents(run, { bindingName, deliverKey, schemes: network.schemes, session: () => network.session });
+  // Set below: finding a page's webContents needs BrowserWindow, which needs the partitions.
+  let contentsOf: (page: Page) => EmulatedWebContents | null = () => null;
+  const partitions = makePartitions(run, async (ctx) => {
+    await ctx.route('**/*', (r) => network.route(r, contentsOf));
+  });
+  const WebContents = makeWebContents(run, {
+    bindingName, deliverKey, schemes: network.schemes,
+    session: (partition) => (partition ? partitions.fromPartition(partition) : network.session),
+    contextFor: (partition) => partitions.contextFor(partition),
+  });
   const BrowserWindow = makeBrowserWindow(run, WebContents, run.platform === 'win32');
 
-  const contentsOf = (page: Page): EmulatedWebContents | null => {
+  contentsOf = (page: Page): EmulatedWebContents | null => {
     const entry = run.pages.get(page);
     if (!entry) return null;
     const w = BrowserWindow.getAllWindows().find((x) => x.id === entry.id);
@@ -73,7 +83,10 @@ export async function createElectron(run: Run) {
     BrowserWindow: AnnouncingWindow,
     ipcMain: network.ipcMain,
     protocol: network.protocol,
-    session: { get defaultSession() { run.requireReady('session'); return network.session; } },
+    session: {
+      get defaultSession() { run.requireReady('session'); return network.session; },
+      fromPartition: (partition: string) => (partition ? partitions.fromPartition(partition) : network.session),
+    },
     net: network.net,
     Menu: desktop.Menu,
     MenuItem: desktop.MenuItem,
@@ -86,7 +99,7 @@ export async function createElectron(run: Run) {
     shell: desktop.shell,
     clipboard: desktop.clipboard,
   };
-  return { electron, app, network, desktop, BrowserWindow: AnnouncingWindow, contentsOf };
+  return { electron, app, network, desktop, partitions, BrowserWindow: AnnouncingWindow, contentsOf };
 }
 
 /** The process a run's bundle sees: Electron's argv, platform, env and versions; exit goes to app.exit. */

@@ -22,6 +22,7 @@ import type {
 import { isAppPageUrl, toAppUrl } from './appUrls.ts';
 import { electronEvent, ElectronRuleError } from './events.ts';
 import type { Run } from './run.ts';
+import type { CookieJar } from './partitions.ts';
 
 type ProtocolMembers = 'registerSchemesAsPrivileged' | 'handle' | 'unhandle' | 'isProtocolHandled';
 type NetMembers = 'fetch' | 'isOnline' | 'request';
@@ -35,10 +36,12 @@ export interface NetworkState {
   ipcHandlers: Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>;
   dictionary: string[];
   permissionRequests: { permission: string; granted: boolean }[];
+  /** session.defaultSession.allowNTLMCredentialsForDomains calls, in order. */
+  ntlmAllowed: string[];
 }
 
 export function makeNetwork(run: Run) {
-  const state: NetworkState = { online: true, privileged: [], handlers: new Map(), ipcHandlers: new Map(), dictionary: [], permissionRequests: [] };
+  const state: NetworkState = { online: true, privileged: [], handlers: new Map(), ipcHandlers: new Map(), dictionary: [], permissionRequests: [], ntlmAllowed: [] };
   let privilegedCalled = false;
 
   const protocol: Pick<Protocol, ProtocolMembers> = {
@@ -65,7 +68,7 @@ export function makeNetwork(run: Run) {
 
   let permissionRequest: ((wc: unknown, permission: string, callback: (granted: boolean) => void, details: unknown) => void) | null = null;
   let permissionCheck: ((wc: unknown, permission: string, origin: string, details: unknown) => boolean) | null = null;
-  const session: Pick<Session, SessionMembers> & { fetch: Net['fetch'] } = {
+  const session: Pick<Session, SessionMembers> & { fetch: Net['fetch']; allowNTLMCredentialsForDomains(domains: string): void } = {
     setPermissionRequestHandler(handler) {
       permissionRequest = handler as typeof permissionRequest;
     },
@@ -83,6 +86,9 @@ export function makeNetwork(run: Run) {
       return [...state.dictionary];
     },
     fetch: (input, init) => net.fetch(input, init),
+    allowNTLMCredentialsForDomains(domains: string) {
+      state.ntlmAllowed.push(domains);
+    },
   };
 
   /** What Chromium would ask the session for a page's permission request (harness → main's handler). */
@@ -158,6 +164,35 @@ export function makeNetwork(run: Run) {
     }
   })();
 
+  /** Redirect targets answered as 3xx here, whose next request is the redirect, not a new navigation. */
+  const redirectTargets = new Set<string>();
+  /**
+   * A web page's navigation: its answer fetched here so that a redirect is seen before it is followed
+   * — Electron's 'will-redirect' (preventable: the navigation stops there). Cookies are the page
+   * context's (route.fetch uses them and keeps what the answer sets).
+   */
+  async function followRedirects(r: Route, wc: EventEmitter): Promise<void> {
+    let res;
+    try {
+      res = await r.fetch({ maxRedirects: 0 });
+    } catch {
+      await r.abort('failed').catch(() => undefined);
+      return;
+    }
+    const location = res.headers().location;
+    if (res.status() >= 300 && res.status() < 400 && location) {
+      const next = new URL(location, r.request().url()).href;
+      const e = electronEvent({ url: toAppUrl(next), isSameDocument: false, isMainFrame: true });
+      run.emitSafely(() => wc.emit('will-redirect', e, toAppUrl(next)));
+      if (e.defaultPrevented) {
+        await r.abort('aborted');
+        return;
+      }
+      redirectTargets.add(next);
+    }
+    await r.fulfill({ response: res });
+  }
+
   /** Routes every request of the run's pages: app:// to protocol.handle; page-started navigations to 'will-navigate'. */
   async function route(r: Route, webContentsOf: (page: Page) => (EventEmitter & { programmatic: string | null; isDestroyed(): boolean }) | null): Promise<void> {
     const req = r.request();
@@ -169,6 +204,12 @@ export function makeNetwork(run: Run) {
       page = null;
     }
     const wc = page ? webContentsOf(page) : null;
+    const webNavigation = req.isNavigationRequest() && frame.parentFrame() === null && wc && /^https?:/i.test(req.url()) && !isAppPageUrl(req.url());
+    if (webNavigation && redirectTargets.delete(req.url())) {
+      // The end of a redirect we let through: not a navigation the page started.
+      await followRedirects(r, wc);
+      return;
+    }
     if (req.isNavigationRequest() && frame.parentFrame() === null && wc && wc.programmatic !== req.url()) {
       const e = electronEvent({ url: toAppUrl(req.url()), isSameDocument: false, isMainFrame: true });
       run.emitSafely(() => wc.emit('will-navigate', e, toAppUrl(req.url())));
@@ -176,6 +217,10 @@ export function makeNetwork(run: Run) {
         await r.abort('aborted');
         return;
       }
+    }
+    if (webNavigation) {
+      await followRedirects(r, wc);
+      return;
     }
     if (isAppPageUrl(req.url())) {
       const appUrl = toAppUrl(req.url());
@@ -275,10 +320,22 @@ class ClientRequest extends EventEmitter {
   }
 
   #send(method: string, body: Buffer, hops: number): void {
+    // { session, credentials: 'include' } (or useSessionCookies): the session's cookies go both ways.
+    const jar = (this.#options.session as { jar?: CookieJar } | undefined)?.jar;
+    // "If credentials is specified, this option [useSessionCookies] has no effect" (docs: ClientRequest).
+    const c = this.#options.credentials;
+    const withCookies = !!jar && (c !== undefined ? c === 'include' : this.#options.useSessionCookies === true);
+    if (!withCookies) return this.#sendNow(method, body, hops, null);
+    void jar.header(this.#url).then((cookie) => this.#sendNow(method, body, hops, { jar, cookie }), (err: unknown) => this.emit('error', err instanceof Error ? err : new Error(String(err))));
+  }
+
+  #sendNow(method: string, body: Buffer, hops: number, cookies: { jar: CookieJar; cookie: string } | null): void {
     if (this.#aborted) return;
     const url = new URL(this.#url);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method, headers: Object.fromEntries(this.#headers) });
+    const headers = Object.fromEntries(this.#headers);
+    if (cookies?.cookie) headers.cookie = cookies.cookie;
+    const req = send(url, { method, headers });
     this.#current = req;
     req.on('error', (err) => {
       if (this.#aborted) return;
@@ -291,6 +348,7 @@ class ClientRequest extends EventEmitter {
       }
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
+      if (cookies) void cookies.jar.store(url.href, res.headers['set-cookie'] ?? []);
       if (status >= 300 && status < 400 && location) {
         res.resume();
         const next = new URL(location, url).href;

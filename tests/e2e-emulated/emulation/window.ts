@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import type {
   BrowserWindow as ElectronBrowserWindow, BrowserWindowConstructorOptions, ContextMenuParams, HandlerDetails, NativeImage, Rectangle, WebContents as ElectronWebContents, WebPreferences,
   WindowOpenHandlerResponse,
@@ -33,8 +33,10 @@ export interface BridgeSettings {
   bindingName: string;
   deliverKey: string;
   schemes: () => ReadonlySet<string>;
-  /** webContents.session: the run's defaultSession. */
-  session: () => unknown;
+  /** webContents.session: the run's defaultSession, or the partition's session (webPreferences.partition). */
+  session: (partition?: string) => unknown;
+  /** The browser context a window's pages load in: the run's, or its partition's own (cookies apart). */
+  contextFor: (partition?: string) => Promise<BrowserContext>;
 }
 
 export function makeWebContents(run: Run, bridge: BridgeSettings) {
@@ -62,7 +64,12 @@ export function makeWebContents(run: Run, bridge: BridgeSettings) {
     }
 
     async #open(prefs: WebPreferences): Promise<Page> {
-      const page = await run.opts.context.newPage();
+      const page = await (await bridge.contextFor(prefs.partition)).newPage();
+      // Electron's did-navigate: the main frame committed a navigation (a redirect's end included).
+      page.on('framenavigated', (frame) => {
+        if (frame !== page.mainFrame() || this.#destroyed) return;
+        run.emitSafely(() => this.emit('did-navigate', electronEvent(), toAppUrl(frame.url()), 200, 'OK'));
+      });
       this.#page = page;
       run.pages.set(page, { id: this.id, window: this.window });
       if (prefs.preload) {
@@ -94,7 +101,7 @@ export function makeWebContents(run: Run, bridge: BridgeSettings) {
     }
 
     get session(): unknown {
-      return bridge.session();
+      return bridge.session(this.webPreferences.partition);
     }
 
     /** The user right-clicks in the page: Electron's 'context-menu' with its parameters. */
