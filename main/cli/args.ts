@@ -111,7 +111,14 @@ function sipOption(value: string): string {
 }
 function loginOption(value: string): string {
   const v = value.trim();
-  if (!v || v.length > 256 || /\s/.test(v)) throw new InvalidArgumentError('a sign-in name like CONTOSO\\jdoe or jdoe@corp.contoso.com (no spaces).');
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (!v || v.length > 256 || /[\u0000-\u001f\u007f]/.test(v)) throw new InvalidArgumentError('a sign-in name like CONTOSO\\jdoe or jdoe@corp.contoso.com.');
+  return v;
+}
+
+function clientIdOption(value: string): string {
+  const v = value.trim();
+  if (!/^[\w.:/-]{1,200}$/.test(v)) throw new InvalidArgumentError('a client id: letters, digits and . _ - : / (as your organisation registered this app, e.g. a GUID).');
   return v;
 }
 
@@ -179,7 +186,7 @@ function addGlobals(cmd: Command): Command {
     .option('--server <url>', 'autodiscover URL (default: discover from the SIP domain)', urlOption)
     .option('--user <sip>', 'your SIP address, e.g. alice@contoso.com', sipOption)
     .option('--login <name>', 'your sign-in name where it differs from the SIP address: CONTOSO\\jdoe or jdoe@corp.contoso.com (remembered with --remember)', loginOption)
-    .option('--client-id <id>', 'modern authentication: your organisation\'s registration of this app (sign-in then happens in the browser; also $UCWA_CLIENT_ID)', loginOption)
+    .option('--client-id <id>', 'modern authentication: your organisation\'s registration of this app (sign-in then happens in the browser; also $UCWA_CLIENT_ID)', clientIdOption)
     .option('--password-stdin', 'read the password from standard input (otherwise $UCWA_PASSWORD or the keychain)')
     .option('--remember', 'remember the password in the system keychain')
     .option('--json', 'machine-readable output: one JSON document (JSON Lines for listen)')

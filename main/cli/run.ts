@@ -189,7 +189,14 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
 
     if (!offline) {
       // With modern authentication set up, the browser signs in: no password is needed (one given is used where the server asks for it).
-      if (password === null) password = clientId ? await findPassword(globals, io, secrets, account).catch(() => '') : await findPassword(globals, io, secrets, account);
+      if (password === null) {
+        password = clientId
+          ? await findPassword(globals, io, secrets, account).catch((err: unknown) => {
+            if (isNoPassword(err)) return '';
+            throw err;
+          })
+          : await findPassword(globals, io, secrets, account);
+      }
       // An invitation may ring while signing in (the channel is up before makeMeAvailable ends):
       // `listen` must see it too.
       if (command.name === 'listen') {
@@ -205,7 +212,7 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
       if (globals.remember && !globals.demo && globals.login) {
         await logins.set(account, globals.login).catch((err: unknown) => progress(`warning: the sign-in name was not remembered: ${toErrorShape(err).message}`));
       }
-      if (globals.remember && !globals.demo) {
+      if (globals.remember && !globals.demo && password) {
         try {
           await secrets.setPassword(account, password);
         } catch (err) {
@@ -273,6 +280,11 @@ async function findPassword(globals: GlobalOptions, io: CliIO, secrets: Secrets,
   const remembered = await secrets.getPassword(account).catch(() => null);
   if (remembered) return remembered;
   throw appError('invalidInput', `No password for ${account}: set UCWA_PASSWORD, use --password-stdin, or remember it once with --remember.`);
+}
+
+/** findPassword's "no password anywhere" (not a keychain or stdin failure). */
+function isNoPassword(err: unknown): boolean {
+  return err instanceof AppError && err.code === 'invalidInput' && /^No password for /.test(err.message);
 }
 
 async function signIn(ctx: Ctx, req: { sip: string; password: string; server?: string; login?: string; demo: boolean }): Promise<void> {

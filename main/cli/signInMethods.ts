@@ -5,7 +5,7 @@
 // CLI says in one line.
 import { spawn } from 'node:child_process';
 import type { SignInMethods } from '../core/ucwa/grants.ts';
-import { modernAuthToken, refreshModernToken, type ModernToken } from '../core/ucwa/modernAuth.ts';
+import { modernAuthToken, refreshModernToken, refreshRefused, type ModernToken } from '../core/ucwa/modernAuth.ts';
 import { requestWindowsToken } from '../core/ucwa/ntlmGrant.ts';
 
 export interface CliSignInOptions {
@@ -23,7 +23,8 @@ export interface CliSignInOptions {
 export function openInBrowser(url: string, env: NodeJS.ProcessEnv = process.env): void {
   const custom = env.BROWSER?.split(':')[0]?.trim().split(/\s+/).filter(Boolean);
   const [cmd, args] = custom?.length ? [custom[0]!, [...custom.slice(1), url]]
-    : process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+    // Windows: never through cmd.exe, which would read & and | in the URL as commands.
+    : process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', url]] : ['xdg-open', [url]];
   try {
     const child = spawn(cmd, args as string[], { detached: true, stdio: 'ignore' });
     child.on('error', () => undefined); // no browser here: the printed link is the way
@@ -36,18 +37,20 @@ export function openInBrowser(url: string, env: NodeJS.ProcessEnv = process.env)
 export function cliSignInMethods(o: CliSignInOptions): SignInMethods {
   const clientId = o.clientId?.trim();
   return {
+    windowsNeedsPassword: true,
     windows: (ctx) => requestWindowsToken(ctx.tokenUrl, ctx.creds, ctx.now, { ...(ctx.signal ? { signal: ctx.signal } : {}), allowHttp: ctx.loopback }),
     ...(clientId ? {
       preferModern: true,
       modern: (() => {
         let last: ModernToken | null = null;
         return async (ctx) => {
-          // Renewal: the refresh token first, the browser only when it is refused.
+          // Renewal: the refresh token first, the browser only when it is refused (not on a network blip).
           if (last?.refreshToken) {
             try {
               last = await refreshModernToken({ transport: ctx.transport, tokenUrl: last.tokenUrl, refreshToken: last.refreshToken, resource: ctx.resource, clientId, now: ctx.now, ...(ctx.signal ? { signal: ctx.signal } : {}) });
               return last;
-            } catch {
+            } catch (err) {
+              if (!refreshRefused(err)) throw err;
               last = null;
             }
           }

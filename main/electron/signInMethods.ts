@@ -9,7 +9,7 @@
 //  - Modern authentication: the system browser and a loopback redirect (RFC 8252), as the CLI.
 import type { GrantContext, SignInMethods } from '../core/ucwa/grants.ts';
 import { SignInError } from '../core/ucwa/errors.ts';
-import { modernAuthToken, refreshModernToken, type ModernToken } from '../core/ucwa/modernAuth.ts';
+import { modernAuthToken, refreshModernToken, refreshRefused, type ModernToken } from '../core/ucwa/modernAuth.ts';
 import { tokenFromAnswer, type Token } from '../core/ucwa/token.ts';
 import { createTransport, errorFromResponse, type FetchLike } from '../core/ucwa/transport.ts';
 import { organisationSignIn, type SignInWindowDeps } from './signInWindow.ts';
@@ -69,6 +69,8 @@ export function appSignInMethods(deps: AppSignInDeps): SignInMethods {
           modernLast = await refreshModernToken({ transport: ctx.transport, tokenUrl: modernLast.tokenUrl, refreshToken: modernLast.refreshToken, resource: ctx.resource, clientId: id, now: ctx.now, ...(ctx.signal ? { signal: ctx.signal } : {}) });
           return modernLast;
         } catch (err) {
+          // A network blip is not a reason to open the browser: it is retried as any request is.
+          if (!refreshRefused(err)) throw err;
           deps.log(`modern authentication: the refresh token was refused (${err instanceof Error ? err.message : String(err)}); signing in in the browser again`);
           modernLast = null;
         }

@@ -143,3 +143,70 @@ test('loopback is trusted only when the server the user named is itself loopback
   await assert.rejects(signInToPool(local3, 'http://127.0.0.1:8/user', 'contoso.com', { username: 'a@contoso.com', password: 'x' }, Date.now, undefined, true), isCode('insecureUrl'));
   assert.ok(!elsewhere.some((x) => x.startsWith('POST')), elsewhere.join(', '));
 });
+
+test('the security check trusts Microsoft\'s hosted names from an http first hop (hybrid: lyncdiscover points at Skype for Business Online)', async () => {
+  const t = scripted({
+    'http://lyncdiscover.contoso.com/': { json: { _links: { redirect: { href: 'https://webdir0e.online.lync.com/Autodiscover/AutodiscoverService.svc/root' } } } },
+    'https://webdir0e.online.lync.com/Autodiscover/AutodiscoverService.svc/root': { json: { _links: { user: { href: 'https://webdir0e.online.lync.com/user' } } } },
+  });
+  assert.equal(await discover(t, 'contoso.com'), 'https://webdir0e.online.lync.com/user');
+});
+
+test('the sign-in method: a modern-authentication placeholder (file://…) is no offer and does not hide the password grant; the CLI\'s Windows sign-in needs a password', async () => {
+  const { signInToPool } = await import('../../main/core/ucwa/auth.ts');
+  const challenge = 'Bearer trusted_issuers="x", client_id="00000004-0000-0ff1-ce00-000000000000", authorization_uri="file://client/common/oauth2/authorize", MsRtcOAuth href="https://lyncweb.contoso.com/WebTicket/oauthtoken",grant_type="urn:microsoft.rtc:windows,password"';
+  const seen: string[] = [];
+  const t = scripted({
+    'https://lyncweb.contoso.com/user': { status: 401, wwwAuthenticate: challenge },
+    'https://lyncweb.contoso.com/WebTicket/oauthtoken': { json: { access_token: 'cwt=x', expires_in: 60 } },
+  }, seen);
+  let modernAsked = false;
+  await assert.rejects(signInToPool(t, 'https://lyncweb.contoso.com/user', 'contoso.com', { username: 'a', password: 'pw' }, Date.now, undefined, false, {
+    preferModern: true, modern: async () => { modernAsked = true; throw new Error('not here'); },
+  }));
+  assert.equal(modernAsked, false, 'the placeholder authorization_uri is not used');
+  assert.ok(seen.includes('POST https://lyncweb.contoso.com/WebTicket/oauthtoken'), `the password grant was used: ${seen.join(', ')}`);
+  // No password typed, and Windows sign-in here needs one (NTLM): said in words, nothing sent.
+  const quiet: string[] = [];
+  const t2 = scripted({ 'https://lyncweb.contoso.com/user': { status: 401, wwwAuthenticate: 'MsRtcOAuth href="https://lyncweb.contoso.com/WebTicket/oauthtoken",grant_type="urn:microsoft.rtc:windows,password"' } }, quiet);
+  let windowsAsked = false;
+  await assert.rejects(signInToPool(t2, 'https://lyncweb.contoso.com/user', 'contoso.com', { username: 'a', password: '' }, Date.now, undefined, false, {
+    windowsNeedsPassword: true, windows: async () => { windowsAsked = true; throw new Error('not here'); },
+  }), isCode('invalidInput', /enter your password/));
+  assert.equal(windowsAsked, false);
+  assert.ok(!quiet.some((x) => x.startsWith('POST')), quiet.join(', '));
+});
+
+test('a 403 carrying a challenge (a stale token, as Skype for Business Online answers) renews the token once, as a 401 does', async () => {
+  const { UcwaClient } = await import('../../main/core/ucwa/client.ts');
+  let calls = 0;
+  const t: Transport = {
+    request: async (req) => {
+      const headers = new Headers();
+      if (req.url.endsWith('/x')) {
+        calls++;
+        if (calls === 1) {
+          headers.set('www-authenticate', 'Bearer trusted_issuers="x", client_id="y", MsRtcOAuth href="https://pool.contoso.com/WebTicket/oauthtoken",grant_type="password"');
+          headers.set('warning', '120 pool "InvalidToken"');
+          return { status: 403, headers, url: req.url, text: '', json: undefined };
+        }
+        headers.set('content-type', 'application/json');
+        return { status: 200, headers, url: req.url, text: '{}', json: {} };
+      }
+      return { status: 200, headers, url: req.url, text: '', json: { access_token: 'cwt=new', expires_in: 3600 } };
+    },
+  };
+  const now = Date.now();
+  let regrants = 0;
+  const client = new UcwaClient({
+    transport: t, credentials: { username: 'a', password: 'b' }, poolBase: 'https://pool.contoso.com/', now: Date.now,
+    token: { accessToken: 'cwt=old', tokenType: 'Bearer', expiresAt: now + 3_600_000, renewAt: now + 3_000_000, origin: 'https://pool.contoso.com', tokenUrl: 'https://pool.contoso.com/WebTicket/oauthtoken' },
+    regrant: async () => {
+      regrants++;
+      return { accessToken: 'cwt=new', tokenType: 'Bearer', expiresAt: Date.now() + 3_600_000, renewAt: Date.now() + 3_000_000, origin: 'https://pool.contoso.com', tokenUrl: 'https://pool.contoso.com/WebTicket/oauthtoken' };
+    },
+  });
+  const res = await client.request('GET', '/x');
+  assert.equal(res.status, 200);
+  assert.equal(regrants, 1);
+});

@@ -68,6 +68,8 @@ export class Session {
   #creds: Credentials | null = null;
   /** What the last sign-in found (server, methods offered, the one used): shown by the sign-in window. */
   #signInInfo: SignInInfo | null = null;
+  /** Aborted by a sign-out or close: a browser, AD FS or Windows sign-in under way (and its loopback server) stops. */
+  #authAbort: AbortController | null = null;
   #domain = '';
   #userHref = '';
   #applicationsHref = '';
@@ -308,7 +310,10 @@ export class Session {
           const creds = this.#creds;
           if (!creds) throw new AppError({ code: 'notSignedIn', message: 'No account.' });
           const methods = this.#o.deps.signInMethods ?? {};
-          const res = await signInToPool(this.#o.transport, this.#userHref, this.#domain, creds, this.#o.now, undefined, loopbackTrusted(this.#request?.server), {
+          this.#authAbort?.abort();
+          const abort = new AbortController();
+          this.#authAbort = abort;
+          const res = await signInToPool(this.#o.transport, this.#userHref, this.#domain, creds, this.#o.now, abort.signal, loopbackTrusted(this.#request?.server), {
             ...methods,
             onMethod: (m) => {
               this.#signInInfo = { host: m.host, offered: [...m.offered], using: m.using };
@@ -565,6 +570,8 @@ export class Session {
 
   /** Signed out (or failed for good): the password and the token leave memory. */
   #dropCredentials(): void {
+    this.#authAbort?.abort();
+    this.#authAbort = null;
     this.#creds = null;
     this.#client?.signOut();
   }
@@ -629,9 +636,11 @@ export class Session {
 export function signInName(login: string | undefined): string | undefined {
   const v = login?.trim();
   if (!v) return undefined;
+  // Inner spaces are fine (pre-Windows 2000 names: CONTOSO\John Smith); control characters are not.
   // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  if (v.length > 256 || /[\u0000-\u001f\u007f]/.test(v) || /\s/.test(v)) {
-    throw new AppError({ code: 'invalidInput', message: `"${v.slice(0, 60)}" is not a sign-in name like CONTOSO\\jdoe or jdoe@contoso.com.` });
+  if (v.length > 256 || /[\u0000-\u001f\u007f]/.test(v)) {
+    // JSON.stringify shows a control character as an escape, not as itself.
+    throw new AppError({ code: 'invalidInput', message: `${JSON.stringify(v.slice(0, 60))} is not a sign-in name like CONTOSO\\jdoe or jdoe@contoso.com.` });
   }
   return v;
 }

@@ -134,7 +134,7 @@ export class UcwaClient {
     const url = this.resolve(href, opts.query);
     if (this.now() >= (this.token?.renewAt ?? 0)) await this.renew();
     let res = await this.send(method, url, opts);
-    if (res.status === 401) {
+    if (needsNewToken(res)) {
       await this.renew();
       res = await this.send(method, url, opts);
     }
@@ -169,7 +169,7 @@ export class UcwaClient {
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
     let res = await this.send('GET', url, ro);
-    if (res.status === 401) {
+    if (needsNewToken(res)) {
       await this.renew();
       res = await this.send('GET', url, ro);
     }
@@ -219,3 +219,12 @@ export function locationOf(client: UcwaClient, res: HttpResponse): string | null
 }
 
 export { UcwaError };
+
+/**
+ * The token is missing or no longer valid: a 401, or a 403 carrying a challenge (SfB Online answers a
+ * stale token that way, with Warning "InvalidToken" — PROTOCOL-2 §3.1 rule 6). A 403 without one is
+ * an authorization error, not a token problem.
+ */
+export function needsNewToken(res: { status: number; headers: Headers }): boolean {
+  return res.status === 401 || (res.status === 403 && res.headers.has('www-authenticate'));
+}

@@ -7,6 +7,7 @@
 import { parseBearerChallenge, parseMsRtcOAuth } from './challenge.ts';
 import { BadResponseError, SignInError } from './errors.ts';
 import { assertHop, assertTokenOrigin, resolveHref } from './hypermedia.ts';
+import { modernAuthEndpoints } from './modernAuth.ts';
 import { requestPassiveToken } from './passiveGrant.ts';
 import { errorFromResponse, type HttpResponse, type Transport } from './transport.ts';
 import type { Credentials, Token } from './token.ts';
@@ -52,6 +53,8 @@ export interface SignInMethods {
   modern?: (ctx: GrantContext & { authorizationUri: string; resource: string }) => Promise<Token>;
   /** Modern authentication first when the server offers it (this program has a client id set up for it); else it is the last resort. */
   preferModern?: boolean;
+  /** Windows sign-in needs the typed password here (the CLI's NTLM; the app uses the Windows session). */
+  windowsNeedsPassword?: boolean;
   /** Said when the server offers only methods this program lacks (the CLI: "use the app for AD FS"). */
   missingHint?: string;
   /** Told which method is being used, for the sign-in window's words ("Waiting for Windows sign-in…"). */
@@ -115,14 +118,24 @@ export async function tokenForChallenge(
     using('modern');
     return { token: await run(), method: 'modern' as const, regrant: run };
   };
-  const modernOffered = offered.includes('modern') && !!methods.modern && !!authorizationUri;
+  // Only an authorization address this app can use counts (https, the documented path): the
+  // placeholder of §3.1 (d) is no offer, and must not hide a password grant behind an error.
+  const modernUsable = (): boolean => {
+    try {
+      modernAuthEndpoints(authorizationUri ?? '', `${ctx.userUrl.origin}/`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const modernOffered = offered.includes('modern') && !!methods.modern && !!authorizationUri && modernUsable();
   if (modernOffered && methods.preferModern) return modernToken();
   if (offered.includes('password') && hasPassword) {
     const url = tokenUrl();
     using('password');
     return { token: await passwordGrant(url), method: 'password', regrant: () => passwordGrant(url) };
   }
-  if (offered.includes('windows') && methods.windows) {
+  if (offered.includes('windows') && methods.windows && (hasPassword || !methods.windowsNeedsPassword)) {
     const windows = methods.windows;
     const g = { ...ctx, tokenUrl: tokenUrl() };
     using('windows');

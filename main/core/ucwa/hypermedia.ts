@@ -37,7 +37,9 @@ export function loopbackTrusted(server: string | undefined): boolean {
 export function assertSecureScheme(url: URL, loopback = false): void {
   if (url.protocol === 'https:') return;
   if (url.protocol === 'http:' && loopback && isLoopbackHost(url.hostname)) return;
-  throw insecure(`Refusing to connect to ${url.origin}: only https is allowed (except on this computer).`);
+  // A file: or data: URL has the origin "null": name its scheme instead.
+  const where = url.origin === 'null' ? `a ${url.protocol} address` : url.origin;
+  throw insecure(`Refusing to connect to ${where}: only https is allowed (except on this computer).`);
 }
 
 export function isInDomain(hostname: string, domain: string, loopback = false): boolean {
@@ -54,6 +56,9 @@ export function assertDiscoveryTarget(url: URL, domain: string, loopback = false
   }
 }
 
+/** Trusted whatever the SIP domain (PROTOCOL-2 §3.8: Microsoft's hosted suffixes). */
+export const TRUSTED_SUFFIXES = ['online.lync.com', 'infra.lync.com'];
+
 /**
  * Microsoft's autodiscover security check (RootURL; PROTOCOL-2 §3.8) for a link taken from a
  * response that arrived from `from`: the target is https (loopback http only when trusted); an answer
@@ -64,6 +69,9 @@ export function assertDiscoveryTarget(url: URL, domain: string, loopback = false
 export function assertHop(next: URL, from: URL, domain: string, loopback = false): void {
   assertSecureScheme(next, loopback);
   if (from.protocol === 'https:') return;
+  // The security check's "global trusted-domain list" (§3.8 step 3): Microsoft's own hosted names
+  // (hybrid deployments point lyncdiscover at them), reached over https.
+  if (TRUSTED_SUFFIXES.some((d) => isInDomain(next.hostname, d))) return;
   if (!isInDomain(next.hostname, domain, loopback)) {
     throw insecure(`An answer received over plain http sent us to ${next.hostname}, which is outside ${domain}; not followed.`);
   }

@@ -173,3 +173,8 @@ export async function refreshModernToken(o: RefreshModernOptions): Promise<Moder
   assertSecureScheme(res, loopback);
   return tokenRequest(o, { grant_type: 'refresh_token', refresh_token: o.refreshToken, client_id: o.clientId, resource: o.resource });
 }
+
+/** A refresh the authority refused (the refresh token is spent or revoked): only then is the browser needed again. */
+export function refreshRefused(err: unknown): boolean {
+  return err instanceof SignInError && (err.code === 'wrongPassword' || (err.status !== undefined && err.status >= 400 && err.status < 500));
+}
