@@ -13,6 +13,8 @@ export interface GlobalOptions {
   login?: string;
   /** This app's registration for modern authentication (OAuth 2.0 + PKCE in the browser). */
   clientId?: string;
+  /** The authority instead of the one the server names, e.g. https://sts.contoso.com/adfs. */
+  authority?: string;
   passwordStdin: boolean;
   remember: boolean;
   json: boolean;
@@ -116,6 +118,17 @@ function loginOption(value: string): string {
   return v;
 }
 
+function authorityOption(value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value.trim());
+  } catch {
+    throw new InvalidArgumentError(`"${value}" is not an address like https://sts.contoso.com/adfs.`);
+  }
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(u.hostname))) throw new InvalidArgumentError(`"${value}": the authority must use https.`);
+  return u.href.replace(/\/+$/, '');
+}
+
 function clientIdOption(value: string): string {
   const v = value.trim();
   if (!/^[\w.:/-]{1,200}$/.test(v)) throw new InvalidArgumentError('a client id: letters, digits and . _ - : / (as your organisation registered this app, e.g. a GUID).');
@@ -179,7 +192,7 @@ function sendCommand(args: string[], subject: string | undefined): Extract<Comma
   return { name: 'send', to, text, subject: subj || null };
 }
 
-const GLOBAL_VALUE_OPTIONS = new Set(['--server', '--user', '--login', '--client-id', '--data-dir', '--timeout']);
+const GLOBAL_VALUE_OPTIONS = new Set(['--server', '--user', '--login', '--client-id', '--authority', '--data-dir', '--timeout']);
 
 function addGlobals(cmd: Command): Command {
   return cmd
@@ -187,6 +200,7 @@ function addGlobals(cmd: Command): Command {
     .option('--user <sip>', 'your SIP address, e.g. alice@contoso.com', sipOption)
     .option('--login <name>', 'your sign-in name where it differs from the SIP address: CONTOSO\\jdoe or jdoe@corp.contoso.com (remembered with --remember)', loginOption)
     .option('--client-id <id>', 'modern authentication: your organisation\'s registration of this app (sign-in then happens in the browser; also $UCWA_CLIENT_ID)', clientIdOption)
+    .option('--authority <url>', 'modern authentication: the authority to use instead of the one the server names (also $UCWA_AUTHORITY)', authorityOption)
     .option('--password-stdin', 'read the password from standard input (otherwise $UCWA_PASSWORD or the keychain)')
     .option('--remember', 'remember the password in the system keychain')
     .option('--json', 'machine-readable output: one JSON document (JSON Lines for listen)')
@@ -348,6 +362,7 @@ export function parseArgs(argv: string[], version = '0.0.0'): ParsedArgs | Early
     ...(typeof g.user === 'string' ? { user: g.user } : {}),
     ...(typeof g.login === 'string' ? { login: g.login } : {}),
     ...(typeof g.clientId === 'string' ? { clientId: g.clientId } : {}),
+    ...(typeof g.authority === 'string' ? { authority: g.authority } : {}),
     ...(typeof g.dataDir === 'string' ? { dataDir: g.dataDir } : {}),
   };
   return { globals, command };

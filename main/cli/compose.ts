@@ -48,7 +48,7 @@ export function createRuntime(): Runtime {
           // the photos it shows (whois), not for the whole list each time it signs in.
           photoDir: accountPhotoDir(setup.dataDir, setup.account),
           prefetchPhotos: false,
-          signInMethods: cliSignInMethods({ ...(setup.clientId ? { clientId: setup.clientId } : {}), say: setup.say ?? (() => undefined) }),
+          signInMethods: cliSignInMethods({ ...(setup.clientId ? { clientId: setup.clientId } : {}), ...(setup.authority ? { authority: setup.authority } : {}), say: setup.say ?? (() => undefined) }),
         });
         return { service, warnings };
       } catch (err) {

@@ -40,8 +40,9 @@ export interface ServiceSetup {
   account: string;
   demo: boolean;
   log: (line: string) => void;
-  /** Modern authentication's client id (--client-id / UCWA_CLIENT_ID), and where its sign-in link is said. */
+  /** Modern authentication's client id (--client-id / UCWA_CLIENT_ID), authority (--authority / UCWA_AUTHORITY), and where its sign-in link is said. */
   clientId?: string;
+  authority?: string;
   say?: (line: string) => void;
 }
 
@@ -176,6 +177,7 @@ async function withSession(globals: GlobalOptions, command: CommandSpec, io: Cli
     const { service, warnings } = await rt.createService({
       dataDir, account, demo: globals.demo, log: (line) => { if (io.env.UCWA_DEBUG) io.stderr(`${line}\n`); },
       ...(clientId ? { clientId } : {}),
+      ...((globals.authority ?? io.env.UCWA_AUTHORITY?.trim()) ? { authority: globals.authority ?? io.env.UCWA_AUTHORITY!.trim() } : {}),
       // The sign-in link goes to stderr even with --json: it is for the person, not the program reading stdout.
       say: (line) => io.stderr(`${line}\n`),
     });

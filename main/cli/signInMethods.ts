@@ -5,12 +5,14 @@
 // CLI says in one line.
 import { spawn } from 'node:child_process';
 import type { SignInMethods } from '../core/ucwa/grants.ts';
-import { modernAuthToken, refreshModernToken, refreshRefused, type ModernToken } from '../core/ucwa/modernAuth.ts';
+import { authorizeAt, modernAuthToken, refreshModernToken, refreshRefused, type ModernToken } from '../core/ucwa/modernAuth.ts';
 import { requestWindowsToken } from '../core/ucwa/ntlmGrant.ts';
 
 export interface CliSignInOptions {
   /** This app's registration at the organisation's authority (--client-id / UCWA_CLIENT_ID). */
   clientId?: string;
+  /** The authority to use instead of the one the server names (--authority / UCWA_AUTHORITY), e.g. https://sts.contoso.com/adfs. */
+  authority?: string;
   /** Where the sign-in link is shown (stderr), and whether to try the desktop's browser. */
   say: (line: string) => void;
   openBrowser?: (url: string) => void;
@@ -55,7 +57,7 @@ export function cliSignInMethods(o: CliSignInOptions): SignInMethods {
             }
           }
           last = await modernAuthToken({
-            transport: ctx.transport, authorizationUri: ctx.authorizationUri, resource: ctx.resource, clientId, now: ctx.now,
+            transport: ctx.transport, authorizationUri: authorizeAt(o.authority, ctx.authorizationUri), resource: ctx.resource, clientId, now: ctx.now,
             ...(ctx.signal ? { signal: ctx.signal } : {}),
             openBrowser: (url) => {
               o.say(`Sign in in your browser: ${url}`);

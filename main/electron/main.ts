@@ -625,6 +625,7 @@ async function start(): Promise<void> {
       },
       openExternal: (url) => shell.openExternal(url),
       ...(process.env.UCWA_CLIENT_ID ? { clientId: process.env.UCWA_CLIENT_ID } : {}),
+      ...(process.env.UCWA_AUTHORITY ? { authority: process.env.UCWA_AUTHORITY } : {}),
       log,
     }),
     // Development builds may use their own keychain entries (tests run many app instances side by side).

@@ -9,7 +9,7 @@
 //  - Modern authentication: the system browser and a loopback redirect (RFC 8252), as the CLI.
 import type { GrantContext, SignInMethods } from '../core/ucwa/grants.ts';
 import { SignInError } from '../core/ucwa/errors.ts';
-import { modernAuthToken, refreshModernToken, refreshRefused, type ModernToken } from '../core/ucwa/modernAuth.ts';
+import { authorizeAt, modernAuthToken, refreshModernToken, refreshRefused, type ModernToken } from '../core/ucwa/modernAuth.ts';
 import { tokenFromAnswer, type Token } from '../core/ucwa/token.ts';
 import { createTransport, errorFromResponse, type FetchLike } from '../core/ucwa/transport.ts';
 import { organisationSignIn, type SignInWindowDeps } from './signInWindow.ts';
@@ -21,8 +21,10 @@ export interface AppSignInDeps extends SignInWindowDeps {
   partitionFetch(partition: string): FetchLike;
   /** shell.openExternal */
   openExternal(url: string): Promise<void> | void;
-  /** Modern authentication's client id (Settings / UCWA_CLIENT_ID); absent: used only as a last resort with the app's own id. */
+  /** Modern authentication's client id (UCWA_CLIENT_ID); absent: used only as a last resort with the app's own id. */
   clientId?: string;
+  /** The authority instead of the one the server names (UCWA_AUTHORITY). */
+  authority?: string;
   log(line: string): void;
 }
 
@@ -76,7 +78,7 @@ export function appSignInMethods(deps: AppSignInDeps): SignInMethods {
         }
       }
       modernLast = await modernAuthToken({
-        transport: ctx.transport, authorizationUri: ctx.authorizationUri, resource: ctx.resource, clientId: id, now: ctx.now,
+        transport: ctx.transport, authorizationUri: authorizeAt(deps.authority, ctx.authorizationUri), resource: ctx.resource, clientId: id, now: ctx.now,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         openBrowser: (url) => deps.openExternal(url),
       });

@@ -218,3 +218,15 @@ test('group lines: names with addresses, phones, anonymous people; invitations; 
   assert.equal(inviteeLine({ uri: 'sip:dan@contoso.com', name: 'Dan', state: 'failed', error: null }, 60), 'Dan <dan@contoso.com> did not join.');
   assert.equal(inviteeLine({ uri: 'sip:dan@contoso.com', name: '', state: 'noAnswer', error: null }, 60), 'dan@contoso.com did not answer within --timeout (60 s).');
 });
+
+test('sign-in options: --login (inner spaces kept, control characters refused), --client-id, --authority (https)', () => {
+  const ok = parseArgs(['--user', 'jd@contoso.com', '--login', ' CONTOSO\\John Smith ', '--client-id', '1b730954-1685-4b74-9bfd-dac224a7b894', '--authority', 'https://sts.contoso.com/adfs/', 'history']);
+  assert.ok(!('exit' in ok));
+  assert.equal(ok.globals.login, 'CONTOSO\\John Smith');
+  assert.equal(ok.globals.clientId, '1b730954-1685-4b74-9bfd-dac224a7b894');
+  assert.equal(ok.globals.authority, 'https://sts.contoso.com/adfs');
+  for (const bad of [['--login', 'a\u0007b'], ['--client-id', 'x y'], ['--authority', 'http://sts.contoso.com/adfs'], ['--authority', 'not a url']]) {
+    const r = parseArgs(['--user', 'jd@contoso.com', ...bad, 'history']);
+    assert.ok('exit' in r && r.exit === 2, `${bad.join(' ')} is a usage error`);
+  }
+});

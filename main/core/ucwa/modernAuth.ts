@@ -178,3 +178,9 @@ export async function refreshModernToken(o: RefreshModernOptions): Promise<Moder
 export function refreshRefused(err: unknown): boolean {
   return err instanceof SignInError && (err.code === 'wrongPassword' || (err.status !== undefined && err.status >= 400 && err.status < 500));
 }
+
+/** The authorize address: a configured authority's (UCWA_AUTHORITY, --authority), else the one the challenge names. */
+export function authorizeAt(authority: string | undefined, fromChallenge: string): string {
+  const a = authority?.trim().replace(/\/+$/, '');
+  return a ? `${a}/oauth2/authorize` : fromChallenge;
+}
