@@ -21,6 +21,11 @@ for (const scheme of ['light', 'dark'] as const) {
   test(`gallery, ${scheme}`, async ({ chromiumBrowser, world }) => {
     const signin = await world.open(chromiumBrowser, 'signin', { colorScheme: scheme });
     await expect(signin.getByRole('button', { name: 'Try the demo server' })).toBeVisible();
+    // As someone whose Windows name differs from the address fills it in (issue 15).
+    await signin.getByLabel('Sign-in address').fill('john.doe@contoso.com');
+    await signin.getByRole('button', { name: 'Use a different sign-in name' }).click();
+    await signin.getByLabel(/Sign-in name/).fill('CONTOSO\\jdoe');
+    await signin.getByLabel('Sign-in address').focus();
     await save(signin, `signin-${scheme}`);
 
     await world.signIn();

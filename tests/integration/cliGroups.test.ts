@@ -408,7 +408,8 @@ before(async () => {
   await build({ ...common, entryPoints: ['main/core/store/worker.ts'], outfile: join(dir, 'main/storeWorker.mjs') });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   entry = join(dir, 'cli/index.js');
-  sim = await startSimulator({ autoGroupInvites: false, timeScale: 0.01, seed: 7, presenceRhythm: false, demoConversations: 3 });
+  // callbackChannelDeadSec: 60 s would be 600 ms, a gap between P-GETs the CLI child processes make under CI load.
+  sim = await startSimulator({ autoGroupInvites: false, timeScale: 0.01, seed: 7, presenceRhythm: false, demoConversations: 3, callbackChannelDeadSec: 100_000 });
 });
 after(async () => {
   await sim?.stop();

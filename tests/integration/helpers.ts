@@ -13,7 +13,10 @@ export const ME = 'sip:demo@contoso.com';
 export async function sim(opts: SimulatorOptions = {}): Promise<Simulator> {
   // Timers run 1000× faster, except the invitation timeout: 30 s would be 30 ms, which a loaded
   // machine misses between an invitation and its accept (3 s scaled is still short for tests).
-  return startSimulator({ autoGroupInvites: false, timeScale: 0.001, demoConversations: 5, seed: 1, invitationTimeoutSec: 3000, ...opts });
+  // Nor the event channel's "dead" threshold: 60 s would be 60 ms, a gap between two P-GETs a loaded
+  // machine makes (clean-clone CI: joinOnlineMeeting and presence creates answered 500
+  // CallbackChannelError at random). 5 s scaled; tests of that error inject it as a fault.
+  return startSimulator({ autoGroupInvites: false, timeScale: 0.001, demoConversations: 5, seed: 1, invitationTimeoutSec: 3000, callbackChannelDeadSec: 5000, ...opts });
 }
 
 export interface Harness {
