@@ -20,6 +20,11 @@ const HELP = `Usage: node simulator/cli.ts [options]
                          a client's makeMeAvailable inactiveTimeout turns it on for that application)
   --day-start <HH:MM>    simulated time of day at start; colleagues' presence follows a working day (default 09:30)
   --still-presence       colleagues keep their dayStart presence (no meetings, lunch or evening by themselves)
+  --grants <list>        the sign-in methods offered, comma-separated (default
+                         urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password); e.g.
+                         urn:microsoft.rtc:passive,urn:microsoft.rtc:anonmeeting for an AD FS pool
+  --mfa                  AD FS asks for a verification code after the password (123456)
+  --modern-auth          the challenge offers modern authentication (Bearer authorization_uri)
   --verbose              log every request
   -h, --help             show this help`;
 
@@ -40,6 +45,9 @@ export async function runSimulatorCli(argv: string[]): Promise<Simulator | undef
       'inactive-timeout': { type: 'string' },
       'day-start': { type: 'string' },
       'still-presence': { type: 'boolean' },
+      grants: { type: 'string' },
+      mfa: { type: 'boolean' },
+      'modern-auth': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -70,6 +78,9 @@ export async function runSimulatorCli(argv: string[]): Promise<Simulator | undef
     inactiveTimeoutSec: num(values['inactive-timeout'], 'inactive-timeout'),
     dayStart: values['day-start'],
     presenceRhythm: !values['still-presence'],
+    ...(values.grants ? { grants: values.grants.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
+    ...(values.mfa ? { passive: { mfa: true } } : {}),
+    ...(values['modern-auth'] ? { modernAuth: {} } : {}),
     log: values.verbose ? (line) => console.log(line) : undefined,
   });
   const accounts = sim.accounts.map((a) => `  ${a.sip.padEnd(28)} password: ${a.password}   (${a.name})`).join('\n');
