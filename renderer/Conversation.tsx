@@ -248,8 +248,11 @@ export function ConversationView(props: {
       const chatId = known;
       pagedChat.current = chatId;
       // Asked before markRead below: where the unread part begins is what reading it ends.
-      const [c, ch, ids, first, from] = await Promise.all([conversation, safe(() => ucwa().getChat(chatId)), safe(() => ucwa().chatConversationIds(chatId)),
-        pageOf(chatId, { limit: messageId ? 500 : PAGE }), safe(() => ucwa().firstUnreadMessage(chatId))]);
+      // The opened conversation's own newest page too: while it is moving into this chat (a new
+      // conversation with someone already in the list) the chat's page can be read without it, and
+      // its messages — already shown live — would vanish from the transcript (seen in CI).
+      const [c, ch, ids, first, from, own] = await Promise.all([conversation, safe(() => ucwa().getChat(chatId)), safe(() => ucwa().chatConversationIds(chatId)),
+        pageOf(chatId, { limit: messageId ? 500 : PAGE }), safe(() => ucwa().firstUnreadMessage(chatId)), chatId === null ? Promise.resolve(null) : pageOf(null, { limit: PAGE })]);
       if (stale) return;
       if (!c.ok || !c.value) { setLoadError(c.ok ? { code: 'notFound', message: '' } : c.error); setLoaded(true); return; }
       setOpened(c.value);
@@ -257,7 +260,7 @@ export function ConversationView(props: {
       if (ids.ok) members.current = new Set([id, ...ids.value]);
       if (ch.ok && ch.value) { setChat(ch.value); members.current.add(ch.value.latest.id); onChat?.(chatId); }
       if (!first.ok) { setLoadError(first.error); setLoaded(true); return; }
-      let msgs = mergeMessages([], first.value.items);
+      let msgs = mergeMessages([], own?.ok ? [...first.value.items, ...own.value.items] : first.value.items);
       let next = first.value.next;
       if (messageId) {
         // Open at a search hit: page back until the hit is in the transcript (bounded), else show
@@ -404,7 +407,10 @@ export function ConversationView(props: {
   const adopt = (c: Conversation) => {
     const ours = chatRef.current ? c.chatId === chatRef.current.id : c.id === id;
     if (!ours) { if (c.id !== id) members.current.delete(c.id); return; }
+    const joined = !members.current.has(c.id);
     members.current.add(c.id);
+    // A conversation that joins the chat now may have messages stored before: they join too.
+    if (joined) void safe(() => ucwa().listMessages(c.id, { limit: PAGE })).then((r) => { if (r.ok && members.current.has(c.id)) setMessages((old) => mergeMessages(old, r.value.items)); });
     const held = waiting.current.filter((m) => m.conversationId === c.id);
     waiting.current = waiting.current.filter((m) => m.conversationId !== c.id);
     for (const m of held) addMessage(m);
