@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { ConversationFilter } from '../core/store/types.ts';
 import { normaliseServerUrl } from '../core/ucwa/serverUrl.ts';
+import { signInName } from '../core/ucwa/signInName.ts';
 
 export interface GlobalOptions {
   /** Autodiscover URL; without it, autodiscover from the SIP domain. */
@@ -112,10 +113,14 @@ function sipOption(value: string): string {
   return sip;
 }
 function loginOption(value: string): string {
-  const v = value.trim();
-  // eslint-disable-next-line no-control-regex -- control characters are what is refused
-  if (!v || v.length > 256 || /[\u0000-\u001f\u007f]/.test(v)) throw new InvalidArgumentError('a sign-in name like CONTOSO\\jdoe or jdoe@corp.contoso.com.');
-  return v;
+  // The core's rule (signInName), said as a usage error.
+  try {
+    const v = signInName(value);
+    if (v) return v;
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+  throw new InvalidArgumentError('a sign-in name like CONTOSO\\jdoe or jdoe@corp.contoso.com.');
 }
 
 function authorityOption(value: string): string {

@@ -5,7 +5,7 @@
 // CLI says in one line.
 import { spawn } from 'node:child_process';
 import type { SignInMethods } from '../core/ucwa/grants.ts';
-import { authorizeAt, modernAuthToken, refreshModernToken, refreshRefused, type ModernToken } from '../core/ucwa/modernAuth.ts';
+import { modernMethod } from '../core/ucwa/modernMethod.ts';
 import { requestWindowsToken } from '../core/ucwa/ntlmGrant.ts';
 
 export interface CliSignInOptions {
@@ -43,30 +43,13 @@ export function cliSignInMethods(o: CliSignInOptions): SignInMethods {
     windows: (ctx) => requestWindowsToken(ctx.tokenUrl, ctx.creds, ctx.now, { ...(ctx.signal ? { signal: ctx.signal } : {}), allowHttp: ctx.loopback }),
     ...(clientId ? {
       preferModern: true,
-      modern: (() => {
-        let last: ModernToken | null = null;
-        return async (ctx) => {
-          // Renewal: the refresh token first, the browser only when it is refused (not on a network blip).
-          if (last?.refreshToken) {
-            try {
-              last = await refreshModernToken({ transport: ctx.transport, tokenUrl: last.tokenUrl, refreshToken: last.refreshToken, resource: ctx.resource, clientId, now: ctx.now, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-              return last;
-            } catch (err) {
-              if (!refreshRefused(err)) throw err;
-              last = null;
-            }
-          }
-          last = await modernAuthToken({
-            transport: ctx.transport, authorizationUri: authorizeAt(o.authority, ctx.authorizationUri), resource: ctx.resource, clientId, now: ctx.now,
-            ...(ctx.signal ? { signal: ctx.signal } : {}),
-            openBrowser: (url) => {
-              o.say(`Sign in in your browser: ${url}`);
-              (o.openBrowser ?? openInBrowser)(url);
-            },
-          });
-          return last;
-        };
-      })(),
+      modern: modernMethod({
+        clientId, ...(o.authority ? { authority: o.authority } : {}),
+        openBrowser: (url) => {
+          o.say(`Sign in in your browser: ${url}`);
+          (o.openBrowser ?? openInBrowser)(url);
+        },
+      }),
     } : {}),
     missingHint: `AD FS sign-in needs the UCWA Tray app (the organisation's page runs in its sign-in window)${clientId ? '' : '; modern authentication needs --client-id'}.`,
   };

@@ -9,7 +9,7 @@
 //  - Modern authentication: the system browser and a loopback redirect (RFC 8252), as the CLI.
 import type { GrantContext, SignInMethods } from '../core/ucwa/grants.ts';
 import { SignInError } from '../core/ucwa/errors.ts';
-import { authorizeAt, modernAuthToken, refreshModernToken, refreshRefused, type ModernToken } from '../core/ucwa/modernAuth.ts';
+import { modernMethod } from '../core/ucwa/modernMethod.ts';
 import { tokenFromAnswer, type Token } from '../core/ucwa/token.ts';
 import { createTransport, errorFromResponse, type FetchLike } from '../core/ucwa/transport.ts';
 import { organisationSignIn, type SignInWindowDeps } from './signInWindow.ts';
@@ -38,7 +38,6 @@ const FORM = { Accept: 'application/json', 'Content-Type': 'application/x-www-fo
 export function appSignInMethods(deps: AppSignInDeps): SignInMethods {
   const integrated = new Set<string>();
   const clientId = deps.clientId?.trim();
-  let modernLast: ModernToken | null = null;
   return {
     async windows(ctx: GrantContext): Promise<Token> {
       // Only the hosts of this sign-in get the Windows session's credentials.
@@ -64,26 +63,10 @@ export function appSignInMethods(deps: AppSignInDeps): SignInMethods {
         browserLeg: (uri, signal) => organisationSignIn(deps, { startUrl: uri, partition: SIGN_IN_PARTITION, ...(signal ? { signal } : {}) }),
       });
     },
-    async modern(ctx) {
-      const id = clientId || DEFAULT_CLIENT_ID;
-      if (modernLast?.refreshToken) {
-        try {
-          modernLast = await refreshModernToken({ transport: ctx.transport, tokenUrl: modernLast.tokenUrl, refreshToken: modernLast.refreshToken, resource: ctx.resource, clientId: id, now: ctx.now, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-          return modernLast;
-        } catch (err) {
-          // A network blip is not a reason to open the browser: it is retried as any request is.
-          if (!refreshRefused(err)) throw err;
-          deps.log(`modern authentication: the refresh token was refused (${err instanceof Error ? err.message : String(err)}); signing in in the browser again`);
-          modernLast = null;
-        }
-      }
-      modernLast = await modernAuthToken({
-        transport: ctx.transport, authorizationUri: authorizeAt(deps.authority, ctx.authorizationUri), resource: ctx.resource, clientId: id, now: ctx.now,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-        openBrowser: (url) => deps.openExternal(url),
-      });
-      return modernLast;
-    },
+    modern: modernMethod({
+      clientId: clientId || DEFAULT_CLIENT_ID, ...(deps.authority ? { authority: deps.authority } : {}),
+      openBrowser: (url) => deps.openExternal(url), log: deps.log,
+    }),
     // A configured client id means the organisation set this app up for modern authentication.
     ...(clientId ? { preferModern: true } : {}),
   };

@@ -4,6 +4,7 @@
 // imported: what flows up (event batches, "every href is stale", "online again") goes through
 // the ports handed in at construction.
 import { createActor, fromPromise, type Actor } from 'xstate';
+import { signInName } from '../ucwa/signInName.ts';
 import { AppError, type Availability, type SessionState, type SessionStatus, type SignInInfo, type SignInRequest } from './types.ts';
 import { toAppError } from './errors.ts';
 import type { MessengerDeps, defaultTiming } from './deps.ts';
@@ -519,7 +520,12 @@ export class Session {
       await this.#waitForStatus(['signedOut']);
     }
     const { password, ...request } = req;
-    const login = signInName(req.login);
+    let login: string | undefined;
+    try {
+      login = signInName(req.login);
+    } catch (err) {
+      throw toAppError(err);
+    }
     if (login) request.login = login;
     else delete request.login;
     this.#request = request;
@@ -627,22 +633,6 @@ export class Session {
     this.#timers.clear();
     this.#actor.stop();
   }
-}
-
-/**
- * The sign-in name as given, trimmed; undefined when empty. Sent verbatim (form-encoded) to the
- * token service — DOMAIN\\user, a UPN or a bare account name are all forms Microsoft shows.
- */
-export function signInName(login: string | undefined): string | undefined {
-  const v = login?.trim();
-  if (!v) return undefined;
-  // Inner spaces are fine (pre-Windows 2000 names: CONTOSO\John Smith); control characters are not.
-  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  if (v.length > 256 || /[\u0000-\u001f\u007f]/.test(v)) {
-    // JSON.stringify shows a control character as an escape, not as itself.
-    throw new AppError({ code: 'invalidInput', message: `${JSON.stringify(v.slice(0, 60))} is not a sign-in name like CONTOSO\\jdoe or jdoe@contoso.com.` });
-  }
-  return v;
 }
 
 export function notSignedIn(): AppError {
