@@ -101,7 +101,9 @@ test('linear time on adversarial headers (the time grows like the input, not its
   for (const big of inputs) {
     const full = best(big);
     if (full < 50) continue; // fast at 1 MB: linear enough
-    const growth = full / Math.max(best(big.slice(0, big.length / 4)), 0.01);
-    assert.ok(growth < 8, `${JSON.stringify(big.slice(0, 30))}…: ${full.toFixed(0)} ms, ${growth.toFixed(1)}x from 256 KB to 1 MB`);
+    // 1 MB against 128 KB: linear 8x, quadratic 64x (22 ≈ their geometric mean). A quarter's 4x vs
+    // 16x was too close: a loaded CI machine measured 10.5x for this linear scan (as linearTime.test.ts found).
+    const growth = full / Math.max(best(big.slice(0, big.length / 8)), 0.01);
+    assert.ok(growth < 22, `${JSON.stringify(big.slice(0, 30))}…: ${full.toFixed(0)} ms, ${growth.toFixed(1)}x from 128 KB to 1 MB`);
   }
 });
