@@ -94,6 +94,7 @@ export function groupClosed(live: LiveState | null): boolean {
 
 /** A joined / left line ("Carol Smith joined"). */
 export function changeWords(c: RosterChange): string {
+  if (c.kind === 'restarted') return 'This server cannot continue a past group conversation: a new one was started with the same people.';
   return `${fullName(c)} ${c.kind === 'joined' ? 'joined' : 'left'}`;
 }
 

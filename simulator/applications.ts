@@ -45,6 +45,7 @@ export function createApplication(sim: Sim, ctx: Ctx): Reply {
     available: false,
     modalities: [],
     messageFormats: ['Plain'],
+    adHocMeetings: sim.cfg.adHocMeetings,
     availability: 'Online',
     idle: 'active',
     inactiveMs: 0,

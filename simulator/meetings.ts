@@ -50,6 +50,7 @@ export function startOrJoin(sim: Sim, ctx: Ctx): Reply {
   const uri = input.str('onlineMeetingUri')?.trim();
   requireChannel(sim, ctx.app);
   const adhoc = !uri || uri.toLowerCase() === 'adhoc';
+  if (adhoc && !ctx.app.adHocMeetings) throw new UcwaError(403, undefined, 'Ad hoc meetings are not enabled for this user.');
   const conf = adhoc
     ? createConference(sim, { organizer: ctx.app.user.sip, subject, threadId: threadId || undefined, importance })
     : liveConference(sim, uri);

@@ -36,6 +36,8 @@ export interface App {
   available: boolean;
   modalities: string[];
   messageFormats: string[];
+  /** startOnlineMeeting offered (sim.cfg.adHocMeetings when the application was made). */
+  adHocMeetings: boolean;
   availability: string;
   /** Presence decay (PROTOCOL §4.3): Idle after inactiveMs without reportMyActivity, Away later. */
   idle: 'active' | 'idle' | 'away';

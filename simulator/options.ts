@@ -46,6 +46,7 @@ export interface Config {
   escalationThreadId: 'keep' | 'new';
   participantAcceptSec: number;
   continueConferenceLogs: boolean;
+  adHocMeetings: boolean;
   autoGroupInvites: boolean;
   grants: string[];
   modernAuth: { clientIds: string[] | undefined } | undefined;
@@ -105,6 +106,7 @@ export function resolveOptions(o: SimulatorOptions = {}): Config {
     escalationThreadId: o.escalationThreadId === 'new' ? 'new' : 'keep',
     participantAcceptSec: Math.max(0, o.participantAcceptSec ?? 2),
     continueConferenceLogs: o.continueConferenceLogs ?? false,
+    adHocMeetings: o.adHocMeetings ?? true,
     autoGroupInvites: o.autoGroupInvites ?? true,
     publicOrigins: (o.publicOrigins ?? []).map((x) => new URL(x).origin),
     httpFirstHop: o.httpFirstHop,

@@ -79,7 +79,7 @@ export function communicationJson(app: App): Record<string, unknown> {
       startMessaging: l(`${c}/messagingInvitations`),
       conversationLogs: l(`${c}/conversationLogs`),
       missedItems: l(`${c}/missedItems`),
-      startOnlineMeeting: l(`${c}/onlineMeetingInvitations?onlineMeetingUri=adhoc`),
+      ...(app.adHocMeetings ? { startOnlineMeeting: l(`${c}/onlineMeetingInvitations?onlineMeetingUri=adhoc`) } : {}),
       joinOnlineMeeting: l(`${c}/onlineMeetingInvitations`),
     },
   };

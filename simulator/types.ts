@@ -230,6 +230,8 @@ export interface SimulatorOptions {
   escalationThreadId?: 'keep' | 'new';
   /** A simulated person invited with addParticipant accepts after this many unscaled seconds (unless their group habit says otherwise); default 2. */
   participantAcceptSec?: number;
+  /** Ad hoc meetings (startOnlineMeeting) offered: true (default); false — a policy without them: no link, a POST refused 403. */
+  adHocMeetings?: boolean;
   /** continueMessaging on a ConferenceLog: false (default) → 409 None; true → a new conference with the log's people and threadId. */
   continueConferenceLogs?: boolean;
   /** People with a `group.invite` habit invite signed-in accounts to group conversations by themselves (the demo world has one); default true. */

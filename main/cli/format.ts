@@ -131,6 +131,7 @@ export function changeJson(conversationId: number, c: RosterChange) {
 }
 
 export function changeLine(conversationId: number, c: RosterChange): string {
+  if (c.kind === 'restarted') return `[${localTime(c.at)}] #${conversationId} this server cannot continue a past group conversation: a new one was started with the same people`;
   return `[${localTime(c.at)}] #${conversationId} ${rosterName(c.name, c.uri)} ${c.kind}`;
 }
 

@@ -160,7 +160,7 @@ export const rosterEntrySchema = z.object({
   inIm: z.boolean(),
   phone: z.boolean(),
 });
-export const rosterChangeSchema = z.object({ at: z.number(), kind: z.enum(['joined', 'left']), uri: z.string().nullable(), name: z.string() });
+export const rosterChangeSchema = z.object({ at: z.number(), kind: z.enum(['joined', 'left', 'restarted']), uri: z.string().nullable(), name: z.string() });
 export const addingInfoSchema = z.object({ uri: z.string(), name: z.string(), state: z.enum(['inviting', 'joined', 'failed']), error: ipcErrorSchema.nullable() });
 
 export const liveStateSchema = z.object({

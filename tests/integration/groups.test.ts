@@ -26,6 +26,20 @@ async function acceptGroupInvite(s: Simulator, h: Harness, from: string, others:
   return { confId, conversationId: inv.conversationId, invitation: inv };
 }
 
+/** A group the user was in, left, and whose ConferenceLog came back in history: a log to continue. */
+async function pastGroupLog(s: Simulator, h: Harness) {
+  await signIn(h, s);
+  const [lene, bob] = people(s);
+  const { confId, conversationId } = await acceptGroupInvite(s, h, lene, [bob]);
+  await s.control.groupSay(confId, bob, 'see you tomorrow');
+  await until(async () => (await allMessages(h, conversationId)).some((m) => m.text === 'see you tomorrow'), 'a message');
+  await h.service.leave(conversationId);
+  await h.service.syncNow();
+  await until(async () => { await h.service.syncNow(); return (await h.service.getConversation(conversationId))?.logKey; }, 'the group log synced');
+  assert.equal((await h.service.getConversation(conversationId))?.type, 'ConferenceLog');
+  return { conversationId, lene, bob };
+}
+
 const rosterNames = (h: Harness, id: number) => (h.service.liveState(id)?.roster ?? []).map((r) => r.name).sort();
 
 test('a group invitation (Lene and Bob; Carol joins later, Lene leaves): joined, the roster kept, every message stored with its author', () => withSim({}, async (s, h) => {
@@ -190,18 +204,8 @@ test('a new group whose every invitee declines or is unknown: the message is not
 }));
 
 for (const canContinue of [false, true]) {
-  test(`writing in a past group log: ${canContinue ? 'continueMessaging, where the server allows it' : '409 None from a server that cannot — the same people in a new group'}`, () => withSim({ continueConferenceLogs: canContinue }, async (s, h) => {
-    await signIn(h, s);
-    const [lene, bob] = people(s);
-    const { confId, conversationId } = await acceptGroupInvite(s, h, lene, [bob]);
-    await s.control.groupSay(confId, bob, 'see you tomorrow');
-    await until(async () => (await allMessages(h, conversationId)).some((m) => m.text === 'see you tomorrow'), 'a message');
-    await h.service.leave(conversationId);
-    // The ConferenceLog comes back in history: the conversation now has a log to continue.
-    await h.service.syncNow();
-    await until(async () => { await h.service.syncNow(); return (await h.service.getConversation(conversationId))?.logKey; }, 'the group log synced');
-    const conv = await h.service.getConversation(conversationId);
-    assert.equal(conv?.type, 'ConferenceLog');
+  test(`writing in a past group log: ${canContinue ? 'continueMessaging, where the server allows it' : '409 None from a server that cannot — the same people in a new group, and the user told why'}`, () => withSim({ continueConferenceLogs: canContinue }, async (s, h) => {
+    const { conversationId, lene, bob } = await pastGroupLog(s, h);
     const before = h.requests.length;
     const sent = await h.service.send(conversationId, 'a day later');
     await sent.delivered;
@@ -211,5 +215,17 @@ for (const canContinue of [false, true]) {
     const got = s.control.conferences(ME).filter((c) => c.messages.some((m) => m.text === 'a day later'));
     assert.equal(got.length, 1, 'once');
     assert.ok(got[0]!.members.some((m) => m.uri === lene) && got[0]!.members.some((m) => m.uri === bob), 'to the same people');
+    // The transcript says why a new group started (a line among the messages), only when it did.
+    const said = (h.service.liveState(conversationId)?.changes ?? []).filter((c) => c.kind === 'restarted');
+    assert.equal(said.length, canContinue ? 0 : 1, canContinue ? 'nothing to explain' : 'the restart said once');
   }));
 }
+
+test('writing in a past group log on a server with neither continueMessaging for groups nor ad hoc meetings: the message fails, in words, and stays', () => withSim({ continueConferenceLogs: false, adHocMeetings: false }, async (s, h) => {
+  const { conversationId } = await pastGroupLog(s, h);
+  const sent = await h.service.send(conversationId, 'a day later');
+  await assert.rejects(sent.delivered, /This server cannot continue a past group conversation/);
+  const mine = (await allMessages(h, conversationId)).filter((m) => m.text === 'a day later');
+  assert.equal(mine.length, 1, 'the text is kept (to copy or resend), not lost');
+  assert.ok(!s.control.conferences(ME).some((c) => c.messages.some((m) => m.text === 'a day later')), 'nothing reached the server');
+}));

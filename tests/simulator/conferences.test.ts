@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../simulator/index.ts';
 import { ALICE, decodeData, fmt } from './http.ts';
-import { BERT, CARL, LENE, PHONE, addMessaging, find, ready, send, startGroupSim, startMeeting, untilCompleted } from './groupWorld.ts';
+import { BERT, CARL, LENE, PHONE, addMessaging, find, ready, send, startGroupSim, startMeeting, untilCompleted, withGroupSim } from './groupWorld.ts';
 
 const OPAQUE = /\/participants\/\d+$/;
 
@@ -310,3 +310,14 @@ describe('incoming group invitation (groupInvite)', () => {
     assert.equal(find(await untilCompleted(b, 'onlineMeetingInvitation'), 'onlineMeetingInvitation', 'completed')!.status, 'Success');
   });
 });
+
+describe('a policy without ad hoc meetings (adHocMeetings: false)', () => {
+  it('offers no startOnlineMeeting and refuses the POST with 403; joinOnlineMeeting stays', () => withGroupSim({ adHocMeetings: false }, async (sim) => {
+    const s = await ready(sim);
+    assert.equal(s.comm.startOnlineMeeting, undefined, 'no link');
+    assert.ok(s.comm.joinOnlineMeeting, 'joining a meeting by its URL is another thing');
+    const r = await s.post(s.comm.joinOnlineMeeting!.href + '?onlineMeetingUri=adhoc', { operationId: 'op-x' });
+    assert.equal(r.status, 403, r.text);
+  }));
+});
+

@@ -73,6 +73,7 @@ describe('group phases and lines in words', () => {
   it('joined / left lines, people being added, roster details', () => {
     assert.equal(changeWords(change(T0, 'joined', 'Carol Jones')), 'Carol Jones joined');
     assert.equal(changeWords(change(T0, 'left', '')), 'Unknown left');
+    assert.match(changeWords(change(T0, 'restarted', '')), /cannot continue a past group conversation: a new one was started with the same people/);
     const carol = { uri: 'sip:carol@contoso.com', name: 'Carol Jones', error: null };
     assert.equal(addingWords({ ...carol, state: 'inviting' }), 'Inviting Carol Jones…');
     assert.equal(addingWords({ ...carol, state: 'failed', error: { code: 'invitationFailed', message: '' } }), 'Carol Jones couldn’t be added: They didn’t join the conversation: declined, didn’t answer, or couldn’t be reached.');

@@ -207,7 +207,7 @@ export class Connector {
     const { lives, groups } = this.#o;
     const live = lives.ensure(conversationId, threadId);
     try {
-      await groups.start(live, { invitees: others, subject, threadId });
+      await groups.start(live, { invitees: others, subject, threadId, restarted: true });
     } catch (err) {
       const failure = classifyFailure(err);
       // 500 CallbackChannelError: the server sees no event channel — start it again, then retry.

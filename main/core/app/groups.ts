@@ -11,7 +11,7 @@ import { AppError, type AppErrorShape, type GroupPhase } from './types.ts';
 import { toAppError } from './errors.ts';
 import type { Session } from './session.ts';
 import type { Live, Lives } from './lives.ts';
-import { memberByHref, newGroupState, removeMember, setInIm, upsertMember, type GroupState, type RosterMember } from './roster.ts';
+import { addChange, memberByHref, newGroupState, removeMember, setInIm, upsertMember, type GroupState, type RosterMember } from './roster.ts';
 import type { UcwaEvent } from '../ucwa/events.ts';
 import { UcwaError } from '../ucwa/errors.ts';
 import { link, str, type Resource } from '../ucwa/links.ts';
@@ -163,13 +163,15 @@ export class Groups {
    * A new group: an ad hoc meeting (no first message, no invitees: §2.2), its IM, then the
    * invitations. Resolves once the server took the meeting (201); the rest follows from events.
    */
-  async start(live: Live, opts: { invitees: Person[]; subject: string; threadId: string | null }): Promise<void> {
+  async start(live: Live, opts: { invitees: Person[]; subject: string; threadId: string | null; restarted?: boolean }): Promise<void> {
     const { session } = this.#o;
     const client = session.requireClient();
     const href = link(session.app?.communication, 'startOnlineMeeting');
     if (!href) throw new AppError({ code: 'conferenceNotSupported', message: 'This server does not offer group conversations (no ad hoc meetings).' });
     const g = this.#ensure(live, 'start', opts.subject);
     g.subject = opts.subject;
+    // Continuing a past group was refused (409 None): the user is told why a new one starts.
+    if (opts.restarted) addChange(g, { at: this.#o.now(), kind: 'restarted', uri: null, name: '' });
     this.#queued.set(live.conversationId, [...opts.invitees]);
     for (const p of opts.invitees) g.adding.set(p.sip, { uri: p.sip, name: p.name, state: 'inviting', error: null });
     this.#o.lives.emitLive(live);

@@ -37,7 +37,7 @@ export function newGroupState(phase: GroupPhase, subject = ''): GroupState {
   };
 }
 
-function addChange(g: GroupState, change: RosterChange): void {
+export function addChange(g: GroupState, change: RosterChange): void {
   g.changes.push(change);
   if (g.changes.length > CHANGES_KEPT) g.changes.splice(0, g.changes.length - CHANGES_KEPT);
 }

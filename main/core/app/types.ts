@@ -150,10 +150,14 @@ export interface RosterEntry {
   phone: boolean;
 }
 
-/** A "joined" / "left" line of a live group conversation (not kept in the history: the server's log has only messages). */
+/**
+ * A "joined" / "left" line of a live group conversation (not kept in the history: the server's log
+ * has only messages); "restarted": the server could not continue this past group (409 None), so a
+ * new one was started with the same people — said in the transcript where it happened.
+ */
 export interface RosterChange {
   at: number;
-  kind: 'joined' | 'left';
+  kind: 'joined' | 'left' | 'restarted';
   uri: string | null;
   name: string;
 }
