@@ -4,7 +4,8 @@
 // the tooltip: never colour alone.
 import type { ReactNode } from 'react';
 import type { PersonCard } from '../main/ipc/contract.ts';
-import { presenceView, type PresenceView } from './presenceWords.ts';
+import { presenceAges, presenceView, type PresenceView } from './presenceWords.ts';
+import { useMinuteClock } from './minuteClock.ts';
 import { usePerson, usePhoto } from './peopleCache.ts';
 import { avatarClass, initials } from './text.tsx';
 
@@ -17,8 +18,16 @@ export function PresenceDot(props: { view: PresenceView; label?: boolean }): Rea
     : <span className={`presence-dot p-${view.kind}`} role="img" aria-label={title} title={title} />;
 }
 
-export function presenceOf(card: PersonCard | undefined): PresenceView {
-  return presenceView(card?.presence ?? null);
+/** A person's presence as the app reads it, drawn again each minute while its words age ("Away 20 min"). A hook. */
+export function usePresenceOf(card: PersonCard | undefined): PresenceView {
+  const p = card?.presence ?? null;
+  const now = useMinuteClock(presenceAges(p));
+  return presenceView(p, now);
+}
+
+/** The dot of a person's picture: its own component, so that only it redraws as the minutes pass. */
+function CardDot(props: { card: PersonCard | undefined; label: boolean }): ReactNode {
+  return <PresenceDot view={usePresenceOf(props.card)} label={props.label} />;
 }
 
 /**
@@ -35,7 +44,7 @@ export function Avatar(props: { sip: string | null; name: string; size?: 'small'
       {photo
         ? <img className={`avatar photo${size}`} src={photo} alt="" aria-hidden="true" draggable={false} />
         : <span className={`avatar${size} ${avatarClass(props.name)}`} aria-hidden="true">{initials(props.name || '?')}</span>}
-      {props.sip && props.dot !== false && <PresenceDot view={presenceOf(card)} label={props.dotLabel ?? true} />}
+      {props.sip && props.dot !== false && <CardDot card={card} label={props.dotLabel ?? true} />}
     </span>
   );
 }

@@ -6,7 +6,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { IpcError, Navigation, PersonCard } from '../main/ipc/contract.ts';
 import { safe, ucwa } from './api.ts';
 import { inWords } from './errors.ts';
-import { Avatar, PresenceDot, presenceOf } from './Avatar.tsx';
+import { Avatar, PresenceDot, usePresenceOf } from './Avatar.tsx';
 import { rememberCards, sipKey, usePerson, useWatchPeople } from './peopleCache.ts';
 import { isFavourite, loadContactList, useContactGroups } from './contactGroups.ts';
 import { chatWith } from './chatWith.ts';
@@ -109,7 +109,7 @@ export function ContactCard(props: { sip: string; self: string | null; onClose: 
   }, [sip]);
 
   const name = card?.name || bare(sip);
-  const view = presenceOf(card);
+  const view = usePresenceOf(card);
   const me = self !== null && sipKey(self) === sipKey(sip);
   return (
     <section className="contact-card" aria-labelledby="card-name"

@@ -11,7 +11,7 @@ import { useDebounced, useUcwaEvent } from './hooks.ts';
 import { useSession } from './session.tsx';
 import { VirtualListbox } from './VirtualListbox.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
-import { Avatar, presenceOf } from './Avatar.tsx';
+import { Avatar, usePresenceOf } from './Avatar.tsx';
 import { cardOf, rememberCards, sipKey, usePerson, useWatchPeople } from './peopleCache.ts';
 import { loadContactList, setGroupCollapsed, useContactGroups } from './contactGroups.ts';
 import { filterWords, flattenPeople, type Expansion, type PeopleRow, rowHeight } from './peopleList.ts';
@@ -40,13 +40,14 @@ const PersonLine = memo(function PersonLine({ sip }: { sip: string }): ReactNode
   const card = usePerson(sip, { fetch: true });
   const name = card?.name || sip.replace(/^sip:/i, '');
   const note = card?.note?.message.trim() ?? '';
+  const presence = usePresenceOf(card);
   return (
     <div className="pperson">
       <Avatar sip={sip} name={name} />
       <div className="pperson-main">
         <span className="pperson-name">{name}</span>
         {/* The dot already says it to screen readers (its label): shown, not read twice. */}
-        <span className="pperson-presence" aria-hidden="true">{presenceLine(presenceOf(card))}</span>
+        <span className="pperson-presence" aria-hidden="true">{presenceLine(presence)}</span>
         {note && (
           <span className="pperson-note">
             {card?.note?.type === 'OutOfOffice' && <span className="oof">Out of office: </span>}{note}

@@ -3,11 +3,11 @@
 // window's people cache; nothing while the presence was never read.
 import type { ReactNode } from 'react';
 import { usePerson } from './peopleCache.ts';
-import { presenceOf } from './Avatar.tsx';
+import { usePresenceOf } from './Avatar.tsx';
 
 export function PresenceLine(props: { sip: string }): ReactNode {
   const card = usePerson(props.sip, { fetch: true });
-  const view = presenceOf(card);
+  const view = usePresenceOf(card);
   const note = card?.note?.message.trim() ?? '';
   if (!card?.presence && !note) return null;
   return (

@@ -3,7 +3,8 @@
 // someone in the meeting but not its IM, and a phone participant as a phone (no presence to show).
 // Below them, the people being added and how it goes.
 import { useState, type ReactNode } from 'react';
-import { Avatar, presenceOf } from './Avatar.tsx';
+import { Avatar } from './Avatar.tsx';
+import { presenceView } from './presenceWords.ts';
 import { usePerson } from './peopleCache.ts';
 import { addingWords, fullName, rosterDetails, type AddingInfo, type RosterEntry } from './groupView.ts';
 
@@ -12,7 +13,7 @@ function RosterPerson({ e }: { e: RosterEntry }): ReactNode {
   // Only a sip: address has presence (a tel: one is a phone; none is someone the server did not name).
   const sip = !e.phone && e.uri && /^sip:/i.test(e.uri) ? e.uri : null;
   const card = usePerson(sip, { fetch: true });
-  const presence = sip && card?.presence ? presenceOf(card).words : '';
+  const presence = sip && card?.presence ? presenceView(card.presence).words : '';
   const details = [...(presence ? [presence] : []), ...rosterDetails(e)];
   return (
     <li className={`roster-person${e.inIm ? '' : ' not-in-im'}`} data-uri={e.uri ?? undefined} data-role={e.role}>

@@ -63,6 +63,13 @@ function since(lastActive: number, now: number): string {
   return d === 1 ? '1 day' : `${d} days`;
 }
 
+/** Whether presenceView's words for `p` age with time ("Away 20 min"): then they are drawn again each minute. */
+export function presenceAges(p: { availability?: string | null; activity?: string | null; lastActive?: number | null } | null | undefined): boolean {
+  const token = typeof p?.availability === 'string' ? p.availability : '';
+  const kind = Object.hasOwn(KINDS, token) ? KINDS[token]?.kind : undefined;
+  return kind === 'away' && typeof p?.lastActive === 'number' && !(typeof p.activity === 'string' && p.activity.trim());
+}
+
 /** A presence as the app shows it. Every input may be missing or hostile. */
 export function presenceView(p: { availability?: string | null; activity?: string | null; lastActive?: number | null } | null | undefined, now = Date.now()): PresenceView {
   // Own keys only: a token such as "constructor" is a word from the server, not a lookup.

@@ -208,12 +208,13 @@ export class PresenceBook {
     const key = toSip(sip);
     const u = this.#user(key);
     if (!u) throw new Error(`Unknown user ${sip}`);
-    if (change.availability !== undefined || change.activity !== undefined || change.deviceType !== undefined) {
+    if (change.availability !== undefined || change.activity !== undefined || change.deviceType !== undefined || change.lastActive !== undefined) {
       if (u.password !== undefined) this.#otherEndpoint(key, change);
       else {
         // The first override freezes what is shown now, so the rhythm really pauses.
         const now = this.presence(key);
-        const o: Override = { availability: now.availability, activity: now.activity ?? null, deviceType: now.deviceType, ...this.#overrides.get(key), since: this.#sim.clock.now() };
+        const lastActive = typeof change.lastActive === 'number' && Number.isFinite(change.lastActive) ? change.lastActive : this.#sim.clock.now();
+        const o: Override = { availability: now.availability, activity: now.activity ?? null, deviceType: now.deviceType, ...this.#overrides.get(key), since: lastActive };
         if (change.availability !== undefined) {
           o.availability = change.availability;
           o.activity = undefined; // the usual one for it, unless given below

@@ -245,6 +245,8 @@ export interface PresenceChange {
   /** Activity string; null → no activity property at all. Default: the usual one for the availability. */
   activity?: string | null;
   deviceType?: string;
+  /** When they were last active (ms since the epoch, the simulator's clock); default: now. Served as `lastActive` ("Away 20 min"). */
+  lastActive?: number;
   note?: string;
   noteType?: 'Personal' | 'OutOfOffice';
   location?: string;

@@ -241,7 +241,7 @@ export interface World {
   /** Where the production bundle is served (for openBridgedPage with other handlers). */
   origin: string;
   /** Open a window of the production bundle with its bridge. */
-  open(browser: Browser, name: WindowName, opts?: { colorScheme?: 'light' | 'dark'; width?: number; height?: number }): Promise<Page>;
+  open(browser: Browser, name: WindowName, opts?: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; beforeLoad?: (page: Page) => Promise<void> }): Promise<Page>;
   /** Sign the demo account in from the test side and wait for the history sync to finish. */
   signIn(): Promise<void>;
   waitSynced(timeoutMs?: number): Promise<void>;

@@ -34,9 +34,9 @@ async function membersShown(page: Page, group: string): Promise<string[]> {
   }, group);
 }
 
-async function openPeople(world: World, browser: Parameters<World['open']>[0], opts: { height?: number; signIn?: boolean } = {}): Promise<Page> {
+async function openPeople(world: World, browser: Parameters<World['open']>[0], opts: { height?: number; signIn?: boolean; beforeLoad?: (page: Page) => Promise<void> } = {}): Promise<Page> {
   if (opts.signIn !== false) await world.signIn();
-  const page = await world.open(browser, 'history', opts.height ? { height: opts.height } : {});
+  const page = await world.open(browser, 'history', { ...(opts.height ? { height: opts.height } : {}), ...(opts.beforeLoad ? { beforeLoad: opts.beforeLoad } : {}) });
   await page.getByRole('tab', { name: 'People' }).click();
   await expect(header(page, 'Favourites')).toBeVisible();
   return page;
@@ -156,6 +156,25 @@ test('a presence change at the server reaches the person’s dot', async ({ chro
   await expect(dot).toHaveAttribute('aria-label', 'Offline');
   world.sim.control.setPresence(sip('kenji.watanabe'), { note: 'Tokyo hours this week' });
   await expect(row(page, 'Kenji Watanabe').locator('.pperson-note')).toHaveText('Tokyo hours this week');
+});
+
+test('someone Away says for how long, from the server’s lastActive ("Away 20 min"), and it ages while the window stays open', async ({ chromiumBrowser, world }) => {
+  // The page's clock is Playwright's (it runs as time does, and can jump): the minutes pass without waiting.
+  const page = await openPeople(world, chromiumBrowser, { beforeLoad: (p) => p.clock.install() });
+  // Mei is in Favourites, on screen without filtering (a filter would also search the directory).
+  const mei = row(page, 'Mei Chen').first();
+  // Away with no activity of its own: the time since they were last active is the detail.
+  world.sim.control.setPresence(MEI, { availability: 'Away', activity: null, lastActive: Date.now() - 20 * 60_000 - 5_000 });
+  await expect(mei.locator('.presence-dot')).toHaveClass(/p-away/);
+  await expect(mei.locator('.pperson-presence')).toHaveText('Away 20 min');
+  await expect(mei.locator('.presence-dot')).toHaveAttribute('aria-label', 'Away — Away 20 min');
+  // Five minutes later, nothing new from the server: the words have aged (list and dot).
+  await page.clock.fastForward('05:00');
+  await expect(mei.locator('.pperson-presence')).toHaveText('Away 25 min');
+  await expect(mei.locator('.presence-dot')).toHaveAttribute('aria-label', 'Away — Away 25 min');
+  // An activity of its own says more than the time: no minutes then.
+  world.sim.control.setPresence(MEI, { availability: 'Away', activity: 'off-work', lastActive: Date.now() - 20 * 60_000 });
+  await expect(mei.locator('.pperson-presence')).toHaveText('Away · Off work');
 });
 
 test('Enter on a contact opens the chat with them, or starts a new conversation when there is none', async ({ chromiumBrowser, world }) => {

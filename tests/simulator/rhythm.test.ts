@@ -140,6 +140,16 @@ describe('a working day (presence rhythm)', () => {
     });
   });
 
+  it('control.setPresence with lastActive: served as the presence\'s lastActive (what "Away 20 min" is made of)', async () => {
+    await withSim({ users: PEOPLE_USERS }, async (sim) => {
+      const at = Date.now() - 20 * 60_000;
+      sim.control.setPresence(RITA, { availability: 'Away', activity: null, lastActive: at });
+      const p = sim.control.presenceOf(RITA);
+      assert.equal(p.availability, 'Away');
+      assert.equal(p.lastActive, at);
+    });
+  });
+
   it('control.setPresence pauses the rhythm until clearPresence', async () => {
     const day = await scheduleOf(RITA);
     const lunch = lunchOf(day);

@@ -1,7 +1,7 @@
 // A colleague's presence in words and in a dot's kind (renderer/presenceWords.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { presenceView } from '../../renderer/presenceWords.ts';
+import { presenceAges, presenceView } from '../../renderer/presenceWords.ts';
 
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
 
@@ -40,5 +40,17 @@ describe('presenceView', () => {
     }
     assert.equal(presenceView({ availability: 'Busy', activity: 'toString' }, NOW).detail, 'toString');
     assert.ok(presenceView({ availability: 'Busy', activity: 'x'.repeat(10_000) }, NOW).detail.length <= 120);
+  });
+});
+
+describe('presenceAges: the words that are drawn again each minute', () => {
+  it('only Away-like presences whose detail is the time since lastActive', () => {
+    assert.equal(presenceAges({ availability: 'Away', lastActive: NOW - 20 * 60_000 }), true);
+    assert.equal(presenceAges({ availability: 'BeRightBack', activity: '', lastActive: NOW }), true);
+    assert.equal(presenceAges({ availability: 'Away', activity: 'off-work', lastActive: NOW }), false, 'its own words do not age');
+    assert.equal(presenceAges({ availability: 'Away' }), false, 'no time, nothing to age');
+    assert.equal(presenceAges({ availability: 'Busy', lastActive: NOW }), false);
+    assert.equal(presenceAges({ availability: 'constructor', lastActive: NOW }), false, 'a hostile token is Unknown');
+    assert.equal(presenceAges(null), false);
   });
 });
