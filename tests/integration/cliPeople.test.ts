@@ -190,3 +190,30 @@ test('watch --json: presence changes as JSON Lines until --for ends', async () =
   assert.equal(lines.at(-1)?.event, 'end');
   sim.control.clearPresence(who);
 });
+
+test('watch (text): one line per change, [time] mark, availability, name, address and what changed; the banner on stderr', async () => {
+  const who = sim.control.contactList(DEMO).find((g) => /pinned/i.test(g.kind))!.members.find((m) => m !== DEMO && sim.people.some((p) => p.sip === m))!;
+  const name = sim.people.find((p) => p.sip === who)!.name;
+  const child = spawnCli(['watch', '--for', '6']);
+  let stdout = '', stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  const watching = new Promise<void>((resolve) => {
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; if (/Watching your contacts/.test(stderr)) resolve(); });
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await watching;
+  await new Promise((r) => setTimeout(r, 1500));
+  sim.control.setPresence(who, { availability: 'DoNotDisturb', activity: 'presenting', note: 'Roadmap review, back at 3' });
+  assert.equal(await exited, 0, stderr);
+  assert.match(stderr, new RegExp(`Watching your contacts' presence as ${DEMO.replace(/[.]/g, '\\.')} for 6 s; Ctrl\\+C to stop\\.`));
+  const mine = stdout.split('\n').filter((l) => l.includes(`<${who.replace(/^sip:/, '')}>`));
+  assert.ok(mine.length >= 1, stdout);
+  const last = mine.at(-1)!;
+  assert.match(last, /^\[\d\d:\d\d:\d\d\] /, 'the time first');
+  assert.match(last, /Do not disturb/);
+  assert.ok(last.includes(name.slice(0, 28)), last);
+  assert.match(last, /Presenting — Roadmap review, back at 3$/);
+  assert.doesNotMatch(stdout, /^\{/m, 'no JSON without --json');
+  sim.control.clearPresence(who);
+});
+

@@ -30,6 +30,10 @@ test('the contact list is synced into the store, Favourites first, and shown fro
     assert.deepEqual([...list.groups[0]!.members].sort(), [...pinned.members].sort());
     assert.ok(lists.length >= 1, "a 'contactList' event");
     const names = list.groups.map((g) => g.name);
+    // A group the user closed stays closed after a restart (and a sync, which rewrites the groups).
+    const closed = list.groups.find((g) => g.kind !== 'pinned')!;
+    assert.equal(closed.collapsed, false);
+    await h1.service.setGroupCollapsed(closed.id, true);
     await h1.service.close();
 
     // Offline: a new service over the same database shows the list before any sign-in.
@@ -38,7 +42,19 @@ test('the contact list is synced into the store, Favourites first, and shown fro
     const cached = await h2.service.contactList();
     assert.deepEqual(cached.groups.map((g) => g.name), names);
     assert.ok(cached.people.length > 0);
-    await h2.service.close();
+    assert.equal(cached.groups.find((g) => g.name === closed.name)?.collapsed, true, 'closed before the restart');
+    assert.ok(cached.groups.filter((g) => g.name !== closed.name).every((g) => !g.collapsed), 'only that one');
+    // Signed in again, the list synced from the server anew: still closed.
+    try {
+      // Someone added to that group meanwhile (another client): seeing them proves the sync wrote the groups.
+      const newcomer = s.people.find((p) => p.sip !== ME && !closed.members.includes(p.sip))!.sip;
+      s.control.addToGroup(ME, newcomer, closed.name);
+      await signIn(h2, s);
+      await until(async () => (await h2.service.contactList()).groups.find((g) => g.name === closed.name)?.members.includes(newcomer), 'the list synced again');
+      assert.equal((await h2.service.contactList()).groups.find((g) => g.name === closed.name)?.collapsed, true, 'kept through a sync');
+    } finally {
+      await h2.service.close();
+    }
   } finally {
     await s.stop();
     await rm(dir, { recursive: true, force: true });
