@@ -129,6 +129,8 @@ export function localParticipantEvent(sim: Sim, conv: Conv): UcwaEvent {
 }
 
 export function participantEvent(sim: Sim, conv: Conv, sip: string, type: UcwaEvent['type']): UcwaEvent {
+  // As participants_ref's example: the link alone (no title, nothing embedded).
+  if (sim.cfg.participantEvents === 'bare') return { sender: convSender(conv), link: { rel: 'participant', href: h.participant(conv, sip) }, type };
   const e: UcwaEvent = { sender: convSender(conv), link: { rel: 'participant', href: h.participant(conv, sip), title: nameIn(conv.conf, sim.world, sip) }, type };
   if (type !== 'deleted') e.embedded = participantJson(conv, sim.world, sip);
   return e;

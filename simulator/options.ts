@@ -47,6 +47,7 @@ export interface Config {
   participantAcceptSec: number;
   continueConferenceLogs: boolean;
   adHocMeetings: boolean;
+  participantEvents: 'embedded' | 'bare';
   autoGroupInvites: boolean;
   grants: string[];
   modernAuth: { clientIds: string[] | undefined } | undefined;
@@ -107,6 +108,7 @@ export function resolveOptions(o: SimulatorOptions = {}): Config {
     participantAcceptSec: Math.max(0, o.participantAcceptSec ?? 2),
     continueConferenceLogs: o.continueConferenceLogs ?? false,
     adHocMeetings: o.adHocMeetings ?? true,
+    participantEvents: o.participantEvents === 'bare' ? 'bare' : 'embedded',
     autoGroupInvites: o.autoGroupInvites ?? true,
     publicOrigins: (o.publicOrigins ?? []).map((x) => new URL(x).origin),
     httpFirstHop: o.httpFirstHop,

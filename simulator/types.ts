@@ -230,6 +230,12 @@ export interface SimulatorOptions {
   escalationThreadId?: 'keep' | 'new';
   /** A simulated person invited with addParticipant accepts after this many unscaled seconds (unless their group habit says otherwise); default 2. */
   participantAcceptSec?: number;
+  /**
+   * participant added/updated events: 'embedded' (default) carry the participant resource and a
+   * title, as Microsoft's traces do; 'bare' carry only the link, as participants_ref's example
+   * (PROTOCOL-2 §2.7) — the client must GET the participant to learn who it is.
+   */
+  participantEvents?: 'embedded' | 'bare';
   /** Ad hoc meetings (startOnlineMeeting) offered: true (default); false — a policy without them: no link, a POST refused 403. */
   adHocMeetings?: boolean;
   /** continueMessaging on a ConferenceLog: false (default) → 409 None; true → a new conference with the log's people and threadId. */

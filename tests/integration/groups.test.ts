@@ -42,7 +42,7 @@ async function pastGroupLog(s: Simulator, h: Harness) {
 
 const rosterNames = (h: Harness, id: number) => (h.service.liveState(id)?.roster ?? []).map((r) => r.name).sort();
 
-test('a group invitation (Lene and Bob; Carol joins later, Lene leaves): joined, the roster kept, every message stored with its author', () => withSim({}, async (s, h) => {
+for (const participantEvents of ['embedded', 'bare'] as const) test(`a group invitation (Lene and Bob; Carol joins later, Lene leaves): joined, the roster kept, every message stored with its author — participant events ${participantEvents === 'bare' ? 'with the link only, as participants_ref\'s example' : 'with the resource embedded, as the traces'}`, () => withSim({ participantEvents }, async (s, h) => {
   await signIn(h, s);
   const [lene, bob, carol] = people(s);
   const { confId, conversationId, invitation } = await acceptGroupInvite(s, h, lene, [bob], { subject: 'Quarterly plans', text: 'Welcome, both' });
@@ -75,6 +75,9 @@ test('a group invitation (Lene and Bob; Carol joins later, Lene leaves): joined,
   await sent.delivered;
   const conf = s.control.conferences(ME).find((c) => c.id === confId);
   assert.ok(conf?.messages.some((m) => m.text === 'Thanks all' && m.from === ME), 'the server has the reply from you');
+  // With the link only, who a participant is came from reading it (GET), never from its opaque href.
+  const reads = h.requests.filter((r) => r.method === 'GET' && /\/participants\/[^/]+$/.test(new URL(r.url).pathname)).length;
+  if (participantEvents === 'bare') assert.ok(reads >= 3, `the participants read (${reads} GETs)`);
 }));
 
 test('a phone participant and opaque ids: the author is the participant resource, never "unknown"', () => withSim({}, async (s, h) => {
