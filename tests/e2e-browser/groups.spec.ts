@@ -98,6 +98,28 @@ test('a group invitation in the popup says who invites, who else is in it and th
   await shot(page, 'groups-roster-light');
 });
 
+test('Decline on a group invitation in the popup: the banner goes, you are not in the meeting, the others carry on', async ({ chromiumBrowser, world }) => {
+  await world.signIn();
+  const invited = nextGroupInvitation(world);
+  const confId = await world.sim.control.groupInvite({ from: LENE, to: DEMO, others: [MEI, KENJI], subject: SUBJECT, text: 'Shall we decide on the release?' });
+  const inv = await invited;
+  world.host.pending.set('popup', { to: 'conversation', conversationId: inv.conversationId });
+  const popup = await world.open(chromiumBrowser, 'popup');
+  const banner = popup.locator('.banner.invite');
+  await expect(banner).toContainText('Lene Aaling invites you to a group conversation');
+  await banner.getByRole('button', { name: 'Decline' }).click();
+  await expect(banner).toBeHidden();
+  // The core told the server (the invitation ended as declined), and you never joined its IM.
+  await until(() => world.service.liveState(inv.conversationId)?.invitation?.state === 'declined', 'declined', 15_000);
+  const conf = conference(world, confId);
+  expect(conf, 'the meeting goes on without you').toBeTruthy();
+  expect(conf!.members.some((m) => m.uri === DEMO && m.inIm)).toBe(false);
+  expect(conf!.members.some((m) => m.uri === LENE)).toBe(true);
+  // What Lene wrote with her invitation stays readable; nothing asks to be accepted any more.
+  await expect(popup.getByRole('log')).toContainText('Shall we decide on the release?');
+  await expect(popup.getByRole('button', { name: 'Accept' })).toHaveCount(0);
+});
+
 test('someone joins and someone leaves: "joined" / "left" lines among the messages, the roster follows; each member’s name on their messages', async ({ chromiumBrowser, world }) => {
   const { page, confId } = await inGroup(world, chromiumBrowser);
   await expect(member(page, 'Mei Chen')).toHaveCount(1);
