@@ -515,6 +515,10 @@ test('group: every state reachable from each way in (xstate/graph shortest paths
   const grown = stateKeys(groupMachine, events, { start: 'escalatedWithIm' });
   for (const s of ['connected', 'addingMessaging', 'leaving', 'left', 'ended']) assert.ok(grown.has(JSON.stringify(s)), `grown → ${s}`);
   assert.equal(createActor(groupMachine, { input: { start: 'escalated' } }).start().getSnapshot().value, 'addingMessaging');
+  // A 1:1 grown into a group whose IM dropped on the way: walked like the others.
+  const escalated = stateKeys(groupMachine, events, { start: 'escalated' });
+  assert.ok(!escalated.has(JSON.stringify('starting')) && !escalated.has(JSON.stringify('joining')), 'already in the meeting: no POST, no join');
+  for (const s of ['addingMessaging', 'connected', 'leaving', 'left', 'ended', 'failed']) assert.ok(escalated.has(JSON.stringify(s)), `escalated → ${s}`);
 });
 
 test('group: the IM dropping on escalation adds it again; the safety timer fails a step that never ends; a lobby waits', () => {
