@@ -61,20 +61,24 @@ async function inGroup(world: World, browser: Browser): Promise<{ page: Page; co
   return { page, confId, conversationId };
 }
 
-test('a group invitation in the popup says who invites, who else is in it and the subject; Accept joins, the roster shows them with presence', async ({ chromiumBrowser, world }) => {
-  world.sim.control.setPresence(MEI, { availability: 'Busy', activity: 'in-a-meeting' });
-  world.sim.control.setPresence(KENJI, { availability: 'Away', activity: null });
+/** Signed in; Lene invites you into a group with Mei and Kenji; the popup opened at it, as the notification's click does. */
+async function invitedInPopup(world: World, browser: Browser) {
   await world.signIn();
   const invited = nextGroupInvitation(world);
   const confId = await world.sim.control.groupInvite({ from: LENE, to: DEMO, others: [MEI, KENJI], subject: SUBJECT, text: 'Shall we decide on the release?' });
   const inv = await invited;
-
-  // The notification's click opens the popup at it.
   world.host.pending.set('popup', { to: 'conversation', conversationId: inv.conversationId });
-  const popup = await world.open(chromiumBrowser, 'popup');
-  await expect(popup.getByRole('heading', { level: 1 })).toHaveText(SUBJECT);
+  const popup = await world.open(browser, 'popup');
   const banner = popup.locator('.banner.invite');
   await expect(banner).toContainText('Lene Aaling invites you to a group conversation');
+  return { confId, inv, popup, banner };
+}
+
+test('a group invitation in the popup says who invites, who else is in it and the subject; Accept joins, the roster shows them with presence', async ({ chromiumBrowser, world }) => {
+  world.sim.control.setPresence(MEI, { availability: 'Busy', activity: 'in-a-meeting' });
+  world.sim.control.setPresence(KENJI, { availability: 'Away', activity: null });
+  const { confId, inv, popup, banner } = await invitedInPopup(world, chromiumBrowser);
+  await expect(popup.getByRole('heading', { level: 1 })).toHaveText(SUBJECT);
   await expect(banner).toContainText(/With (Mei Chen and Kenji Watanabe|Kenji Watanabe and Mei Chen)/);
   await expect(banner).toContainText(`Subject: ${SUBJECT}`);
   await shot(popup, 'groups-popup-invitation');
@@ -99,14 +103,7 @@ test('a group invitation in the popup says who invites, who else is in it and th
 });
 
 test('Decline on a group invitation in the popup: the banner goes, you are not in the meeting, the others carry on', async ({ chromiumBrowser, world }) => {
-  await world.signIn();
-  const invited = nextGroupInvitation(world);
-  const confId = await world.sim.control.groupInvite({ from: LENE, to: DEMO, others: [MEI, KENJI], subject: SUBJECT, text: 'Shall we decide on the release?' });
-  const inv = await invited;
-  world.host.pending.set('popup', { to: 'conversation', conversationId: inv.conversationId });
-  const popup = await world.open(chromiumBrowser, 'popup');
-  const banner = popup.locator('.banner.invite');
-  await expect(banner).toContainText('Lene Aaling invites you to a group conversation');
+  const { confId, inv, popup, banner } = await invitedInPopup(world, chromiumBrowser);
   await banner.getByRole('button', { name: 'Decline' }).click();
   await expect(banner).toBeHidden();
   // The core told the server (the invitation ended as declined), and you never joined its IM.

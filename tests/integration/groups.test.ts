@@ -26,14 +26,20 @@ async function acceptGroupInvite(s: Simulator, h: Harness, from: string, others:
   return { confId, conversationId: inv.conversationId, invitation: inv };
 }
 
-/** A group the user was in, left, and whose ConferenceLog came back in history: a log to continue. */
-async function pastGroupLog(s: Simulator, h: Harness) {
+/** Signed in, in Lene's group with Bob, who says `text` (stored), then you leave. */
+async function joinedThenLeft(s: Simulator, h: Harness, text: string) {
   await signIn(h, s);
   const [lene, bob] = people(s);
   const { confId, conversationId } = await acceptGroupInvite(s, h, lene, [bob]);
-  await s.control.groupSay(confId, bob, 'see you tomorrow');
-  await until(async () => (await allMessages(h, conversationId)).some((m) => m.text === 'see you tomorrow'), 'a message');
+  await s.control.groupSay(confId, bob, text);
+  await until(async () => (await allMessages(h, conversationId)).some((m) => m.text === text), 'a message');
   await h.service.leave(conversationId);
+  return { confId, conversationId, lene, bob };
+}
+
+/** A group the user was in, left, and whose ConferenceLog came back in history: a log to continue. */
+async function pastGroupLog(s: Simulator, h: Harness) {
+  const { conversationId, lene, bob } = await joinedThenLeft(s, h, 'see you tomorrow');
   await h.service.syncNow();
   await until(async () => { await h.service.syncNow(); return (await h.service.getConversation(conversationId))?.logKey; }, 'the group log synced');
   assert.equal((await h.service.getConversation(conversationId))?.type, 'ConferenceLog');
@@ -155,12 +161,7 @@ test('declining a group invitation: the others carry on without you; an unknown 
 }));
 
 test('leaving: you are out, the others carry on; the group log comes back in history; writing again reaches the same people', () => withSim({}, async (s, h) => {
-  await signIn(h, s);
-  const [lene, bob] = people(s);
-  const { confId, conversationId } = await acceptGroupInvite(s, h, lene, [bob]);
-  await s.control.groupSay(confId, bob, 'before you go');
-  await until(async () => (await allMessages(h, conversationId)).some((m) => m.text === 'before you go'), 'a message');
-  await h.service.leave(conversationId);
+  const { confId, conversationId, lene, bob } = await joinedThenLeft(s, h, 'before you go');
   await until(() => h.service.liveState(conversationId)?.groupPhase === 'left', 'left');
   const conf = s.control.conferences().find((c) => c.id === confId);
   assert.ok(conf && !conf.ended, 'the conference carries on');
